@@ -1,0 +1,53 @@
+"""The ``ransel`` command line. Each command group lives in its own module here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+class AppContext:
+    """What every command gets: validated settings, built lazily so ``--help`` never fails."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Ransel: the school assistant for guardians, pupils and teachers."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.ensure_object(AppContext)
+
+
+def _register() -> None:
+    # Imported here so each module can import `cli` and `pass_app` from this package.
+    from bot.cli import db as _db  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    cli(prog_name="ransel")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The one clock. Everything that needs "now" takes a :class:`Clock`.
+
+``RANSEL_NOW`` fixes it, which makes demos and tests repeatable. This is the only module
+that reads the wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+@dataclass
+class Clock:
+    zone: ZoneInfo
+    fixed: datetime | None = None
+    # A fixed clock may be advanced explicitly (tests, simulations); the wall clock never is.
+    _offset: timedelta = field(default=timedelta(0), repr=False)
+
+    def now(self) -> datetime:
+        """Aware datetime in school time."""
+        base = self.fixed if self.fixed is not None else datetime.now(timezone.utc)
+        return (base + self._offset).astimezone(self.zone)
+
+    def utcnow(self) -> datetime:
+        return self.now().astimezone(timezone.utc)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def advance(self, delta: timedelta) -> None:
+        if self.fixed is None:
+            raise RuntimeError("only a fixed clock can be advanced")
+        self._offset += delta
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("clock time must be timezone-aware")
+        self.fixed, self._offset = when, timedelta(0)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        """The aware local datetime for a wall-clock time on a school day (DST-correct)."""
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
+
+    @classmethod
+    def from_settings(cls, settings) -> "Clock":  # noqa: ANN001 - avoids an import cycle
+        return cls(zone=settings.zone, fixed=settings.now)

@@ -1,0 +1,126 @@
+"""Ransel's settings: one validated object, read once at start.
+
+Sources, highest first: keyword arguments, ``RANSEL_*`` environment variables, an optional
+``ransel.toml`` (path in ``RANSEL_CONFIG``, else ``./ransel.toml``), defaults. Nothing else
+in Ransel reads the environment; it receives a :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "local"
+
+
+class ConfigError(Exception):
+    """Settings could not be read; the message says which setting and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RANSEL_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where the default SQLite files live")
+    database_url: str = Field("", description="SQLAlchemy URL of the stores")
+    tracker_store_url: str = Field("", description="SQLAlchemy URL of Rasa's tracker store")
+    redis_url: str = Field("", description="Redis for the engine's lock store when several engines run")
+    tz: str = Field("Europe/Oslo", description="School time zone")
+    now: datetime | None = Field(None, description="Fixed clock (ISO 8601 with offset)")
+    default_language: str = "nb"
+
+    engine_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    # Signs conversation ids handed to the engine so actions trust only the gateway's senders.
+    sender_secret: str = "ransel-dev-secret-change-me"
+
+    telegram_api_url: str = "http://127.0.0.1:8081"
+    telegram_bot_token: str = "123456:ransel-demo-token"
+    telegram_webhook_secret: str = "ransel-demo-webhook-secret"
+    twilio_api_url: str = "http://127.0.0.1:8082"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "ransel-demo-auth-token"
+    twilio_from_number: str = "+4759440000"
+    sms_max_segments: int = Field(3, ge=1, le=10)
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must carry a UTC offset, e.g. 2026-12-01T08:00:00+01:00")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in ("nb", "nn", "en"):
+            raise ValueError("must be one of nb, nn, en")
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ransel.db'}"
+
+    @property
+    def engine_tracker_url(self) -> str:
+        """Tracker store URL in the same family as the stores (separate SQLite file)."""
+        if self.tracker_store_url:
+            return self.tracker_store_url
+        if self.store_url.startswith("sqlite"):
+            return f"sqlite:///{self.data_dir / 'tracker.db'}"
+        return self.store_url
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("RANSEL_CONFIG", "ransel.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; raise :class:`ConfigError` naming each bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]) or "settings"
+            lines.append(f"RANSEL_{name.upper()}: {err['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,37 @@
+"""Ransel's data model (SQLAlchemy 2, typed). Import models from here."""
+
+from .assignments import Assignment, Result, assignment_aims
+from .base import (
+    AssignmentKind,
+    Base,
+    Channel,
+    DeliveryMode,
+    Dimension,
+    EventKind,
+    Form,
+    GroupKind,
+    MemberRole,
+    Role,
+    ScoreStatus,
+    SessionKind,
+    Source,
+    UTCDateTime,
+)
+from .contact import (
+    ApiToken,
+    CategoryPreference,
+    Consent,
+    ContactPoint,
+    LinkCode,
+    NotificationPreference,
+)
+from .curriculum import CompetenceAim, GradeBand, Subject
+from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage
+from .org import AcademicSession, Group, Membership, Owner, School
+from .outbox import OutboxMessage, OutboxStatus
+from .people import Guardianship, Person, PersonRole
+from .profile import AimStatus, ProfileSetting
+from .resources import Activity, LearningResource, Review, resource_aims
+from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,65 @@
+"""People, their roles and guardian relations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Role, str_enum
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sourced_id: Mapped[str] = mapped_column(String(255), unique=True)
+    username: Mapped[str | None] = mapped_column(String(255), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255), index=True)
+    given_name: Mapped[str] = mapped_column(String(255))
+    family_name: Mapped[str] = mapped_column(String(255))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    # nb, nn, en; other codes are allowed and fall back to nb for text we render.
+    language: Mapped[str] = mapped_column(String(8), default="nb")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    roles: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="person")  # noqa: F821
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role == role for r in self.roles)
+
+    def __repr__(self) -> str:  # ids only: reprs end up in logs
+        return f"<Person id={self.id}>"
+
+
+class PersonRole(Base):
+    __tablename__ = "person_roles"
+    __table_args__ = (UniqueConstraint("person_id", "role", "school_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class Guardianship(Base):
+    """A guardian's relation to a pupil; only parental responsibility grants access."""
+
+    __tablename__ = "guardianships"
+    __table_args__ = (UniqueConstraint("guardian_id", "pupil_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(32), default="parent")
+    parental_responsibility: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    guardian: Mapped[Person] = relationship(foreign_keys=[guardian_id])
+    pupil: Mapped[Person] = relationship(foreign_keys=[pupil_id])

@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import Clock
+from bot.config import ConfigError, load_settings
+
+
+def test_fixed_clock_comes_from_ransel_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_NOW", "2026-03-29T01:30:00+01:00")
+    clock = Clock.from_settings(load_settings())
+    # 01:30 CET is before the spring change; one hour later the wall clock reads 03:30 CEST.
+    assert clock.now().isoformat() == "2026-03-29T01:30:00+01:00"
+    clock.advance(timedelta(hours=1))
+    assert clock.now().isoformat() == "2026-03-29T03:30:00+02:00"
+
+
+def test_naive_ransel_now_is_refused_with_the_setting_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_NOW", "2026-12-01T08:00:00")
+    with pytest.raises(ConfigError, match="RANSEL_NOW: .*UTC offset"):
+        load_settings()
+
+
+def test_unknown_time_zone_and_bad_language_are_both_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_TZ", "Europe/Bergen")
+    monkeypatch.setenv("RANSEL_DEFAULT_LANGUAGE", "sv")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "RANSEL_TZ" in str(info.value) and "RANSEL_DEFAULT_LANGUAGE" in str(info.value)
+
+
+def test_toml_file_is_read_and_env_wins(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "ransel.toml"
+    config.write_text('tz = "Europe/London"\nhttp_port = 9000\n')
+    monkeypatch.setenv("RANSEL_CONFIG", str(config))
+    monkeypatch.setenv("RANSEL_HTTP_PORT", "9100")
+    settings = load_settings()
+    assert settings.tz == "Europe/London" and settings.http_port == 9100
+
+
+def test_default_store_is_sqlite_in_the_data_folder_and_tracker_beside_it(tmp_path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.store_url == f"sqlite:///{tmp_path / 'ransel.db'}"
+    assert settings.engine_tracker_url == f"sqlite:///{tmp_path / 'tracker.db'}"
+    pg = load_settings(database_url="postgresql://root@127.0.0.1/test")
+    assert pg.engine_tracker_url == "postgresql://root@127.0.0.1/test"
