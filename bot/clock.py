@@ -15,12 +15,21 @@ from zoneinfo import ZoneInfo
 class Clock:
     zone: ZoneInfo
     fixed: datetime | None = None
+    # A fixed clock normally stands still; `runs` lets it move on in real time from `fixed`.
+    runs: bool = False
     # A fixed clock may be advanced explicitly (tests, simulations); the wall clock never is.
     _offset: timedelta = field(default=timedelta(0), repr=False)
+    _started: datetime = field(default_factory=lambda: datetime.now(timezone.utc), repr=False)
 
     def now(self) -> datetime:
         """Aware datetime in school time."""
-        base = self.fixed if self.fixed is not None else datetime.now(timezone.utc)
+        wall = datetime.now(timezone.utc)
+        if self.fixed is None:
+            base = wall
+        elif self.runs:
+            base = self.fixed + (wall - self._started)
+        else:
+            base = self.fixed
         return (base + self._offset).astimezone(self.zone)
 
     def utcnow(self) -> datetime:
@@ -48,4 +57,4 @@ class Clock:
 
     @classmethod
     def from_settings(cls, settings) -> "Clock":  # noqa: ANN001 - avoids an import cycle
-        return cls(zone=settings.zone, fixed=settings.now)
+        return cls(zone=settings.zone, fixed=settings.now, runs=settings.clock_runs)

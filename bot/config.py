@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     redis_url: str = Field("", description="Redis for the engine's lock store when several engines run")
     tz: str = Field("Europe/Oslo", description="School time zone")
     now: datetime | None = Field(None, description="Fixed clock (ISO 8601 with offset)")
+    # With a fixed `now`, let time run on from it (the demo: repeatable data, live reminders).
+    clock_runs: bool = False
     default_language: str = "nb"
+    cache_dir: Path = Field(Path.home() / ".cache" / "ransel", description="Envs, models, training cache")
 
     engine_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055/webhook"

@@ -1,0 +1,97 @@
+"""The gateway between every channel and the dialogue engine.
+
+Channels authenticate a person, then call :meth:`Gateway.ask` with that person and the text
+they sent. The gateway signs the conversation id (:mod:`bot.identity`), forwards the text to
+the engine's REST channel and returns the replies. When the engine is unreachable or fails,
+the person gets a clear "try again shortly" in their language and the event is logged with
+ids only; nothing crashes.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from bot.config import Settings
+from bot.i18n import render
+from bot.identity import conversation_id
+from bot.models import Channel
+
+log = logging.getLogger(__name__)
+
+# Longer than any school question; protects the engine and the teacher's inbox.
+MAX_MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Choice:
+    title: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+    def as_rest(self, recipient_id: str) -> dict[str, Any]:
+        """The Rasa REST channel's reply shape."""
+        out: dict[str, Any] = {"recipient_id": recipient_id, "text": self.text}
+        if self.choices:
+            out["buttons"] = [{"title": c.title, "payload": c.payload} for c in self.choices]
+        if self.custom:
+            out["custom"] = self.custom
+        return out
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The authenticated person behind a message: all the gateway needs to know."""
+
+    person_id: int
+    language: str
+
+
+class Gateway:
+    def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
+        self._settings = settings
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def conversation(self, asker: Asker, channel: Channel) -> str:
+        return conversation_id(self._settings.sender_secret, asker.person_id, channel)
+
+    async def ask(self, asker: Asker, channel: Channel, text: str) -> list[Reply]:
+        text = (text or "").strip()
+        if not text:
+            return [Reply(render("gateway_empty_message", asker.language))]
+        if len(text) > MAX_MESSAGE_CHARS:
+            return [Reply(render("gateway_message_too_long", asker.language, limit=MAX_MESSAGE_CHARS))]
+        sender = self.conversation(asker, channel)
+        try:
+            response = await self._client.post(
+                f"{self._settings.engine_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+            )
+            response.raise_for_status()
+            elements = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            incident = uuid.uuid4().hex[:8]
+            log.error(
+                "engine unavailable incident=%s person=%s channel=%s error=%s",
+                incident, asker.person_id, channel.value, type(exc).__name__,
+            )
+            return [Reply(render("gateway_engine_down", asker.language))]
+        return [_reply_from(element) for element in elements if element.get("text") or element.get("custom")]
+
+
+def _reply_from(element: dict[str, Any]) -> Reply:
+    choices = [Choice(b.get("title", ""), b.get("payload", "")) for b in element.get("buttons") or []]
+    return Reply(text=element.get("text") or "", choices=choices, custom=element.get("custom"))
