@@ -184,7 +184,8 @@ def build_school(session: Session) -> TestSchool:
     s.member(gunnar, "4a_kro", role=MemberRole.TEACHER)
     s.member(sarah, "9b_eng", role=MemberRole.TEACHER)
     s.person("rektor", "Berit", "Solheim", Role.SCHOOL_ADMIN)
-    s.person("kommune", "Ola", "Kommune", Role.OWNER_ADMIN)
+    kommune = s.person("kommune", "Ola", "Kommune", Role.OWNER_ADMIN)
+    kommune.roles[0].school_id, kommune.roles[0].owner_id = None, owner.id
 
     school_id = s.school.id
     session.add_all([
