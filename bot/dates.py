@@ -227,30 +227,40 @@ def _span_for(name: str, match: re.Match[str], today: date) -> Span | None:
     return None  # pragma: no cover - every pattern is handled above
 
 
-def find_span(text: str, clock: Clock) -> Span | None:
-    """The first date expression in ``text`` (earliest in the message), or None."""
+def find_spans(text: str, clock: Clock) -> list[Span]:
+    """Every date expression in ``text``, in the order written, overlapping ones resolved
+    in favour of the one that starts first (then the more specific pattern)."""
     normalised = _normalise(text)
     today = clock.today()
-    best: tuple[int, int, Span] | None = None
+    found: list[tuple[int, int, int, Span]] = []
     for priority, (name, pattern) in enumerate(_PATTERNS):
         for match in pattern.finditer(normalised):
             if name == "numeric" and re.search(r"(?:kl\.?|klokka|klokken)\s*$", normalised[: match.start()]):
                 continue  # "kl 7.30" is a time, not 7 March
             span = _span_for(name, match, today)
-            if span is None:
-                continue
-            key = (match.start(), priority)
-            if best is None or key < best[:2]:
-                best = (match.start(), priority, span)
-            break
-    if best is None:
-        return None
-    span = best[2]
-    # "i kveld" alongside another expression ("i morgen kveld") keeps the day, marks evening.
-    if not span.evening and _PATTERNS_BY_NAME["tonight"].search(normalised) is None:
-        if re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
-            span = Span(span.start, span.end, span.kind, evening=True)
-    return span
+            if span is not None:
+                found.append((match.start(), priority, match.end(), name, span))
+    found.sort(key=lambda f: (f[0], f[1]))
+    chosen: list[Span] = []
+    taken_until = -1
+    for start, _, end, name, span in found:
+        if start >= taken_until:
+            if name == "weekday" and chosen and span.start < chosen[-1].start:
+                # "fra mandag til onsdag": the Wednesday after that Monday.
+                shifted = span.start + timedelta(days=7)
+                span = Span(shifted, shifted)
+            chosen.append(span)
+            taken_until = end
+    # "i morgen kveld": the day from "i morgen", marked as evening.
+    if chosen and re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
+        chosen = [Span(s.start, s.end, s.kind, evening=True) for s in chosen]
+    return chosen
+
+
+def find_span(text: str, clock: Clock) -> Span | None:
+    """The first date expression in ``text`` (earliest in the message), or None."""
+    spans = find_spans(text, clock)
+    return spans[0] if spans else None
 
 
 _TIME_PATTERNS = [
