@@ -92,6 +92,17 @@ class ValidateRelayForm(FormValidationAction):
         return {"relay_text": content} if content else {}
 
 
+    # Extraction already decided each value; these only keep rasa-sdk from warning.
+    def validate_relay_subject(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_subject": value}
+
+    def validate_relay_pupil(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_pupil": value}
+
+    def validate_relay_text(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_text": value}
+
+
 class AskRelayPupilAction(RanselAction):
     def name(self) -> str:
         return "action_ask_relay_pupil"

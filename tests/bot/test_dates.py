@@ -111,3 +111,11 @@ def test_no_time_and_several_times() -> None:
     assert find_time("send meg påminnelser som tale") is None
     assert find_times("ikke send noe mellom 21 og 7") == [time(21, 0), time(7, 0)]
     assert find_times("no messages between 9 pm and 7") == [time(21, 0), time(7, 0)]
+
+
+def test_several_expressions_in_one_message_are_all_found(clock) -> None:  # noqa: ANN001
+    from bot.dates import find_spans
+
+    spans = find_spans("Emma er syk i dag og i morgen", clock)
+    assert [s.start for s in spans] == [date(2026, 12, 1), date(2026, 12, 2)]
+    assert [s.start for s in find_spans("fra mandag til onsdag", clock)] == [date(2026, 12, 7), date(2026, 12, 9)]
