@@ -93,7 +93,7 @@ class TrainResult:
     seconds: float
 
 
-def _engine_env(settings: Settings) -> dict[str, str]:
+def engine_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -135,8 +135,14 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 def train(settings: Settings, *, force: bool = False, progress: Progress = _quiet,
           root: Path = PROJECT_ROOT) -> TrainResult:
-    """The model for the current data: reused if already trained, else trained now."""
-    target = model_path(settings, root)
+    """Ransel's model for the current data: reused if already trained, else trained now."""
+    return train_project(settings, config=root / "config.yml", domain=root / "nlu", data=root / "nlu",
+                         target=model_path(settings, root), force=force, progress=progress)
+
+
+def train_project(settings: Settings, *, config: Path, domain: Path, data: Path, target: Path,
+                  force: bool = False, progress: Progress = _quiet) -> TrainResult:
+    """Train any Rasa project into ``target`` unless it exists (the benchmark's bare bot too)."""
     started = time.monotonic()
     if target.exists() and not force:
         return TrainResult(target, reused=True, seconds=0.0)
@@ -147,14 +153,14 @@ def train(settings: Settings, *, force: bool = False, progress: Progress = _quie
         with tempfile.TemporaryDirectory(prefix="ransel-train-") as out:
             command = [
                 str(rasa_executable()), "train",
-                "--config", str(root / "config.yml"),
-                "--domain", str(root / "nlu"),
-                "--data", str(root / "nlu"),
+                "--config", str(config),
+                "--domain", str(domain),
+                "--data", str(data),
                 "--out", out,
                 "--fixed-model-name", "model",
                 "--quiet",
             ]
-            result = subprocess.run(command, cwd=out, env=_engine_env(settings),
+            result = subprocess.run(command, cwd=out, env=engine_env(settings),
                                     capture_output=True, text=True)
             trained = Path(out) / "model.tar.gz"
             if result.returncode != 0 or not trained.exists():
@@ -275,7 +281,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return out
 
 
-def _spawn(name: str, command: list[str], env: dict[str, str], log_file: Path, url: str,
+def spawn(name: str, command: list[str], env: dict[str, str], log_file: Path, url: str,
            cwd: Path) -> ManagedProcess:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     handle = open(log_file, "ab")
@@ -287,7 +293,7 @@ def _spawn(name: str, command: list[str], env: dict[str, str], log_file: Path, u
     return ManagedProcess(name, process, url, log_file, _log_handle=handle)
 
 
-def _wait_ready(proc: ManagedProcess, probe: Callable[[httpx.Client], bool], timeout: float,
+def wait_ready(proc: ManagedProcess, probe: Callable[[httpx.Client], bool], timeout: float,
                 progress: Progress) -> None:
     deadline = time.monotonic() + timeout
     announced = time.monotonic()
@@ -336,17 +342,12 @@ def actions_ready(settings: Settings, client: httpx.Client | None = None) -> boo
             client.close()
 
 
-def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path | None = None,
-                 progress: Progress = _quiet, timeout: float = ENGINE_START_TIMEOUT) -> ManagedProcess:
-    """Start ``rasa run --enable-api`` on the port of ``settings.engine_url``; wait until ready.
-
-    Trains first if the model for the current data does not exist yet.
-    """
-    model = model or train(settings, progress=progress).model
+def engine_command(settings: Settings, model: Path, run_dir: Path | None = None) -> tuple[list[str], dict[str, str], Path]:
+    """argv, environment and working directory of ``rasa run`` for these settings."""
     host, port = _port_of(settings.engine_url)
     run_dir = run_dir or settings.data_dir / "engine" / str(port)
     endpoints, credentials = write_engine_config(settings, run_dir)
-    command = [
+    argv = [
         str(rasa_executable()), "run",
         "--enable-api",
         "--auth-token", api_token(settings),
@@ -357,10 +358,33 @@ def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path
         "--credentials", str(credentials),
         "--response-timeout", "30",
     ]
-    progress(f"starting the dialogue engine on port {port} (about a minute) ...")
-    proc = _spawn("engine", command, _engine_env(settings), run_dir / "engine.log", settings.engine_url, run_dir)
+    return argv, engine_env(settings), run_dir
+
+
+def actions_command(settings: Settings, run_dir: Path | None = None,
+                    python: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of the action server for these settings."""
+    _, port = _port_of(settings.action_server_url)
+    run_dir = run_dir or settings.data_dir / "actions" / str(port)
+    env = dict(os.environ)
+    env.update(settings_env(settings))
+    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+            "--port", str(port), "--logging-config-file", str(_actions_logging(run_dir))]
+    return argv, env
+
+
+def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path | None = None,
+                 progress: Progress = _quiet, timeout: float = ENGINE_START_TIMEOUT) -> ManagedProcess:
+    """Start ``rasa run --enable-api`` on the port of ``settings.engine_url``; wait until ready.
+
+    Trains first if the model for the current data does not exist yet.
+    """
+    model = model or train(settings, progress=progress).model
+    argv, env, run_dir = engine_command(settings, model, run_dir)
+    progress(f"starting the dialogue engine on {settings.engine_url} (about a minute) ...")
+    proc = spawn("engine", argv, env, run_dir / "engine.log", settings.engine_url, run_dir)
     proc.run_dir = run_dir
-    _wait_ready(proc, lambda client: engine_ready(settings, client), timeout, progress)
+    wait_ready(proc, lambda client: engine_ready(settings, client), timeout, progress)
     progress("dialogue engine ready")
     return proc
 
@@ -368,16 +392,13 @@ def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path
 def start_actions(settings: Settings, *, run_dir: Path | None = None, progress: Progress = _quiet,
                   timeout: float = ACTIONS_START_TIMEOUT, python: str | None = None) -> ManagedProcess:
     """Start the rasa-sdk action server (app env) on the port of ``settings.action_server_url``."""
-    host, port = _port_of(settings.action_server_url)
+    _, port = _port_of(settings.action_server_url)
     run_dir = run_dir or settings.data_dir / "actions" / str(port)
-    env = dict(os.environ)
-    env.update(settings_env(settings))
-    command = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-               "--port", str(port), "--logging-config-file", str(_actions_logging(run_dir))]
-    progress(f"starting the action server on port {port} ...")
-    proc = _spawn("action server", command, env, run_dir / "actions.log", settings.action_server_url, PROJECT_ROOT)
+    argv, env = actions_command(settings, run_dir, python)
+    progress(f"starting the action server on {settings.action_server_url} ...")
+    proc = spawn("action server", argv, env, run_dir / "actions.log", settings.action_server_url, PROJECT_ROOT)
     proc.run_dir = run_dir
-    _wait_ready(proc, lambda client: actions_ready(settings, client), timeout, progress)
+    wait_ready(proc, lambda client: actions_ready(settings, client), timeout, progress)
     return proc
 
 
