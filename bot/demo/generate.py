@@ -157,10 +157,16 @@ class Group:
     pupils: list[Person] = field(default_factory=list)
 
 
+def slug(text: str, length: int = 32) -> str:
+    """A short, stable, ASCII id part from a title ("Prøve i brøk" -> "prove-i-brok")."""
+    words = ascii_name(text.replace("-", " ").replace("–", " ")).split()
+    return "-".join(words)[:length].rstrip("-")
+
+
 def ascii_name(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text if ch.isalnum() or ch == "-")
+    return "".join(ch for ch in text if ch.isalnum() or ch in "- ")
 
 
 class Builder:
@@ -175,7 +181,7 @@ class Builder:
         self.reserved_given = set(reserved_given)
 
     def username(self, given: str, family: str) -> str:
-        base = f"{ascii_name(given)}.{ascii_name(family)}"
+        base = f"{ascii_name(given)}.{ascii_name(family)}".replace(" ", "-")
         candidate, n = base, 1
         while candidate in self.usernames:
             n += 1
@@ -425,6 +431,9 @@ def demo_work() -> list[Work]:
     w(Work("4a-mat", "mat", "cat-prove", "Matteprøve: divisjon",
            "Prøve i divisjon: dele likt, dele opp og skrive regnestykker til tegninger.",
            week_day(48, "friday"), ["KM290", "KM291"], 24, week_day(46, "monday")))
+    w(Work("4a-eng", "eng", "cat-prove", "Spelling test: my family",
+           "Vi har prøve i å skrive ordene om familien fra glosearket.",
+           week_day(49, "thursday"), ["KM11758"], 20, week_day(48, "monday")))
     w(Work("4a-mat", "mat", "cat-prove", "Gangeprøve",
            "Prøve i gangetabellen fra 2 til 9: 40 regnestykker på 10 minutter.",
            week_day(50, "thursday"), ["KM289"], 40, week_day(48, "monday")))
@@ -645,6 +654,7 @@ def build_demo(seed: int = SEED) -> tuple[Roster, dict[str, Any]]:
                for ps in classes.values() for p in ps}
     timetables = {"4a": TIMETABLE_4A, "9b": TIMETABLE_9B, "9": TIMETABLE_9B}
     aims_by_item: dict[str, list[str]] = {}
+    seen_items: set[str] = set()
     fraction_test_absent = set(b.rng.sample(
         [p.username for p in classes["9b"] if p.username not in ABILITY], ABSENT_FROM_FRACTIONS_TEST))
     for n, work in enumerate(demo_work(), start=1):
@@ -655,7 +665,9 @@ def build_demo(seed: int = SEED) -> tuple[Roster, dict[str, Any]]:
         due = datetime.combine(work.due_day, time.fromisoformat(hhmm), tzinfo=OSLO)
         assign_day = work.assign_day or (work.due_day - timedelta(days=work.due_day.weekday() + 3))
         assigned = datetime.combine(assign_day, time(14, 0), tzinfo=OSLO)
-        sid = f"li-{work.group}-{work.due_day.isoformat()}-{n:03d}"
+        sid = f"li-{work.group}-{work.due_day.isoformat()}-{slug(work.title)}"
+        assert sid not in aims_by_item and sid not in seen_items, sid
+        seen_items.add(sid)
         b.roster.add(
             "lineItems", sourcedId=sid, title=work.title, description=work.description, assignDate=assigned,
             dueDate=due, classSourcedId=group.sid, categorySourcedId=work.category,
