@@ -178,7 +178,7 @@ class Row:
 
     def __getitem__(self, column: str) -> str:
         i = self._index.get(column)
-        return self._values[i].strip() if i is not None else ""
+        return self._values[i] if i is not None else ""
 
 
 def read_rows(
@@ -232,7 +232,7 @@ def read_rows(
                 if len(values) != width:
                     problems.add(filename, line, None, f"expected {width} fields like the header, found {len(values)}")
                     continue
-                yield Row(line, values, index)
+                yield Row(line, [v.strip() for v in values], index)
         except csv.Error as exc:
             problems.add(filename, reader.line_num, None, f"not readable as CSV ({exc})")
         if rows == 0:
@@ -257,7 +257,9 @@ class Fields:
         self.problems.add(self.filename, self.row.line, column, message)
 
     def text(self, column: str, required: bool = False) -> str | None:
-        value = self.row[column]
+        row = self.row
+        i = row._index.get(column)
+        value = row._values[i] if i is not None else ""
         if not value:
             if required:
                 self.error(column, "a value is required here")

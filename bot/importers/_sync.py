@@ -89,33 +89,49 @@ def sync_table(
     key_cols: Sequence[str],
     value_cols: Sequence[str],
     desired: Mapping[Key, Sequence[Any]],
-    existing: Mapping[Key, tuple[int, tuple[Any, ...]]],
+    existing: Mapping[Key, tuple[int, tuple[Any, ...]]] | None,
     stats: SyncStats,
     *,
+    where: Any = None,
     insert_only_cols: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     want_ids: bool = True,
 ) -> dict[Key, int]:
     """Make ``table`` hold ``desired`` for these keys; return ``{key: id}`` when asked.
 
-    ``insert_only_cols`` are set on new rows only (e.g. a person's default language, which
-    another importer owns afterwards). Keys in ``existing`` but not in ``desired`` are left
-    alone: removal is :func:`purge`'s job.
+    ``existing`` is what :func:`load_existing` returned; pass None to stream the table's rows
+    (optionally filtered by ``where``) instead of holding them all, which keeps memory flat on
+    big tables. ``insert_only_cols`` are set on new rows only (e.g. a person's default
+    language, which another importer owns afterwards). Rows of the table whose keys are not
+    in ``desired`` are left alone: removal is :func:`purge`'s job.
     """
-    to_insert: list[dict[str, Any]] = []
+    width = len(key_cols)
+    ids: dict[Key, int] = {}
+    seen: set[Key] = set()
     to_update: list[dict[str, Any]] = []
-    for key, values in desired.items():
-        found = existing.get(key)
-        if found is None:
-            row = dict(zip(key_cols, key if len(key_cols) > 1 else (key,)))
-            row.update(zip(value_cols, values))
-            if insert_only_cols:
-                row.update(insert_only_cols)
-            to_insert.append(row)
-        elif tuple(found[1]) != tuple(values):
-            row = {f"v_{c}": v for c, v in zip(value_cols, values)}
-            row["v__id"] = found[0]
+
+    def compare(key: Key, row_id: int, values: tuple[Any, ...]) -> None:
+        if want_ids:
+            ids[key] = row_id
+        wanted = desired.get(key)
+        if wanted is None:
+            return
+        seen.add(key)
+        if values != tuple(wanted):
+            row = {f"v_{c}": v for c, v in zip(value_cols, wanted)}
+            row["v__id"] = row_id
             to_update.append(row)
+
+    if existing is None:
+        cols = [table.c[c] for c in key_cols] + [table.c[c] for c in value_cols]
+        query = select(table.c.id, *cols)
+        if where is not None:
+            query = query.where(where)
+        for row in conn.execute(query):
+            compare(_key_of(row[1:], width), row[0], tuple(row[1 + width :]))
+    else:
+        for key, (row_id, values) in existing.items():
+            compare(key, row_id, tuple(values))
 
     if to_update:
         statement = (
@@ -128,39 +144,42 @@ def sync_table(
             if progress:
                 progress(len(batch))
         stats.add("updated", table.name, len(to_update))
-    if to_insert:
-        for batch in chunks(to_insert, WRITE_CHUNK):
-            conn.execute(insert(table), list(batch))
-            if progress:
-                progress(len(batch))
-        stats.add("inserted", table.name, len(to_insert))
-    if progress:
-        progress(len(desired) - len(to_insert) - len(to_update))
 
-    if not want_ids:
-        return {}
-    ids = {key: found[0] for key, found in existing.items()}
-    if to_insert:
-        ids.update(_ids_for(conn, table, key_cols, [r for r in to_insert]))
+    new_keys = [key for key in desired if key not in seen]
+    if progress:
+        progress(len(desired) - len(new_keys) - len(to_update))
+    for batch in chunks(new_keys, WRITE_CHUNK):
+        rows = []
+        for key in batch:
+            row = dict(zip(key_cols, (key,) if width == 1 else key))
+            row.update(zip(value_cols, desired[key]))
+            if insert_only_cols:
+                row.update(insert_only_cols)
+            rows.append(row)
+        conn.execute(insert(table), rows)
+        if progress:
+            progress(len(batch))
+    stats.add("inserted", table.name, len(new_keys))
+
+    if want_ids and new_keys:
+        ids.update(_ids_for(conn, table, key_cols, new_keys))
     return ids
 
 
-def _ids_for(
-    conn: Connection, table: Table, key_cols: Sequence[str], rows: list[dict[str, Any]]
-) -> dict[Key, int]:
+def _ids_for(conn: Connection, table: Table, key_cols: Sequence[str], keys: list[Key]) -> dict[Key, int]:
     """Ids of freshly inserted rows, found by their keys."""
     width = len(key_cols)
-    keys = [tuple(r[c] for c in key_cols) for r in rows]
     out: dict[Key, int] = {}
-    key_expr = table.c[key_cols[0]] if width == 1 else tuple_(*(table.c[c] for c in key_cols))
     if width == 1 and len(keys) > IN_CHUNK * 20:
         # Many new rows (a first import): one scan beats thousands of IN lists.
-        for row in conn.execute(select(table.c.id, table.c[key_cols[0]])):
-            out[row[1]] = row[0]
+        wanted = set(keys)
+        for row_id, key in conn.execute(select(table.c.id, table.c[key_cols[0]])):
+            if key in wanted:
+                out[key] = row_id
         return out
+    key_expr = table.c[key_cols[0]] if width == 1 else tuple_(*(table.c[c] for c in key_cols))
     for batch in chunks(keys, IN_CHUNK):
-        wanted = [k[0] for k in batch] if width == 1 else list(batch)
-        query = select(table.c.id, *(table.c[c] for c in key_cols)).where(key_expr.in_(wanted))
+        query = select(table.c.id, *(table.c[c] for c in key_cols)).where(key_expr.in_(list(batch)))
         for row in conn.execute(query):
             out[_key_of(row[1:], width)] = row[0]
     return out

@@ -62,7 +62,7 @@ from bot.importers._csvfiles import (
     read_rows,
 )
 from bot.importers._problems import ImportFailed, Problem, Problems
-from bot.importers._sync import SyncStats, chunks, load_existing, purge, sync_table
+from bot.importers._sync import SyncStats, chunks, purge, sync_table
 from bot.models import (
     AcademicSession,
     Assignment,
@@ -301,6 +301,7 @@ class _Importer:
                 self.warnings.append(f"{file}.csv is not imported: Ransel has its own learning-resource catalog")
         self._read_all(manifest)
         with engine.begin() as conn:
+            self.conn = conn
             self.db = _DbState.load(conn, self.files)
             self._check_references()
             self.problems.raise_if_any()
@@ -660,8 +661,8 @@ class _Importer:
             first = triples.setdefault(key, (sid, rec.line))
             if first[0] != sid:
                 self._err("enrollments", rec.line, "sourcedId", f"the same enrollment is already on line {first[1]}")
-            else:
-                other = self.db.enrollment_keys.get(key)
+            elif sid not in self.db.ids["enrollments"]:  # a new enrollment: is its place taken?
+                other = self.db.enrollment_keys(self.conn).get(key)
                 if other is not None and other != sid and self.alive("enrollments", other) and other not in data.active:
                     self._err("enrollments", rec.line, "sourcedId", f'the stores already hold this enrollment as "{other}"')
         if skipped:
@@ -695,8 +696,8 @@ class _Importer:
             first = pairs.setdefault(key, rec.line)
             if first != rec.line:
                 self._err("results", rec.line, "sourcedId", f"this student already has a result for this lineItem on line {first}")
-            else:
-                other = self.db.result_keys.get(key)
+            elif sid not in self.db.ids["results"]:  # a new result: is its place taken?
+                other = self.db.result_keys(self.conn).get(key)
                 if other is not None and other != sid and self.alive("results", other) and other not in data.active:
                     self._err("results", rec.line, "sourcedId", f'the stores already hold this result as "{other}"')
 
@@ -742,8 +743,7 @@ class _Importer:
 
     def _sync(self, conn, model, values: tuple[str, ...], desired: dict, **kw) -> dict:  # noqa: ANN001
         table = model.__table__
-        existing = load_existing(conn, table, ("sourced_id",), values)
-        return sync_table(conn, table, ("sourced_id",), values, desired, existing, self.stats, progress=self.bar.update, **kw)
+        return sync_table(conn, table, ("sourced_id",), values, desired, None, self.stats, progress=self.bar.update, **kw)
 
     def _write_orgs(self, conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
         orgs = self.files["orgs"].active
@@ -769,8 +769,7 @@ class _Importer:
         # Parents in a second pass: a term may come before its school year in the file.
         table = AcademicSession.__table__
         parents = {sid: (ids.get(r.parent) if r.parent else None,) for sid, r in sessions.items()}
-        existing = load_existing(conn, table, ("sourced_id",), ("parent_id",))
-        sync_table(conn, table, ("sourced_id",), ("parent_id",), parents, existing, SyncStats(), want_ids=False)
+        sync_table(conn, table, ("sourced_id",), ("parent_id",), parents, None, SyncStats(), want_ids=False)
         return ids
 
     def _write_categories(self, conn: Connection) -> dict[str, tuple[int, AssignmentKind]]:
@@ -1007,11 +1006,36 @@ class _DbState:
     sms_owner: dict[str, str]
     relations: dict[str, str]
     birth_dates: dict[str, date | None]
-    enrollment_keys: dict[tuple[str, str, str], str]
-    result_keys: dict[tuple[str, str], str]
+    group_sids: dict[int, str]
+    person_sids: dict[int, str]
+    _enrollment_keys: dict[tuple[str, str, str], str] | None = None
+    _result_keys: dict[tuple[str, str], str] | None = None
 
     def sids(self, file: str) -> dict[str, int]:
         return self.ids[file]
+
+    def enrollment_keys(self, conn: Connection) -> dict[tuple[str, str, str], str]:
+        """(class, user, role) -> sourcedId of the stored enrollment; loaded when first needed."""
+        if self._enrollment_keys is None:
+            m = Membership.__table__
+            self._enrollment_keys = {
+                (self.group_sids[g], self.person_sids[p], "student" if r == MemberRole.PUPIL else "teacher"): s
+                for s, g, p, r in conn.execute(select(m.c.sourced_id, m.c.group_id, m.c.person_id, m.c.role))
+                if s is not None
+            }
+        return self._enrollment_keys
+
+    def result_keys(self, conn: Connection) -> dict[tuple[str, str], str]:
+        """(lineItem, student) -> sourcedId of the stored result; loaded when first needed."""
+        if self._result_keys is None:
+            r = Result.__table__
+            assignment_sids = {i: s for s, i in self.ids["lineItems"].items()}
+            self._result_keys = {
+                (assignment_sids[a], self.person_sids[p]): s
+                for s, a, p in conn.execute(select(r.c.sourced_id, r.c.assignment_id, r.c.pupil_id))
+                if s is not None
+            }
+        return self._result_keys
 
     @classmethod
     def load(cls, conn: Connection, files: dict[str, FileData]) -> _DbState:
@@ -1057,28 +1081,12 @@ class _DbState:
             for person_id, address in conn.execute(select(cp.c.person_id, cp.c.address).where(cp.c.channel == Channel.SMS))
         }
 
-        m = Membership.__table__
-        memberships, enrollment_keys = {}, {}
-        group_sid = {i: s for s, i in group_ids.items()}
-        for row in conn.execute(select(m.c.id, m.c.sourced_id, m.c.group_id, m.c.person_id, m.c.role)):
-            if row.sourced_id is None:  # made in Ransel, not by an import
-                continue
-            memberships[row.sourced_id] = row.id
-            role = "student" if row.role == MemberRole.PUPIL else "teacher"
-            enrollment_keys[(group_sid[row.group_id], person_sid[row.person_id], role)] = row.sourced_id
-
-        a, r = Assignment.__table__, Result.__table__
+        m, r = Membership.__table__, Result.__table__
+        # Rows made in Ransel itself (no sourcedId) are never an import's to remove.
+        memberships = {s: i for i, s in conn.execute(select(m.c.id, m.c.sourced_id).where(m.c.sourced_id.is_not(None)))}
+        results = {s: i for i, s in conn.execute(select(r.c.id, r.c.sourced_id).where(r.c.sourced_id.is_not(None)))}
+        a = Assignment.__table__
         assignments = {s: i for i, s in conn.execute(select(a.c.id, a.c.sourced_id))}
-        results, result_keys = {}, {}
-        if files["results"].mode != ABSENT:
-            assignment_sid = {i: s for s, i in assignments.items()}
-            for row in conn.execute(select(r.c.id, r.c.sourced_id, r.c.assignment_id, r.c.pupil_id)):
-                if row.sourced_id is None:
-                    continue
-                results[row.sourced_id] = row.id
-                result_keys[(assignment_sid[row.assignment_id], person_sid[row.pupil_id])] = row.sourced_id
-        else:
-            results = sid_map(Result)
 
         s = Subject.__table__
         return cls(
@@ -1108,8 +1116,8 @@ class _DbState:
             sms_owner=sms_owner,
             relations=relations,
             birth_dates=birth_dates,
-            enrollment_keys=enrollment_keys,
-            result_keys=result_keys,
+            group_sids={i: s for s, i in group_ids.items()},
+            person_sids=person_sid,
         )
 
 
