@@ -44,6 +44,9 @@ def _register() -> None:
     from bot.cli import db as _db  # noqa: F401
     from bot.cli import demo as _demo  # noqa: F401
     from bot.cli import importers as _importers  # noqa: F401
+    from bot.cli import up as _up  # noqa: F401
+    from bot.cli import teach as _teach  # noqa: F401
+    from bot.cli import web as _web  # noqa: F401
 
 
 def main() -> None:

@@ -563,6 +563,9 @@ def build_demo(seed: int = SEED) -> tuple[Roster, dict[str, Any]]:
         staff[username] = b.person("teacher", given, family, [school], username=username, language=language)
     rektor = b.person("administrator", "Randi", "Solbakken", [school], username="rektor.solbakken")
     staff[rektor.username] = rektor
+    # The kommune's head of schools: an administrator of the district only (owner admin).
+    b.person("administrator", "Eirik", "Fjellstad", [kommune], username="skolesjef.fjellby",
+             domain="fjellby.example")
 
     # Pupils: fixed ones first, then generated classmates (20 per class).
     classes: dict[str, list[Person]] = {"4a": [], "9b": []}

@@ -240,12 +240,13 @@ class _Extras:
         owners = {(ch, a): pid for pid, ch, a in self.conn.execute(select(cp.c.person_id, cp.c.channel, cp.c.address))}
         seen: dict[tuple[Channel, str], int] = {}
         self.contact_rows: list[tuple[int, Channel, str]] = []
+        self.person_entries: list[tuple[int, dict[str, Any]]] = []
         for i, entry in enumerate(self.data.get("people", [])):
             person = self.people.get(entry["user"])
             if person is None:
                 self.err(("people", i, "user"), f'no person "{entry["user"]}" (sourcedId or username) in the stores')
                 continue
-            entry["_id"] = person
+            self.person_entries.append((person, entry))
             for j, point in enumerate(entry.get("contact_points", [])):
                 path = ("people", i, "contact_points", j, "address")
                 channel, address = Channel(point["channel"]), str(point["address"]).strip()
@@ -388,10 +389,7 @@ class _Extras:
         current = {row.id: row.language for row in c.execute(select(p.c.id, p.c.language))}
         prefs = NotificationPreference.__table__
         has_prefs = set(c.execute(select(prefs.c.person_id)).scalars())
-        for entry in self.data.get("people", []):
-            person = entry.get("_id")
-            if person is None:
-                continue
+        for person, entry in self.person_entries:
             language = entry.get("language")
             if language and current.get(person) != language:
                 c.execute(update(p).where(p.c.id == person).values(language=language))

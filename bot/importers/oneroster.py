@@ -299,6 +299,9 @@ class _Importer:
         for file in ("resources", "classResources", "courseResources"):
             if manifest.modes[file] != ABSENT:
                 self.warnings.append(f"{file}.csv is not imported: Ransel has its own learning-resource catalog")
+        for file in IMPORTED:
+            if manifest.modes[file] == ABSENT and self.source.exists(f"{file}.csv"):
+                self.warnings.append(f"{file}.csv is not imported: the manifest says it is absent")
         self._read_all(manifest)
         with engine.begin() as conn:
             self.conn = conn
@@ -653,6 +656,9 @@ class _Importer:
             if school is not None and school != rec.school:
                 self._err("enrollments", rec.line, "schoolSourcedId", f'class "{rec.cls}" belongs to school "{school}"')
             role = self.user_role(rec.user)
+            if role in ("aide", "proctor"):
+                skipped += 1  # the user is skipped, and so are their enrollments
+                continue
             if rec.role == "student" and role != "student":
                 self._err("enrollments", rec.line, "role", f'user "{rec.user}" is a {role}, not a student')
             elif rec.role == "teacher" and role not in ("teacher", "administrator"):
@@ -666,7 +672,7 @@ class _Importer:
                 if other is not None and other != sid and self.alive("enrollments", other) and other not in data.active:
                     self._err("enrollments", rec.line, "sourcedId", f'the stores already hold this enrollment as "{other}"')
         if skipped:
-            self.warnings.append(f"{skipped} administrator/proctor enrollments skipped")
+            self.warnings.append(f"{skipped} enrollments of administrators, aides or proctors skipped")
 
     def class_school(self, cls: str) -> str | None:
         rec = self.files["classes"].active.get(cls)
@@ -713,7 +719,7 @@ class _Importer:
             categories = self._write_categories(conn)
             courses = self._write_courses(conn, schools)
             groups = self._write_groups(conn, schools, sessions, courses)
-            people = self._write_people(conn, schools)
+            people = self._write_people(conn, schools, owners)
             self._write_memberships(conn, groups, people)
             assignments = self._write_assignments(conn, groups, categories)
             self._write_results(conn, assignments, people)
@@ -813,7 +819,7 @@ class _Importer:
         self.group_subjects.update({sid: values[5] for sid, values in desired.items()})
         return self._sync(conn, Group, cols, desired)
 
-    def _write_people(self, conn: Connection, schools: dict[str, int]) -> dict[str, int]:
+    def _write_people(self, conn: Connection, schools: dict[str, int], owners: dict[str, int]) -> dict[str, int]:
         users = {s: r for s, r in self.files["users"].active.items() if r.role not in ("aide", "proctor")}
         cols = ("username", "email", "given_name", "family_name", "enabled")
         people = self._sync(
@@ -822,31 +828,38 @@ class _Importer:
             insert_only_cols={"language": "nb"},
         )
         touched = {people[sid] for sid in users}
-        self._write_roles(conn, users, people, schools, touched)
+        self._write_roles(conn, users, people, schools, owners, touched)
         self._write_contact_points(conn, users, people, touched)
         self._write_guardianships(conn, users, people, touched)
         self._write_birth_dates(conn, people)
         return people
 
-    def _write_roles(self, conn, users, people, schools, touched) -> None:  # noqa: ANN001
-        desired: set[tuple[int, Role, int | None]] = set()
+    def _write_roles(self, conn, users, people, schools, owners, touched) -> None:  # noqa: ANN001
+        # One role per school in orgSourcedIds. An administrator of only a district (kommune)
+        # is an owner admin, bound to that owner.
+        desired: set[tuple[int, Role, int | None, int | None]] = set()
         for sid, r in users.items():
             school_ids = [schools[o] for o in r.orgs if o in schools]
-            role = _ROLE[r.role]
             if r.role == "administrator" and not school_ids:
-                role = Role.OWNER_ADMIN
+                for owner_id in [owners[o] for o in r.orgs if o in owners] or [None]:
+                    desired.add((people[sid], Role.OWNER_ADMIN, None, owner_id))
+                continue
             for school_id in school_ids or [None]:
-                desired.add((people[sid], role, school_id))
+                desired.add((people[sid], _ROLE[r.role], school_id, None))
         table = PersonRole.__table__
         existing = {}
+        columns = (table.c.id, table.c.person_id, table.c.role, table.c.school_id, table.c.owner_id)
         for batch in chunks(sorted(touched), 900):
-            for row in conn.execute(select(table.c.id, table.c.person_id, table.c.role, table.c.school_id).where(table.c.person_id.in_(batch))):
-                existing[(row.person_id, row.role, row.school_id)] = row.id
+            for row in conn.execute(select(*columns).where(table.c.person_id.in_(batch))):
+                existing[(row.person_id, row.role, row.school_id, row.owner_id)] = row.id
         stale = [i for key, i in existing.items() if key not in desired]
         for batch in chunks(stale, 900):
             conn.execute(delete(table).where(table.c.id.in_(batch)))
         self.stats.add("deleted", table.name, len(stale))
-        new = [{"person_id": p, "role": r, "school_id": s} for (p, r, s) in desired if (p, r, s) not in existing]
+        new = [
+            {"person_id": p, "role": r, "school_id": s, "owner_id": o}
+            for (p, r, s, o) in sorted(desired, key=repr) if (p, r, s, o) not in existing
+        ]
         for batch in chunks(new, 5000):
             conn.execute(insert(table), list(batch))
         self.stats.add("inserted", table.name, len(new))

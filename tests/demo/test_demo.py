@@ -112,6 +112,8 @@ def test_teachers_teach_their_groups_and_the_contact_teachers_are_marked(demo) -
     contact = {(m.group.sourced_id, m.person.username) for m in demo.scalars(select(Membership).where(Membership.is_contact_teacher))}
     assert contact == {("4a", "liv.andersen"), ("9b", "tor.haugen")}
     assert person(demo, "rektor.solbakken").has_role(Role.SCHOOL_ADMIN)
+    owner_admin = person(demo, "skolesjef.fjellby").roles
+    assert [(r.role, r.school_id, r.owner_id is not None) for r in owner_admin] == [(Role.OWNER_ADMIN, None, True)]
     subjects = {g.subject_code for g in demo.scalars(select(Group).where(Group.sourced_id.like("4a-%")))}
     assert subjects == {"MAT01-05", "NOR01-07", "ENG01-05", "NAT01-04", "SAF01-04", "RLE01-03", "KRO01-05", "MUS01-02", "KHV01-02"}
     assert group(demo, "9b-mhe").subject_code == "MHE01-02"

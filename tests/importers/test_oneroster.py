@@ -58,7 +58,7 @@ def test_importing_the_same_export_twice_gives_the_same_database(stores, export,
 
     second = import_oneroster(stores, export, clock)
 
-    assert first.stats.inserted["people"] == 116
+    assert first.stats.inserted["people"] == 117
     assert not second.stats.changed, second.stats.summary()
     assert dump(stores) == after_first
 
@@ -71,7 +71,7 @@ def test_a_zipped_export_imports_like_a_directory(stores, export, clock, tmp_pat
 
     import_oneroster(stores, archive, clock)
 
-    assert _count(stores, Person) == 116
+    assert _count(stores, Person) == 117
     assert not import_oneroster(stores, export, clock).stats.changed
 
 
@@ -134,7 +134,7 @@ def test_tobedeleted_in_a_delta_removes_the_pupil_and_what_refers_to_them(stores
         assert session.scalars(select(Guardianship).where(Guardianship.pupil_id == sindre)).all() == []
         assert session.get(Person, ola) is not None  # the guardian stays
     assert result.stats.deleted["people"] == 1
-    assert _count(stores, Person) == 115
+    assert _count(stores, Person) == 116
 
 
 def test_a_record_missing_from_a_bulk_file_is_removed(stores, export, clock) -> None:  # noqa: ANN001

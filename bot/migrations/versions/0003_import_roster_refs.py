@@ -1,7 +1,7 @@
 """import: OneRoster courses and gradebook categories
 
-Revision ID: 0002_import
-Revises: 0001
+Revision ID: 0003_import
+Revises: 0002
 Create Date: 2026-11-29 08:02:41.253211
 
 A delta OneRoster export may send a class without its course, or a lineItem without its
@@ -16,8 +16,8 @@ from alembic import op
 import bot.models.base
 
 
-revision: str = '0002_import'
-down_revision: str | None = '0001'
+revision: str = '0003_import'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
