@@ -12,9 +12,16 @@ from bot.importers import ImportFailed
 from bot.runtime import Runtime
 
 
-@cli.group("demo")
-def demo_group() -> None:
-    """The demo school: load it, or regenerate its files."""
+@cli.group("demo", invoke_without_command=True)
+@click.pass_context
+def demo_group(ctx: click.Context) -> None:
+    """The demo school. Without a subcommand: load it, then start everything (`ransel up
+    --emulators`), which is what `make demo` runs."""
+    if ctx.invoked_subcommand is None:
+        from bot.cli.up import up
+
+        ctx.invoke(load)
+        ctx.invoke(up, emulators=True)
 
 
 @demo_group.command("load")

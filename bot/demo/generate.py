@@ -455,7 +455,7 @@ def demo_work() -> list[Work]:
     # 9B maths.
     topics = {44: ("Brøk: utvidelse og forkorting", ["KM243"]), 45: ("Prosentregning", ["KM243", "KM235"]),
               46: ("Brøk, desimaltall og prosent", ["KM243"]), 47: ("Repetisjon før prøven i brøk og prosent", ["KM243", "KM235"]),
-              48: ("Statistikk: sentralmål", ["KM234"]), 49: ("Sannsynlighet", ["KM233", "KM236"]),
+              48: ("Statistikk – sentralmål", ["KM234"]), 49: ("Sannsynlighet", ["KM233", "KM236"]),
               50: ("Statistikk i mediene", ["KM235"]), 51: ("Julenøtter: problemløsing", ["KM241"])}
     for week, (topic, aims) in topics.items():
         w(Work("9b-mat", "mat", "cat-lekse", f"Matte: {topic}",

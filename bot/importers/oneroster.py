@@ -260,11 +260,6 @@ class OneRosterResult:
     rows: dict[str, int]  # data rows read per file
 
 
-class _Empty(FileData):
-    def __init__(self, name: str) -> None:
-        super().__init__(name, ABSENT)
-
-
 # --- the import ----------------------------------------------------------------------------
 
 
@@ -330,7 +325,7 @@ class _Importer:
             for file in IMPORTED:
                 mode = manifest.modes[file]
                 if mode == ABSENT:
-                    self.files[file] = _Empty(file)
+                    self.files[file] = FileData(file, ABSENT)
                     continue
                 data = FileData(file, mode)
                 self.files[file] = data
