@@ -1,4 +1,4 @@
-"""The real dialogue stack for tests: trained engine + action server + demo school.
+"""The real dialogue stack for tests: trained engine + action server + the demo school.
 
 A pytest plugin (listed in ``tests/conftest.py``). The session-scoped ``ransel_stack``
 fixture trains the model if needed (cached by fingerprint under ``~/.cache/ransel``),
@@ -12,6 +12,9 @@ real engine should use it (mark them ``@pytest.mark.engine``).
         ransel_stack.restart("kari.hansen")
         [reply] = ransel_stack.ask("kari.hansen", "hva må Emma ha med på fredag?")
         assert "skøyter" in reply.text
+
+``ransel_stack.settings`` points at the stack's database, engine and action server;
+``ransel_stack.runtime`` opens sessions on that database (to check what a turn stored).
 
 ``ask`` goes through :class:`bot.gateway.Gateway` exactly like every channel. The
 conversation of a person on a channel carries over between calls (and tests): call
@@ -29,7 +32,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import db
 from bot import engine as engine_mod
 from bot.config import Settings, load_settings
 from bot.gateway import Asker, Gateway, Reply
@@ -42,18 +44,15 @@ from bot.services.people import find_person
 STACK_NOW = datetime.fromisoformat("2026-12-01T10:00:00+01:00")  # Tuesday, week 49
 
 
-def load_school(url: str) -> None:
-    """The school every engine test talks to."""
-    from sqlalchemy.orm import Session
+def load_school(settings: Settings) -> None:
+    """The demo school (data/demo/README.md lists the facts tests may rely on)."""
+    from bot.demo.load import load_demo
 
-    from tests.builders import build_school
-
-    engine = db.make_engine(url)
+    runtime = Runtime(settings)
     try:
-        with Session(engine) as session:
-            build_school(session)
+        load_demo(runtime)
     finally:
-        engine.dispose()
+        runtime.close()
 
 
 @dataclass
@@ -100,9 +99,8 @@ class RanselStack:
 def ransel_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RanselStack]:
     data_dir: Path = tmp_path_factory.mktemp("ransel-stack")
     url = f"sqlite:///{data_dir / 'ransel.db'}"
-    db.upgrade(url)
-    load_school(url)
     settings = engine_mod.with_free_ports(load_settings(database_url=url, data_dir=data_dir, now=STACK_NOW))
+    load_school(settings)
     runtime = Runtime(settings)
     try:
         stack = engine_mod.start_stack(settings, run_dir=data_dir)
