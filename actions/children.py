@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from actions import _base
 from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil
+from actions.fallback import FallbackAction
 
 # Every action that may ask "which child?" must be imported so it is in the registry.
 from actions import absence, bring, homework, practice, progress, timetable  # noqa: F401
@@ -23,6 +23,10 @@ class ChooseChildAction(RanselAction):
         if not named:
             words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
             named = [c.given_name for c in family_children(turn) if c.given_name.casefold() in words]
+        if action is None and not named:
+            # A lone word that is nobody's name ("ja", "hmm"): not understood, not a child.
+            FallbackAction().respond(turn)
+            return
         if action is None:
             pupil = resolve_pupil(turn, self.name())
             if pupil is not None:

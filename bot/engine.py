@@ -361,15 +361,13 @@ def engine_command(settings: Settings, model: Path, run_dir: Path | None = None)
     return argv, engine_env(settings), run_dir
 
 
-def actions_command(settings: Settings, run_dir: Path | None = None,
-                    python: str | None = None) -> tuple[list[str], dict[str, str]]:
+def actions_command(settings: Settings, python: str | None = None) -> tuple[list[str], dict[str, str]]:
     """argv and environment of the action server for these settings."""
     _, port = _port_of(settings.action_server_url)
-    run_dir = run_dir or settings.data_dir / "actions" / str(port)
     env = dict(os.environ)
     env.update(settings_env(settings))
-    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-            "--port", str(port), "--logging-config-file", str(_actions_logging(run_dir))]
+    # rasa-sdk logs at INFO without message bodies (those only at DEBUG); ours log ids only.
+    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     return argv, env
 
 
@@ -394,27 +392,12 @@ def start_actions(settings: Settings, *, run_dir: Path | None = None, progress: 
     """Start the rasa-sdk action server (app env) on the port of ``settings.action_server_url``."""
     _, port = _port_of(settings.action_server_url)
     run_dir = run_dir or settings.data_dir / "actions" / str(port)
-    argv, env = actions_command(settings, run_dir, python)
+    argv, env = actions_command(settings, python)
     progress(f"starting the action server on {settings.action_server_url} ...")
     proc = spawn("action server", argv, env, run_dir / "actions.log", settings.action_server_url, PROJECT_ROOT)
     proc.run_dir = run_dir
     wait_ready(proc, lambda client: actions_ready(settings, client), timeout, progress)
     return proc
-
-
-def _actions_logging(run_dir: Path) -> Path:
-    """rasa-sdk logs every request at INFO with its body; we keep warnings and our own lines."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    path = run_dir / "logging.yml"
-    path.write_text(yaml.safe_dump({
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-        "root": {"level": "WARNING", "handlers": ["console"]},
-        "loggers": {"actions": {"level": "INFO"}, "bot": {"level": "INFO"}},
-    }))
-    return path
 
 
 def stop(proc: ManagedProcess | None, timeout: float = 15.0) -> None:

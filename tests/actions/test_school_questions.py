@@ -124,3 +124,9 @@ def test_week_plan_has_days_homework_and_what_to_bring(world) -> None:
     assert "- onsdag: Gangetabellen: 6-gangen" in said.text
     nynorsk = world.run(WeekPlanAction(), "per", "vekeplan neste veke", "ask_week_plan")
     assert nynorsk.text.startswith("Vekeplan veke 50 for Nora:") and "- torsdag: Gangeprøve" in nynorsk.text
+
+
+def test_a_lone_word_that_names_nobody_is_treated_as_not_understood(world) -> None:
+    said = world.run(ChooseChildAction(), "emma", "hmm", "choose_child")
+    assert said.text.startswith("Beklager, det skjønte jeg ikke helt.")
+    assert said.slot("fallback_asked") is True
