@@ -404,9 +404,6 @@ class BareUnderTest:
 
 def make_bare_project(work: Path) -> Path:
     """``rasa init``'s project files, plus one trivial custom action after the bot challenge."""
-    import importlib.util
-
-    spec = importlib.util.find_spec  # noqa: F841 - rasa lives in the engine env, not here
     site = next((eng.ENGINE_ENV / "lib").glob("python3*/site-packages"))
     template = site / "rasa" / "cli" / "initial_project"
     project = work / "bare"
@@ -420,6 +417,8 @@ def make_bare_project(work: Path) -> Path:
         if any(step.get("intent") == "bot_challenge" for step in rule["steps"]):
             rule["steps"].append({"action": "action_hello_world"})
     (project / "data" / "rules.yml").write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True))
+    # Only the REST channel: the template's `rasa:` channel points at a Rasa X that is not there.
+    (project / "credentials.yml").write_text(yaml.safe_dump({"rest": None}))
     return project
 
 
