@@ -148,7 +148,7 @@ def cross_validate(settings: Settings, folds: int, progress: Progress = lambda _
     with tempfile.TemporaryDirectory(prefix="ransel-cv-") as out:
         command = [str(engine.rasa_executable()), "test", "nlu", "--cross-validation", "--folds", str(folds),
                    "--config", str(PROJECT_ROOT / "config.yml"), "--nlu", str(PROJECT_ROOT / "nlu"),
-                   "--out", out, "--successes", "--errors", "--no-plot", "--quiet"]
+                   "--out", out, "--successes", "--no-plot", "--quiet"]
         result = subprocess.run(command, cwd=out, env=engine.engine_env(settings), capture_output=True, text=True)
         if result.returncode != 0:
             tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
