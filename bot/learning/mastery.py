@@ -1,0 +1,255 @@
+"""A pupil's mastery per competence aim: learned from outcomes, kept beside hand-set values.
+
+Each ``AimStatus`` row has a source. Ransel writes only ``source=computed`` rows (dimension
+``skills``: what practice outcomes show), updated by Bayesian Knowledge Tracing
+(:mod:`bot.learning.bkt`) with the evidence count and the time of the newest observation.
+Teachers, guardians and pupils set their own rows; :func:`mastery_of` returns, per aim, the
+value the owner's policy says counts (``Policy.mastery_precedence``), the source it came
+from, and every source's value so a reader can show both.
+
+Where knowledge tracing starts: from the hand-set value that counts if there is one (a
+teacher's judgement is the best prior we have), else from a grade-aware prior (aims of
+earlier grade bands are presumed mostly mastered, aims of later bands mostly not).
+Statements are applied in the order they arrive.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import Activity, AimStatus, CompetenceAim, Dimension, ProfileSetting, Source
+
+from . import bkt
+from .policy import Policy
+
+COMPUTED_DIMENSION = Dimension.SKILLS
+PRIOR_EARLIER_BAND = 0.7
+PRIOR_CURRENT_BAND = 0.3
+PRIOR_LATER_BAND = 0.1
+PACE_WINDOW_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Mastery:
+    aim_code: str
+    level: float  # 0..1, the value that counts under the policy
+    source: Source | None  # None: nobody knows yet; ``level`` is the grade prior
+    evidence: int  # observations behind the computed value (0 if none)
+    set_at: datetime | None
+    by_source: dict[Source, float]
+
+    @property
+    def known(self) -> bool:
+        return self.source is not None
+
+
+def prior(aim_grade: int, pupil_grade: int | None) -> float:
+    """Mastery presumed before any evidence, from the aim's band and the pupil's grade.
+
+    LK20 bands end after a grade (2, 4, 7, 10 in Norwegian; every grade in maths). The band
+    a pupil is working in is the first one ending at or after their grade.
+    """
+    if pupil_grade is None:
+        return bkt.DEFAULT.prior
+    if aim_grade < pupil_grade:
+        return PRIOR_EARLIER_BAND
+    if aim_grade == pupil_grade or aim_grade - pupil_grade <= _band_width(aim_grade):
+        return PRIOR_CURRENT_BAND
+    return PRIOR_LATER_BAND
+
+
+def _band_width(aim_grade: int) -> int:
+    # Three-year bands (after 7 and 10) cover the two grades before; others one.
+    return 2 if aim_grade in (7, 10) else (1 if aim_grade == 4 else 0)
+
+
+def resolve(
+    values: dict[Source, tuple[float, int, datetime]], policy: Policy
+) -> tuple[Source | None, float | None]:
+    """Which source counts: the first in the policy's order, except that a computed value
+    with less evidence than ``computed_min_evidence`` yields to any hand-set value."""
+    hand_set = any(s.by_hand for s in values)
+    for source in policy.mastery_precedence:
+        if source not in values:
+            continue
+        level, evidence, _ = values[source]
+        if source is Source.COMPUTED and hand_set and evidence < policy.computed_min_evidence:
+            continue
+        return source, level
+    return None, None
+
+
+def mastery_of(
+    session: Session,
+    pupil_id: int,
+    aim_codes: Iterable[str],
+    *,
+    policy: Policy,
+    pupil_grade: int | None,
+    aim_grades: dict[str, int] | None = None,
+) -> dict[str, Mastery]:
+    """The mastery that counts for each aim (grade prior where nothing is known)."""
+    codes = set(aim_codes)
+    if not codes:
+        return {}
+    if aim_grades is None or not codes <= aim_grades.keys():
+        aim_grades = dict(
+            session.execute(
+                select(CompetenceAim.code, CompetenceAim.after_grade).where(CompetenceAim.code.in_(codes))
+            ).all()
+        )
+    rows = session.execute(
+        select(AimStatus.aim_code, AimStatus.source, AimStatus.level, AimStatus.evidence, AimStatus.set_at).where(
+            AimStatus.pupil_id == pupil_id, AimStatus.aim_code.in_(codes)
+        )
+    ).all()
+    per_aim: dict[str, dict[Source, list]] = defaultdict(dict)
+    for code, source, level, evidence, set_at in rows:
+        # Hand-set values may exist per dimension: a source's value is their mean.
+        slot = per_aim[code].setdefault(source, [0.0, 0, 0, set_at])
+        slot[0] += level
+        slot[1] += 1
+        slot[2] = max(slot[2], evidence)
+        slot[3] = max(slot[3], set_at)
+    out: dict[str, Mastery] = {}
+    for code in codes:
+        values = {s: (v[0] / v[1], v[2], v[3]) for s, v in per_aim.get(code, {}).items()}
+        source, level = resolve(values, policy)
+        if source is None:
+            level = prior(aim_grades.get(code, pupil_grade or 1), pupil_grade)
+        computed = values.get(Source.COMPUTED)
+        out[code] = Mastery(
+            aim_code=code,
+            level=level,
+            source=source,
+            evidence=computed[1] if computed else 0,
+            set_at=values[source][2] if source else None,
+            by_source={s: v[0] for s, v in values.items()},
+        )
+    return out
+
+
+def observe(
+    session: Session,
+    pupil_id: int,
+    aim_code: str,
+    score: float,
+    at: datetime,
+    *,
+    start: Callable[[], float],
+    params: bkt.Params = bkt.DEFAULT,
+) -> tuple[float, float]:
+    """Apply one outcome to the pupil's computed mastery of an aim; returns (before, after).
+
+    ``start()`` gives where tracing begins if the pupil has no computed value yet (called
+    only then: it costs a query).
+    """
+    row = session.scalar(
+        select(AimStatus).where(
+            AimStatus.pupil_id == pupil_id,
+            AimStatus.aim_code == aim_code,
+            AimStatus.dimension == COMPUTED_DIMENSION,
+            AimStatus.source == Source.COMPUTED,
+        )
+    )
+    if row is None:
+        row = AimStatus(
+            pupil_id=pupil_id,
+            aim_code=aim_code,
+            dimension=COMPUTED_DIMENSION,
+            source=Source.COMPUTED,
+            level=start(),
+            evidence=0,
+            set_at=at,
+        )
+        session.add(row)
+    before = row.level
+    after = bkt.update(before, score, params)
+    row.level = after
+    row.evidence = (row.evidence or 0) + 1
+    row.set_at = max(row.set_at, at) if row.set_at else at
+    return before, after
+
+
+def starting_point(
+    session: Session, pupil_id: int, aim_code: str, *, policy: Policy, aim_grade: int, pupil_grade: int | None
+) -> float:
+    """Where knowledge tracing of a new aim begins: the hand-set value that counts, else the prior."""
+    rows = session.execute(
+        select(AimStatus.source, AimStatus.level, AimStatus.set_at).where(
+            AimStatus.pupil_id == pupil_id, AimStatus.aim_code == aim_code, AimStatus.source != Source.COMPUTED
+        )
+    ).all()
+    if rows:
+        sums: dict[Source, list] = {}
+        for source, level, set_at in rows:
+            slot = sums.setdefault(source, [0.0, 0, set_at])
+            slot[0] += level
+            slot[1] += 1
+        source, level = resolve({s: (v[0] / v[1], 0, v[2]) for s, v in sums.items()}, policy)
+        if level is not None:
+            return level
+    return prior(aim_grade, pupil_grade)
+
+
+def update_pace(session: Session, pupil_id: int, *, clock: Clock, weeks: int = PACE_WINDOW_WEEKS) -> dict | None:
+    """Compute and store the pupil's pace: mean growth of computed mastery per aim per week.
+
+    Over the last ``weeks`` weeks, per aim practised: mastery after the newest observation
+    minus mastery before the oldest, divided by the weeks from that oldest observation to
+    now (at least one). Stored as the computed ``pace`` profile setting; None if no data.
+    """
+    now = clock.utcnow()
+    since = now - timedelta(weeks=weeks)
+    rows = session.execute(
+        select(
+            Activity.aim_code,
+            Activity.occurred_at,
+            Activity.mastery_before,
+            Activity.mastery_after,
+            CompetenceAim.subject_code,
+        )
+        .join(CompetenceAim, CompetenceAim.code == Activity.aim_code)
+        .where(
+            Activity.pupil_id == pupil_id,
+            Activity.occurred_at >= since,
+            Activity.mastery_after.is_not(None),
+        )
+        .order_by(Activity.occurred_at, Activity.id)
+    ).all()
+    if not rows:
+        return None
+    first: dict[str, tuple[datetime, float, str]] = {}
+    last: dict[str, float] = {}
+    for aim, at, before, after, subject in rows:
+        first.setdefault(aim, (at, before, subject))
+        last[aim] = after
+    growth: dict[str, float] = {}
+    by_subject: dict[str, list[float]] = defaultdict(list)
+    for aim, (at, before, subject) in first.items():
+        span_weeks = max(1.0, (now - at).total_seconds() / (7 * 24 * 3600))
+        growth[aim] = (last[aim] - before) / span_weeks
+        by_subject[subject].append(growth[aim])
+    value = {
+        "mastery_per_week": round(sum(growth.values()) / len(growth), 4),
+        "by_subject": {s: round(sum(v) / len(v), 4) for s, v in sorted(by_subject.items())},
+        "aims": len(growth),
+        "window_weeks": weeks,
+    }
+    row = session.scalar(
+        select(ProfileSetting).where(
+            ProfileSetting.pupil_id == pupil_id, ProfileSetting.key == "pace", ProfileSetting.source == Source.COMPUTED
+        )
+    )
+    if row is None:
+        session.add(ProfileSetting(pupil_id=pupil_id, key="pace", value=value, source=Source.COMPUTED, set_at=now))
+    else:
+        row.value, row.set_at = value, now
+    return value
