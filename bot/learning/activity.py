@@ -135,7 +135,6 @@ def _apply(session: Session, obs: Observation, cache: _Cache, now: datetime) -> 
         if aim is not None:
             previous = _previous(session, obs.pupil_id, aim)
             if obs.score is not None:
-                aim_grade = cache.aim_grade(aim)
                 before, after = mastery.observe(
                     session,
                     obs.pupil_id,
@@ -143,7 +142,7 @@ def _apply(session: Session, obs: Observation, cache: _Cache, now: datetime) -> 
                     obs.score,
                     obs.occurred_at,
                     start=lambda: mastery.starting_point(
-                        session, obs.pupil_id, aim, policy=pupil.policy, aim_grade=aim_grade, pupil_grade=pupil.grade
+                        session, obs.pupil_id, aim, policy=pupil.policy, pupil_grade=pupil.grade
                     ),
                 )
             if previous is not None and previous.resource_id is not None and previous.mastery_before is not None and after is not None:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Activity, AimStatus, CompetenceAim, Dimension, ProfileSetting, Source
+from bot.models import Activity, AimStatus, CompetenceAim, Dimension, GradeBand, ProfileSetting, Source
 
 from . import bkt
 from .policy import Policy
@@ -50,24 +50,36 @@ class Mastery:
         return self.source is not None
 
 
-def prior(aim_grade: int, pupil_grade: int | None) -> float:
-    """Mastery presumed before any evidence, from the aim's band and the pupil's grade.
+def prior(aim_grade: int, pupil_grade: int | None, bands: Iterable[int] = ()) -> float:
+    """Mastery presumed before any evidence, from the aim's grade band and the pupil's grade.
 
     LK20 bands end after a grade (2, 4, 7, 10 in Norwegian; every grade in maths). The band
-    a pupil is working in is the first one ending at or after their grade.
+    a pupil works in is the first of the subject's bands ending at or after their grade;
+    aims of bands before it are presumed mostly mastered, of bands after it mostly not.
     """
     if pupil_grade is None:
         return bkt.DEFAULT.prior
     if aim_grade < pupil_grade:
         return PRIOR_EARLIER_BAND
-    if aim_grade == pupil_grade or aim_grade - pupil_grade <= _band_width(aim_grade):
-        return PRIOR_CURRENT_BAND
-    return PRIOR_LATER_BAND
+    current = min((g for g in bands if g >= pupil_grade), default=pupil_grade)
+    return PRIOR_CURRENT_BAND if aim_grade <= current else PRIOR_LATER_BAND
 
 
-def _band_width(aim_grade: int) -> int:
-    # Three-year bands (after 7 and 10) cover the two grades before; others one.
-    return 2 if aim_grade in (7, 10) else (1 if aim_grade == 4 else 0)
+def aim_facts(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """Per aim code: its grade and the grades of its subject's bands."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(CompetenceAim.code, CompetenceAim.after_grade, CompetenceAim.subject_code).where(CompetenceAim.code.in_(codes))
+    ).all()
+    subjects = {r.subject_code for r in rows}
+    bands: dict[str, list[int]] = defaultdict(list)
+    for subject, grade in session.execute(
+        select(GradeBand.subject_code, GradeBand.after_grade).where(GradeBand.subject_code.in_(subjects)).distinct()
+    ):
+        bands[subject].append(grade)
+    return {r.code: (r.after_grade, tuple(sorted(bands[r.subject_code]))) for r in rows}
 
 
 def resolve(
@@ -93,18 +105,17 @@ def mastery_of(
     *,
     policy: Policy,
     pupil_grade: int | None,
-    aim_grades: dict[str, int] | None = None,
+    facts: dict[str, tuple[int, tuple[int, ...]]] | None = None,
 ) -> dict[str, Mastery]:
-    """The mastery that counts for each aim (grade prior where nothing is known)."""
+    """The mastery that counts for each aim (grade prior where nothing is known).
+
+    ``facts`` (from :func:`aim_facts`) saves two queries when the caller has them.
+    """
     codes = set(aim_codes)
     if not codes:
         return {}
-    if aim_grades is None or not codes <= aim_grades.keys():
-        aim_grades = dict(
-            session.execute(
-                select(CompetenceAim.code, CompetenceAim.after_grade).where(CompetenceAim.code.in_(codes))
-            ).all()
-        )
+    if facts is None or not codes <= facts.keys():
+        facts = aim_facts(session, codes)
     rows = session.execute(
         select(AimStatus.aim_code, AimStatus.source, AimStatus.level, AimStatus.evidence, AimStatus.set_at).where(
             AimStatus.pupil_id == pupil_id, AimStatus.aim_code.in_(codes)
@@ -123,7 +134,8 @@ def mastery_of(
         values = {s: (v[0] / v[1], v[2], v[3]) for s, v in per_aim.get(code, {}).items()}
         source, level = resolve(values, policy)
         if source is None:
-            level = prior(aim_grades.get(code, pupil_grade or 1), pupil_grade)
+            grade, bands = facts.get(code, (pupil_grade or 1, ()))
+            level = prior(grade, pupil_grade, bands)
         computed = values.get(Source.COMPUTED)
         out[code] = Mastery(
             aim_code=code,
@@ -179,7 +191,7 @@ def observe(
 
 
 def starting_point(
-    session: Session, pupil_id: int, aim_code: str, *, policy: Policy, aim_grade: int, pupil_grade: int | None
+    session: Session, pupil_id: int, aim_code: str, *, policy: Policy, pupil_grade: int | None
 ) -> float:
     """Where knowledge tracing of a new aim begins: the hand-set value that counts, else the prior."""
     rows = session.execute(
@@ -196,7 +208,8 @@ def starting_point(
         source, level = resolve({s: (v[0] / v[1], 0, v[2]) for s, v in sums.items()}, policy)
         if level is not None:
             return level
-    return prior(aim_grade, pupil_grade)
+    grade, bands = aim_facts(session, [aim_code]).get(aim_code, (pupil_grade or 1, ()))
+    return prior(grade, pupil_grade, bands)
 
 
 def update_pace(session: Session, pupil_id: int, *, clock: Clock, weeks: int = PACE_WINDOW_WEEKS) -> dict | None:
