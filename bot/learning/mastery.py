@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Activity, AimStatus, CompetenceAim, Dimension, GradeBand, ProfileSetting, Source
+from bot.models import Activity, AimStatus, CompetenceAim, Dimension, GradeBand, Source
+from bot.profile import set_computed
 
 from . import bkt
 from .policy import Policy
@@ -34,6 +35,13 @@ PRIOR_EARLIER_BAND = 0.7
 PRIOR_CURRENT_BAND = 0.3
 PRIOR_LATER_BAND = 0.1
 PACE_WINDOW_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Pace:
+    per_week: float  # mean mastery growth per aim per week (may be negative)
+    by_subject: dict[str, float]
+    aims: int
 
 
 @dataclass(frozen=True)
@@ -212,12 +220,14 @@ def starting_point(
     return prior(grade, pupil_grade, bands)
 
 
-def update_pace(session: Session, pupil_id: int, *, clock: Clock, weeks: int = PACE_WINDOW_WEEKS) -> dict | None:
+def update_pace(session: Session, pupil_id: int, *, clock: Clock, weeks: int = PACE_WINDOW_WEEKS) -> Pace | None:
     """Compute and store the pupil's pace: mean growth of computed mastery per aim per week.
 
     Over the last ``weeks`` weeks, per aim practised: mastery after the newest observation
     minus mastery before the oldest, divided by the weeks from that oldest observation to
-    now (at least one). Stored as the computed ``pace`` profile setting; None if no data.
+    now (at least one). The mean over aims is stored as the computed ``pace`` profile field
+    (:func:`bot.profile.set_computed`; the field holds 0..10, so a falling mastery counts
+    as 0); the per-subject means are returned. None if there is no traced activity.
     """
     now = clock.utcnow()
     since = now - timedelta(weeks=weeks)
@@ -250,19 +260,10 @@ def update_pace(session: Session, pupil_id: int, *, clock: Clock, weeks: int = P
         span_weeks = max(1.0, (now - at).total_seconds() / (7 * 24 * 3600))
         growth[aim] = (last[aim] - before) / span_weeks
         by_subject[subject].append(growth[aim])
-    value = {
-        "mastery_per_week": round(sum(growth.values()) / len(growth), 4),
-        "by_subject": {s: round(sum(v) / len(v), 4) for s, v in sorted(by_subject.items())},
-        "aims": len(growth),
-        "window_weeks": weeks,
-    }
-    row = session.scalar(
-        select(ProfileSetting).where(
-            ProfileSetting.pupil_id == pupil_id, ProfileSetting.key == "pace", ProfileSetting.source == Source.COMPUTED
-        )
+    pace = Pace(
+        per_week=round(sum(growth.values()) / len(growth), 4),
+        by_subject={s: round(sum(v) / len(v), 4) for s, v in sorted(by_subject.items())},
+        aims=len(growth),
     )
-    if row is None:
-        session.add(ProfileSetting(pupil_id=pupil_id, key="pace", value=value, source=Source.COMPUTED, set_at=now))
-    else:
-        row.value, row.set_at = value, now
-    return value
+    set_computed(session, pupil_id, "pace", max(0.0, pace.per_week), clock)
+    return pace

@@ -1,17 +1,10 @@
 """What the learning services read about a pupil: grade, language, needs, equipment, habits.
 
-Profile settings are ``ProfileSetting`` rows (one per key and source); where a key has
-values from several sources, the owner's ``Policy.setting_precedence`` decides. Keys read
-here (values are JSON):
-
-- ``special_needs``: list, e.g. ``["read_aloud", "dyslexia", "hearing", "visual", "easy_read"]``
-- ``adaptations``: list of adaptations asked for directly (``audio``, ``captions``, ``easy_read``)
-- ``equipment``: list of what the pupil has (``tablet``, ``pc``, ``headphones`` ...);
-  absent means the owner's ``default_equipment``
-- ``learning_methods``: list of preferred methods (``video``, ``game``, ``text``, ``practice`` ...)
-- ``group_preference``: ``individual`` | ``pair`` | ``group`` | ``class``
-- ``languages``: languages the pupil reads besides their own (``Person.language``)
-- ``pace`` (computed only): see :func:`bot.learning.mastery.update_pace`
+The fields are the student profile's (:mod:`bot.profile`), one value per field chosen by
+the owner's ``Policy.setting_precedence``. Needs are what the recommender must serve:
+``read_aloud`` and ``captions`` (flags), and each of ``special_needs`` (``reading_writing``,
+``hearing``, ``vision``, ``adhd``, ``mobility``). ``language`` is a language the pupil reads
+besides their own (``Person.language``); absent ``equipment`` means the owner's default.
 """
 
 from __future__ import annotations
@@ -22,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Group, GroupKind, Membership, MemberRole, Person, ProfileSetting, Source
+from bot.models import Group, GroupKind, Membership, MemberRole, Person
+from bot.profile import effective_profile
 
 from .policy import Policy, owner_of_pupil, policy_for_owner
 
@@ -30,12 +24,12 @@ from .policy import Policy, owner_of_pupil, policy_for_owner
 # fully serves the need; a resource with none of them is penalised for a pupil with it.
 NEED_ADAPTATIONS: dict[str, tuple[str, ...]] = {
     "read_aloud": ("audio",),
-    "dyslexia": ("audio", "easy_read"),
-    "visual": ("audio",),
-    "hearing": ("captions",),
-    "easy_read": ("easy_read",),
-    "audio": ("audio",),
     "captions": ("captions",),
+    "reading_writing": ("audio", "easy_read"),
+    "vision": ("audio",),
+    "hearing": ("captions",),
+    "adhd": (),  # served only by a resource declared suitable for it
+    "mobility": (),
 }
 
 
@@ -68,21 +62,10 @@ class PupilProfile:
         return out
 
 
-def resolve_settings(rows: list[ProfileSetting], precedence: tuple[Source, ...]) -> dict[str, Any]:
-    rank = {source: i for i, source in enumerate(precedence)}
-    best: dict[str, tuple[int, Any]] = {}
-    for row in rows:
-        r = rank.get(row.source, len(rank))
-        if row.key not in best or r < best[row.key][0]:
-            best[row.key] = (r, row.value)
-    return {key: value for key, (_, value) in best.items()}
-
-
 def load_pupil(session: Session, pupil: Person, policy: Policy | None = None) -> PupilProfile:
     owner_id = owner_of_pupil(session, pupil.id)
     policy = policy or policy_for_owner(session, owner_id)
-    rows = list(session.scalars(select(ProfileSetting).where(ProfileSetting.pupil_id == pupil.id)))
-    settings = resolve_settings(rows, policy.setting_precedence)
+    settings = {k: v.value for k, v in effective_profile(session, pupil.id, policy.setting_precedence).items()}
     groups = session.execute(
         select(Group.id, Group.grade, Group.kind)
         .join(Membership, Membership.group_id == Group.id)
@@ -90,17 +73,14 @@ def load_pupil(session: Session, pupil: Person, policy: Policy | None = None) ->
     ).all()
     basis = [g.grade for g in groups if g.kind == GroupKind.BASIS and g.grade]
     grades = basis or [g.grade for g in groups if g.grade]
-    needs: list[str] = []
-    for key in ("special_needs", "adaptations"):
-        for need in _as_list(settings.get(key)):
-            if need not in needs:
-                needs.append(need)
+    needs = [flag for flag in ("read_aloud", "captions") if settings.get(flag) is True]
+    needs += [need for need in _as_list(settings.get("special_needs")) if need not in needs]
     equipment = settings.get("equipment")
     return PupilProfile(
         id=pupil.id,
         grade=max(grades) if grades else None,
         language=pupil.language,
-        languages=frozenset({pupil.language, *_as_list(settings.get("languages"))}),
+        languages=frozenset({pupil.language, *_as_list(settings.get("language"))}),
         needs=tuple(needs),
         equipment=frozenset(_as_list(equipment)) if equipment is not None else policy.default_equipment,
         methods=frozenset(_as_list(settings.get("learning_methods"))),

@@ -117,7 +117,7 @@ def build_world(session: Session) -> World:
         Membership(group_id=class4.id, person_id=emma.id, role=MemberRole.PUPIL),
         Membership(group_id=class9.id, person_id=sara.id, role=MemberRole.PUPIL),
         Guardianship(guardian_id=mor.id, pupil_id=jonas.id),
-        ProfileSetting(pupil_id=emma.id, key="special_needs", value=["read_aloud"], source=Source.TEACHER, set_at=T0),
+        ProfileSetting(pupil_id=emma.id, key="read_aloud", value=True, source=Source.TEACHER, set_at=T0),
     ])
     session.flush()
     return World(owner, school, class4, class9, tone, per, jonas, emma, sara, mor, stranger)

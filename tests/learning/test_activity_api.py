@@ -57,7 +57,7 @@ def test_a_right_answer_is_stored_and_raises_the_pupils_computed_mastery(client,
     activity = session.scalar(select(Activity))
     assert (activity.duration_s, activity.mastery_before, activity.correct) == (270.0, 0.3, True)
     pace = session.scalar(select(ProfileSetting).where(ProfileSetting.key == "pace"))
-    assert pace.source == Source.COMPUTED and pace.value["aims"] == 1
+    assert pace.source == Source.COMPUTED and pace.value > 0
     outcome = session.scalar(select(ResourceOutcome).where(ResourceOutcome.segment == "all"))
     assert (outcome.uses, outcome.scored, outcome.completions) == (1, 1, 1)
 

@@ -84,10 +84,12 @@ def test_unknown_aims_get_a_grade_aware_prior(session, world) -> None:  # noqa: 
 def test_pace_is_mastery_growth_per_week(session, world, clock) -> None:  # noqa: ANN001
     start = clock.utcnow() - timedelta(weeks=2)
     observe(session, world.jonas, "KM270", [1, 1], clock, start=start)
-    pace = session.scalar(select(ProfileSetting).where(ProfileSetting.key == "pace")).value
+    stored = session.scalar(select(ProfileSetting).where(ProfileSetting.key == "pace"))
     after = mastery.bkt.trace([1, 1])[-1]
-    assert pace["mastery_per_week"] == pytest.approx((after - 0.3) / 2, abs=1e-4)
-    assert pace["by_subject"] == {"MAT01-05": pace["mastery_per_week"]}
+    assert stored.source == Source.COMPUTED
+    assert stored.value == pytest.approx((after - 0.3) / 2, abs=1e-4)
+    pace = mastery.update_pace(session, world.jonas.id, clock=clock)
+    assert pace.by_subject == {"MAT01-05": pace.per_week} and pace.aims == 1
 
 
 def test_an_imported_test_result_becomes_an_outcome_per_aim(session, world, clock) -> None:  # noqa: ANN001
