@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -81,7 +81,8 @@ class Recommendation:
 
 
 def render_reason(parts: Iterable[dict[str, Any]], language: str) -> str:
-    return render("learning_reason", language, parts=list(parts))
+    # The template keeps one part per source line for translators; the reason is one line.
+    return "".join(render("learning_reason", language, parts=list(parts)).splitlines())
 
 
 @dataclass
@@ -173,7 +174,7 @@ def rank(
     reviews = review_summaries(session, [c.id for c in candidates])
     scored = []
     for c in candidates:
-        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now)
+        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone)
         if s is not None:
             scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.id))
@@ -273,6 +274,7 @@ def _score(
     found: dict[tuple[int, str], Effect],
     review: ReviewSummary | None,
     now: datetime,
+    zone: tzinfo,
 ) -> Scored | None:
     w = policy.weights
     aims = sorted(c.aims)
@@ -294,7 +296,7 @@ def _score(
         when, title = min(due, key=lambda d: abs((d[0] - now).total_seconds()))
         days = (when - now).total_seconds() / 86400
         factors["plan"] = 0.5 if days < 0 else max(0.2, 1.0 - days / 21.0)
-        extra.append((w.plan * factors["plan"] + 0.5, {"kind": "due", "title": title, "due": when}))
+        extra.append((w.plan * factors["plan"] + 0.5, {"kind": "due", "title": title, "due": when.astimezone(zone).date()}))
     else:
         factors["plan"] = 0.0
 
