@@ -1,9 +1,11 @@
 """One scale for pupils and resources: the grade scale (1-10).
 
-A resource declares its level on the grade scale (``LearningResource.level``; 5.5 = middle
-of grades 5-6). A pupil's ability on an aim is placed on the same scale from their mastery
-of it: mastery 0.5 puts them at the aim's grade, full mastery one grade above, none one
-grade below. The chance that a pupil succeeds with a resource then follows the Rasch/Elo
+A resource declares its level on the grade scale (``LearningResource.level``: 4.0 = the
+content of grade 4 as the year starts, 4.5 = mid-year). A pupil's ability on an aim is
+placed on the same scale from their mastery of it: ``ability = aim grade + 2 * mastery``.
+With no mastery of a grade-4 aim a pupil succeeds half the time with grade-4 content (4.0);
+with the mastery presumed mid-year (0.3) they are in the target zone for it; full mastery
+makes grade-4 content easy (~97 %). The chance that a pupil succeeds with a resource then follows the Rasch/Elo
 logistic form used for adaptive practice (Pelánek, R. (2016). Applications of the Elo
 rating system in adaptive educational systems. *Computers & Education* 98, 169-179):
 
@@ -24,7 +26,7 @@ MAX_LEVEL_SHIFT = 2.0
 
 
 def ability(aim_grade: float, mastery: float) -> float:
-    return aim_grade + 2.0 * (mastery - 0.5)
+    return aim_grade + 2.0 * mastery
 
 
 def p_success(ability_: float, level: float) -> float:

@@ -71,7 +71,7 @@ class Policy(BaseModel):
     paid_resources: frozenset[str] = frozenset()  # pay-per-use resources paid for (external ids)
     pay_per_use: Literal["exclude", "penalise", "allow"] = "penalise"
     # What every pupil has at school unless their profile lists their equipment.
-    default_equipment: frozenset[str] = frozenset({"pc", "headphones"})
+    default_equipment: frozenset[str] = frozenset({"pc", "tablet", "chromebook", "headphones", "printer"})
     subject_focus: dict[str, float] = Field(default_factory=dict)  # subject code -> 0..1
     weights: Weights = Weights()
 
