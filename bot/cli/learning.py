@@ -46,9 +46,12 @@ def import_resources(app: AppContext, file: Path) -> None:
 @click.option("--pupil", "pupil_ref", required=True, help="The pupil (sourcedId, username or email).")
 @click.option("--subject", default=None, help="LK20 subject code, e.g. MAT01-05.")
 @click.option("--aim", default=None, help="Competence aim code, e.g. KM270.")
+@click.option("--topic", default=None, help='A topic in your own words, e.g. "brøk".')
 @click.option("--limit", default=10, show_default=True)
 @pass_app
-def recommend_command(app: AppContext, as_ref: str, pupil_ref: str, subject: str | None, aim: str | None, limit: int) -> None:
+def recommend_command(
+    app: AppContext, as_ref: str, pupil_ref: str, subject: str | None, aim: str | None, topic: str | None, limit: int
+) -> None:
     """Print the top learning resources for a pupil, as ASKER would get them."""
     from bot import db
     from bot.access import AccessDenied
@@ -66,7 +69,7 @@ def recommend_command(app: AppContext, as_ref: str, pupil_ref: str, subject: str
             try:
                 if pupil is None:
                     raise AccessDenied()
-                recs = recommend(session, asker, pupil.id, subject_code=subject, aim_code=aim, limit=limit,
+                recs = recommend(session, asker, pupil.id, subject_code=subject, aim_code=aim, text=topic, limit=limit,
                                  clock=Clock.from_settings(app.settings))
             except AccessDenied:
                 raise click.ClickException(render("learning_not_visible", asker.language)) from None

@@ -5,7 +5,7 @@ brøk" (a teacher) and a guardian asking for their child. The asker must be allo
 the pupil (:mod:`bot.access`); a refusal and an unknown pupil raise the same
 :class:`bot.access.AccessDenied`.
 
-Which aims: the one asked for; else the subject's aims around the pupil's grade (the band
+Which aims: the one asked for; else those a free-text topic is about; else the subject's aims around the pupil's grade (the band
 they work in and the one before) plus those of their current plan; else the aims of their
 plan and assignments (due from a week ago to three weeks ahead); else every subject's
 current band. Candidates are the active resources on those aims that the owner's
@@ -56,6 +56,7 @@ from .policy import Policy, is_open
 from .pupil import NEED_ADAPTATIONS, PupilProfile, load_pupil
 from .resource_profile import ALL, Effect, effects, mastery_band, shrunk_rate
 from .reviews import ReviewSummary, review_summaries
+from .search import topic_aims
 
 MIN_SUCCESS = 0.12  # below: far too hard, never recommended
 MAX_SUCCESS = 0.97  # above, on aims already mastered: far too easy
@@ -110,16 +111,21 @@ def recommend(
     *,
     subject_code: str | None = None,
     aim_code: str | None = None,
+    text: str | None = None,
     limit: int = 10,
     clock: Clock,
     language: str | None = None,
 ) -> list[Recommendation]:
-    """The ``limit`` best resources for the pupil, best first (reasons in the asker's language)."""
+    """The ``limit`` best resources for the pupil, best first (reasons in the asker's language).
+
+    ``text`` is a topic in the asker's words ("brøk", "lesestrategier"): the aims it is
+    about (:func:`bot.learning.search.topic_aims`), within ``subject_code`` if given.
+    """
     if not can_see_pupil(session, asker, pupil_id, clock.today()):
         raise AccessDenied()
     pupil = session.get(Person, pupil_id)
     profile = load_pupil(session, pupil)
-    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, clock=clock)[:limit]
+    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock)[:limit]
     if not ranked:
         return []
     rows = {r.id: r for r in session.scalars(select(LearningResource).where(LearningResource.id.in_([s.id for s in ranked])))}
@@ -154,13 +160,17 @@ def rank(
     *,
     subject_code: str | None = None,
     aim_code: str | None = None,
+    text: str | None = None,
     clock: Clock,
 ) -> list[Scored]:
     """Every allowed candidate scored, best first. No access check: callers do it."""
     policy = profile.policy
     now = clock.utcnow()
     plan = _plan(session, profile, now)
-    targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code)
+    if text and not aim_code:
+        targets = topic_aims(session, text, subject_code)
+    else:
+        targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code)
     if not targets:
         return []
     candidates = _candidates(session, targets)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.access import AccessDenied, roles_of
-from bot.models import LearningResource, Person, Role, Subject, resource_aims
+from bot.models import CompetenceAim, LearningResource, Person, Role, Subject, resource_aims
 
 from .reviews import ReviewSummary, review_summaries
 from .text import terms
@@ -96,3 +96,28 @@ def search(
     summaries = review_summaries(session, [r.id for _, r in scored])
     scored.sort(key=lambda s: (-s[0], -(summaries[s[1].id].average if s[1].id in summaries else 0.0), s[1].title))
     return [SearchHit(r, round(rel, 3), summaries.get(r.id)) for rel, r in scored[offset : offset + limit]]
+
+
+def _matches(wanted: list[str], words: list[str]) -> bool:
+    return all(any(w.startswith(term) for w in words) for term in wanted)
+
+
+def topic_aims(session: Session, text: str, subject_code: str | None = None) -> set[str]:
+    """Aims a free-text topic ("brøk", "lesestrategier") is about: aims whose wording
+    matches every term, and the aims of resources whose title or description does."""
+    wanted = terms(text)
+    if not wanted:
+        return set()
+    aims = select(CompetenceAim.code, CompetenceAim.text_nb)
+    if subject_code:
+        aims = aims.where(CompetenceAim.subject_code == subject_code)
+    found = {code for code, wording in session.execute(aims) if _matches(wanted, terms(f"{code} {wording}"))}
+    resources = select(LearningResource.id, LearningResource.title, LearningResource.description).where(
+        LearningResource.active.is_(True)
+    )
+    if subject_code:
+        resources = resources.where(LearningResource.subject_code == subject_code)
+    ids = [rid for rid, title, desc in session.execute(resources) if _matches(wanted, terms(f"{title} {desc or ''}"))]
+    if ids:
+        found |= set(session.scalars(select(resource_aims.c.aim_code).where(resource_aims.c.resource_id.in_(ids))))
+    return found

@@ -142,3 +142,12 @@ def test_only_the_pupil_their_guardian_and_their_teachers_may_ask(session, world
 def test_an_unknown_pupil_is_refused_like_someone_elses(session, world, clock) -> None:  # noqa: ANN001
     with pytest.raises(AccessDenied):
         recommend(session, world.tone, 99999, clock=clock)
+
+
+def test_a_teacher_asking_for_a_topic_in_their_own_words_gets_resources_on_it(session, world, clock) -> None:  # noqa: ANN001
+    # "finn noe for Jonas i brøk": fractions are grade-5 aims, but the easier ones fit a 4th grader.
+    resource(session, "pizza", ["KM281", "KM280"], level=4.7, title="Brøker med pizza")
+    resource(session, "deling", ["KM270"], level=4.2, title="Delingsdivisjon")
+    resource(session, "brok-vgs", ["KM281"], level=9.0, title="Brøkregning for viderekomne")
+    recs = recommend(session, world.tone, world.jonas.id, text="brøk", clock=clock)
+    assert ids(recs) == ["pizza"]
