@@ -8,7 +8,7 @@ the pupil (:mod:`bot.access`); a refusal and an unknown pupil raise the same
 Which aims: the one asked for; else those a free-text topic is about; else the subject's aims around the pupil's grade (the band
 they work in and the one before) plus those of their current plan; else the aims of their
 plan and assignments (due from a week ago to three weeks ahead); else every subject's
-current band. Candidates are the active resources on those aims that the owner's
+current band (in every subject). Candidates are the active resources on those aims that the owner's
 purchasing profile allows. Each candidate gets a score, a weighted sum of factors:
 
 ==============  ================================================================  ========
@@ -36,13 +36,15 @@ aims already mastered) are left out, not just ranked low.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.access import AccessDenied, can_see_pupil
@@ -93,12 +95,12 @@ class _Candidate:
     publisher: str | None
     subject_code: str | None
     level: float
-    didactics: list[str]
-    requirements: list[str]
-    adaptations: list[str]
-    suitability: list[str]
-    methods: list[str]
-    languages: list[str]
+    didactics: tuple[str, ...]
+    requirements: tuple[str, ...]
+    adaptations: tuple[str, ...]
+    suitability: tuple[str, ...]
+    methods: tuple[str, ...]
+    languages: tuple[str, ...]
     licence: str
     cost: float
     aims: set[str] = field(default_factory=set)
@@ -179,12 +181,13 @@ def rank(
         return []
     facts = aim_facts(session, targets)
     masteries = mastery_of(session, profile.id, targets, policy=policy, pupil_grade=profile.grade, facts=facts)
-    segments = [ALL, "mastery:low", "mastery:mid", "mastery:high", *profile.segments]
-    found = effects(session, [c.id for c in candidates], segments, targets)
+    # "Similar pupils": those with the same needs, else those in the same mastery band.
+    similar = list(profile.segments) or [mastery_band(sum(m.level for m in masteries.values()) / len(masteries))]
+    found = effects(session, [c.id for c in candidates], [ALL, *similar], targets)
     reviews = review_summaries(session, [c.id for c in candidates])
     scored = []
     for c in candidates:
-        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone)
+        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone, similar)
         if s is not None:
             scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.id))
@@ -233,11 +236,11 @@ def _target_aims(
         return aims | plan_in_subject
     if plan:
         return set(plan)
-    return _aims_around_grade(session, profile.grade, None)
+    return _aims_around_grade(session, profile.grade, None, previous_band=False)
 
 
-def _aims_around_grade(session: Session, grade: int | None, subject_code: str | None) -> set[str]:
-    """Aims of the band the pupil works in and the band before it (all bands if no grade)."""
+def _aims_around_grade(session: Session, grade: int | None, subject_code: str | None, *, previous_band: bool = True) -> set[str]:
+    """Aims of the band the pupil works in and (if asked) the band before it; all bands if no grade."""
     query = select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
     if subject_code:
         query = query.where(CompetenceAim.subject_code == subject_code)
@@ -250,28 +253,51 @@ def _aims_around_grade(session: Session, grade: int | None, subject_code: str | 
     keep: dict[str, set[int]] = {}
     for subject, grades in bands.items():
         current = min((g for g in grades if g >= grade), default=max(grades))
-        before = max((g for g in grades if g < current), default=current)
+        before = max((g for g in grades if g < current), default=current) if previous_band else current
         keep[subject] = {current, before}
     return {r.code for r in rows if r.after_grade in keep[r.subject_code]}
 
 
 def _candidates(session: Session, targets: set[str]) -> list[_Candidate]:
     r = LearningResource
-    rows = session.execute(
-        select(
-            r.id, r.external_id, r.publisher, r.subject_code, r.level, r.didactics, r.technical_requirements,
-            r.adaptations, r.suitability, r.methods, r.languages, r.licence, r.cost_per_use, resource_aims.c.aim_code,
-        )
-        .join(resource_aims, resource_aims.c.resource_id == r.id)
+    aims_of: dict[int, set[str]] = defaultdict(set)
+    for rid, aim in session.execute(
+        select(resource_aims.c.resource_id, resource_aims.c.aim_code)
+        .join(r, r.id == resource_aims.c.resource_id)
         .where(resource_aims.c.aim_code.in_(targets), r.active.is_(True))
-    ).all()
-    out: dict[int, _Candidate] = {}
+    ):
+        aims_of[rid].add(aim)
+    if not aims_of:
+        return []
+    # The list columns come back raw and are decoded once per distinct value: catalogues
+    # repeat the same few lists (["nb", "nn"], ["pc"]) thousands of times.
+    lists = [type_coerce(c, String) for c in (r.didactics, r.technical_requirements, r.adaptations, r.suitability, r.methods, r.languages)]
+    rows = session.execute(
+        select(r.id, r.external_id, r.publisher, r.subject_code, r.level, *lists, r.licence, r.cost_per_use).where(
+            r.id.in_(list(aims_of))
+        )
+    )
+    out = []
     for row in rows:
-        c = out.get(row[0])
-        if c is None:
-            c = out[row[0]] = _Candidate(*row[:13])
-        c.aims.add(row[13])
-    return list(out.values())
+        out.append(
+            _Candidate(
+                row[0], row[1], row[2], row[3], row[4], *(_decoded(v) for v in row[5:11]), row[11], row[12], aims_of[row[0]]
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _decoded_text(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text) or ())
+
+
+def _decoded(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):  # SQLite hands back the JSON text
+        return _decoded_text(value)
+    return tuple(value)  # psycopg decodes JSON itself
 
 
 def _score(
@@ -285,6 +311,7 @@ def _score(
     review: ReviewSummary | None,
     now: datetime,
     zone: tzinfo,
+    similar_segments: list[str],
 ) -> Scored | None:
     w = policy.weights
     aims = sorted(c.aims)
@@ -341,12 +368,12 @@ def _score(
     factors["group"] = 1.0 if profile.group_preference and profile.group_preference in c.didactics else 0.0
 
     base = shrunk_rate(everyone)
-    similar_segments = list(profile.segments) or [mastery_band(mean_mastery)]
-    similar = Effect()
+    followed = improved = 0
     for seg in similar_segments:
         e = found.get((c.id, seg))
         if e is not None:
-            similar = Effect(*[getattr(similar, f) + getattr(e, f) for f in Effect.__dataclass_fields__])
+            followed, improved = followed + e.followed, improved + e.improved
+    similar = Effect(followed=followed, improved=improved)
     rate = shrunk_rate(similar, base)
     factors["effectiveness"] = 2.0 * (rate - 0.5)
     if similar.followed >= MIN_EVIDENCE_TO_CITE:

@@ -139,20 +139,23 @@ def effects(
     aim_codes: Iterable[str] | None = None,
 ) -> dict[tuple[int, str], Effect]:
     """Summed counters per (resource, segment), over ``aim_codes`` (all aims if None)."""
-    ids = list(resource_ids)
+    ids = set(resource_ids)
     if not ids:
         return {}
     t = ResourceOutcome
-    query = (
-        select(t.resource_id, t.segment, *[func.sum(getattr(t, c)) for c in _COUNTERS])
-        .where(t.resource_id.in_(ids), t.segment.in_(list(segments)))
-        .group_by(t.resource_id, t.segment)
+    query = select(t.resource_id, t.segment, *[func.sum(getattr(t, c)) for c in _COUNTERS]).where(
+        t.segment.in_(list(segments))
     )
     if aim_codes is not None:
+        # By aim (index on aim_code, segment), then the candidates are picked here: a list
+        # of hundreds of resource ids crossed with the aims would be probed pair by pair.
         query = query.where(t.aim_code.in_(list(aim_codes)))
+    else:
+        query = query.where(t.resource_id.in_(ids))
     out: dict[tuple[int, str], Effect] = {}
-    for row in session.execute(query):
-        out[(row[0], row[1])] = Effect(*[v or 0 for v in row[2:]])
+    for row in session.execute(query.group_by(t.resource_id, t.segment)):
+        if row[0] in ids:
+            out[(row[0], row[1])] = Effect(*[v or 0 for v in row[2:]])
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -33,7 +33,11 @@ class ResourceOutcome(Base):
     """How one resource worked on one aim for one segment of pupils (running sums)."""
 
     __tablename__ = "resource_outcomes"
-    __table_args__ = (UniqueConstraint("resource_id", "aim_code", "segment"),)
+    __table_args__ = (
+        UniqueConstraint("resource_id", "aim_code", "segment"),
+        # Recommendations read the counters of many resources for a pupil's aims.
+        Index("ix_resource_outcomes_aim_segment", "aim_code", "segment"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("learning_resources.id", ondelete="CASCADE"), index=True

@@ -59,6 +59,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('resource_outcomes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resource_outcomes_resource_id'), ['resource_id'], unique=False)
+        batch_op.create_index('ix_resource_outcomes_aim_segment', ['aim_code', 'segment'], unique=False)
 
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mastery_before', sa.Float(), nullable=True))
@@ -99,6 +100,7 @@ def downgrade() -> None:
         batch_op.drop_column('mastery_before')
 
     with op.batch_alter_table('resource_outcomes', schema=None) as batch_op:
+        batch_op.drop_index('ix_resource_outcomes_aim_segment')
         batch_op.drop_index(batch_op.f('ix_resource_outcomes_resource_id'))
 
     op.drop_table('resource_outcomes')

@@ -1,0 +1,146 @@
+"""Latency of the learning services on a municipality-sized store.
+
+    .venv/bin/python bench/recommend.py                      # 2,000 resources, 10,000 pupils
+    .venv/bin/python bench/recommend.py --resources 5000     # the issue's 5,000-resource target
+    .venv/bin/python bench/recommend.py --url postgresql://root@127.0.0.1:5432/test
+
+Prints p50/p95 of: top-10 for one pupil (a subject asked, and nothing asked: the pupil's
+plan/grade), and recording one activity statement (knowledge tracing + resource profile;
+pace is refreshed per request and measured with it). Targets from issue 6: top-10 over
+5,000 resources <= 50 ms p95; one statement <= 5 ms (the mastery update itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import learning_world  # noqa: E402
+from bot import db  # noqa: E402
+from bot.clock import Clock  # noqa: E402
+from bot.learning import activity, mastery  # noqa: E402
+from bot.learning.activity import Observation  # noqa: E402
+from bot.learning.recommend import recommend  # noqa: E402
+from bot.models import Person  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def row(name: str, ms: list[float], target: float | None) -> str:
+    p50, p95 = pct(ms, 0.5), pct(ms, 0.95)
+    verdict = "" if target is None else (f"{p95 / target:5.2f}x of {target:g} ms target " + ("ok" if p95 <= target else "MISSED"))
+    return f"{name:<42} {len(ms):>6} {p50:>9.2f} {p95:>9.2f}   {verdict}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--resources", type=int, default=2000)
+    ap.add_argument("--pupils", type=int, default=10000)
+    ap.add_argument("--history", type=int, default=12, help="past activity statements per pupil")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--statements", type=int, default=300)
+    ap.add_argument("--url", default=None, help="a database to create a fresh one in (default: temporary SQLite)")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    tmp = tempfile.TemporaryDirectory()
+    drop = None
+    if args.url and args.url.startswith("postgresql"):
+        import psycopg
+
+        name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
+        admin = args.url
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        url = admin.rsplit("/", 1)[0] + "/" + name
+
+        def drop() -> None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    try:
+        run(url, args, rng)
+    finally:
+        if drop:
+            drop()
+        tmp.cleanup()
+
+
+def run(url: str, args: argparse.Namespace, rng: random.Random) -> None:
+    t0 = time.perf_counter()
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    sessions = db.session_factory(engine)
+    with db.transaction(sessions) as s:
+        world = learning_world.build(s, pupils=args.pupils, resources=args.resources, rng=rng)
+        n_hist = learning_world.add_history(s, world, per_pupil=args.history, rng=rng)
+    setup_s = time.perf_counter() - t0
+    clock = Clock(zone=ZoneInfo("Europe/Oslo"), fixed=datetime(2026, 12, 1, 10, 0, tzinfo=timezone(timedelta(hours=1))))
+    subjects = list(learning_world.SUBJECTS)
+    pupils = rng.sample(world.pupil_ids, k=min(args.queries, len(world.pupil_ids)))
+
+    subject_ms, open_ms, sizes = [], [], []
+    with sessions() as s:
+        for pid in pupils:  # warm-up: caches, prepared statements
+            recommend(s, s.get(Person, pid), pid, subject_code="MAT01-05", clock=clock)
+            break
+        for pid in pupils:
+            asker = s.get(Person, pid)
+            start = time.perf_counter()
+            recs = recommend(s, asker, pid, subject_code=rng.choice(subjects), clock=clock)
+            subject_ms.append((time.perf_counter() - start) * 1000)
+            sizes.append(len(recs))
+            start = time.perf_counter()
+            recommend(s, asker, pid, clock=clock)
+            open_ms.append((time.perf_counter() - start) * 1000)
+
+    # One statement at a time, each in its own transaction as the API does it.
+    res_by_pupil = {}
+    record_ms, trace_ms = [], []
+    for i in range(args.statements):
+        pid = rng.choice(world.pupil_ids)
+        grade = world.pupil_grade[pid]
+        subject = rng.choice(subjects)
+        band = learning_world.band_for([g for (s_, g) in world.aims_by_subject_grade if s_ == subject], grade)
+        aim = rng.choice(world.aims_by_subject_grade[(subject, band)])
+        rid = res_by_pupil.get(pid) or rng.choice(world.resource_ids)
+        obs = Observation(f"bench-{i}", pid, rid, [aim], "answered", float(rng.random() < 0.6),
+                          clock.utcnow() - timedelta(minutes=args.statements - i), "api")
+        with db.transaction(sessions) as s:
+            start = time.perf_counter()
+            activity.record(s, [obs], clock=clock)
+            record_ms.append((time.perf_counter() - start) * 1000)
+        with db.transaction(sessions) as s:
+            start = time.perf_counter()
+            mastery.observe(s, pid, aim, 1.0, clock.utcnow(), start=lambda: 0.3)
+            s.flush()
+            trace_ms.append((time.perf_counter() - start) * 1000)
+    engine.dispose()
+
+    backend = url.split(":", 1)[0]
+    print(f"learning bench on {backend}: {len(world.resource_ids)} resources, {len(world.pupil_ids)} pupils, "
+          f"{n_hist} past statements (setup {setup_s:.1f} s); median {statistics.median(sizes):.0f} results per top-10")
+    print(f"{'operation':<42} {'n':>6} {'p50 ms':>9} {'p95 ms':>9}")
+    print(row("recommend top-10, subject asked", subject_ms, 50.0))
+    print(row("recommend top-10, plan/grade (no subject)", open_ms, 50.0))
+    print(row("record one statement (trace+profile+pace)", record_ms, None))
+    print(row("mastery update from one outcome (BKT)", trace_ms, 5.0))
+
+
+if __name__ == "__main__":
+    main()
