@@ -28,12 +28,13 @@ def _import_group() -> click.Group:
 def import_resources(app: AppContext, file: Path) -> None:
     """Import learning resources from a YAML catalogue (idempotent)."""
     from bot import db
+    from bot.clock import Clock
     from bot.learning.catalog import CatalogError, import_catalog
 
     engine = db.make_engine(app.settings.store_url)
     try:
         with db.transaction(db.session_factory(engine)) as session:
-            report = import_catalog(session, file)
+            report = import_catalog(session, file, clock=Clock.from_settings(app.settings))
     except CatalogError as exc:
         raise click.ClickException("the catalogue was not imported:\n  " + "\n  ".join(exc.problems)) from None
     finally:

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.clock import Clock
 from bot.models import CompetenceAim, LearningResource, Subject
 from bot.profile import Didactics, Equipment, LearningMethod, SpecialNeed
 
@@ -75,7 +76,7 @@ class CatalogReport:
     unchanged: list[str] = field(default_factory=list)
 
 
-def import_catalog(session: Session, path: Path) -> CatalogReport:
+def import_catalog(session: Session, path: Path, *, clock: Clock) -> CatalogReport:
     """Validate the whole file, then create or update its resources (caller commits)."""
     name = path.name
     try:
@@ -123,6 +124,7 @@ def import_catalog(session: Session, path: Path) -> CatalogReport:
         raise CatalogError(problems)
 
     report = CatalogReport()
+    stamp = clock.utcnow()
     existing = {
         r.external_id: r
         for r in session.scalars(
@@ -137,7 +139,7 @@ def import_catalog(session: Session, path: Path) -> CatalogReport:
         values = _values(entry)
         row = existing.get(entry["id"])
         if row is None:
-            row = LearningResource(external_id=entry["id"], **values)
+            row = LearningResource(external_id=entry["id"], updated_at=stamp, **values)
             row.aims = [aim_rows[c] for c in entry["aims"]]
             session.add(row)
             report.created.append(entry["id"])
@@ -148,6 +150,8 @@ def import_catalog(session: Session, path: Path) -> CatalogReport:
             changed = True
         for k, v in values.items():
             setattr(row, k, v)
+        if changed:
+            row.updated_at = stamp
         (report.updated if changed else report.unchanged).append(entry["id"])
     session.flush()
     return report

@@ -44,7 +44,7 @@ from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.access import AccessDenied, can_see_pupil
@@ -67,6 +67,7 @@ PLAN_BEHIND = timedelta(days=7)
 PLAN_AHEAD = timedelta(days=21)
 MIN_EVIDENCE_TO_CITE = 5  # followed-up uses before "82 % of similar pupils improved" is said
 MAX_REASON_PARTS = 4
+RANKING_COUNTERS = ("scored", "success_sum", "expected_sum", "followed", "improved")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def recommend(
     limit: int = 10,
     clock: Clock,
     language: str | None = None,
+    cache: CatalogueCache | None = None,
 ) -> list[Recommendation]:
     """The ``limit`` best resources for the pupil, best first (reasons in the asker's language).
 
@@ -127,7 +129,7 @@ def recommend(
         raise AccessDenied()
     pupil = session.get(Person, pupil_id)
     profile = load_pupil(session, pupil)
-    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock)[:limit]
+    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock, cache=cache)[:limit]
     if not ranked:
         return []
     rows = {r.id: r for r in session.scalars(select(LearningResource).where(LearningResource.id.in_([s.id for s in ranked])))}
@@ -164,6 +166,7 @@ def rank(
     aim_code: str | None = None,
     text: str | None = None,
     clock: Clock,
+    cache: CatalogueCache | None = None,
 ) -> list[Scored]:
     """Every allowed candidate scored, best first. No access check: callers do it."""
     policy = profile.policy
@@ -175,7 +178,7 @@ def rank(
         targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code)
     if not targets:
         return []
-    candidates = _candidates(session, targets)
+    candidates = _candidates(session, targets, cache)
     candidates = [c for c in candidates if policy.licence_available(c.licence, c.publisher, c.external_id)]
     if not candidates:
         return []
@@ -183,7 +186,7 @@ def rank(
     masteries = mastery_of(session, profile.id, targets, policy=policy, pupil_grade=profile.grade, facts=facts)
     # "Similar pupils": those with the same needs, else those in the same mastery band.
     similar = list(profile.segments) or [mastery_band(sum(m.level for m in masteries.values()) / len(masteries))]
-    found = effects(session, [c.id for c in candidates], [ALL, *similar], targets)
+    found = effects(session, [c.id for c in candidates], [ALL, *similar], targets, RANKING_COUNTERS)
     reviews = review_summaries(session, [c.id for c in candidates])
     scored = []
     for c in candidates:
@@ -258,33 +261,73 @@ def _aims_around_grade(session: Session, grade: int | None, subject_code: str | 
     return {r.code for r in rows if r.after_grade in keep[r.subject_code]}
 
 
-def _candidates(session: Session, targets: set[str]) -> list[_Candidate]:
+class CatalogueCache:
+    """The catalogue's static facts, kept between calls by a long-running process.
+
+    Optional and explicit: pass one to :func:`recommend` / :func:`rank` from a process that
+    answers many questions (the action server, a benchmark). Each call checks a cheap
+    version stamp of the catalogue (count, newest id, newest ``updated_at`` of resources and
+    the count of resource-aim links) and reloads when it moved, so an import in another
+    process is seen on the next question.
+    """
+
+    def __init__(self) -> None:
+        self._version: tuple | None = None
+        self._by_aim: dict[str, list[int]] = {}
+        self._rows: dict[int, tuple] = {}
+
+    def candidates(self, session: Session, targets: set[str]) -> list[_Candidate]:
+        r = LearningResource
+        version = (
+            str(session.get_bind().url),
+            *session.execute(select(func.count(r.id), func.max(r.id), func.max(r.updated_at))).one(),
+            session.scalar(select(func.count()).select_from(resource_aims)),
+        )
+        if version != self._version:
+            self._by_aim, self._rows = defaultdict(list), {}
+            for rid, aim in session.execute(
+                select(resource_aims.c.resource_id, resource_aims.c.aim_code)
+                .join(r, r.id == resource_aims.c.resource_id)
+                .where(r.active.is_(True))
+            ):
+                self._by_aim[aim].append(rid)
+            self._rows = {row[0]: row for row in session.execute(_attributes())}
+            self._version = version
+        aims_of: dict[int, set[str]] = defaultdict(set)
+        for aim in targets:
+            for rid in self._by_aim.get(aim, ()):
+                aims_of[rid].add(aim)
+        return [_candidate(self._rows[rid], aims) for rid, aims in aims_of.items() if rid in self._rows]
+
+
+def _attributes():  # noqa: ANN202 - a select of the catalogue's static columns
     r = LearningResource
+    # The list columns come back raw and are decoded once per distinct value: catalogues
+    # repeat the same few lists (["nb", "nn"], ["pc"]) thousands of times.
+    lists = [type_coerce(c, String) for c in (r.didactics, r.technical_requirements, r.adaptations, r.suitability, r.methods, r.languages)]
+    return select(r.id, r.external_id, r.publisher, r.subject_code, r.level, *lists, r.licence, r.cost_per_use).where(
+        r.active.is_(True)
+    )
+
+
+def _candidate(row: tuple, aims: set[str]) -> _Candidate:
+    return _Candidate(row[0], row[1], row[2], row[3], row[4], *(_decoded(v) for v in row[5:11]), row[11], row[12], aims)
+
+
+def _candidates(session: Session, targets: set[str], cache: CatalogueCache | None = None) -> list[_Candidate]:
+    if cache is not None:
+        return cache.candidates(session, targets)
     aims_of: dict[int, set[str]] = defaultdict(set)
     for rid, aim in session.execute(
         select(resource_aims.c.resource_id, resource_aims.c.aim_code)
-        .join(r, r.id == resource_aims.c.resource_id)
-        .where(resource_aims.c.aim_code.in_(targets), r.active.is_(True))
+        .join(LearningResource, LearningResource.id == resource_aims.c.resource_id)
+        .where(resource_aims.c.aim_code.in_(targets), LearningResource.active.is_(True))
     ):
         aims_of[rid].add(aim)
     if not aims_of:
         return []
-    # The list columns come back raw and are decoded once per distinct value: catalogues
-    # repeat the same few lists (["nb", "nn"], ["pc"]) thousands of times.
-    lists = [type_coerce(c, String) for c in (r.didactics, r.technical_requirements, r.adaptations, r.suitability, r.methods, r.languages)]
-    rows = session.execute(
-        select(r.id, r.external_id, r.publisher, r.subject_code, r.level, *lists, r.licence, r.cost_per_use).where(
-            r.id.in_(list(aims_of))
-        )
-    )
-    out = []
-    for row in rows:
-        out.append(
-            _Candidate(
-                row[0], row[1], row[2], row[3], row[4], *(_decoded(v) for v in row[5:11]), row[11], row[12], aims_of[row[0]]
-            )
-        )
-    return out
+    rows = session.execute(_attributes().where(LearningResource.id.in_(list(aims_of))))
+    return [_candidate(row, aims_of[row[0]]) for row in rows]
 
 
 @lru_cache(maxsize=4096)

@@ -56,10 +56,11 @@ def reviews_of(session: Session, resource_id: int) -> tuple[ReviewSummary | None
 
 
 def review_summaries(session: Session, resource_ids: Iterable[int]) -> dict[int, ReviewSummary]:
-    ids = list(resource_ids)
+    ids = set(resource_ids)
     if not ids:
         return {}
-    rows = session.execute(
-        select(Review.resource_id, func.count(), func.avg(Review.rating)).where(Review.resource_id.in_(ids)).group_by(Review.resource_id)
-    )
-    return {rid: ReviewSummary(count=n, average=float(avg)) for rid, n, avg in rows}
+    query = select(Review.resource_id, func.count(), func.avg(Review.rating)).group_by(Review.resource_id)
+    if len(ids) <= 50:
+        query = query.where(Review.resource_id.in_(ids))
+    # Else: far fewer resources are reviewed than recommended from; read them all.
+    return {rid: ReviewSummary(count=n, average=float(avg)) for rid, n, avg in session.execute(query) if rid in ids}

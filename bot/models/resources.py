@@ -50,6 +50,9 @@ class LearningResource(Base):
     licence: Mapped[str] = mapped_column(String(64))  # CC-BY-SA-4.0, municipal-licence, pay-per-use
     cost_per_use: Mapped[float] = mapped_column(Float, default=0.0)  # NOK
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Moved by every change to the resource or its aims (the catalogue import does it):
+    # the recommender's in-process catalogue cache is keyed on it.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     aims: Mapped[list["CompetenceAim"]] = relationship(secondary=resource_aims)  # noqa: F821
     reviews: Mapped[list[Review]] = relationship(back_populates="resource")

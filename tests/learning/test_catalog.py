@@ -18,27 +18,27 @@ from .conftest import build_world, load_lk20
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "resources.yaml"
 
 
-def test_the_demo_catalogue_imports_once_and_then_changes_nothing(session) -> None:  # noqa: ANN001
+def test_the_demo_catalogue_imports_once_and_then_changes_nothing(session, clock) -> None:  # noqa: ANN001
     load_lk20(session)
-    first = import_catalog(session, DEMO)
+    first = import_catalog(session, DEMO, clock=clock)
     assert len(first.created) >= 60 and not first.updated
-    again = import_catalog(session, DEMO)
+    again = import_catalog(session, DEMO, clock=clock)
     assert not again.created and not again.updated and len(again.unchanged) == len(first.created)
     assert session.scalar(select(func.count()).select_from(LearningResource)) == len(first.created)
     subjects = dict(session.execute(select(LearningResource.subject_code, func.count()).group_by(LearningResource.subject_code)).all())
     assert set(subjects) == {"MAT01-05", "NOR01-07", "ENG01-05", "NAT01-04"}
 
 
-def test_an_edited_entry_is_updated_in_place(session, tmp_path) -> None:  # noqa: ANN001
+def test_an_edited_entry_is_updated_in_place(session, tmp_path, clock) -> None:  # noqa: ANN001
     load_lk20(session)
-    import_catalog(session, DEMO)
+    import_catalog(session, DEMO, clock=clock)
     edited = tmp_path / "resources.yaml"
     edited.write_text(DEMO.read_text(encoding="utf-8").replace("level: 4.0\n", "level: 4.2\n", 1), encoding="utf-8")
-    report = import_catalog(session, edited)
+    report = import_catalog(session, edited, clock=clock)
     assert report.updated == ["fjord-mat4-pizzadeling"] and not report.created
 
 
-def test_problems_are_reported_with_file_and_line_and_nothing_is_stored(session, tmp_path) -> None:  # noqa: ANN001
+def test_problems_are_reported_with_file_and_line_and_nothing_is_stored(session, tmp_path, clock) -> None:  # noqa: ANN001
     load_lk20(session)
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -59,7 +59,7 @@ def test_problems_are_reported_with_file_and_line_and_nothing_is_stored(session,
         encoding="utf-8",
     )
     with pytest.raises(CatalogError) as err:
-        import_catalog(session, bad)
+        import_catalog(session, bad, clock=clock)
     assert err.value.problems == [
         "bad.yaml:2: [0]: unknown field(s) ('colour' was unexpected)",
         "bad.yaml:6: [0].level: 12 is greater than the maximum of 10",
@@ -70,7 +70,7 @@ def test_problems_are_reported_with_file_and_line_and_nothing_is_stored(session,
         "  licence: stolen\n", "  licence: CC-BY-4.0\n").replace("  colour: blue\n", "")
     bad.write_text(good_shape, encoding="utf-8")
     with pytest.raises(CatalogError) as err:
-        import_catalog(session, bad)
+        import_catalog(session, bad, clock=clock)
     assert err.value.problems == [
         "bad.yaml:5: [0].aims[1]: unknown competence aim 'KM9999' (run the LK20 import first)",
         "bad.yaml:8: [1].id: 'a' is already used on line 2",

@@ -151,3 +151,16 @@ def test_a_teacher_asking_for_a_topic_in_their_own_words_gets_resources_on_it(se
     resource(session, "brok-vgs", ["KM281"], level=9.0, title="Brøkregning for viderekomne")
     recs = recommend(session, world.tone, world.jonas.id, text="brøk", clock=clock)
     assert ids(recs) == ["pizza"]
+
+
+def test_a_kept_catalogue_cache_sees_a_resource_added_or_changed_since(session, world, clock) -> None:  # noqa: ANN001
+    from bot.learning.recommend import CatalogueCache
+
+    cache = CatalogueCache()
+    resource(session, "first", ["KM270"], level=4.2)
+    assert ids(recommend(session, world.tone, world.jonas.id, aim_code="KM270", clock=clock, cache=cache)) == ["first"]
+    second = resource(session, "second", ["KM270"], level=4.2, adaptations=["audio"])
+    assert ids(recommend(session, world.tone, world.emma.id, aim_code="KM270", clock=clock, cache=cache))[0] == "second"
+    second.adaptations, second.updated_at = [], clock.utcnow()
+    session.flush()
+    assert ids(recommend(session, world.tone, world.emma.id, aim_code="KM270", clock=clock, cache=cache)) == ["first", "second"]

@@ -68,6 +68,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('recorded_at', bot.models.base.UTCDateTime(), nullable=True))
         batch_op.create_index('ix_activities_pupil_aim_time', ['pupil_id', 'aim_code', 'occurred_at'], unique=False)
 
+    with op.batch_alter_table('learning_resources', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_at', bot.models.base.UTCDateTime(), nullable=True))
+
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('school_id', sa.Integer(), nullable=True))
         batch_op.alter_column('person_id',
@@ -91,6 +94,9 @@ def downgrade() -> None:
                existing_type=sa.INTEGER(),
                nullable=False)
         batch_op.drop_column('school_id')
+
+    with op.batch_alter_table('learning_resources', schema=None) as batch_op:
+        batch_op.drop_column('updated_at')
 
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.drop_index('ix_activities_pupil_aim_time')
