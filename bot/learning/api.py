@@ -9,7 +9,8 @@ Authenticated with the school's bearer token (``Authorization: Bearer <token>``,
   409 an id stored before with other content; body ``{"error": code, "errors": [{"path", "message"}]}``
 - 401 no or unknown token (nothing else is said)
 
-All statements of a request are stored, or none. The lead mounts :func:`routes` in the app.
+All statements of a request are stored, or none. Mounted by listing ``bot.learning.api`` in
+``bot.web.app.ROUTE_PROVIDERS``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from bot.clock import Clock
 from bot.db import transaction
+from bot.runtime import Runtime
 
 from .activity import ingest
 from .statements import StatementErrors
@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 2 * 1024 * 1024
 
 
-def routes(sessions: sessionmaker[Session], clock: Clock) -> list[Route]:
+def routes(runtime: Runtime) -> list[BaseRoute]:
+    sessions, clock = runtime.sessions, runtime.clock
+
     async def post_activity(request: Request) -> JSONResponse:
         token = _bearer(request.headers.get("authorization"))
         with sessions() as session:

@@ -8,20 +8,23 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.learning import api, tokens
+from bot.runtime import Runtime
 from bot.models import Activity, AimStatus, ProfileSetting, ResourceOutcome, School, Source
 
 from .conftest import resource
 
 
 @pytest.fixture
-def client(sessions, world, clock):  # noqa: ANN001, ANN201
+def client(sessions, world, clock, settings):  # noqa: ANN001, ANN201
     with sessions.begin() as s:
         resource(s, "fjord-brok-1", ["KM270"], level=4.0, title="Del opp pizzaen")
         token = tokens.issue_activity_token(s, s.get(School, world.school.id), clock=clock)
-    app = Starlette(routes=api.routes(sessions, clock))
+    runtime = Runtime(settings, clock=clock)
+    app = Starlette(routes=api.routes(runtime))
     with TestClient(app) as c:
         c.headers["Authorization"] = f"Bearer {token}"
         yield c
+    runtime.close()
 
 
 def statement(sid: str = "st-1", **over) -> dict:  # noqa: ANN003
