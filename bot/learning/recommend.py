@@ -54,7 +54,7 @@ from bot.models import Assignment, CompetenceAim, LearningResource, Person, assi
 
 from .difficulty import ability, observed_level, p_success, zpd_fit
 from .mastery import Mastery, aim_facts, mastery_of
-from .policy import Policy, is_open
+from .policy import Policy, Weights, is_open
 from .pupil import NEED_ADAPTATIONS, PupilProfile, load_pupil
 from .resource_profile import ALL, Effect, effects, mastery_band, shrunk_rate
 from .reviews import ReviewSummary, review_summaries
@@ -278,9 +278,11 @@ class CatalogueCache:
 
     def candidates(self, session: Session, targets: set[str]) -> list[_Candidate]:
         r = LearningResource
-        version = (
+        version = (  # each an index lookup
             str(session.get_bind().url),
-            *session.execute(select(func.count(r.id), func.max(r.id), func.max(r.updated_at))).one(),
+            session.scalar(select(func.count()).select_from(r)),
+            session.scalar(select(func.max(r.id))),
+            session.scalar(select(func.max(r.updated_at))),
             session.scalar(select(func.count()).select_from(resource_aims)),
         )
         if version != self._version:
@@ -291,13 +293,14 @@ class CatalogueCache:
                 .where(r.active.is_(True))
             ):
                 self._by_aim[aim].append(rid)
-            self._rows = {row[0]: row for row in session.execute(_attributes())}
+            self._rows = {row[0]: _static(row) for row in session.execute(_attributes())}
             self._version = version
         aims_of: dict[int, set[str]] = defaultdict(set)
         for aim in targets:
             for rid in self._by_aim.get(aim, ()):
                 aims_of[rid].add(aim)
-        return [_candidate(self._rows[rid], aims) for rid, aims in aims_of.items() if rid in self._rows]
+        rows = self._rows
+        return [_Candidate(*rows[rid], aims) for rid, aims in aims_of.items() if rid in rows]
 
 
 def _attributes():  # noqa: ANN202 - a select of the catalogue's static columns
@@ -310,8 +313,13 @@ def _attributes():  # noqa: ANN202 - a select of the catalogue's static columns
     )
 
 
+def _static(row: tuple) -> tuple:
+    """A catalogue row with its list columns decoded, in :class:`_Candidate` field order."""
+    return (*row[:5], *(_decoded(v) for v in row[5:11]), row[11], row[12])
+
+
 def _candidate(row: tuple, aims: set[str]) -> _Candidate:
-    return _Candidate(row[0], row[1], row[2], row[3], row[4], *(_decoded(v) for v in row[5:11]), row[11], row[12], aims)
+    return _Candidate(*_static(row), aims)
 
 
 def _candidates(session: Session, targets: set[str], cache: CatalogueCache | None = None) -> list[_Candidate]:
@@ -440,10 +448,16 @@ def _score(
         extra.append((w.open_licence, {"kind": "open"}))
     factors["focus"] = policy.subject_focus.get(c.subject_code or "", 0.0)
 
-    score = sum(getattr(w, name) * value for name, value in factors.items())
+    weights = _weights(w)
+    score = sum(weights[name] * value for name, value in factors.items())
     extra.sort(key=lambda e: -e[0])
     parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
     return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=set(aims), expected_success=expected)
+
+
+@lru_cache(maxsize=64)
+def _weights(w: Weights) -> dict[str, float]:
+    return w.model_dump()
 
 
 def _language_fit(c: _Candidate, profile: PupilProfile) -> float:

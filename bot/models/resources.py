@@ -52,7 +52,7 @@ class LearningResource(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Moved by every change to the resource or its aims (the catalogue import does it):
     # the recommender's in-process catalogue cache is keyed on it.
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     aims: Mapped[list["CompetenceAim"]] = relationship(secondary=resource_aims)  # noqa: F821
     reviews: Mapped[list[Review]] = relationship(back_populates="resource")

@@ -70,6 +70,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('learning_resources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('updated_at', bot.models.base.UTCDateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_learning_resources_updated_at'), ['updated_at'], unique=False)
 
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('school_id', sa.Integer(), nullable=True))
@@ -96,6 +97,7 @@ def downgrade() -> None:
         batch_op.drop_column('school_id')
 
     with op.batch_alter_table('learning_resources', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_learning_resources_updated_at'))
         batch_op.drop_column('updated_at')
 
     with op.batch_alter_table('activities', schema=None) as batch_op:
