@@ -107,3 +107,23 @@ def token_command(app: AppContext, school_ref: str) -> None:
     finally:
         engine.dispose()
     click.echo(token)
+
+
+@learning_group.command("policy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def policy_command(app: AppContext, file: Path) -> None:
+    """Set a school owner's learning policy from YAML (owner: SOURCEDID, policy: {...})."""
+    from bot import db
+    from bot.clock import Clock
+    from bot.learning.policy import load_policy_file
+
+    engine = db.make_engine(app.settings.store_url)
+    try:
+        with db.transaction(db.session_factory(engine)) as session:
+            load_policy_file(session, file, clock=Clock.from_settings(app.settings))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo("policy set")

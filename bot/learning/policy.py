@@ -18,14 +18,16 @@ Owners without a row get the defaults below.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Group, LearningPolicy, Membership, Person, PersonRole, School, Source
+from bot.models import Group, LearningPolicy, Membership, Owner, Person, PersonRole, School, Source
 
 OPEN_LICENCE_PREFIXES = ("CC-", "CC0", "NLOD", "public-domain")
 
@@ -156,3 +158,24 @@ def set_policy(
         row.settings, row.updated_by_id, row.updated_at = stored, by and by.id, now
     session.flush()
     return policy
+
+
+def load_policy_file(session: Session, path: Path, *, clock: Clock) -> tuple[int, Policy]:
+    """Set an owner's policy from a YAML file ``{owner: <sourcedId>, policy: {...}}``.
+
+    Raises ValueError naming the file and the problem; returns (owner id, policy).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path.name}: cannot read: {exc}") from None
+    if not isinstance(data, dict) or set(data) != {"owner", "policy"}:
+        raise ValueError(f"{path.name}: expected exactly the keys 'owner' and 'policy'")
+    owner_id = session.scalar(select(Owner.id).where(Owner.sourced_id == str(data["owner"])))
+    if owner_id is None:
+        raise ValueError(f"{path.name}: no school owner with sourcedId {data['owner']!r}")
+    try:
+        return owner_id, set_policy(session, owner_id, data["policy"] or {}, by=None, clock=clock)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"{path.name}: {problems}") from None

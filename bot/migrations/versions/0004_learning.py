@@ -1,7 +1,7 @@
 """learning: activity tokens per school, resource outcomes, policies
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_learning
+Revises: 0003_import
 Create Date: 2026-11-29 08:00:22.850982
 
 A learning platform posts activity with a school's token (api_tokens.school_id); activity
@@ -17,8 +17,8 @@ from alembic import op
 import bot.models.base
 
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0004_learning'
+down_revision: str | None = '0003_import'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
