@@ -65,3 +65,17 @@ def test_pupils_the_teacher_may_not_see_are_skipped_silently(session, world, clo
     brok = resource(session, "brok-tallinje", ["KM281"], level=5.0)
     traced(session, world.sara, "KM290", [0, 0, 0], clock)
     assert check_assignment(session, world.tone, brok, [world.sara.id], clock=clock) == []
+
+
+def test_adding_homework_with_a_resource_warns_the_teacher_about_who_it_is_too_hard_for(session, world, clock) -> None:  # noqa: ANN001
+    from datetime import timedelta as td
+
+    from bot.models import AssignmentKind
+    from bot.services.teaching import add_assignment
+
+    brok = resource(session, "brok-tallinje", ["KM281"], level=5.0, title="Brøk på tallinjen")
+    traced(session, world.jonas, "KM290", [0, 0, 0], clock)
+    added = add_assignment(session, world.tone, group_id=world.class4.id, kind=AssignmentKind.HOMEWORK,
+                           title="Brøk", due=clock.now() + td(days=3), resource_id=brok.id, clock=clock)
+    assert [w.pupil_id for w in added.warnings] == [world.jonas.id]
+    assert added.warnings[0].message.startswith("Kan bli for vanskeleg for Jonas Berg")
