@@ -127,3 +127,39 @@ def policy_command(app: AppContext, file: Path) -> None:
     finally:
         engine.dispose()
     click.echo("policy set")
+
+
+@learning_group.command("review")
+@click.option("--as", "as_ref", required=True, help="The teacher (sourcedId, username or email).")
+@click.option("--resource", "resource_ref", required=True, help="The resource's id in the catalogue.")
+@click.option("--rating", type=int, default=None, help="1-5; leave out to only show the reviews.")
+@click.option("--text", default=None)
+@pass_app
+def review_command(app: AppContext, as_ref: str, resource_ref: str, rating: int | None, text: str | None) -> None:
+    """Review a learning resource (again: edits your review) and show its reviews."""
+    from sqlalchemy import select
+
+    from bot import db
+    from bot.clock import Clock
+    from bot.i18n import render
+    from bot.learning.reviews import ReviewRefused, render_reviews, review
+    from bot.models import LearningResource
+    from bot.services.people import find_person
+
+    engine = db.make_engine(app.settings.store_url)
+    try:
+        with db.transaction(db.session_factory(engine)) as session:
+            teacher = find_person(session, as_ref)
+            if teacher is None:
+                raise click.ClickException(f"nobody is known as {as_ref!r}")
+            resource = session.scalar(select(LearningResource).where(LearningResource.external_id == resource_ref))
+            if resource is None:
+                raise click.ClickException(render("learning_review_refused", teacher.language, reason="unknown_resource"))
+            if rating is not None:
+                try:
+                    review(session, teacher, resource, rating, text, clock=Clock.from_settings(app.settings))
+                except ReviewRefused as exc:
+                    raise click.ClickException(render("learning_review_refused", teacher.language, reason=exc.reason)) from None
+            click.echo(render_reviews(session, resource, teacher.language))
+    finally:
+        engine.dispose()

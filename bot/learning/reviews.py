@@ -64,3 +64,20 @@ def review_summaries(session: Session, resource_ids: Iterable[int]) -> dict[int,
         query = query.where(Review.resource_id.in_(ids))
     # Else: far fewer resources are reviewed than recommended from; read them all.
     return {rid: ReviewSummary(count=n, average=float(avg)) for rid, n, avg in session.execute(query) if rid in ids}
+
+
+def render_reviews(session: Session, resource: LearningResource, language: str) -> str:
+    """The average and every review of a resource, for a teacher, newest edit first."""
+    from bot.i18n import render
+
+    summary, rows = reviews_of(session, resource.id)
+    names = dict(session.execute(select(Person.id, Person.given_name + " " + Person.family_name).where(
+        Person.id.in_([r.teacher_id for r in rows]))).all()) if rows else {}
+    return render(
+        "learning_reviews",
+        language,
+        title=resource.title,
+        count=summary.count if summary else 0,
+        average=summary.average if summary else 0.0,
+        items=[(names.get(r.teacher_id, ""), r.rating, r.text) for r in rows],
+    )

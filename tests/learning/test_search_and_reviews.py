@@ -77,3 +77,16 @@ def test_only_teachers_review_and_only_from_one_to_five(session, catalogue, cloc
     with pytest.raises(reviews.ReviewRefused) as refused:
         reviews.review(session, getattr(catalogue, who), hit, rating, None, clock=clock)
     assert refused.value.reason == reason
+
+
+def test_reviews_are_shown_with_the_average_in_each_language(session, catalogue, clock) -> None:  # noqa: ANN001
+    hit = search(session, catalogue.tone, text="pizza")[0].resource
+    assert reviews.render_reviews(session, hit, "nb") == "«Brøker med pizza» har ingen vurderinger ennå."
+    reviews.review(session, catalogue.tone, hit, 5, "Elevene elsket den", clock=clock)
+    clock.advance(timedelta(hours=1))
+    reviews.review(session, catalogue.per, hit, 4, None, clock=clock)
+    assert reviews.render_reviews(session, hit, "nb") == (
+        "«Brøker med pizza»: 4,5 av 5 (2 vurderinger)\n- Per Dahl: 4\n- Tone Lie: 5 – Elevene elsket den"
+    )
+    assert reviews.render_reviews(session, hit, "nn").startswith("«Brøker med pizza»: 4,5 av 5 (2 vurderingar)")
+    assert reviews.render_reviews(session, hit, "en").startswith("“Brøker med pizza”: 4.5 out of 5 (2 reviews)")
