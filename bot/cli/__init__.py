@@ -48,6 +48,7 @@ def _register() -> None:
     from bot.cli import db as _db  # noqa: F401
     from bot.cli import demo as _demo  # noqa: F401
     from bot.cli import importers as _importers  # noqa: F401
+    from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
     from bot.cli import up as _up  # noqa: F401
     from bot.cli import teach as _teach  # noqa: F401
     from bot.cli import web as _web  # noqa: F401

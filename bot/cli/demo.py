@@ -48,6 +48,9 @@ def load(app: AppContext) -> None:
     click.echo(f"LK20: {loaded.lk20.stats.summary()}")
     click.echo(f"OneRoster: {loaded.oneroster.stats.summary()}")
     click.echo(f"extras: {loaded.extras.stats.summary()}")
+    r = loaded.resources
+    click.echo(f"learning resources: {len(r.created)} created, {len(r.updated)} updated, {len(r.unchanged)} unchanged; "
+               f"results traced: {len(loaded.traced.stored)} new")
     click.echo(f"demo school loaded into {app.settings.store_url}")
 
 
