@@ -25,6 +25,10 @@ class AppContext:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
+    def reset(self) -> None:
+        """Read settings again (after a command changed the environment for its children)."""
+        self._settings = None
+
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
@@ -45,6 +49,7 @@ def _register() -> None:
     from bot.cli import demo as _demo  # noqa: F401
     from bot.cli import dialogue as _dialogue  # noqa: F401
     from bot.cli import importers as _importers  # noqa: F401
+    from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
     from bot.cli import up as _up  # noqa: F401
     from bot.cli import teach as _teach  # noqa: F401
     from bot.cli import web as _web  # noqa: F401

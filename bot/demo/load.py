@@ -2,7 +2,7 @@
 
 Order: the schema (``ransel db upgrade``), the LK20 curriculum (``data/lk20``), the OneRoster
 export (``data/demo/oneroster``), Ransel's extras (``data/demo/ransel.yaml``), then the
-learning-resource catalog. Each step is the same import a real school runs, so loading twice
+learning-resource catalog and the kommune's learning policy. Each step is the same import a real school runs, so loading twice
 changes nothing.
 """
 
@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from bot import db
 from bot.config import PROJECT_ROOT
 from bot.importers.extras import ExtrasResult, import_extras
 from bot.importers.lk20 import Lk20Result, import_lk20
 from bot.importers.oneroster import OneRosterResult, import_oneroster
+from bot.learning.activity import Ingested, activity_from_results
+from bot.learning.catalog import CatalogReport, import_catalog
+from bot.learning.policy import load_policy_file
+from bot.models import Result
 from bot.runtime import Runtime
 
 LK20_DIR = PROJECT_ROOT / "data" / "lk20"
@@ -26,6 +32,8 @@ class DemoLoaded:
     lk20: Lk20Result
     oneroster: OneRosterResult
     extras: ExtrasResult
+    resources: CatalogReport
+    traced: Ingested
 
 
 def load_demo(runtime: Runtime, *, progress: bool = False) -> DemoLoaded:
@@ -35,12 +43,10 @@ def load_demo(runtime: Runtime, *, progress: bool = False) -> DemoLoaded:
     roster = import_oneroster(engine, DEMO_DIR / "oneroster", clock, progress=progress)
     extras = import_extras(engine, DEMO_DIR / "ransel.yaml", clock)
 
-    # ==== LEARNING RESOURCES (data/demo/resources.yaml) ====================================
-    # The catalog of ~60 learning resources tied to LK20 aims is built by the learning-resources
-    # work, not here. Load it at this point: after LK20 (resources refer to its aims) and the
-    # roster (reviews refer to teachers). For example:
-    #     from bot.importers.resources import import_resources
-    #     import_resources(engine, DEMO_DIR / "resources.yaml", clock)
-    # ========================================================================================
-
-    return DemoLoaded(lk20, roster, extras)
+    # Learning resources after LK20 (they refer to its aims); then what the imported results
+    # teach about each pupil's mastery (idempotent: a result is traced once).
+    with runtime.transaction() as session:
+        resources = import_catalog(session, DEMO_DIR / "resources.yaml", clock=clock)
+        load_policy_file(session, DEMO_DIR / "learning_policy.yaml", clock=clock)
+        traced = activity_from_results(session, session.scalars(select(Result).order_by(Result.id)), clock=clock)
+    return DemoLoaded(lk20, roster, extras, resources, traced)

@@ -26,6 +26,7 @@ from .contact import (
     NotificationPreference,
 )
 from .curriculum import CompetenceAim, GradeBand, Subject
+from .learning import LearningPolicy, ResourceOutcome
 from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
