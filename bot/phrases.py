@@ -127,6 +127,26 @@ def teacher_answer(text: str) -> tuple[int | None, str]:
     return number, match[2].strip()
 
 
+# ----------------------------------------------------------------------------- practice
+
+_TOPIC = re.compile(r"(?:^|\s)(?:i|på|med|til|om|in|on|with|about|for)\s+([\wæøåÆØÅ-]+(?:\s+og\s+[\wæøåÆØÅ-]+)?)\s*[?.!]*\s*$",
+                    re.IGNORECASE)
+_NOT_TOPICS = {"meg", "deg", "seg", "oss", "dei", "dem", "hjemme", "heime", "home", "prøven", "prøva", "testen",
+               "test", "the", "it", "that", "this", "dette", "det", "skolen", "skulen", "school", "now", "nå", "no"}
+
+
+def practice_topic(text: str, ignore: set[str] = frozenset()) -> str | None:
+    """The topic at the end of a practice question ("øve på i brøk" -> "brøk"), unless it is
+    a subject or a name already understood (``ignore``, lower case)."""
+    match = _TOPIC.search(text.strip())
+    if not match:
+        return None
+    topic = match[1].strip()
+    if topic.casefold() in _NOT_TOPICS or topic.casefold() in ignore:
+        return None
+    return topic
+
+
 # ----------------------------------------------------------------------------- reminders
 
 CATEGORY_WORDS = {

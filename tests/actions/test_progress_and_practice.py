@@ -66,7 +66,7 @@ def test_practice_suggests_resources_for_the_pupil_and_subject(world) -> None:
                      entities=[subject("MAT01-05")])
     lines = said.text.splitlines()
     assert lines[0] == "Dette kan du øve på i matematikk:"
-    assert lines[1] == "- Prosentjakt – https://example.org/1"  # weakest aim first
+    assert lines[1] == "- Prosentjakt – https://example.org/1"  # the only one on one of his aims
     assert "Gangespill" not in said.text  # far below grade 9
 
 
