@@ -265,7 +265,8 @@ _NUMBER_WORDS = {"to": 2, "two": 2, "tre": 3, "three": 3}
 
 
 def _pause_end(text: str, clock: Clock) -> date:
-    """The last paused day: "til mandag" -> Sunday; "i en uke" -> a week from today."""
+    """The day reminders resume (the scheduler sends nothing non-critical before it):
+    "til mandag" -> Monday; "i en uke" -> a week from today."""
     today = clock.today()
     match = _DURATION.search(text)
     if match:
@@ -275,5 +276,5 @@ def _pause_end(text: str, clock: Clock) -> date:
         return today + timedelta(days=days)
     span = find_span(text, clock)
     if span is not None and span.start > today:
-        return span.start - timedelta(days=1)
+        return span.start
     return today + timedelta(days=7)

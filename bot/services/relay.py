@@ -139,7 +139,7 @@ def answer(session: Session, teacher: Person, thread_id: int | None, text: str, 
     session.flush()
     enqueue(session, key=f"thread:{thread.id}:message:{message.id}", recipient_id=thread.asker_id,
             category=CATEGORY, template=ANSWER_TEMPLATE,
-            payload={"thread_id": thread.id, "message_id": message.id}, due_at=now, now=now, critical=True)
+            payload={"thread_id": thread.id, "message_id": message.id}, due_at=now, now=now)
     return Relayed(thread, teacher, session.get(Person, thread.pupil_id) if thread.pupil_id else None)
 
 

@@ -76,8 +76,8 @@ def test_weekly_digest_for_tests_only_and_daily_for_everything(world) -> None:
 
 def test_pause_stop_and_start_again(world) -> None:
     said = world.run(RemindersAction(), "kari", "pause påminnelsene til mandag", "set_reminders")
-    assert _prefs(world, "kari")[0].paused_until == date(2026, 12, 6)
-    assert said.text.startswith("Påminnelsene er satt på pause til og med søndag 6. desember.")
+    assert _prefs(world, "kari")[0].paused_until == date(2026, 12, 7)
+    assert said.text.startswith("Påminnelsene er satt på pause til mandag 7. desember.")
     said = world.run(RemindersAction(), "kari", "stopp alle påminnelser", "set_reminders")
     assert _prefs(world, "kari")[0].opted_out is True and "- Påminnelser: av" in said.text
     said = world.run(RemindersAction(), "kari", "start påminnelsene igjen", "set_reminders")

@@ -72,6 +72,6 @@ def test_reminder_requests(clock) -> None:  # noqa: ANN001
     assert (off.mode, off.categories, off.stop) == (DeliveryMode.OFF, ["bring"], False)
     assert preference_request("stopp alle påminnelser", clock).stop
     assert preference_request("start påminnelsene igjen", clock).resume
-    assert preference_request("pause påminnelsene til mandag", clock).paused_until == date(2026, 12, 6)
+    assert preference_request("pause påminnelsene til mandag", clock).paused_until == date(2026, 12, 7)
     assert preference_request("pause reminders for two weeks", clock).paused_until == date(2026, 12, 15)
     assert not preference_request("hva er innstillingene mine", clock).changes_anything
