@@ -174,26 +174,19 @@ REGISTRY: dict[str, type[RanselAction]] = {}
 # --------------------------------------------------------------------------- which pupil
 
 
-class Choice:
-    """Outcome of :func:`resolve_pupil`: a pupil, or a question/refusal already said."""
-
-    def __init__(self, pupil: Person | None) -> None:
-        self.pupil = pupil
-
-
 def _named(turn: Turn) -> list[str]:
     names = turn.entity_values("person")
     if names:
         return names
     # Names the lookup table does not know: the asker's own pupils, mentioned in the text.
+    if turn.roles <= {Role.PUPIL}:
+        return []  # a pupil sees only themself; nothing to look for
+    if turn.roles <= {Role.GUARDIAN, Role.PUPIL}:
+        candidates = family_children(turn)
+    else:
+        candidates = visible_pupils(turn.session, turn.person, turn.today)
     words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
-    return [p.given_name for p in _candidates(turn) if p.given_name.casefold() in words]
-
-
-def _candidates(turn: Turn) -> list[Person]:
-    if not hasattr(turn, "_candidates"):
-        turn._candidates = visible_pupils(turn.session, turn.person, turn.today)  # type: ignore[attr-defined]
-    return turn._candidates  # type: ignore[attr-defined]
+    return [p.given_name for p in candidates if p.given_name.casefold() in words]
 
 
 def family_children(turn: Turn) -> list[Person]:

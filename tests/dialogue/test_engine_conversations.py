@@ -47,7 +47,7 @@ def test_guardian_with_two_children_chooses_one_and_gets_the_homework(ransel_sta
     assert "Argumenterende tekst: skriv innledning og to argumenter" in jonas
 
 
-def test_typo_and_subject_in_a_homework_question(ransel_stack) -> None:
+def test_homework_for_a_subject_by_a_weekday(ransel_stack) -> None:
     ransel_stack.restart("jonas.hansen")
     said = texts(ransel_stack.ask("jonas.hansen", "hva har vi i matte til torsdag"))
     assert said.startswith("Lekser i matematikk for deg til torsdag 3. desember:")
