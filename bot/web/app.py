@@ -22,7 +22,9 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = []
+ROUTE_PROVIDERS: list[str] = [
+    "bot.learning.api",
+]
 
 
 async def health(request: Request) -> JSONResponse:
