@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import language_of
-from bot.models import Channel, ContactPoint, Form, NotificationPreference, Person, ProfileSetting
+from bot.models import Channel, ContactPoint, Form, NotificationPreference, Person
+from bot.profile import effective_profile
 
 DEFAULT_REGION = "NO"
 
@@ -89,17 +90,6 @@ def bind(session: Session, person_id: int, channel: Channel, address: str, now: 
 
 
 def _profile(session: Session, person_id: int) -> dict[str, object]:
-    """Profile settings that shape speech. A value set by hand beats a computed one;
-    among equals the newest counts."""
-    rows = session.scalars(
-        select(ProfileSetting).where(
-            ProfileSetting.pupil_id == person_id,
-            ProfileSetting.key.in_(("speaking_rate", "read_aloud")),
-        )
-    ).all()
-    chosen: dict[str, ProfileSetting] = {}
-    for row in rows:
-        current = chosen.get(row.key)
-        if current is None or (row.source.by_hand, row.set_at) > (current.source.by_hand, current.set_at):
-            chosen[row.key] = row
-    return {key: row.value for key, row in chosen.items()}
+    """Profile settings that shape speech, by the school's precedence policy."""
+    profile = effective_profile(session, person_id)
+    return {key: profile[key].value for key in ("speaking_rate", "read_aloud") if key in profile}

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import ApiToken, LinkCode
+from bot import tokens
+from bot.clock import Clock
+from bot.models import ApiToken, LinkCode, Person
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -64,32 +66,17 @@ def redeem(session: Session, secret: str, code: str, *, now: datetime, used_for:
     return result.scalar()
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def issue_token(session: Session, person: Person, clock: Clock) -> str:
+    """A web chat session token (``bot.tokens``: random, stored as a hash)."""
+    return tokens.issue(session, person, WEB_PURPOSE, clock)
 
 
-def issue_token(session: Session, person_id: int, *, now: datetime, purpose: str = WEB_PURPOSE) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_token_hash(token), person_id=person_id, purpose=purpose, created_at=now))
-    session.flush()
-    return token
-
-
-def person_for_token(
-    session: Session, token: str, *, now: datetime, max_age: timedelta, purpose: str = WEB_PURPOSE,
-) -> int | None:
-    if not token:
+def person_for_token(session: Session, token: str | None, *, now: datetime, max_age: timedelta) -> Person | None:
+    """The person behind a live web session token younger than ``max_age``."""
+    person = tokens.resolve(session, token, WEB_PURPOSE)
+    if person is None:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.purpose != purpose or row.revoked_at is not None:
+    created = session.scalar(select(ApiToken.created_at).where(ApiToken.token_hash == tokens.digest(token or "")))
+    if created is None or created + max_age <= now:
         return None
-    if row.created_at + max_age <= now:
-        return None
-    return row.person_id
-
-
-def revoke_token(session: Session, token: str, *, now: datetime) -> None:
-    session.execute(
-        update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    return person

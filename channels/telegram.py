@@ -21,7 +21,6 @@ import hmac
 import json
 import logging
 import warnings
-from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +47,7 @@ from bot.i18n import render
 from bot.models import Channel, Form
 from bot.runtime import Runtime
 from channels import contacts, inbound, linking
+from channels.choices import ChoiceMemory
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
 
@@ -103,14 +103,12 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 class TelegramChannel:
     """The handlers; one per process, shared by webhook and polling mode."""
 
-    # A voice note answering a question with buttons is recognised against their titles.
-    _GRAMMAR_MEMORY = 2000
-
     def __init__(self, runtime: Runtime, gateway: Gateway, speech: Speech) -> None:
         self.runtime = runtime
         self.gateway = gateway
         self.speech = speech
-        self._last_choices: OrderedDict[int, list[Choice]] = OrderedDict()
+        # A voice note answering a question with buttons is recognised against their titles.
+        self._choices = ChoiceMemory()
 
     def register(self, application: Application) -> None:
         application.add_handler(TypeHandler(Update, self._drop_repeats), group=-1)
@@ -211,17 +209,14 @@ class TelegramChannel:
                 raise SpeechProblem("too_large", megabytes=round(max_bytes / 1024 / 1024))
             file = await context.bot.get_file(media.file_id)
             data = bytes(await file.download_as_bytearray())
-            grammar = [c.title for c in self._last_choices.get(chat_id, [])] or None
+            grammar = [c.title for c in self._choices.offered(str(chat_id))] or None
             heard = await asyncio.to_thread(self.speech.recognize, data, contact.language, grammar)
         except SpeechProblem as problem:
             log.info("telegram voice not usable person=%s kind=%s", contact.person_id, problem.kind)
             await self._send_text(context.bot, chat_id, problem.message(contact.language))
             return
-        text = heard.text
-        for choice in self._last_choices.get(chat_id, []):  # "Emma" said aloud picks Emma's button
-            if choice.title.lower() == text.lower():
-                text = choice.payload
-        await self._converse(context.bot, chat_id, contact, text)
+        # "Emma" said aloud picks Emma's button.
+        await self._converse(context.bot, chat_id, contact, self._choices.resolve(str(chat_id), heard.text))
 
     async def _unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat is None:
@@ -248,17 +243,9 @@ class TelegramChannel:
 
     async def _converse(self, bot: Bot, chat_id: int, contact: Contact, text: str) -> None:
         replies = await self.gateway.ask(Asker(contact.person_id, contact.language), Channel.TELEGRAM, text)
-        offered = [c for r in replies for c in r.choices]
-        self._remember_choices(chat_id, offered)
+        self._choices.remember(str(chat_id), [c for r in replies for c in r.choices])
         for reply in replies:
             await self.send_reply(bot, chat_id, contact, reply)
-
-    def _remember_choices(self, chat_id: int, choices: list[Choice]) -> None:
-        self._last_choices.pop(chat_id, None)
-        if choices:
-            self._last_choices[chat_id] = choices
-            while len(self._last_choices) > self._GRAMMAR_MEMORY:
-                self._last_choices.popitem(last=False)
 
     async def send_reply(self, bot: Bot, chat_id: int, contact: Contact, reply: Reply) -> None:
         markup = keyboard(reply.choices)

