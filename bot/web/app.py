@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = ["channels.telegram", "channels.sms", "channels.voice"]
+ROUTE_PROVIDERS: list[str] = ["channels.telegram", "channels.sms", "channels.voice", "channels.webchat"]
 
 
 async def health(request: Request) -> JSONResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -74,6 +75,12 @@ class Stack:
                                                quiet_weekdays=[], updated_at=self.runtime.clock.utcnow()))
 
 
+def run_async(coroutine):  # noqa: ANN001, ANN201
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def add_people(runtime: Runtime) -> People:
     with runtime.transaction() as session:
         def person(username: str, given: str, family: str, language: str) -> int:
@@ -137,6 +144,6 @@ def channel_stack(sqlite_url: str, tmp_path: Path) -> Iterator[Stack]:
         with serve_in_thread(create_app(runtime), sock=app_socket):
             from channels.telegram import register_webhook
 
-            asyncio.run(register_webhook(settings))
+            run_async(register_webhook(settings))
             yield stack
         runtime.close()
