@@ -61,11 +61,11 @@ def render_replies(replies: list[Reply], language: str, max_segments: int) -> st
     return fit_for_sms("\n".join(p for p in parts if p.strip()), max_segments)
 
 
-def _twiml(*texts: str) -> Response:
+def _twiml(*texts: str, max_segments: int = 10) -> Response:
     response = MessagingResponse()
     for text in texts:
         if text:
-            response.message(text)
+            response.message(fit_for_sms(text, max_segments))
     return Response(str(response), media_type=TWIML)
 
 
@@ -141,7 +141,8 @@ class SmsInbound:
         text = self.choices.resolve(number, body)
         replies = await gateway.ask(Asker(contact.person_id, contact.language), Channel.SMS, text)
         self.choices.remember(number, [c for r in replies for c in r.choices])
-        return _twiml(render_replies(replies, contact.language, self.runtime.settings.sms_max_segments))
+        return _twiml(render_replies(replies, contact.language, self.runtime.settings.sms_max_segments),
+                      max_segments=self.runtime.settings.sms_max_segments)
 
 
 # Twilio's MessageStatus values that change what we know about an outbox row.

@@ -17,6 +17,7 @@ header, waiting for the answer as Telegram does) or queued for getUpdates.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import math
@@ -115,6 +116,7 @@ class TelegramEmulator:
             Route("/health", lambda request: JSONResponse({"status": "ok"})),
             Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
             Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
+            Route("/_emulator/send", self._admin_send, methods=["POST"]),
         ])
 
     # -- the Bot API ------------------------------------------------------------------
@@ -303,6 +305,18 @@ class TelegramEmulator:
         file_id = "AwAC" + secrets.token_urlsafe(24)
         self.files[file_id] = (f"{folder}/file_{len(self.files)}.{ext}", content)
         return file_id
+
+    async def _admin_send(self, request: Request) -> Response:
+        """``{"chat_id", "text", "first_name"?}``: a person writes to the bot (for the demo CLI);
+        returns what the bot answered. Runs in a worker thread: the bot calls back into us."""
+        data = await request.json()
+        user = self.user(int(data["chat_id"]), data.get("first_name", "Demo"), data.get("language_code", "nb"))
+        before = len(user.inbox())
+        await asyncio.to_thread(user.send_text, data["text"])
+        answers = user.inbox()[before:]
+        return JSONResponse({"answers": [
+            {"text": m.text or m.caption, "buttons": m.button_titles, "voice": m.voice is not None}
+            for m in answers]})
 
     # -- the people's side --------------------------------------------------------------
 

@@ -71,7 +71,9 @@ def test_twilios_own_stop_is_confirmed_once_and_recorded(channel_stack: Stack) -
 
 
 def test_hjelp_and_help_answer_in_the_persons_language(channel_stack: Stack) -> None:
-    assert "STOPP slår av SMS" in channel_stack.twilio.phone(KARI_MOBILE).send_sms("HJELP")[0]
+    [help_nb] = channel_stack.twilio.phone(KARI_MOBILE).send_sms("HJELP")
+    assert "STOPP slår av SMS" in help_nb
+    assert sms_segments.encoding_of(help_nb) is sms_segments.Encoding.GSM7  # «» sent as plain quotes
     assert "STOP turns texts off" in channel_stack.twilio.phone(JAMES_MOBILE).send_sms("help")[0]
     assert channel_stack.engine_heard == []
 
