@@ -34,7 +34,6 @@ from typing import Any
 
 import aiohttp
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
@@ -57,21 +56,27 @@ Now = Callable[[], Any]  # aware UTC datetime
 class TelegramAdapter:
     channel = Channel.TELEGRAM
 
-    def __init__(self, bot: Bot, speech: Speech) -> None:
-        self._bot = bot
-        self._speech = speech
+    def __init__(self, settings: Settings, speech: Speech | None = None) -> None:
+        self._settings = settings
+        self._speech = speech or Speech(settings)
+        self._bots = _PerLoop(lambda: make_bot(settings))
+
+    async def aclose(self) -> None:
+        bot = self._bots.current()
+        if bot is not None:
+            await bot.shutdown()
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
+        bot = self._bots.get()
         markup = keyboard(message.choices)
         try:
             if message.form is Form.VOICE and len(message.text) <= MAX_CAPTION:
                 note = await asyncio.to_thread(self._speech.voice_note, message.text, message.language,
                                                message.speaking_rate)
-                sent = await self._bot.send_voice(chat_id=message.address, voice=note, caption=message.text,
-                                                  reply_markup=markup)
+                sent = await bot.send_voice(chat_id=message.address, voice=note, caption=message.text,
+                                            reply_markup=markup)
             else:
-                sent = await self._bot.send_message(chat_id=message.address, text=message.text,
-                                                    reply_markup=markup)
+                sent = await bot.send_message(chat_id=message.address, text=message.text, reply_markup=markup)
         except RetryAfter as exc:
             return DeliveryResult(DeliveryStatus.RETRY, retry_after=retry_after_seconds(exc), error="telegram_429")
         except Forbidden:
@@ -85,26 +90,47 @@ class TelegramAdapter:
         return DeliveryResult(DeliveryStatus.DELIVERED, external_id=f"{sent.chat_id}:{sent.message_id}")
 
 
+class _PerLoop:
+    """A client per event loop: HTTP clients (httpx in PTB, aiohttp in twilio) belong to the
+    loop that made them, and a dispatcher may run each batch in a fresh ``asyncio.run``."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Any = None
+
+    def get(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client, self._loop = self._make(), loop
+        return self._client
+
+    def current(self) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._client if self._loop is loop else None
+
+
 class _TwilioAdapter:
     """Shared by SMS and calls: a lazily made client (its HTTP session belongs to the event
     loop that sends) and the mapping of Twilio's errors."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], now: Now,
-                 client: Client | None = None) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], now: Now) -> None:
         self._settings = settings
         self._sessions = sessions
         self._now = now
-        self._client = client
+        self._clients = _PerLoop(lambda: twilio_client.make_client(settings))
 
     @property
     def client(self) -> Client:
-        if self._client is None:
-            self._client = twilio_client.make_client(self._settings)
-        return self._client
+        return self._clients.get()
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await twilio_client.close_client(self._client)
+        client = self._clients.current()
+        if client is not None:
+            await twilio_client.close_client(client)
 
     def _callback(self, path: str) -> str:
         return self._settings.public_base_url.rstrip("/") + path
@@ -202,19 +228,24 @@ def build_adapters(runtime: Runtime, speech: Speech | None = None) -> dict[Chann
     """One adapter per channel for a dispatcher process, keyed by channel."""
     settings, now = runtime.settings, runtime.clock.utcnow
     return {
-        Channel.TELEGRAM: TelegramAdapter(make_bot(settings), speech or Speech(settings)),
+        Channel.TELEGRAM: TelegramAdapter(settings, speech),
         Channel.SMS: SmsAdapter(settings, runtime.sessions, now),
         Channel.VOICE: VoiceCallAdapter(settings, runtime.sessions, now),
         Channel.WEB: WebAdapter(runtime.sessions, now),
     }
 
 
+def adapters(runtime: Runtime) -> list[Any]:
+    """The scheduler's provider hook (``scheduler.adapters.DELIVERY_PROVIDERS``)."""
+    return list(build_adapters(runtime).values())
+
+
 async def close_adapters(adapters: dict[Channel, Any]) -> None:
+    """Close the HTTP clients made in the running loop (call before the loop ends)."""
     for adapter in adapters.values():
-        if isinstance(adapter, _TwilioAdapter):
-            await adapter.aclose()
-        elif isinstance(adapter, TelegramAdapter):
-            await adapter._bot.shutdown()
+        close = getattr(adapter, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _short(text: str) -> str:

@@ -9,7 +9,6 @@ from bot.gateway import Choice
 from bot.models import Channel, Form, OutboxMessage, OutboxStatus, WebNotice
 from channels import adapters, sms_segments
 from channels.delivery import DeliveryAdapter, DeliveryStatus, OutgoingMessage
-from channels.telegram import make_bot
 from tests.channels.conftest import KARI_MOBILE, PER_MOBILE, Stack
 
 
@@ -125,11 +124,10 @@ def test_twilio_unsubscribed_and_invalid_numbers_fail_and_rate_limits_retry(chan
 def test_telegram_flood_control_asks_the_dispatcher_to_retry_later(channel_stack: Stack) -> None:
     stack = channel_stack
     stack.telegram.user(5551001, "Kari")
-    adapter = adapters.TelegramAdapter(make_bot(stack.settings), None)
+    adapter = adapters.TelegramAdapter(stack.settings)
     results = []
-    for i in range(5):  # five reminders at once to one chat
+    for i in range(5):  # five reminders at once to one chat, each batch in a fresh event loop
         results.append(_send(adapter, _message(stack, i, stack.people.kari, Channel.TELEGRAM, "5551001", f"Påminnelse {i}")))
-        adapter = adapters.TelegramAdapter(make_bot(stack.settings), None)
     statuses = [r.status for r in results]
     assert statuses[:3] == [DeliveryStatus.DELIVERED] * 3
     assert statuses[3] is DeliveryStatus.RETRY and results[3].retry_after >= 1
@@ -139,13 +137,13 @@ def test_telegram_flood_control_asks_the_dispatcher_to_retry_later(channel_stack
 def test_telegram_choices_become_buttons_and_a_blocked_bot_fails(channel_stack: Stack) -> None:
     stack = channel_stack
     kari = stack.telegram.user(5551002, "Kari")
-    adapter = adapters.TelegramAdapter(make_bot(stack.settings), None)
+    adapter = adapters.TelegramAdapter(stack.settings)
     choices = [Choice("Ja", "/affirm"), Choice("Nei", "/deny")]
     result = _send(adapter, _message(stack, 1, stack.people.kari, Channel.TELEGRAM, "5551002",
                                      "Vil du ha påminnelse?", choices=choices))
     assert result.status is DeliveryStatus.DELIVERED and kari.inbox()[0].button_titles == ["Ja", "Nei"]
     stack.telegram.blocked_by.add(5551002)
-    adapter = adapters.TelegramAdapter(make_bot(stack.settings), None)
+    adapter = adapters.TelegramAdapter(stack.settings)
     result = _send(adapter, _message(stack, 2, stack.people.kari, Channel.TELEGRAM, "5551002", "Hei"))
     assert result.status is DeliveryStatus.FAILED and result.error == "telegram_forbidden"
 
@@ -155,7 +153,7 @@ def test_telegram_voice_reminder_for_someone_who_prefers_voice(channel_stack: St
 
     stack = channel_stack
     james = stack.telegram.user(5551003, "James", "en")
-    adapter = adapters.TelegramAdapter(make_bot(stack.settings), Speech(stack.settings))
+    adapter = adapters.TelegramAdapter(stack.settings, Speech(stack.settings))
     result = _send(adapter, OutgoingMessage(3, stack.people.james, Channel.TELEGRAM, "5551003",
                                             "Remember your skates tomorrow.", "en", form=Form.VOICE,
                                             speaking_rate=140))
