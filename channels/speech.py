@@ -122,7 +122,7 @@ class Speech:
             if path not in self._models:
                 import vosk
 
-                vosk.SetLogLevel(-1)
+                vosk.SetLogLevel(-2)  # errors only: "[unk] not in vocabulary" is expected for some models
                 if not (path / "conf").is_dir() and not (path / "am").is_dir():
                     log.error("vosk model folder is not a model language=%s", language)
                     raise SpeechProblem("unavailable")
@@ -150,24 +150,40 @@ class Speech:
         return audio.encode(self.synthesize(text, language, rate), "mp3")
 
 
-# pyttsx3 drives one espeak-ng instance per process; its run loop is not re-entrant.
+# pyttsx3 drives one espeak-ng instance per process; its run loop is not re-entrant. Its
+# espeak driver runs in espeak's asynchronous retrieval mode, and runAndWait can return
+# before the file is written (seen when calls follow each other closely): we wait for the
+# driver's "finished-utterance" notification, which comes after the file is saved.
 _TTS_LOCK = threading.Lock()
+_FINISHED = threading.Event()
+_engine = None
+
+
+def _tts_engine():  # noqa: ANN202 - pyttsx3.Engine
+    global _engine
+    if _engine is None:
+        import pyttsx3
+
+        _engine = pyttsx3.init("espeak")
+        _engine.connect("finished-utterance", lambda **_: _FINISHED.set())
+    return _engine
 
 
 def _synthesize(text: str, voice: str, wpm: int) -> Pcm:
-    import pyttsx3
-
     with _TTS_LOCK:
-        engine = pyttsx3.init("espeak")
-        engine.setProperty("voice", voice)
-        engine.setProperty("rate", wpm)
+        engine = _tts_engine()
         fd, name = tempfile.mkstemp(suffix=".wav")
         os.close(fd)
         try:
             # pyttsx3 prints a line for every saved file; keep the service's stdout clean.
             with contextlib.redirect_stdout(io.StringIO()):
+                _FINISHED.clear()
+                engine.setProperty("voice", voice)
+                engine.setProperty("rate", wpm)
                 engine.save_to_file(text, name)
                 engine.runAndWait()
+                if not _FINISHED.wait(timeout=60):
+                    raise RuntimeError("speech synthesis did not finish")
             data = Path(name).read_bytes()
         finally:
             Path(name).unlink(missing_ok=True)
