@@ -178,9 +178,14 @@ def _synthesize(text: str, voice: str, wpm: int) -> Pcm:
             # pyttsx3 prints a line for every saved file; keep the service's stdout clean.
             with contextlib.redirect_stdout(io.StringIO()):
                 _FINISHED.clear()
-                engine.setProperty("voice", voice)
-                engine.setProperty("rate", wpm)
-                engine.save_to_file(text, name)
+                # Straight to the driver: through pyttsx3's command queue a new rate took
+                # effect one utterance late (seen: 100 wpm after 160 gave 160 wpm).
+                driver = engine.proxy._driver
+                driver.setProperty("voice", voice)
+                driver.setProperty("rate", wpm)
+                # and the rate again as espeak's embedded command (Ctrl-A, wpm, "S"), which
+                # applies to this very utterance whatever the driver's queue does.
+                engine.save_to_file(f"\x01{wpm}S{text}", name)
                 engine.runAndWait()
                 if not _FINISHED.wait(timeout=60):
                     raise RuntimeError("speech synthesis did not finish")
