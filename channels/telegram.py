@@ -111,12 +111,14 @@ class TelegramChannel:
         self._choices = ChoiceMemory()
 
     def register(self, application: Application) -> None:
+        # Private chats only: a chat is bound to one person, and a group would mix people.
+        private = filters.ChatType.PRIVATE
         application.add_handler(TypeHandler(Update, self._drop_repeats), group=-1)
-        application.add_handler(CommandHandler("start", self._start))
+        application.add_handler(CommandHandler("start", self._start, filters=private))
         application.add_handler(CallbackQueryHandler(self._button))
-        application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO, self._voice))
-        application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._text))
-        application.add_handler(MessageHandler(filters.ALL, self._unsupported))
+        application.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), self._voice))
+        application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._text))
+        application.add_handler(MessageHandler(private, self._unsupported))
         application.add_error_handler(self._error)
 
     # -- state in the stores (blocking; run in a worker thread) ---------------------------
@@ -184,6 +186,8 @@ class TelegramChannel:
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer()  # stops the spinner on the person's button
+        if update.effective_chat is None or update.effective_chat.type != "private":
+            return
         chat_id = update.effective_chat.id
         contact = await self._known(context.bot, chat_id)
         if contact is None:

@@ -117,7 +117,13 @@ class WebChat:
     def _render(self, template: str, language: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = _pages().get_template(template).render(
             lang=language, t=page_text(language), base=BASE, static=f"{BASE}/static", **context)
-        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(html, status_code=status_code, headers={
+            "Cache-Control": "no-store",
+            # Our own script and styles only; spoken answers arrive as data: URLs.
+            "Content-Security-Policy": "default-src 'self'; media-src 'self' data: blob:; "
+                                       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            "Referrer-Policy": "no-referrer",  # the sign-in URL may carry a code
+        })
 
     async def page(self, request: Request) -> Response:
         contact = await self._contact(request)

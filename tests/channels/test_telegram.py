@@ -105,3 +105,11 @@ def test_silent_voice_note_gets_a_clear_answer_in_the_persons_language(channel_s
     per.send_voice(encode(Pcm(bytes(32000), 16000), "ogg"), duration=1)
     assert "Eg høyrde ingenting" in per.inbox()[-1].text
     assert channel_stack.engine_heard == []
+
+
+def test_messages_in_a_group_chat_are_not_answered(channel_stack: Stack) -> None:
+    update = {"update_id": 42, "message": {"message_id": 1, "date": 0, "text": "hva er leksene?",
+                                           "chat": {"id": -100123, "type": "group", "title": "4A foreldre"},
+                                           "from": {"id": 5550011, "is_bot": False, "first_name": "Kari"}}}
+    assert channel_stack.telegram.deliver(update) == 200
+    assert channel_stack.engine_heard == [] and channel_stack.telegram.messages_to(-100123) == []
