@@ -132,9 +132,22 @@ class TelegramEmulator:
             params = await _params(request)
             with self._lock:
                 result = handler(params)
+            if method.lower() == "getupdates" and not result:
+                result = await self._long_poll(params)
         except ApiError as exc:
             return _error(exc)
         return JSONResponse({"ok": True, "result": result})
+
+    async def _long_poll(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """getUpdates with ``timeout`` waits for an update, as Telegram's long polling does."""
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 50.0)
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            with self._lock:
+                result = self._get_updates(params)
+            if result:
+                return result
+        return []
 
     async def _file(self, request: Request) -> Response:
         if request.path_params["token"] != self.token:

@@ -113,3 +113,33 @@ def test_messages_in_a_group_chat_are_not_answered(channel_stack: Stack) -> None
                                            "from": {"id": 5550011, "is_bot": False, "first_name": "Kari"}}}
     assert channel_stack.telegram.deliver(update) == 200
     assert channel_stack.engine_heard == [] and channel_stack.telegram.messages_to(-100123) == []
+
+
+def test_polling_mode_answers_updates_fetched_with_get_updates(channel_stack: Stack) -> None:
+    """`ransel telegram poll`: no webhook, the bot fetches updates itself."""
+    import asyncio
+    import time
+
+    from bot.gateway import Gateway
+    from channels.telegram import build_application
+    from tests.channels.conftest import run_async
+
+    channel_stack.bind(channel_stack.people.kari, Channel.TELEGRAM, "5550012")
+    channel_stack.telegram.webhook_url = None
+    kari = channel_stack.telegram.user(5550012, "Kari")
+    kari.send_text("hva er leksene?")
+    assert len(channel_stack.telegram.pending_updates()) == 1
+
+    async def poll_until_answered() -> None:
+        application = build_application(channel_stack.runtime, Gateway(channel_stack.settings), polling=True)
+        async with application:
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            await application.start()
+            deadline = time.monotonic() + 20
+            while not kari.inbox() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await application.updater.stop()
+            await application.stop()
+
+    run_async(poll_until_answered())
+    assert kari.inbox()[-1].text == "Svar: hva er leksene?"
