@@ -21,7 +21,10 @@ web           SENT (stored for the page); READ when      -
 ============  =========================================  ==================================
 
 Build them with :func:`build_adapters` (one set per dispatcher process) and close them with
-:func:`close_adapters`. External ids: Telegram ``"<chat>:<message>"``, Twilio the Message or
+:func:`close_adapters`; or one by one: ``TelegramAdapter(settings, speech=None)``,
+``SmsAdapter(settings, sessions, now)``, ``VoiceCallAdapter(settings, sessions, now)``,
+``WebAdapter(sessions, now)`` where ``sessions`` is ``runtime.sessions`` and ``now`` is
+``runtime.clock.utcnow``. They are safe to use from successive event loops. External ids: Telegram ``"<chat>:<message>"``, Twilio the Message or
 Call SID (status callbacks find the outbox row by it), web ``"web:<notice id>"``.
 """
 
