@@ -1,8 +1,8 @@
 """The channels' test stack: the HTTP app and both emulators on free ports, real clients.
 
 ``channel_stack`` serves the Telegram and Twilio emulators, builds settings pointing the
-bot at them, and serves the HTTP app whose webhooks the emulators call. The dialogue
-engine behind the gateway is ``engine_url``.
+bot at them, and serves the HTTP app whose webhooks the emulators call. Behind the gateway
+is a scripted engine (``stub_engine``); the real one is in test_answered_by_the_engine.py.
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def add_people(runtime: Runtime) -> People:
 
 
 def stub_engine(heard: list[tuple[int, str, str]]) -> Starlette:
-    """A stand-in for the Rasa REST channel while the real engine fixture is not on main."""
+    """A scripted engine (Rasa REST shape) for channel mechanics: predictable replies and
+    buttons, and a record of what reached it and as whom. Answers from the real engine are
+    tested in test_answered_by_the_engine.py with the shared ``ransel_stack``."""
 
     async def webhook(request: Request) -> JSONResponse:
         body = await request.json()

@@ -7,7 +7,7 @@ from channels import sms_segments
 from tests.channels.conftest import JAMES_MOBILE, KARI_MOBILE, PER_MOBILE, Stack
 
 
-def test_guardian_texting_a_question_gets_the_answer(channel_stack: Stack) -> None:
+def test_texted_question_reaches_the_engine_as_the_guardian_and_the_reply_comes_back(channel_stack: Stack) -> None:
     replies = channel_stack.twilio.phone(KARI_MOBILE).send_sms("Hva er leksene til i morgen?")
     assert replies == ["Svar: Hva er leksene til i morgen?"]
     assert channel_stack.engine_heard == [(channel_stack.people.kari, "sms", "Hva er leksene til i morgen?")]

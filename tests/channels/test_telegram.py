@@ -75,7 +75,7 @@ def test_webhook_without_the_secret_token_is_refused_and_nothing_happens(channel
 
 
 @pytest.mark.speech
-def test_voice_note_is_heard_and_answered(channel_stack: Stack) -> None:
+def test_voice_note_is_recognised_and_its_text_goes_to_the_engine_as_the_person(channel_stack: Stack) -> None:
     channel_stack.bind(channel_stack.people.kari, Channel.TELEGRAM, "5550008")
     kari = channel_stack.telegram.user(5550008, "Kari")
     speech = Speech(channel_stack.settings, models={"ko": KO_MODEL})

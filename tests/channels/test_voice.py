@@ -5,7 +5,7 @@ import httpx
 from tests.channels.conftest import JAMES_MOBILE, KARI_MOBILE, PER_MOBILE, Stack
 
 
-def test_guardian_calls_asks_by_voice_and_hears_the_answer(channel_stack: Stack) -> None:
+def test_call_greets_gathers_speech_speaks_the_reply_and_ends_after_silence(channel_stack: Stack) -> None:
     call = channel_stack.twilio.phone(KARI_MOBILE).call()
     assert call.heard == [("nb-NO", "Hei, Kari! Dette er Ransel. Hva lurer du på?")]
     assert call.gather["input"] == "speech" and call.gather["language"] == "nb-NO"

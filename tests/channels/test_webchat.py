@@ -56,7 +56,7 @@ def sign_in(stack: Stack, page: Page, person_id: int) -> None:
     expect(page.get_by_role("heading", name="Spør Ransel")).to_be_visible()
 
 
-def test_pupil_signs_in_with_a_code_asks_and_gets_the_answer(channel_stack: Stack, page: Page) -> None:
+def test_pupil_signs_in_with_a_code_and_the_question_reaches_the_engine(channel_stack: Stack, page: Page) -> None:
     sign_in(channel_stack, page, channel_stack.people.emma)
     page.get_by_label("Melding").fill("Hva er leksene til i morgen?")
     page.keyboard.press("Enter")
@@ -81,7 +81,7 @@ def test_a_wrong_code_is_refused_with_a_visible_alert(channel_stack: Stack, page
 
 
 @pytest.mark.speech
-def test_push_to_talk_recording_is_answered_in_text_and_speech(channel_stack: Stack, page: Page) -> None:
+def test_push_to_talk_recording_is_recognised_and_the_reply_is_shown_and_spoken(channel_stack: Stack, page: Page) -> None:
     sign_in(channel_stack, page, channel_stack.people.emma)
     talk = page.get_by_role("button", name="Hold inne for å snakke")
     talk.focus()
