@@ -151,7 +151,7 @@ class _TwilioAdapter:
             resource = await create(**params)
         except TwilioRestException as exc:
             return await self._refused(exc, headers, params["to"])
-        except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, TwilioException, aiohttp.ClientError) as exc:
             return DeliveryResult(DeliveryStatus.RETRY, error=f"twilio_network:{type(exc).__name__}")
         finally:
             twilio_client.last_headers.reset(token)

@@ -31,7 +31,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.gateway import Asker, Gateway, Reply
 from bot.i18n import render
-from bot.models import Channel, ContactPoint, OutboxStatus
+from bot.models import Channel, OutboxStatus
 from bot.runtime import Runtime
 from channels import contacts, inbound, sms_segments, status
 from channels.choices import ChoiceMemory
@@ -179,6 +179,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
               methods=["POST"]),
     ]
 
-
-def is_stopped(point: ContactPoint | None) -> bool:
-    return bool(point and point.stopped_at)

@@ -22,7 +22,7 @@ import asyncio
 import base64
 import logging
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def _pages() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_text(language: str) -> dict[str, str]:
     with open(WEB_DIR / "locale" / f"{language}.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh)

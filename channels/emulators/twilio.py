@@ -29,7 +29,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import urljoin
 
@@ -84,7 +84,7 @@ class Message:
     num_segments: int
     status_callback: str | None = None
     error_code: int | None = None
-    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Call:
     status_callback: str | None
     heard: list[str] = field(default_factory=list)
     duration: int = 0
-    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class TwilioEmulator:

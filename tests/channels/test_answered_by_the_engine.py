@@ -131,7 +131,7 @@ def test_phone_call_question_is_answered_aloud(engine_channels: EngineChannels) 
 
 
 @pytest.mark.browser
-def test_web_chat_question_is_answered(engine_channels: EngineChannels, page) -> None:  # noqa: ANN001
+def test_web_chat_question_is_answered(engine_channels: EngineChannels, page) -> None:  # noqa: ANN001, F811
     from playwright.sync_api import expect
 
     page.goto(engine_channels.url + "/chat")
