@@ -31,6 +31,7 @@ from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole
 from .profile import AimStatus, ProfileSetting
+from .roster import AssignmentCategory, Course
 from .resources import Activity, LearningResource, Review, resource_aims
 from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak
 

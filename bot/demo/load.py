@@ -1,0 +1,46 @@
+"""``ransel demo load``: the demo school into the configured stores, through the importers.
+
+Order: the schema (``ransel db upgrade``), the LK20 curriculum (``data/lk20``), the OneRoster
+export (``data/demo/oneroster``), Ransel's extras (``data/demo/ransel.yaml``), then the
+learning-resource catalog. Each step is the same import a real school runs, so loading twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import db
+from bot.config import PROJECT_ROOT
+from bot.importers.extras import ExtrasResult, import_extras
+from bot.importers.lk20 import Lk20Result, import_lk20
+from bot.importers.oneroster import OneRosterResult, import_oneroster
+from bot.runtime import Runtime
+
+LK20_DIR = PROJECT_ROOT / "data" / "lk20"
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    lk20: Lk20Result
+    oneroster: OneRosterResult
+    extras: ExtrasResult
+
+
+def load_demo(runtime: Runtime, *, progress: bool = False) -> DemoLoaded:
+    db.upgrade(runtime.settings.store_url)
+    engine, clock = runtime.engine, runtime.clock
+    lk20 = import_lk20(engine, LK20_DIR)
+    roster = import_oneroster(engine, DEMO_DIR / "oneroster", clock, progress=progress)
+    extras = import_extras(engine, DEMO_DIR / "ransel.yaml", clock)
+
+    # ==== LEARNING RESOURCES (data/demo/resources.yaml) ====================================
+    # The catalog of ~60 learning resources tied to LK20 aims is built by the learning-resources
+    # work, not here. Load it at this point: after LK20 (resources refer to its aims) and the
+    # roster (reviews refer to teachers). For example:
+    #     from bot.importers.resources import import_resources
+    #     import_resources(engine, DEMO_DIR / "resources.yaml", clock)
+    # ========================================================================================
+
+    return DemoLoaded(lk20, roster, extras)
