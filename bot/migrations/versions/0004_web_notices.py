@@ -1,7 +1,7 @@
 """web notices
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_channels
+Revises: 0003_import
 Create Date: 2026-11-29 08:11:06.263928
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import bot.models.base
 
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0004_channels'
+down_revision: str | None = '0003_import'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
