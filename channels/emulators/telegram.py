@@ -93,8 +93,14 @@ class TelegramEmulator:
         chat_per_second: float = 1.0,
         bot_per_second: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        open_chats: bool = False,
+        on_sent: Callable[[SentMessage], None] | None = None,
     ) -> None:
         self.token = token
+        # Telegram lets a bot write only to people who started it; the demo's people are
+        # linked in its data without ever having opened a chat, so `serve` opens chats freely.
+        self.open_chats = open_chats
+        self.on_sent = on_sent  # the demo prints what each phone would show
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.bot_username = bot_username
         self._chat_burst, self._chat_rate, self._bot_rate = chat_burst, chat_per_second, bot_per_second
@@ -183,6 +189,8 @@ class TelegramEmulator:
             chat_id = int(params.get("chat_id"))
         except (TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id not in self.chats and self.open_chats and chat_id > 0:
+            self.chats[chat_id] = {"id": chat_id, "type": "private", "first_name": str(chat_id)}
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked_by:
@@ -232,8 +240,13 @@ class TelegramEmulator:
         buttons = self._buttons(params)
         chat_id = self._chat_for_send(params)
         sent = SentMessage(next(self._message_ids), chat_id, text=text, buttons=buttons)
-        self.sent.setdefault(chat_id, []).append(sent)
+        self._record(sent)
         return self._message_json(sent)
+
+    def _record(self, sent: SentMessage) -> None:
+        self.sent.setdefault(sent.chat_id, []).append(sent)
+        if self.on_sent is not None:
+            self.on_sent(sent)
 
     def _send_voice(self, params: dict[str, Any]) -> dict[str, Any]:
         voice = params.get("voice")
@@ -254,7 +267,7 @@ class TelegramEmulator:
         chat_id = self._chat_for_send(params)
         sent = SentMessage(next(self._message_ids), chat_id, caption=caption, voice=voice,
                            voice_file_id=file_id, buttons=buttons)
-        self.sent.setdefault(chat_id, []).append(sent)
+        self._record(sent)
         return self._message_json(sent)
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:

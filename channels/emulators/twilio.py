@@ -111,7 +111,9 @@ class TwilioEmulator:
         burst: int = 20,
         clock: Callable[[], float] = time.monotonic,
         opt_out_handling: bool = True,
+        on_sent: Callable[[Message], None] | None = None,
     ) -> None:
+        self.on_sent = on_sent  # the demo prints what each phone would show
         self.account_sid, self.auth_token = account_sid, auth_token
         # Twilio's default: it answers STOP/START itself and blocks an unsubscribed number.
         self.opt_out_handling = opt_out_handling
@@ -184,6 +186,8 @@ class TwilioEmulator:
         message = Message(_sid("SM"), to, from_, body, "outbound-api", "queued",
                           sms_segments.count(body).segments, form.get("StatusCallback"))
         self.messages[message.sid] = message
+        if self.on_sent is not None:
+            self.on_sent(message)
         return message
 
     async def _progress_message(self, sid: str) -> None:
@@ -381,6 +385,8 @@ class Phone:
                     reply = Message(_sid("SM"), self.number, to, text, "outbound-reply", "delivered",
                                     sms_segments.count(text).segments)
                     emulator.messages[reply.sid] = reply
+                    if emulator.on_sent is not None:
+                        emulator.on_sent(reply)
                 replies.append(text)
         return replies
 
