@@ -123,13 +123,19 @@ class TelegramChannel:
 
     # -- state in the stores (blocking; run in a worker thread) ---------------------------
 
+    def _delivery_id(self, update_id: int) -> str:
+        # update_id counts per bot: a new bot (token) starts again, so key by the bot too.
+        bot_id = self.runtime.settings.telegram_bot_token.split(":", 1)[0]
+        return f"{bot_id}:{update_id}"
+
     def _claim(self, update_id: int) -> bool:
         with self.runtime.transaction() as session:
-            return inbound.claim(session, Channel.TELEGRAM.value, str(update_id), self.runtime.clock.utcnow())
+            return inbound.claim(session, Channel.TELEGRAM.value, self._delivery_id(update_id),
+                                 self.runtime.clock.utcnow())
 
     def _release(self, update_id: int) -> None:
         with self.runtime.transaction() as session:
-            inbound.release(session, Channel.TELEGRAM.value, str(update_id))
+            inbound.release(session, Channel.TELEGRAM.value, self._delivery_id(update_id))
 
     def _contact(self, chat_id: int) -> Contact | None:
         with self.runtime.transaction() as session:

@@ -107,7 +107,8 @@ class TelegramEmulator:
         self._clock = clock
         self._lock = threading.RLock()
         self._message_ids = itertools.count(1)
-        self._update_ids = itertools.count(100000)
+        # Telegram's update ids rise by one per update from a point we cannot predict.
+        self._update_ids = itertools.count(secrets.randbelow(10**9) + 1)
         self._pending: list[dict[str, Any]] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None

@@ -143,3 +143,15 @@ def test_polling_mode_answers_updates_fetched_with_get_updates(channel_stack: St
 
     run_async(poll_until_answered())
     assert kari.inbox()[-1].text == "Svar: hva er leksene?"
+
+
+def test_a_new_bot_starting_its_update_ids_again_is_not_taken_for_repeats(channel_stack: Stack) -> None:
+    from channels import inbound
+
+    channel_stack.bind(channel_stack.people.kari, Channel.TELEGRAM, "5550013")
+    kari = channel_stack.telegram.user(5550013, "Kari")
+    update_id = channel_stack.telegram.next_update_id() + 1
+    with channel_stack.runtime.transaction() as session:  # handled long ago, by another bot
+        inbound.claim(session, "telegram", f"9999999:{update_id}", channel_stack.runtime.clock.utcnow())
+    kari.send_text("hei")
+    assert kari.last_update["update_id"] == update_id and len(kari.inbox()) == 1
