@@ -25,6 +25,10 @@ class AppContext:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
+    def reset(self) -> None:
+        """Read settings again (after a command changed the environment for its children)."""
+        self._settings = None
+
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 

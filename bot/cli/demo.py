@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import click
 from bot.cli import AppContext, cli, pass_app
 from bot.importers import ImportFailed
 from bot.runtime import Runtime
+
+DEMO_NOW = "2026-12-01T10:00:00+01:00"  # Tuesday of week 49, as in data/demo/README.md
 
 
 @cli.group("demo", invoke_without_command=True)
@@ -20,6 +23,11 @@ def demo_group(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         from bot.cli.up import up
 
+        if "RANSEL_NOW" not in os.environ:
+            # The demo data lives around this moment; time runs on from it so reminders fire.
+            os.environ["RANSEL_NOW"] = DEMO_NOW
+            os.environ["RANSEL_CLOCK_RUNS"] = "true"
+            ctx.ensure_object(AppContext).reset()
         ctx.invoke(load)
         ctx.invoke(up, emulators=True)
 
