@@ -47,6 +47,7 @@ from bot.i18n import render
 from bot.models import Channel, Form
 from bot.runtime import Runtime
 from channels import contacts, inbound, linking
+from channels.attempts import AttemptLimiter
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
@@ -109,6 +110,7 @@ class TelegramChannel:
         self.speech = speech
         # A voice note answering a question with buttons is recognised against their titles.
         self._choices = ChoiceMemory()
+        self._attempts = AttemptLimiter(runtime.clock.utcnow)
 
     def register(self, application: Application) -> None:
         # Private chats only: a chat is bound to one person, and a group would mix people.
@@ -170,8 +172,12 @@ class TelegramChannel:
     async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         if context.args:
+            if self._attempts.blocked(str(chat_id)):
+                await self._send_text(context.bot, chat_id, self._render_for(None, "link_too_many_attempts"))
+                return
             contact = await asyncio.to_thread(self._link, chat_id, context.args[0])
             if contact is None:
+                self._attempts.failed(str(chat_id))
                 known = await asyncio.to_thread(self._contact, chat_id)
                 await self._send_text(context.bot, chat_id, self._render_for(known, "link_code_invalid"))
                 return

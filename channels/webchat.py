@@ -39,6 +39,7 @@ from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
 from channels import contacts, linking, status
+from channels.attempts import AttemptLimiter
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
 
@@ -82,6 +83,7 @@ class WebChat:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._speech: Speech | None = None
+        self._attempts = AttemptLimiter(runtime.clock.utcnow)
 
     def speech(self, request: Request) -> Speech:
         shared = getattr(request.app.state, "speech", None)
@@ -128,7 +130,7 @@ class WebChat:
     async def page(self, request: Request) -> Response:
         contact = await self._contact(request)
         if contact is None:
-            return self._render("signin.html.j2", _page_language(request), failed=False,
+            return self._render("signin.html.j2", _page_language(request), failed=False, blocked=False,
                                 code=request.query_params.get("code", ""))
         config = {"base": BASE, "readAloud": contact.read_aloud, "text": page_text(contact.language)}
         return self._render("chat.html.j2", contact.language, config=config)
@@ -137,10 +139,15 @@ class WebChat:
         form = await request.form()
         code = str(form.get("code") or "")
         language = language_of(str(form.get("lang") or "")) if form.get("lang") else "nb"
+        source = request.client.host if request.client else "unknown"
+        if self._attempts.blocked(source):
+            log.warning("web sign-in blocked after repeated wrong codes")
+            return self._render("signin.html.j2", language, status_code=429, failed=False, blocked=True, code="")
         token = await asyncio.to_thread(self._sign_in, code)
         if token is None:
+            self._attempts.failed(source)
             log.info("web sign-in refused")
-            return self._render("signin.html.j2", language, status_code=400, failed=True, code="")
+            return self._render("signin.html.j2", language, status_code=400, failed=True, blocked=False, code="")
         response = RedirectResponse(BASE, status_code=303)
         response.set_cookie(COOKIE, token, max_age=self.runtime.settings.web_session_days * 86400,
                             httponly=True, samesite="strict", path=BASE,

@@ -155,3 +155,15 @@ def test_a_new_bot_starting_its_update_ids_again_is_not_taken_for_repeats(channe
         inbound.claim(session, "telegram", f"9999999:{update_id}", channel_stack.runtime.clock.utcnow())
     kari.send_text("hei")
     assert kari.last_update["update_id"] == update_id and len(kari.inbox()) == 1
+
+
+def test_guessing_codes_is_stopped_after_ten_wrong_ones(channel_stack: Stack) -> None:
+    code = channel_stack.issue_code(channel_stack.people.kari, ttl=timedelta(hours=2))
+    guesser = channel_stack.telegram.user(5550014, "Guess", "nb")
+    for n in range(10):
+        guesser.send_text(f"/start AAAA{n:04d}")
+    guesser.send_text(f"/start {code}")  # even the right code waits now
+    assert "For mange feil koder" in guesser.inbox()[-1].text
+    channel_stack.runtime.clock.advance(timedelta(minutes=16))
+    guesser.send_text(f"/start {code}")
+    assert "Hei, Kari!" in guesser.inbox()[-1].text

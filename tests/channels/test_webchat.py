@@ -150,3 +150,18 @@ def test_code_from_the_web_page_links_telegram(channel_stack: Stack, page: Page)
     emma = channel_stack.telegram.user(5552001, "Emma")
     emma.send_text(f"/start {code}")
     assert "Hei, Emma!" in emma.inbox()[-1].text
+
+
+def test_guessing_codes_on_the_sign_in_page_is_stopped(channel_stack: Stack) -> None:
+    url = channel_stack.url + "/chat/signin"
+    for n in range(10):
+        assert httpx.post(url, data={"code": f"AAAA{n:04d}", "lang": "en"}).status_code == 400
+    right = channel_stack.issue_code(channel_stack.people.emma)
+    blocked = httpx.post(url, data={"code": right, "lang": "en"})
+    assert blocked.status_code == 429 and "Too many wrong codes" in blocked.text
+
+
+def test_page_texts_exist_in_all_three_languages() -> None:
+    from channels.webchat import page_text
+
+    assert set(page_text("nb")) == set(page_text("nn")) == set(page_text("en"))
