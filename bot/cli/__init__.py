@@ -53,6 +53,9 @@ def _register() -> None:
     from bot.cli import up as _up  # noqa: F401
     from bot.cli import teach as _teach  # noqa: F401
     from bot.cli import web as _web  # noqa: F401
+    from bot.cli import emulators as _emulators  # noqa: F401
+    from bot.cli import link as _link  # noqa: F401
+    from bot.cli import telegram as _telegram  # noqa: F401
 
 
 def main() -> None:

@@ -52,11 +52,16 @@ def lk20(app: AppContext, directory: Path) -> None:
 def oneroster(app: AppContext, source: Path, progress: bool | None) -> None:
     """Import an IMS OneRoster 1.1 CSV export: a directory or a .zip with manifest.csv."""
     from bot.importers.oneroster import import_oneroster
+    from bot.learning.activity import trace_imported_results
 
     runtime = _runtime(app)
     show = sys.stderr.isatty() if progress is None else progress
     try:
         result = import_oneroster(runtime.engine, source, runtime.clock, progress=show)
+        # Results teach the learning profile; a separate transaction because it is derived
+        # data (the import itself stays one transaction) and is idempotent per result.
+        with runtime.transaction() as session:
+            traced = trace_imported_results(session, clock=runtime.clock)
     except ImportFailed as exc:
         _fail(exc)
     finally:
@@ -64,7 +69,7 @@ def oneroster(app: AppContext, source: Path, progress: bool | None) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     rows = sum(result.rows.values())
-    click.echo(f"OneRoster: {rows} rows read ({result.stats.summary()})")
+    click.echo(f"OneRoster: {rows} rows read ({result.stats.summary()}){_traced(traced)}")
 
 
 @import_group.command("extras")
@@ -73,12 +78,20 @@ def oneroster(app: AppContext, source: Path, progress: bool | None) -> None:
 def extras(app: AppContext, file: Path) -> None:
     """Import Ransel's extras (YAML): languages, timetable, gear, calendar, breaks, aims."""
     from bot.importers.extras import import_extras
+    from bot.learning.activity import trace_imported_results
 
     runtime = _runtime(app)
     try:
         result = import_extras(runtime.engine, file, runtime.clock)
+        # Extras may link competence aims to assignments, which makes their results teach.
+        with runtime.transaction() as session:
+            traced = trace_imported_results(session, clock=runtime.clock)
     except ImportFailed as exc:
         _fail(exc)
     finally:
         runtime.close()
-    click.echo(f"extras: {result.stats.summary()}")
+    click.echo(f"extras: {result.stats.summary()}{_traced(traced)}")
+
+
+def _traced(traced) -> str:  # noqa: ANN001 - bot.learning.activity.Ingested
+    return f"; {len(traced.stored)} results traced into mastery" if traced.stored else ""

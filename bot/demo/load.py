@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from bot import db
 from bot.config import PROJECT_ROOT
 from bot.importers.extras import ExtrasResult, import_extras
 from bot.importers.lk20 import Lk20Result, import_lk20
 from bot.importers.oneroster import OneRosterResult, import_oneroster
-from bot.learning.activity import Ingested, activity_from_results
+from bot.learning.activity import Ingested, trace_imported_results
 from bot.learning.catalog import CatalogReport, import_catalog
 from bot.learning.policy import load_policy_file
-from bot.models import Result
 from bot.runtime import Runtime
 
 LK20_DIR = PROJECT_ROOT / "data" / "lk20"
@@ -48,5 +45,5 @@ def load_demo(runtime: Runtime, *, progress: bool = False) -> DemoLoaded:
     with runtime.transaction() as session:
         resources = import_catalog(session, DEMO_DIR / "resources.yaml", clock=clock)
         load_policy_file(session, DEMO_DIR / "learning_policy.yaml", clock=clock)
-        traced = activity_from_results(session, session.scalars(select(Result).order_by(Result.id)), clock=clock)
+        traced = trace_imported_results(session, clock=clock)
     return DemoLoaded(lk20, roster, extras, resources, traced)

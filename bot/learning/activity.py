@@ -348,3 +348,10 @@ def activity_from_results(session: Session, results: Iterable[Result], *, clock:
         log.warning("oneroster results changed after they were traced; kept the first values")
         existing = set(session.scalars(select(Activity.statement_id).where(Activity.statement_id.in_([o.statement_id for o in observations]))))
         return record(session, [o for o in observations if o.statement_id not in existing], clock=clock)
+
+
+def trace_imported_results(session: Session, *, clock: Clock) -> Ingested:
+    """What every imported result teaches about mastery (after a OneRoster import).
+
+    Safe to run after every import: each result is traced once, by its statement id."""
+    return activity_from_results(session, session.scalars(select(Result).order_by(Result.id)), clock=clock)

@@ -27,7 +27,7 @@ from .contact import (
 )
 from .curriculum import CompetenceAim, GradeBand, Subject
 from .learning import LearningPolicy, ResourceOutcome
-from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage
+from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage, WebNotice
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole

@@ -22,7 +22,14 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = ["bot.web.rest"]
+ROUTE_PROVIDERS: list[str] = [
+    "bot.learning.api",
+    "bot.web.rest",
+    "channels.telegram",
+    "channels.sms",
+    "channels.voice",
+    "channels.webchat",
+]
 
 
 async def health(request: Request) -> JSONResponse:
