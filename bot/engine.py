@@ -225,7 +225,7 @@ def tracker_store_config(url: str) -> dict:
         config = {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": parsed.hostname or "127.0.0.1",
+            "url": parsed.hostname or "127.0.0.1",  # Rasa passes `url` on as the host
             "port": parsed.port or 5432,
             "db": parsed.path.lstrip("/"),
         }
