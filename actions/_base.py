@@ -164,7 +164,13 @@ class RanselAction(Action, ABC):
 
     def closing_events(self, turn: Turn) -> list[EventType]:
         # An answer ends any fallback sequence and any question waiting for a child's name.
-        return [SlotSet("fallback_asked", None), SlotSet("pending", None), *turn.events]
+        return [*reset(turn.tracker, "fallback_asked", "pending"), *turn.events]
+
+
+def reset(tracker: Tracker, *slots: str) -> list[EventType]:
+    """SlotSet(None) for those of ``slots`` that hold a value. Events are only for changes:
+    Rasa replays and ships every event of a conversation on every turn."""
+    return [SlotSet(name, None) for name in slots if tracker.get_slot(name) is not None]
 
 
 # Action name -> class, so a question can be resumed once the person says which child.

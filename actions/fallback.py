@@ -3,9 +3,9 @@ the likeliest topics as buttons; a second one in a row gets the help text."""
 
 from __future__ import annotations
 
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 
-from actions._base import RanselAction, Turn
+from actions._base import RanselAction, Turn, reset
 from actions.smalltalk import role_of
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -33,7 +33,7 @@ class FallbackAction(RanselAction):
 
     def closing_events(self, turn: Turn) -> list[EventType]:
         # Unlike every other action, this one keeps counting.
-        return [SlotSet("pending", None), *turn.events]
+        return [*reset(turn.tracker, "pending"), *turn.events]
 
 
 def _label(turn: Turn, topic: str) -> str:

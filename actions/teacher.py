@@ -13,11 +13,11 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions._base import RanselAction, Turn, child_buttons, open_turn
+from actions._base import RanselAction, Turn, child_buttons, open_turn, reset
 from bot.access import AccessDenied
 from bot.models import Person, Role
 from bot.phrases import is_cancel, relay_content, teacher_answer
@@ -155,16 +155,10 @@ class SendRelayAction(RanselAction):
             return
         turn.say("relay_sent", teacher=sent.teacher.name, number=sent.thread.id)
 
-    def closing_events(self, turn: Turn) -> list[EventType]:
-        reset = [SlotSet("relay_pupil", None), SlotSet("relay_text", None), SlotSet("relay_subject", None)]
-        return [*super().closing_events(turn), *reset]
-
     async def run(self, dispatcher, tracker, domain):  # noqa: ANN001, ANN201
         events = await super().run(dispatcher, tracker, domain)
-        # Whatever happened (refusal, error), the next message starts afresh.
-        names = {e.get("name") for e in events if e.get("event") == "slot"}
-        missing = [SlotSet(s, None) for s in ("relay_pupil", "relay_text", "relay_subject") if s not in names]
-        return events + missing
+        # Whatever happened (sent, refused, failed), the next message starts afresh.
+        return events + reset(tracker, "relay_pupil", "relay_text", "relay_subject")
 
 
 class AnswerQuestionAction(RanselAction):

@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ CONFIG_FILE = PROJECT_ROOT / "config.yml"
 NLU_DIR = PROJECT_ROOT / "nlu"
 ENGINE_LOCK = PROJECT_ROOT / "engine" / "requirements.lock"
 ENGINE_ENV = PROJECT_ROOT / ".engine-venv"
+ENGINE_LAUNCHER = PROJECT_ROOT / "engine" / "launch.py"
 # NLU data that must never reach training (held-out evaluation files live under tests/).
 _TRAINING_SUFFIXES = (".yml", ".yaml")
 
@@ -220,6 +222,10 @@ def tracker_store_config(url: str) -> dict:
     if parsed.scheme.startswith("sqlite"):
         database = url.split("///", 1)[1]
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # WAL is a property of the file, so Rasa's own connections get it too: one append
+        # per turn instead of a rollback journal's several syncs.
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
         return {"type": "SQL", "dialect": "sqlite", "db": database}
     if parsed.scheme.startswith("postgresql"):
         config = {
@@ -347,8 +353,9 @@ def engine_command(settings: Settings, model: Path, run_dir: Path | None = None)
     host, port = _port_of(settings.engine_url)
     run_dir = run_dir or settings.data_dir / "engine" / str(port)
     endpoints, credentials = write_engine_config(settings, run_dir)
+    # engine/launch.py is `rasa` plus a cached validator for action responses (see there).
     argv = [
-        str(rasa_executable()), "run",
+        str(ENGINE_ENV / "bin" / "python"), str(ENGINE_LAUNCHER), "run",
         "--enable-api",
         "--auth-token", api_token(settings),
         "--interface", host,
