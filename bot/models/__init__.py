@@ -32,6 +32,7 @@ from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole
 from .profile import AimStatus, ProfileSetting
 from .resources import Activity, LearningResource, Review, resource_aims
+from .scheduling import Audience, Broadcast, BroadcastScope, DeliveryEvent, ReminderRuleSet
 from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -50,3 +50,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A row folded into a digest (status DIGESTED) points at the digest row that carries it.
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    # The teacher broadcast this row delivers, for per-recipient status and the summary.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
