@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     twilio_from_number: str = "+4759440000"
     sms_max_segments: int = Field(3, ge=1, le=10)
 
+    # Outgoing rate limits, per dispatch process (scheduler/ratelimit.py).
+    telegram_messages_per_second: float = Field(30.0, gt=0, description="Per bot, all chats")
+    telegram_messages_per_chat_per_second: float = Field(1.0, gt=0)
+    sms_segments_per_second: float = Field(10.0, gt=0, description="Per Twilio sender number")
+    voice_calls_per_second: float = Field(1.0, gt=0, description="Twilio calls per second")
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
