@@ -49,15 +49,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateNotFound
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
 from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
-from scheduler import preferences
+from scheduler import facts, preferences
 from scheduler.outbox import claim, finish
-from scheduler.planner import DIGEST_CATEGORY, open_digests
+from scheduler.planner import DIGEST_CATEGORY, digest_key, open_digests
 from scheduler.preferences import Reach
 from scheduler.ratelimit import Limits, RateLimiter, sms_segments
 from scheduler.render import NoBuilder, render_row
@@ -83,6 +83,36 @@ class _Send:
     row: OutboxMessage
     message: OutgoingMessage
     cost: float
+
+
+def gather(session: Session, digest: OutboxMessage, reach: Reach, clock: Clock) -> int:
+    """Fold into a digest about to go out the recipient's other pending rows of its day.
+
+    Rows are folded when they are planned or come due; this catches the ones planned before
+    the person switched a category to digests and due later the same day (a gym reminder at
+    18:00 joins the 17:00 digest rather than waiting for tomorrow's). Rows another worker
+    has already claimed are left to it.
+    """
+    mode = DeliveryMode(digest.payload["mode"])
+    categories = [c for c, m in reach.modes.items() if m is mode]
+    if not categories:
+        return 0
+    slot = datetime.fromisoformat(digest.payload["slot"]).astimezone(clock.zone)
+    end_of_day = facts.day_bounds(slot.date(), clock.zone)[1]
+    stmt = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == digest.recipient_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.critical.is_(False),
+            OutboxMessage.category.in_(categories),
+            OutboxMessage.due_at < end_of_day,
+            OutboxMessage.id != digest.id,
+        )
+        .values(status=OutboxStatus.DIGESTED, digest_id=digest.id)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount or 0
 
 
 def worker_name() -> str:
@@ -154,31 +184,45 @@ class Dispatcher:
     # -- step 2: decide and render
 
     def _prepare(self, rows: list[OutboxMessage], now: datetime) -> list[_Send]:
-        sends: list[_Send] = []
-        outcomes: list[dict[str, Any]] = []
+        """Decide every row; commit the decisions that need no sending; render the rest.
+
+        Folding into digests is committed before anything is rendered, so a digest in this
+        batch renders with the items this same batch folded into it.
+        """
+        decided: list[dict[str, Any]] = []
         folds: list[tuple[OutboxMessage, DeliveryMode]] = []
+        to_send: list[OutboxMessage] = []
         with self.sessions() as session:
             reach = preferences.load(session, {r.recipient_id for r in rows})
-            people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(reach))))}
             for row in rows:
-                person, r = people.get(row.recipient_id), reach.get(row.recipient_id)
-                decision = self._decide(row, r, now)
+                decision = self._decide(row, reach.get(row.recipient_id), now)
                 if decision == "send":
-                    assert person is not None and r is not None
-                    sent = self._render(session, row, person, r, now)
-                    if isinstance(sent, _Send):
-                        sends.append(sent)
-                    else:
-                        outcomes.append(sent)
+                    to_send.append(row)
                 elif isinstance(decision, DeliveryMode):
                     folds.append((row, decision))
                 else:
-                    outcomes.append(decision)
+                    decided.append(decision)
             if folds:
-                outcomes.extend(self._fold(session, folds, reach, now))
-            finish(session, worker=self.worker, outcomes=outcomes)
+                decided.extend(self._fold(session, folds, reach, now, [r for r in to_send if r.category == DIGEST_CATEGORY]))
+            finish(session, worker=self.worker, outcomes=decided)
+            for row in to_send:
+                if row.category == DIGEST_CATEGORY:
+                    gather(session, row, reach[row.recipient_id], self.clock)
             session.commit()
-        for o in outcomes:
+
+            # Digests last: their builders read the rows folded into them above.
+            to_send.sort(key=lambda r: r.category == DIGEST_CATEGORY)
+            people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([r.recipient_id for r in to_send])))}
+            sends: list[_Send] = []
+            rendered: list[dict[str, Any]] = []
+            for row in to_send:
+                result = self._render(session, row, people[row.recipient_id], reach[row.recipient_id], now)
+                (sends if isinstance(result, _Send) else rendered).append(result)
+            session.rollback()  # rendering only read
+            if rendered:
+                finish(session, worker=self.worker, outcomes=rendered)
+                session.commit()
+        for o in decided + rendered:
             self.stats[str(o["status"])] += 1
         return sends
 
@@ -227,20 +271,26 @@ class Dispatcher:
         return _Send(row, message, cost)
 
     def _fold(
-        self, session: Session, folds: list[tuple[OutboxMessage, DeliveryMode]], reach: dict[int, Reach], now: datetime
+        self, session: Session, folds: list[tuple[OutboxMessage, DeliveryMode]], reach: dict[int, Reach], now: datetime,
+        own_digests: list[OutboxMessage],
     ) -> list[dict[str, Any]]:
-        """Rows whose category the recipient now wants as a digest join the next open one."""
+        """Rows whose category the recipient now wants as a digest join the next open one
+        (or a digest this batch is about to send: it is claimed, so no longer pending)."""
         zone = self.clock.zone
-        wanted = {}
+        mine = {row.idempotency_key: row.id for row in own_digests}
+        wanted, ids = {}, {}
         for row, mode in folds:
             r = reach[row.recipient_id]
             slot = r.digest_slot(mode, now.date(), zone)
             while slot < now:
                 slot = r.next_digest_slot(mode, slot, zone)
-            wanted[row.id] = (row.recipient_id, mode, slot)
-        ids = open_digests(
-            session, {str(k): v for k, v in wanted.items()}, reach, self.clock, now=now
-        )
+            key = digest_key(row.recipient_id, mode, slot)
+            if key in mine:
+                ids[str(row.id)] = mine[key]
+            else:
+                wanted[str(row.id)] = (row.recipient_id, mode, slot)
+        if wanted:
+            ids.update(open_digests(session, wanted, reach, self.clock, now=now))
         out = []
         for row, _ in folds:
             digest_id = ids.get(str(row.id))

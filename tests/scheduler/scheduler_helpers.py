@@ -195,7 +195,7 @@ class World:
         start = len(self.sent)
         while self.clock.now() < end:
             self.tick()
-            self.clock.advance(step)
+            self.clock.advance(min(step, end - self.clock.now()))
         self.tick()
         return self.sent[start:]
 
