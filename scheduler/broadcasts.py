@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -132,7 +132,7 @@ def send_broadcast(
         raise BroadcastError("too_long", lang, limit=MAX_TEXT)
     if send_at is not None and send_at.tzinfo is None:
         send_at = send_at.replace(tzinfo=clock.zone)
-    if send_at is not None and send_at < now:
+    if send_at is not None and send_at.astimezone(UTC) < now.astimezone(UTC):
         raise BroadcastError("past", lang)
     author_school = school_of(session, author)
     target_group = None

@@ -45,7 +45,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateNotFound
@@ -282,7 +282,7 @@ class Dispatcher:
         for row, mode in folds:
             r = reach[row.recipient_id]
             slot = r.digest_slot(mode, now.date(), zone)
-            while slot < now:
+            while slot.astimezone(UTC) < now.astimezone(UTC):
                 slot = r.next_digest_slot(mode, slot, zone)
             key = digest_key(row.recipient_id, mode, slot)
             if key in mine:

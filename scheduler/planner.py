@@ -29,7 +29,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -298,7 +298,8 @@ def _message(
         return None
     assert reach is not None and rule.at is not None
     wall = reach.preferred_time if (reach.preferred_time and not rule.critical) else rule.at
-    due = max(facts.local_at(occ.fire_day, wall, zone), now)
+    # Compare instants in UTC: same-zone comparisons in Python ignore the DST fold.
+    due = max(facts.local_at(occ.fire_day, wall, zone).astimezone(UTC), now.astimezone(UTC)).astimezone(zone)
     if not rule.critical and reach.paused_on(due.date()):
         dropped["paused"] += 1
         return None
@@ -306,7 +307,7 @@ def _message(
     digest = None
     if mode in (DeliveryMode.DAILY, DeliveryMode.WEEKLY):
         slot = reach.digest_slot(mode, occ.fire_day, zone)
-        while slot < now:
+        while slot.astimezone(UTC) < now.astimezone(UTC):
             slot = reach.next_digest_slot(mode, slot, zone)
         digest = (mode, slot)
     elif not rule.critical:

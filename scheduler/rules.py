@@ -37,6 +37,7 @@ from bot.i18n import Formatter, language_of, template_names
 from bot.models import EventKind, Group, ReminderRuleSet, School
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "reminders.schema.json"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -149,8 +150,8 @@ def parse(
     """
     t = Formatter(language_of(language)).t
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -371,7 +372,12 @@ def rules_for(session: Session, school_id: int) -> RuleSet:
     cache: dict[int, RuleSet] = session.info.setdefault("scheduler.rules", {})
     if school_id not in cache:
         text = source_for(session, school_id)
-        # Stored text was validated when it was stored; parse without the checks that need
-        # the database so a renamed group does not stop every reminder of the school.
-        cache[school_id] = parse(text, known_templates=set()).rules if text else RuleSet(())
+        cache[school_id] = _stored_rules(text) if text else RuleSet(())
     return cache[school_id]
+
+
+@lru_cache(maxsize=256)
+def _stored_rules(text: str) -> RuleSet:
+    # Stored text was validated when it was stored; parse without the checks that need the
+    # database, so a renamed group does not stop every reminder of the school.
+    return parse(text, known_templates=set()).rules

@@ -52,7 +52,8 @@ UTC = timezone.utc
 
 
 def oslo(clock: Clock, text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=clock.zone)
+    """A local wall time as an aware instant (UTC, so the clock moves in real time)."""
+    return datetime.fromisoformat(text).replace(tzinfo=clock.zone).astimezone(UTC)
 
 
 def build_school(session: Session, clock: Clock, rules_text: str | None = None) -> SimpleNamespace:
@@ -192,10 +193,11 @@ class World:
         asyncio.run(self.dispatcher.drain())
 
     def run_until(self, end: datetime, step: timedelta = timedelta(hours=1)) -> list[Sent]:
-        start = len(self.sent)
-        while self.clock.now() < end:
+        # Instants in UTC: arithmetic on same-zone aware datetimes is wall-clock arithmetic.
+        start, end = len(self.sent), end.astimezone(UTC)
+        while self.clock.utcnow() < end:
             self.tick()
-            self.clock.advance(min(step, end - self.clock.now()))
+            self.clock.advance(min(step, end - self.clock.utcnow()))
         self.tick()
         return self.sent[start:]
 
