@@ -116,7 +116,7 @@ def _environment() -> Environment:
     return env
 
 
-def render(name: str, language: str | None, **context: Any) -> str:
+def render(name: str, language: str | None, /, **context: Any) -> str:
     """Render message ``name`` in the person's language, falling back to bokmål."""
     lang = language_of(language)
     fmt = Formatter(lang)

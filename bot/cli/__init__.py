@@ -42,6 +42,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
 def _register() -> None:
     # Imported here so each module can import `cli` and `pass_app` from this package.
     from bot.cli import db as _db  # noqa: F401
+    from bot.cli import up as _up  # noqa: F401
+    from bot.cli import teach as _teach  # noqa: F401
+    from bot.cli import web as _web  # noqa: F401
 
 
 def main() -> None:

@@ -46,6 +46,8 @@ class PersonRole(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    # For an owner admin: the school owner (kommune) whose schools they oversee.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"))
 
     person: Mapped[Person] = relationship(back_populates="roles")
 

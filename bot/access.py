@@ -1,0 +1,222 @@
+"""Every access rule in Ransel, in one place.
+
+Every service call names the asking person; every path (chat, SMS, voice, calendar feed,
+admin API) comes through here. The rules:
+
+- a pupil sees only themself;
+- a guardian sees the children they have parental responsibility for, and not from the day
+  the child turns 18;
+- a teacher sees the groups they teach and the pupils in them; of a pupil's groups, a subject
+  teacher sees the ones they teach, the contact teacher (kontaktlærer) sees all of them;
+- a school admin sees the pupils and groups of their school;
+- an owner admin (kommune) sees only aggregated statistics, never a single pupil.
+
+A refusal is always :class:`AccessDenied` with no detail: callers answer the same way
+whether the pupil does not exist or is not theirs, so a refusal reveals nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role
+
+ADULT_AGE = 18
+
+
+class AccessDenied(Exception):
+    """The asker may not see this. Deliberately carries no detail."""
+
+    def __init__(self) -> None:
+        super().__init__("access denied")
+
+
+def turns_adult_on(birth_date: date) -> date:
+    """The day a person turns 18 (born 29 February: 28 February in a common year)."""
+    return birth_date + relativedelta(years=ADULT_AGE)
+
+
+def is_adult(pupil: Person, on: date) -> bool:
+    return pupil.birth_date is not None and on >= turns_adult_on(pupil.birth_date)
+
+
+def roles_of(session: Session, person: Person) -> set[Role]:
+    return set(session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id)))
+
+
+def admin_school_ids(session: Session, person: Person) -> set[int]:
+    rows = session.scalars(
+        select(PersonRole.school_id).where(
+            PersonRole.person_id == person.id,
+            PersonRole.role == Role.SCHOOL_ADMIN,
+            PersonRole.school_id.is_not(None),
+        )
+    )
+    return set(rows)
+
+
+def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
+    """Children the guardian has parental responsibility for and who are under 18 on ``on``."""
+    children = session.scalars(
+        select(Person)
+        .join(Guardianship, Guardianship.pupil_id == Person.id)
+        .where(
+            Guardianship.guardian_id == guardian.id,
+            Guardianship.parental_responsibility.is_(True),
+            Person.enabled.is_(True),
+        )
+        .order_by(Person.given_name, Person.id)
+    ).all()
+    return [child for child in children if not is_adult(child, on)]
+
+
+def _group_ids(session: Session, person_id: int, role: MemberRole, on: date | None = None) -> set[int]:
+    stmt = select(Membership.group_id).where(Membership.person_id == person_id, Membership.role == role)
+    if on is not None:
+        stmt = stmt.where(
+            (Membership.begin_date.is_(None)) | (Membership.begin_date <= on),
+            (Membership.end_date.is_(None)) | (Membership.end_date >= on),
+        )
+    return set(session.scalars(stmt))
+
+
+def taught_group_ids(session: Session, teacher: Person, on: date | None = None) -> set[int]:
+    return _group_ids(session, teacher.id, MemberRole.TEACHER, on)
+
+
+def pupil_group_ids(session: Session, pupil_id: int, on: date | None = None) -> set[int]:
+    return _group_ids(session, pupil_id, MemberRole.PUPIL, on)
+
+
+def contact_group_ids(session: Session, teacher: Person) -> set[int]:
+    return set(
+        session.scalars(
+            select(Membership.group_id).where(
+                Membership.person_id == teacher.id,
+                Membership.role == MemberRole.TEACHER,
+                Membership.is_contact_teacher.is_(True),
+            )
+        )
+    )
+
+
+def _pupils_in_groups(session: Session, group_ids: Iterable[int]) -> set[int]:
+    ids = list(group_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Membership.person_id).where(
+                Membership.group_id.in_(ids), Membership.role == MemberRole.PUPIL
+            )
+        )
+    )
+
+
+def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: date) -> set[int]:
+    """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
+    ids: set[int] = set()
+    if Role.PUPIL in roles:
+        ids.add(asker.id)
+    if Role.GUARDIAN in roles:
+        ids.update(child.id for child in children_of(session, asker, on))
+    return ids
+
+
+def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
+    if not asker.enabled:
+        return set()
+    roles = roles_of(session, asker)
+    visible = _family_pupil_ids(session, asker, roles, on)
+    if Role.TEACHER in roles:
+        visible.update(_pupils_in_groups(session, taught_group_ids(session, asker, on)))
+    if Role.SCHOOL_ADMIN in roles:
+        schools = admin_school_ids(session, asker)
+        if schools:
+            groups = session.scalars(select(Group.id).where(Group.school_id.in_(schools)))
+            visible.update(_pupils_in_groups(session, groups))
+    return visible
+
+
+def visible_pupils(session: Session, asker: Person, on: date) -> list[Person]:
+    ids = visible_pupil_ids(session, asker, on)
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.given_name, Person.id))
+    )
+
+
+def can_see_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> bool:
+    return pupil_id in visible_pupil_ids(session, asker, on)
+
+
+def require_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> Person:
+    """The pupil, if the asker may see them; :class:`AccessDenied` otherwise."""
+    if not can_see_pupil(session, asker, pupil_id, on):
+        raise AccessDenied()
+    pupil = session.get(Person, pupil_id)
+    if pupil is None:  # pragma: no cover - visible ids come from existing rows
+        raise AccessDenied()
+    return pupil
+
+
+def visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> set[int]:
+    """Which of a (visible) pupil's groups the asker may see data from."""
+    require_pupil(session, asker, pupil_id, on)
+    groups = pupil_group_ids(session, pupil_id, on)
+    roles = roles_of(session, asker)
+    if pupil_id in _family_pupil_ids(session, asker, roles, on):
+        return groups
+    if Role.SCHOOL_ADMIN in roles:
+        schools = admin_school_ids(session, asker)
+        in_school = set(
+            session.scalars(select(Group.id).where(Group.id.in_(groups), Group.school_id.in_(schools)))
+        )
+        if in_school:
+            return groups
+    if Role.TEACHER in roles:
+        basis = set(
+            session.scalars(select(Group.id).where(Group.id.in_(groups), Group.kind == GroupKind.BASIS))
+        )
+        if basis & contact_group_ids(session, asker):
+            return groups
+        return groups & taught_group_ids(session, asker, on)
+    return set()
+
+
+def can_see_group(session: Session, asker: Person, group_id: int, on: date) -> bool:
+    if not asker.enabled:
+        return False
+    roles = roles_of(session, asker)
+    if Role.TEACHER in roles and group_id in taught_group_ids(session, asker, on):
+        return True
+    if Role.SCHOOL_ADMIN in roles:
+        group = session.get(Group, group_id)
+        if group is not None and group.school_id in admin_school_ids(session, asker):
+            return True
+    return any(
+        group_id in pupil_group_ids(session, pupil_id, on)
+        for pupil_id in _family_pupil_ids(session, asker, roles, on)
+    )
+
+
+def require_group(session: Session, asker: Person, group_id: int, on: date) -> Group:
+    if not can_see_group(session, asker, group_id, on):
+        raise AccessDenied()
+    group = session.get(Group, group_id)
+    if group is None:  # pragma: no cover
+        raise AccessDenied()
+    return group
+
+
+def require_teacher_of(session: Session, asker: Person, group_id: int, on: date) -> Group:
+    """For teacher-only views (who is missing a result): the asker must teach the group."""
+    if group_id not in taught_group_ids(session, asker, on):
+        raise AccessDenied()
+    return session.get(Group, group_id)  # type: ignore[return-value]

@@ -1,0 +1,54 @@
+"""``ransel up``: every service in the foreground, against the configured database."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import click
+
+from bot.cli import AppContext, cli, pass_app
+from bot.config import Settings
+from bot.supervisor import Service, Supervisor, ransel_command
+
+
+def services(settings: Settings, emulators: bool) -> list[Service]:
+    """The services of one Ransel installation, in start order."""
+    action = urlparse(settings.action_server_url)
+    action_base = f"{action.scheme}://{action.netloc}"
+    listed: list[Service] = []
+    if emulators:
+        listed.append(Service(
+            "emulators", ransel_command("emulators", "serve"),
+            listens=f"Telegram {settings.telegram_api_url}, Twilio {settings.twilio_api_url}",
+            health_url=f"{settings.telegram_api_url}/health",
+        ))
+    listed += [
+        Service("action server", ransel_command("actions", "serve"), listens=action_base,
+                health_url=f"{action_base}/health"),
+        Service("engine", ransel_command("engine", "serve"), listens=settings.engine_url,
+                health_url=f"{settings.engine_url}/", ready_timeout=300),
+        Service("http app", ransel_command("web", "serve"), listens=settings.public_base_url,
+                health_url=f"{settings.public_base_url}/health"),
+        Service("scheduler", ransel_command("scheduler", "serve")),
+    ]
+    return listed
+
+
+@cli.command("up")
+@click.option("--emulators/--no-emulators", default=False,
+              help="Also run the local Telegram and Twilio emulators (no accounts needed).")
+@pass_app
+def up(app: AppContext, emulators: bool) -> None:
+    """Start the engine, action server, HTTP app and scheduler; Ctrl-C stops them all."""
+    settings = app.settings
+    click.echo(f"Starting Ransel against {_safe_url(settings.store_url)}")
+    code = Supervisor(services(settings, emulators), echo=click.echo).run()
+    raise SystemExit(code)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without a password, for printing."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url

@@ -1,0 +1,68 @@
+"""What to bring on a day: bring-items, gear for lessons at special places, event gear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import AssignmentKind, GearRule, Person
+from bot.services.calendar import DayInfo
+from bot.services.due import due_items
+from bot.services.pupils import school_of
+from bot.services.timetable import day_schedule
+
+
+@dataclass(frozen=True)
+class BringItem:
+    item_key: str | None  # catalog key (gym_clothes) ...
+    text: str | None  # ... or the teacher's own words from a bring assignment
+    because: str  # lesson, event, assignment
+    subject_code: str | None = None
+    place: str | None = None
+    event_titles: dict[str, str] | None = None
+
+    @property
+    def identity(self) -> str:
+        return self.item_key or (self.text or "").casefold()
+
+
+@dataclass
+class BringList:
+    day: date
+    info: DayInfo
+    items: list[BringItem] = field(default_factory=list)
+
+
+def bring_list(session: Session, asker: Person, pupil_id: int, day: date, clock: Clock) -> BringList:
+    """Raises AccessDenied for a pupil the asker may not see."""
+    schedule = day_schedule(session, asker, pupil_id, day, clock)
+    school_id = school_of(session, pupil_id)
+    gear: dict[str, list[str]] = {}
+    if school_id is not None:
+        for place, key in session.execute(
+            select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
+        ):
+            gear.setdefault(place, []).append(key)
+
+    found: list[BringItem] = []
+    for event in schedule.events:
+        keys = list(event.bring) or gear.get(event.place or "", [])
+        found += [BringItem(k, None, "event", place=event.place, event_titles=event.titles) for k in keys]
+    for slot in schedule.slots:
+        for key in gear.get(slot.place or "", []):
+            found.append(BringItem(key, None, "lesson", subject_code=slot.subject_code, place=slot.place))
+    if schedule.info.teaching or schedule.events:
+        for item in due_items(session, asker, pupil_id, day, day, clock, kinds={AssignmentKind.BRING}):
+            found.append(BringItem(None, item.title, "assignment", subject_code=item.subject_code))
+
+    seen: set[str] = set()
+    unique = []
+    for item in found:
+        if item.identity not in seen:
+            seen.add(item.identity)
+            unique.append(item)
+    return BringList(day, schedule.info, unique)
