@@ -9,30 +9,33 @@ recipient sees only pupils they may see today (:func:`scheduler.facts.visible_pu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.access import pupil_group_ids, visible_pupil_ids
 from bot.clock import Clock
 from bot.models import (
     Assignment,
     AssignmentKind,
     Broadcast,
     CalendarEvent,
-    EventKind,
     Group,
     OutboxMessage,
     OutboxStatus,
     Person,
     School,
 )
-from scheduler import facts
+from bot.services.bring import bring_list
+from bot.services.due import DueItem, due_items
+from bot.services.timetable import day_schedule
+from bot.services.weekplan import week_plan
+from scheduler.facts import lesson_matches
 from scheduler.rules import Rule, rules_for
 
-DUE_KINDS = (AssignmentKind.HOMEWORK, AssignmentKind.PROJECT)
-WEEK_KINDS = (AssignmentKind.HOMEWORK, AssignmentKind.PROJECT, AssignmentKind.TEST, AssignmentKind.BRING)
+DUE_KINDS = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class _Reminder:
 
 def _reminder(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> _Reminder | None:
     """What every reminder needs: its rule (still there and on), its day (not passed) and
-    the pupils the recipient may still see."""
+    the pupils the recipient may still see (bot.access decides)."""
     rule = rules_for(session, payload["school"]).get(payload["rule"])
     if rule is None or not rule.enabled:
         return None
@@ -54,11 +57,12 @@ def _reminder(session: Session, recipient: Person, payload: dict[str, Any], cloc
     today = clock.today()
     if day < today:
         return None
-    ids = facts.visible_pupils(session, recipient.id, payload.get("pupils", []), today)
+    visible = visible_pupil_ids(session, recipient, today)
+    ids = [p for p in dict.fromkeys(payload.get("pupils", [])) if p in visible]
     if not ids:
         return None
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-    pupils = [people[i] for i in ids if i in people and people[i].enabled]
+    pupils = [people[i] for i in ids if i in people]
     own = [p.id for p in pupils] == [recipient.id]
     return _Reminder(rule, day, pupils, own, (day - today).days)
 
@@ -67,106 +71,103 @@ def _base(r: _Reminder) -> dict[str, Any]:
     return {"own": r.own, "day": r.day, "days_ahead": r.days_ahead}
 
 
-def _assignment(a: Assignment) -> dict[str, Any]:
-    return {"kind": a.kind.value, "subject": a.subject_code, "title": a.title}
+def _item(i: DueItem) -> dict[str, Any]:
+    return {"kind": i.kind.value, "subject": i.subject_code, "title": i.title}
 
 
 def build_reminder_homework(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """Homework and projects due on the day and not handed in yet, per child."""
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
-    start, end = facts.day_bounds(r.day, clock.zone)
     children = []
     for pupil in r.pupils:
-        items = facts.due_items(session, recipient.id, pupil.id, start, end, kinds=DUE_KINDS)
+        items = [i for i in due_items(session, recipient, pupil.id, r.day, r.day, clock, kinds=DUE_KINDS) if not i.done]
         if items:
-            children.append({"name": pupil.given_name, "items": [_assignment(a) for a in items]})
+            children.append({"name": pupil.given_name, "items": [_item(i) for i in items]})
     return {**_base(r), "children": children} if children else None
 
 
 def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """The rule's items (and the school's gear for those places) for each child with a
+    matching lesson on the day; children with the same needs share a line."""
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
     lines: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for pupil in r.pupils:
-        groups = facts.pupil_group_ids(session, pupil.id, clock.today())
-        lessons = [
-            lesson for lesson in facts.lessons_on(session, groups, r.day)
-            if facts.lesson_matches(lesson, r.rule.subjects, r.rule.places)
-        ]
-        if not lessons:
+        schedule = day_schedule(session, recipient, pupil.id, r.day, clock)
+        lessons = [s for s in schedule.slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
+        if not schedule.info.teaching or not lessons:
             continue
-        school_id = payload["school"]
-        items = list(dict.fromkeys([*r.rule.items, *facts.gear_for_places(session, school_id, [l.place for l in lessons])]))
-        subjects = list(dict.fromkeys(l.subject_code for l in lessons if l.subject_code))
-        lines.setdefault((tuple(items), tuple(subjects)), []).append(pupil.given_name)
+        places = {s.place for s in lessons}
+        gear = [
+            b.item_key for b in bring_list(session, recipient, pupil.id, r.day, clock).items
+            if b.because == "lesson" and b.item_key and b.place in places
+        ]
+        items = tuple(dict.fromkeys([*r.rule.items, *gear]))
+        subjects = tuple(dict.fromkeys(s.subject_code for s in lessons if s.subject_code))
+        lines.setdefault((items, subjects), []).append(pupil.given_name)
     if not lines:
         return None
     return {
         **_base(r),
-        "lines": [{"names": names, "items": list(items), "subjects": list(subjects)} for (items, subjects), names in lines.items()],
+        "lines": [{"names": names, "items": list(i), "subjects": list(s)} for (i, s), names in lines.items()],
     }
 
 
 def build_reminder_event(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """What to bring to the event, for the children it is for, if it is still on that day."""
     r = _reminder(session, recipient, payload, clock)
     event = session.get(CalendarEvent, payload["event"])
-    if r is None or event is None or event.starts_at.astimezone(clock.zone).date() != r.day:
+    if r is None or event is None or clock.local(event.starts_at).date() != r.day:
         return None
     if r.rule.events and event.kind not in r.rule.events:
         return None
-    names = [
-        p.given_name for p in r.pupils
-        if event.group_id is None or event.group_id in facts.pupil_group_ids(session, p.id, clock.today())
-    ]
-    items = list(event.bring or r.rule.items)
-    if not names or not items:
+    today = clock.today()
+    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in pupil_group_ids(session, p.id, today)]
+    bring = list(event.bring or r.rule.items)
+    if not names or not bring:
         return None
-    return {**_base(r), "names": names, "bring": items, "event": event, "kind": EventKind(event.kind).value}
+    return {**_base(r), "names": names, "bring": bring, "event": event}
 
 
 def build_reminder_test(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """The test, if it is still a test on that day, for the children who sit it."""
     r = _reminder(session, recipient, payload, clock)
     test = session.get(Assignment, payload["assignment"])
-    if r is None or test is None or test.kind is not AssignmentKind.TEST:
+    if r is None or test is None or test.kind is not AssignmentKind.TEST or clock.local(test.due_at).date() != r.day:
         return None
-    if test.due_at.astimezone(clock.zone).date() != r.day:
-        return None
-    names = [p.given_name for p in r.pupils if test.group_id in facts.pupil_group_ids(session, p.id, clock.today())]
+    today = clock.today()
+    names = [p.given_name for p in r.pupils if test.group_id in pupil_group_ids(session, p.id, today)]
     if not names:
         return None
     return {**_base(r), "names": names, "subject": test.subject_code, "title": test.title, "description": test.description}
 
 
 def build_reminder_weekplan(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """Each child's week (bot.services.weekplan): per school day what is due and happening;
+    days without teaching are marked off."""
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
-    monday = r.day
-    days = [monday + timedelta(days=i) for i in range(5)]
-    calendar = facts.school_calendar(session, payload["school"], monday, days[-1], clock.zone)
-    start, _ = facts.day_bounds(monday, clock.zone)
-    _, end = facts.day_bounds(days[-1], clock.zone)
     children = []
+    plan = None
     for pupil in r.pupils:
-        groups = facts.pupil_group_ids(session, pupil.id, clock.today())
-        items = facts.due_items(session, recipient.id, pupil.id, start, end, kinds=WEEK_KINDS)
+        plan = week_plan(session, recipient, pupil.id, r.day, clock)
+        due = plan.homework + plan.tests
         entries = []
-        for day in days:
-            if not calendar.is_school_day(day, groups):
-                entries.append({"day": day, "off": True, "items": [], "events": []})
+        for schedule in plan.days:
+            off = not schedule.info.teaching or any(e.no_teaching for e in schedule.events)
+            if off:
+                entries.append({"day": schedule.day, "off": True, "items": [], "events": []})
                 continue
-            events = [
-                e for e in facts.events_on(session, payload["school"], day, list(EventKind), clock.zone)
-                if e.group_id is None or e.group_id in groups
-            ]
-            due = [_assignment(a) for a in items if a.due_at.astimezone(clock.zone).date() == day]
-            if due or events:
-                entries.append({"day": day, "off": False, "items": due, "events": events})
+            items = [_item(i) for i in due if i.due.date() == schedule.day]
+            if items or schedule.events:
+                entries.append({"day": schedule.day, "off": False, "items": items, "events": schedule.events})
         children.append({"name": pupil.given_name, "days": entries})
-    year, week, _ = monday.isocalendar()
-    return {**_base(r), "week": week, "first": monday, "last": days[-1], "children": children}
+    assert plan is not None
+    return {**_base(r), "week": plan.week_number, "first": plan.monday, "last": plan.days[-1].day, "children": children}
 
 
 def build_digest(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:

@@ -1,11 +1,12 @@
-"""What the scheduler reads from the stores, in bulk: school days, who is in which group,
-whose guardian is who, what is due, which lessons need gear.
+"""What the planner reads from the stores, in bulk: school days, who is in which group,
+whose guardian is who, which groups have something due or a lesson that needs gear.
 
-The planner asks these questions for a whole school at once (one query per question, not
-one per pupil), so planning a municipality's evening stays within seconds. Message builders
-ask per recipient through :func:`due_items` and :func:`visible_pupils`, which are meant to be
-the thin seam onto ``bot/services`` (``due_items``, ``bring_list``, the school calendar) and
-``bot/access`` once those land: builders call only these, never SQL of their own.
+The planner asks these questions for a whole school at once (one query per question, not one
+per pupil), so planning a municipality's evening stays within seconds. They only decide
+*who may have something to be reminded of*; what the reminder says is decided at send time
+by the builders through ``bot/services`` (due items, bring lists, week plans) and
+``bot/access``, the one place that says who sees what. The bulk guardian lookup applies the
+same rule as ``bot.access.children_of`` (parental responsibility, under 18).
 """
 
 from __future__ import annotations
@@ -14,32 +15,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.access import turns_adult_on
 from bot.models import (
     Assignment,
     AssignmentKind,
     CalendarEvent,
     EventKind,
-    GearRule,
     Group,
     Guardianship,
-    Lesson,
     MemberRole,
     Membership,
     Person,
-    Result,
     SchoolBreak,
-    ScoreStatus,
 )
-
-ADULT_AGE = 18
-
+from bot.services.calendar import public_holiday
 
 # --- time helpers --------------------------------------------------------------------------
 
@@ -66,13 +60,8 @@ def local_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
 # --- the school calendar -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
-def public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Norway(years=year))
-
-
 def is_public_holiday(day: date) -> bool:
-    return day in public_holidays(day.year)
+    return public_holiday(day) is not None
 
 
 @dataclass
@@ -189,30 +178,9 @@ def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[
             .order_by(Guardianship.pupil_id, Guardianship.guardian_id)
         )
         for pupil_id, guardian_id, birth_date in rows:
-            if birth_date is None or _age(birth_date, day) < ADULT_AGE:
+            if birth_date is None or day < turns_adult_on(birth_date):
                 out[pupil_id].append(guardian_id)
     return out
-
-
-def visible_pupils(session: Session, recipient_id: int, pupil_ids: Iterable[int], day: date) -> list[int]:
-    """The pupils among ``pupil_ids`` whose school information ``recipient_id`` may get today:
-    the pupil themself, or a child they have parental responsibility for and who is under 18.
-    """
-    wanted = list(dict.fromkeys(pupil_ids))
-    if not wanted:
-        return []
-    allowed = {recipient_id} & set(wanted)
-    rows = session.execute(
-        select(Guardianship.pupil_id, Person.birth_date)
-        .join(Person, Person.id == Guardianship.pupil_id)
-        .where(
-            Guardianship.guardian_id == recipient_id,
-            Guardianship.pupil_id.in_(wanted),
-            Guardianship.parental_responsibility.is_(True),
-        )
-    )
-    allowed |= {pid for pid, birth in rows if birth is None or _age(birth, day) < ADULT_AGE}
-    return [p for p in wanted if p in allowed]
 
 
 def contact_teachers(session: Session, pupil_id: int, day: date) -> list[int]:
@@ -233,10 +201,6 @@ def contact_teachers(session: Session, pupil_id: int, day: date) -> list[int]:
             .order_by(Membership.person_id)
         )
     )
-
-
-def _age(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
@@ -268,63 +232,11 @@ def groups_with_assignments(
     return out
 
 
-def due_items(
-    session: Session, asker_id: int, pupil_id: int, start: datetime, end: datetime,
-    kinds: Iterable[AssignmentKind] | None = None,
-) -> list[Assignment]:
-    """A pupil's assignments due in [start, end), without those the pupil is exempt from.
-
-    The caller has checked (:func:`visible_pupils`) that ``asker_id`` may see this pupil.
-    """
-    day = start.date()
-    groups = select(Membership.group_id).where(
-        Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL, _active(day)
-    )
-    exempt = select(Result.assignment_id).where(Result.pupil_id == pupil_id, Result.status == ScoreStatus.EXEMPT)
-    query = select(Assignment).where(
-        Assignment.group_id.in_(groups),
-        Assignment.due_at >= start,
-        Assignment.due_at < end,
-        Assignment.id.not_in(exempt),
-    )
-    if kinds is not None:
-        query = query.where(Assignment.kind.in_(list(kinds)))
-    return list(session.scalars(query.order_by(Assignment.due_at, Assignment.subject_code, Assignment.id)))
-
-
-def lessons_on(session: Session, group_ids: Iterable[int], day: date) -> list[Lesson]:
-    ids = list(group_ids)
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Lesson)
-            .where(
-                Lesson.group_id.in_(ids),
-                Lesson.weekday == day.weekday(),
-                or_(Lesson.valid_from.is_(None), Lesson.valid_from <= day),
-                or_(Lesson.valid_to.is_(None), Lesson.valid_to >= day),
-            )
-            .order_by(Lesson.starts, Lesson.id)
-        )
-    )
-
-
-def lesson_matches(lesson: Lesson, subjects: Iterable[str], places: Iterable[str]) -> bool:
-    code = lesson.subject_code or ""
-    return any(code.startswith(s) for s in subjects) or (lesson.place is not None and lesson.place in set(places))
-
-
-def gear_for_places(session: Session, school_id: int, places: Iterable[str]) -> list[str]:
-    wanted = sorted({p for p in places if p})
-    if not wanted:
-        return []
-    rows = session.execute(
-        select(GearRule.place, GearRule.item_key)
-        .where(GearRule.school_id == school_id, GearRule.place.in_(wanted))
-        .order_by(GearRule.id)
-    )
-    return [item for _, item in rows]
+def lesson_matches(subject_code: str | None, place: str | None, subjects: Iterable[str], places: Iterable[str]) -> bool:
+    """A lesson a gear rule is about: its subject code starts with one of ``subjects`` (KRO
+    matches KRO01-05) or it is at one of ``places``."""
+    code = subject_code or ""
+    return any(code.startswith(s) for s in subjects) or (place is not None and place in set(places))
 
 
 def events_on(
@@ -341,15 +253,5 @@ def events_on(
                 CalendarEvent.starts_at < end,
             )
             .order_by(CalendarEvent.starts_at, CalendarEvent.id)
-        )
-    )
-
-
-def pupil_group_ids(session: Session, pupil_id: int, day: date) -> list[int]:
-    return list(
-        session.scalars(
-            select(Membership.group_id).where(
-                Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL, _active(day)
-            )
         )
     )

@@ -41,7 +41,7 @@ from bot.models import AssignmentKind, DeliveryMode, Lesson, OutboxStatus, Remin
 from scheduler import facts, preferences
 from scheduler.outbox import enqueue_many, lock_pending
 from scheduler.preferences import Reach
-from scheduler.rules import Rule, RuleKind, RuleSet, rules_for
+from scheduler.rules import Rule, RuleSet, rules_for
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class SchoolPlanner:
             groups = {
                 lesson.group_id
                 for lesson in lessons
-                if facts.lesson_matches(lesson, rule.subjects, rule.places)
+                if facts.lesson_matches(lesson.subject_code, lesson.place, rule.subjects, rule.places)
                 and (lesson.valid_from is None or lesson.valid_from <= target)
                 and (lesson.valid_to is None or lesson.valid_to >= target)
             }
