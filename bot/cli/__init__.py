@@ -45,6 +45,7 @@ def _register() -> None:
     from bot.cli import up as _up  # noqa: F401
     from bot.cli import teach as _teach  # noqa: F401
     from bot.cli import web as _web  # noqa: F401
+    from bot.cli import scheduler as _scheduler  # noqa: F401
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = []
+ROUTE_PROVIDERS: list[str] = ["scheduler.api"]
 
 
 async def health(request: Request) -> JSONResponse:
