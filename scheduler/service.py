@@ -94,6 +94,19 @@ class SchedulerService:
         self._leader_connection.commit()
         return bool(got)
 
+    def _release_lead(self) -> None:
+        # The lock belongs to the database session: unlock before the connection goes back to
+        # the pool, or a pooled connection would keep it. (A dead process's connection closes.)
+        if self._leader_connection is None:
+            return
+        try:
+            if self.runtime.engine.dialect.name == "postgresql":
+                self._leader_connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK})
+                self._leader_connection.commit()
+        finally:
+            self._leader_connection.close()
+            self._leader_connection = None
+
     def _start_scheduler(self) -> None:
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.runtime.engine, tablename="apscheduler_jobs")},
@@ -131,8 +144,7 @@ class SchedulerService:
             if self.scheduler is not None:
                 self.scheduler.shutdown(wait=False)
             await dispatching
-            if self._leader_connection is not None:
-                self._leader_connection.close()
+            self._release_lead()
             _running.pop(self.name, None)
 
 
