@@ -176,7 +176,13 @@ class Dispatcher:
         self.stats["claimed"] += len(rows)
         sends = self._prepare(rows, now)
         if sends:
-            outcomes = await asyncio.gather(*(self._send(s) for s in self._ordered(sends)))
+            slots = asyncio.Semaphore(self.config.concurrency)
+
+            async def send(item: _Send) -> dict[str, Any]:
+                async with slots:
+                    return await self._send(item)
+
+            outcomes = await asyncio.gather(*(send(s) for s in self._ordered(sends)))
             with self.sessions() as session, session.begin():
                 finish(session, worker=self.worker, outcomes=outcomes)
         return len(rows)
