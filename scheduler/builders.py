@@ -22,16 +22,18 @@ from bot.models import (
     AssignmentKind,
     Broadcast,
     CalendarEvent,
+    GearRule,
     Group,
     OutboxMessage,
     OutboxStatus,
     Person,
     School,
 )
-from bot.services.bring import bring_list
 from bot.services.due import DueItem, due_items
+from bot.services.pupils import school_of
 from bot.services.timetable import day_schedule
 from bot.services.weekplan import week_plan
+from scheduler import content
 from scheduler.facts import lesson_matches
 from scheduler.rules import Rule, rules_for
 
@@ -57,11 +59,15 @@ def _reminder(session: Session, recipient: Person, payload: dict[str, Any], cloc
     today = clock.today()
     if day < today:
         return None
-    visible = visible_pupil_ids(session, recipient, today)
+    batch = content.current(session)
+    visible = batch.visible(recipient.id) if batch else visible_pupil_ids(session, recipient, today)
     ids = [p for p in dict.fromkeys(payload.get("pupils", [])) if p in visible]
     if not ids:
         return None
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    if batch:
+        people = batch.persons
+    else:
+        people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
     pupils = [people[i] for i in ids if i in people]
     own = [p.id for p in pupils] == [recipient.id]
     return _Reminder(rule, day, pupils, own, (day - today).days)
@@ -71,7 +77,12 @@ def _base(r: _Reminder) -> dict[str, Any]:
     return {"own": r.own, "day": r.day, "days_ahead": r.days_ahead}
 
 
-def _item(i: DueItem) -> dict[str, Any]:
+def _groups(session: Session, pupil_id: int, clock: Clock) -> set[int]:
+    batch = content.current(session)
+    return batch.groups(pupil_id) if batch else pupil_group_ids(session, pupil_id, clock.today())
+
+
+def _item(i: DueItem | content.Due) -> dict[str, Any]:
     return {"kind": i.kind.value, "subject": i.subject_code, "title": i.title}
 
 
@@ -80,9 +91,14 @@ def build_reminder_homework(session: Session, recipient: Person, payload: dict[s
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
+    batch = content.current(session)
     children = []
     for pupil in r.pupils:
-        items = [i for i in due_items(session, recipient, pupil.id, r.day, r.day, clock, kinds=DUE_KINDS) if not i.done]
+        if batch:
+            due = batch.due(pupil.id, r.day, DUE_KINDS)
+        else:
+            due = due_items(session, recipient, pupil.id, r.day, r.day, clock, kinds=DUE_KINDS)
+        items = [i for i in due if not i.done]
         if items:
             children.append({"name": pupil.given_name, "items": [_item(i) for i in items]})
     return {**_base(r), "children": children} if children else None
@@ -94,17 +110,19 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
+    batch = content.current(session)
     lines: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for pupil in r.pupils:
-        schedule = day_schedule(session, recipient, pupil.id, r.day, clock)
-        lessons = [s for s in schedule.slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
-        if not schedule.info.teaching or not lessons:
+        if batch:
+            slots, gear_by_place = batch.lessons(pupil.id, r.day), batch.gear(batch.school_of.get(pupil.id, -1))
+        else:
+            schedule = day_schedule(session, recipient, pupil.id, r.day, clock)
+            slots = schedule.slots if schedule.info.teaching else []
+            gear_by_place = _gear_rules(session, school_of(session, pupil.id))
+        lessons = [s for s in slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
+        if not lessons:
             continue
-        places = {s.place for s in lessons}
-        gear = [
-            b.item_key for b in bring_list(session, recipient, pupil.id, r.day, clock).items
-            if b.because == "lesson" and b.item_key and b.place in places
-        ]
+        gear = [key for s in lessons for key in gear_by_place.get(s.place or "", [])]
         items = tuple(dict.fromkeys([*r.rule.items, *gear]))
         subjects = tuple(dict.fromkeys(s.subject_code for s in lessons if s.subject_code))
         lines.setdefault((items, subjects), []).append(pupil.given_name)
@@ -116,6 +134,16 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
     }
 
 
+def _gear_rules(session: Session, school_id: int | None) -> dict[str, list[str]]:
+    """The school's gear per place (gymsal → gym clothes), as bot.services.bring reads it."""
+    places: dict[str, list[str]] = {}
+    for place, key in session.execute(
+        select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
+    ):
+        places.setdefault(place, []).append(key)
+    return places
+
+
 def build_reminder_event(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
     """What to bring to the event, for the children it is for, if it is still on that day."""
     r = _reminder(session, recipient, payload, clock)
@@ -124,8 +152,7 @@ def build_reminder_event(session: Session, recipient: Person, payload: dict[str,
         return None
     if r.rule.events and event.kind not in r.rule.events:
         return None
-    today = clock.today()
-    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in pupil_group_ids(session, p.id, today)]
+    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in _groups(session, p.id, clock)]
     bring = list(event.bring or r.rule.items)
     if not names or not bring:
         return None
@@ -138,8 +165,7 @@ def build_reminder_test(session: Session, recipient: Person, payload: dict[str, 
     test = session.get(Assignment, payload["assignment"])
     if r is None or test is None or test.kind is not AssignmentKind.TEST or clock.local(test.due_at).date() != r.day:
         return None
-    today = clock.today()
-    names = [p.given_name for p in r.pupils if test.group_id in pupil_group_ids(session, p.id, today)]
+    names = [p.given_name for p in r.pupils if test.group_id in _groups(session, p.id, clock)]
     if not names:
         return None
     return {**_base(r), "names": names, "subject": test.subject_code, "title": test.title, "description": test.description}
@@ -180,13 +206,17 @@ def build_digest(session: Session, recipient: Person, payload: dict[str, Any], c
 
     slot = datetime.fromisoformat(payload["slot"])
     key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
-    digest_id = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key).scalar_subquery()
-    members = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.digest_id == digest_id, OutboxMessage.status == OutboxStatus.DIGESTED)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    ).all()
-    language = load(session, [recipient.id])[recipient.id].language
+    batch = content.current(session)
+    if batch and key in batch.members_by_key:
+        members = batch.members_by_key[key]
+    else:
+        digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+        members = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
+        ).all()
+    members = [m for m in members if m.status is OutboxStatus.DIGESTED]
+    language = batch.languages.get(recipient.id) if batch else None
+    language = language or load(session, [recipient.id])[recipient.id].language
     parts = [text for m in members if (text := render_row(session, m, recipient, language, clock))]
     if not parts:
         return None

@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
 from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
-from scheduler import facts, preferences
+from scheduler import content, facts, preferences
 from scheduler.outbox import claim, finish
 from scheduler.planner import DIGEST_CATEGORY, digest_key, open_digests
 from scheduler.preferences import Reach
@@ -85,34 +85,43 @@ class _Send:
     cost: float
 
 
-def gather(session: Session, digest: OutboxMessage, reach: Reach, clock: Clock) -> int:
-    """Fold into a digest about to go out the recipient's other pending rows of its day.
+def gather(session: Session, digests: list[OutboxMessage], reach: dict[int, Reach], clock: Clock) -> int:
+    """Fold into digests about to go out their recipients' other pending rows of the day.
 
     Rows are folded when they are planned or come due; this catches the ones planned before
     the person switched a category to digests and due later the same day (a gym reminder at
     18:00 joins the 17:00 digest rather than waiting for tomorrow's). Rows another worker
     has already claimed are left to it.
     """
-    mode = DeliveryMode(digest.payload["mode"])
-    categories = [c for c, m in reach.modes.items() if m is mode]
-    if not categories:
+    wanted: dict[int, tuple[OutboxMessage, set[str], datetime]] = {}
+    for digest in digests:
+        mode = DeliveryMode(digest.payload["mode"])
+        categories = {c for c, m in reach[digest.recipient_id].modes.items() if m is mode}
+        if categories:
+            slot = datetime.fromisoformat(digest.payload["slot"]).astimezone(clock.zone)
+            wanted[digest.recipient_id] = (digest, categories, facts.day_bounds(slot.date(), clock.zone)[1])
+    if not wanted:
         return 0
-    slot = datetime.fromisoformat(digest.payload["slot"]).astimezone(clock.zone)
-    end_of_day = facts.day_bounds(slot.date(), clock.zone)[1]
-    stmt = (
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.recipient_id == digest.recipient_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.critical.is_(False),
-            OutboxMessage.category.in_(categories),
-            OutboxMessage.due_at < end_of_day,
-            OutboxMessage.id != digest.id,
+    # Find them by recipient (an index SQLite picks reliably), then update by id.
+    folds: dict[int, list[int]] = defaultdict(list)
+    for row_id, recipient_id, status, critical, category, due_at in session.execute(
+        select(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.status, OutboxMessage.critical,
+               OutboxMessage.category, OutboxMessage.due_at).where(OutboxMessage.recipient_id.in_(list(wanted)))
+    ):
+        digest, categories, end_of_day = wanted[recipient_id]
+        if (status is OutboxStatus.PENDING and not critical and category in categories and due_at < end_of_day
+                and row_id != digest.id):
+            folds[digest.id].append(row_id)
+    folded = 0
+    for digest_id, ids in folds.items():
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.DIGESTED, digest_id=digest_id)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=OutboxStatus.DIGESTED, digest_id=digest.id)
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(stmt).rowcount or 0
+        folded += session.execute(stmt).rowcount or 0
+    return folded
 
 
 def worker_name() -> str:
@@ -211,19 +220,23 @@ class Dispatcher:
             if folds:
                 decided.extend(self._fold(session, folds, reach, now, [r for r in to_send if r.category == DIGEST_CATEGORY]))
             finish(session, worker=self.worker, outcomes=decided)
-            for row in to_send:
-                if row.category == DIGEST_CATEGORY:
-                    gather(session, row, reach[row.recipient_id], self.clock)
+            gather(session, [r for r in to_send if r.category == DIGEST_CATEGORY], reach, self.clock)
             session.commit()
 
             # Digests last: their builders read the rows folded into them above.
             to_send.sort(key=lambda r: r.category == DIGEST_CATEGORY)
-            people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([r.recipient_id for r in to_send])))}
+            # What the batch's messages say, loaded in bulk once (scheduler.content).
+            batch = content.BatchContent(session, self.clock, to_send)
+            batch.languages = {pid: r.language for pid, r in reach.items()}
+            session.info[content.SESSION_KEY] = batch
             sends: list[_Send] = []
             rendered: list[dict[str, Any]] = []
-            for row in to_send:
-                result = self._render(session, row, people[row.recipient_id], reach[row.recipient_id], now)
-                (sends if isinstance(result, _Send) else rendered).append(result)
+            try:
+                for row in to_send:
+                    result = self._render(session, row, batch.persons[row.recipient_id], reach[row.recipient_id], now)
+                    (sends if isinstance(result, _Send) else rendered).append(result)
+            finally:
+                session.info.pop(content.SESSION_KEY, None)
             session.rollback()  # rendering only read
             if rendered:
                 finish(session, worker=self.worker, outcomes=rendered)

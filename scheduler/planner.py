@@ -29,7 +29,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -281,25 +281,45 @@ def _recipients(session: Session, clock: Clock, result: Plan) -> None:
         wanted.append((occ, per_recipient))
         people |= set(per_recipient)
     reach = preferences.load(session, people)
+    timing = _Timing(clock)
     for occ, per_recipient in wanted:
         for recipient_id, pupils in per_recipient.items():
-            message = _message(occ, recipient_id, pupils, reach.get(recipient_id), clock, result.dropped)
+            message = _message(occ, recipient_id, pupils, reach.get(recipient_id), timing, result.dropped)
             if message is not None:
                 result.messages.append(message)
 
 
+class _Timing:
+    """"Now" once per pass, and each (day, wall time) turned into an instant once: tens of
+    thousands of recipients share a handful of them."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.zone = clock.zone
+        self.now = clock.now()
+        self.now_utc = self.now.astimezone(UTC)
+        self._instants: dict[tuple[date, time], datetime] = {}
+
+    def at(self, day: date, wall: time) -> datetime:
+        key = (day, wall)
+        if key not in self._instants:
+            self._instants[key] = facts.local_at(day, wall, self.zone)
+        return self._instants[key]
+
+
 def _message(
-    occ: Occurrence, recipient_id: int, pupils: list[int], reach: Reach | None, clock: Clock, dropped: Counter[str]
+    occ: Occurrence, recipient_id: int, pupils: list[int], reach: Reach | None, timing: _Timing, dropped: Counter[str]
 ) -> PlannedMessage | None:
-    rule, zone, now = occ.rule, clock.zone, clock.now()
-    reason = decline(reach, rule.category, rule.critical, now.date())
+    rule, zone = occ.rule, timing.zone
+    reason = decline(reach, rule.category, rule.critical, timing.now.date())
     if reason is not None:
         dropped[reason] += 1
         return None
     assert reach is not None and rule.at is not None
     wall = reach.preferred_time if (reach.preferred_time and not rule.critical) else rule.at
+    due = timing.at(occ.fire_day, wall)
     # Compare instants in UTC: same-zone comparisons in Python ignore the DST fold.
-    due = max(facts.local_at(occ.fire_day, wall, zone).astimezone(UTC), now.astimezone(UTC)).astimezone(zone)
+    if due.astimezone(UTC) < timing.now_utc:
+        due = timing.now
     if not rule.critical and reach.paused_on(due.date()):
         dropped["paused"] += 1
         return None
@@ -307,10 +327,10 @@ def _message(
     digest = None
     if mode in (DeliveryMode.DAILY, DeliveryMode.WEEKLY):
         slot = reach.digest_slot(mode, occ.fire_day, zone)
-        while slot.astimezone(UTC) < now.astimezone(UTC):
+        while slot.astimezone(UTC) < timing.now_utc:
             slot = reach.next_digest_slot(mode, slot, zone)
         digest = (mode, slot)
-    elif not rule.critical:
+    elif not rule.critical and reach.is_quiet(due):
         due = reach.after_quiet(due)
     return PlannedMessage(
         key=f"rule:{occ.school_id}:{rule.id}:{occ.key}:p{recipient_id}",

@@ -30,7 +30,11 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # A recipient's open rows (folding into a digest): without it SQLite scans by status.
+        Index("ix_outbox_recipient_status", "recipient_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)

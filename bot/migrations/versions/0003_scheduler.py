@@ -85,6 +85,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('broadcast_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_broadcast_id'), ['broadcast_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_digest_id'), ['digest_id'], unique=False)
+        batch_op.create_index('ix_outbox_recipient_status', ['recipient_id', 'status'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_outbox_digest_id_outbox'), 'outbox', ['digest_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_outbox_broadcast_id_broadcasts'), 'broadcasts', ['broadcast_id'], ['id'])
 
@@ -96,6 +97,7 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_outbox_broadcast_id_broadcasts'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_outbox_digest_id_outbox'), type_='foreignkey')
+        batch_op.drop_index('ix_outbox_recipient_status')
         batch_op.drop_index(batch_op.f('ix_outbox_digest_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_broadcast_id'))
         batch_op.drop_column('broadcast_id')
