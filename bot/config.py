@@ -60,6 +60,22 @@ class Settings(BaseSettings):
     twilio_auth_token: str = "ransel-demo-auth-token"
     twilio_from_number: str = "+4759440000"
     sms_max_segments: int = Field(3, ge=1, le=10)
+    # Username of the bot (without @), for t.me deep links shown on the web page.
+    telegram_bot_username: str = "RanselDemoBot"
+    # One-time link codes (school-issued or shown on the web page) and web chat sessions.
+    link_code_ttl_hours: int = Field(72, ge=1, le=24 * 60)
+    web_session_days: int = Field(30, ge=1, le=365)
+
+    # Offline speech. A vosk model folder per language; none set means recognition in that
+    # language answers "voice is not available". alphacephei publishes no Norwegian model:
+    # a school that has one sets RANSEL_VOSK_MODEL_NB (nynorsk falls back to the nb model).
+    vosk_model_nb: Path | None = None
+    vosk_model_nn: Path | None = None
+    vosk_model_en: Path | None = None
+    speech_max_seconds: float = Field(60.0, gt=0, le=600)
+    speech_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
+    # Words per minute when the profile sets none (espeak-ng's own default is 175).
+    speech_default_rate: int = Field(160, ge=80, le=400)
 
     # Outgoing rate limits, per dispatch process (scheduler/ratelimit.py).
     telegram_messages_per_second: float = Field(30.0, gt=0, description="Per bot, all chats")

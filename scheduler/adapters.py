@@ -4,8 +4,9 @@ The channels package provides the real adapters (Telegram, SMS, voice, web). A m
 does lists itself in :data:`DELIVERY_PROVIDERS` with a function
 ``adapters(runtime) -> Iterable[DeliveryAdapter]``; the scheduler uses the first adapter it
 finds for each channel. Channels without one go to the :class:`RecordingAdapter` when the
-caller asks for that fallback (the demo, ``run-once --record``), and otherwise wait in the
-outbox (retried with backoff) until an adapter exists.
+caller gives a file (``ransel scheduler serve`` does), and otherwise wait in the outbox
+(retried with backoff) until an adapter exists. ``run-once --record-to FILE`` records every
+channel instead of sending: an operator's dry run.
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ from bot.models import Channel
 from bot.runtime import Runtime
 from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
 
-# Modules with ``adapters(runtime)``; the channels engineer adds e.g. "channels.outbound".
-DELIVERY_PROVIDERS: list[str] = []
+# Modules with ``adapters(runtime)``, first match per channel wins.
+DELIVERY_PROVIDERS: list[str] = ["channels.adapters"]
 
 
-def adapters_for(runtime: Runtime, record_to: Path | None = None) -> dict[Channel, DeliveryAdapter]:
+def adapters_for(
+    runtime: Runtime, record_to: Path | None = None, *, record_all: bool = False
+) -> dict[Channel, DeliveryAdapter]:
+    """The adapters to deliver with. ``record_to``: where channels without an adapter are
+    recorded; with ``record_all`` every channel is (an operator's dry run)."""
+    if record_all and record_to is not None:
+        return {channel: RecordingAdapter(channel, record_to) for channel in Channel}
     found: dict[Channel, DeliveryAdapter] = {}
     for module_name in DELIVERY_PROVIDERS:
         provider = importlib.import_module(module_name).adapters

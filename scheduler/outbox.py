@@ -3,7 +3,7 @@
 Idempotent: a second enqueue with the same key (a retried webhook, a re-planned reminder)
 adds nothing, so "nothing twice" holds from the moment a message is decided. The planner
 writes in bulk (:func:`enqueue_many`); dispatchers :func:`claim` due rows and
-:func:`finish` them; channels report later statuses with :func:`record_status`.
+:func:`finish` them; channels report later statuses through ``channels.status.record``.
 
 A row's life::
 
@@ -25,7 +25,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.models import Channel, DeliveryEvent, OutboxMessage, OutboxStatus
+from bot.models import DeliveryEvent, OutboxMessage, OutboxStatus
 
 
 def enqueue(
@@ -234,45 +234,6 @@ def finish(session: Session, *, worker: str, outcomes: Sequence[dict[str, Any]])
     ]
     if events:
         session.connection().execute(insert(DeliveryEvent.__table__), events)
-
-
-# --- status reported by a channel later ------------------------------------------------------
-
-_STATUS_ORDER = {
-    OutboxStatus.SENT: 1, OutboxStatus.DELIVERED: 2, OutboxStatus.READ: 3, OutboxStatus.FAILED: 2,
-}
-
-
-def record_status(
-    session: Session, *, external_id: str, status: OutboxStatus, at: datetime, detail: str | None = None,
-    channel: Channel | None = None,
-) -> bool:
-    """Apply a channel's status callback (delivered, read, failed) to the row it reports on.
-
-    For the channels' webhooks: find the row by ``external_id`` (and ``channel`` if given),
-    record a delivery event, and move the row forward. Callbacks arrive late and out of order;
-    a status never moves a row backwards (a "delivered" after "read" is recorded as an event
-    only). Returns whether a row was found.
-    """
-    if status not in _STATUS_ORDER:
-        raise ValueError(f"not a channel status: {status}")
-    query = select(OutboxMessage).where(OutboxMessage.external_id == external_id)
-    if channel is not None:
-        query = query.where(OutboxMessage.channel == channel)
-    row = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(1)).first()
-    if row is None:
-        return False
-    session.add(DeliveryEvent(outbox_id=row.id, status=status.value, at=at, detail=detail))
-    current = _STATUS_ORDER.get(row.status, 0)
-    if row.status in _STATUS_ORDER and _STATUS_ORDER[status] > current:
-        row.status = status
-        if status is OutboxStatus.DELIVERED:
-            row.delivered_at = at
-        elif status is OutboxStatus.READ and row.delivered_at is None:
-            row.delivered_at = at
-        elif status is OutboxStatus.FAILED:
-            row.last_error = detail
-    return True
 
 
 def _dialect(session: Session) -> str:

@@ -23,20 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.models import Channel
-
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = set("^{}\\[~]|€\f")
-
+from channels.sms_segments import count as sms_count
+from channels.sms_segments import smart_gsm
 
 def sms_segments(text: str) -> int:
-    """How many SMS segments a text takes (GSM-7 when it fits, else UCS-2)."""
-    if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text):
-        units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
-        return 1 if units <= 160 else -(-units // 153)
-    units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)  # UTF-16 code units
-    return 1 if units <= 70 else -(-units // 67)
+    """What an SMS costs against the per-sender limit, counted as the SMS adapter sends it."""
+    return sms_count(smart_gsm(text)).segments
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,10 @@ class SchedulerService:
             if self.scheduler is not None:
                 self.scheduler.shutdown(wait=False)
             await dispatching
+            for adapter in self.dispatcher.adapters.values():  # HTTP clients made in this loop
+                close = getattr(adapter, "aclose", None)
+                if close is not None:
+                    await close()
             self._release_lead()
             _running.pop(self.name, None)
 

@@ -25,6 +25,10 @@ class AppContext:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
+    def reset(self) -> None:
+        """Read settings again (after a command changed the environment for its children)."""
+        self._settings = None
+
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
@@ -42,9 +46,15 @@ def cli(ctx: click.Context, verbose: int) -> None:
 def _register() -> None:
     # Imported here so each module can import `cli` and `pass_app` from this package.
     from bot.cli import db as _db  # noqa: F401
+    from bot.cli import demo as _demo  # noqa: F401
+    from bot.cli import importers as _importers  # noqa: F401
+    from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
     from bot.cli import up as _up  # noqa: F401
     from bot.cli import teach as _teach  # noqa: F401
     from bot.cli import web as _web  # noqa: F401
+    from bot.cli import emulators as _emulators  # noqa: F401
+    from bot.cli import link as _link  # noqa: F401
+    from bot.cli import telegram as _telegram  # noqa: F401
     from bot.cli import scheduler as _scheduler  # noqa: F401
 
 

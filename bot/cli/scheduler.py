@@ -39,11 +39,14 @@ def _recording_path(runtime: Runtime, record_to: Path | None) -> Path:
     return record_to or runtime.settings.data_dir / "outbox-recording.jsonl"
 
 
-def _adapters(runtime: Runtime, record_to: Path | None):  # noqa: ANN202
+def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False):  # noqa: ANN202
     from scheduler.adapters import DELIVERY_PROVIDERS, adapters_for
 
     path = _recording_path(runtime, record_to)
-    adapters = adapters_for(runtime, record_to=path)
+    adapters = adapters_for(runtime, record_to=path, record_all=record_all)
+    if record_all:
+        click.echo(f"recording every message to {path} instead of sending", err=True)
+        return adapters
     recorded = sorted(c.value for c, a in adapters.items() if type(a).__name__ == "RecordingAdapter")
     if recorded:
         click.echo(f"no delivery adapter for {', '.join(recorded)}: recording those messages to {path}"
@@ -103,7 +106,7 @@ def plan_cmd(app: AppContext, day: datetime | None, write: bool) -> None:
 
 @scheduler_group.command("run-once")
 @click.option("--record-to", type=click.Path(path_type=Path), default=None,
-              help="Where channels without an adapter are recorded.")
+              help="Record every message to this JSON-lines file instead of sending it (a dry run).")
 @pass_app
 def run_once(app: AppContext, record_to: Path | None) -> None:
     """Plan, then deliver everything due now, and exit."""
@@ -114,7 +117,7 @@ def run_once(app: AppContext, record_to: Path | None) -> None:
     runtime = Runtime(app.settings)
     with runtime.transaction() as session:
         planned = plan(session, runtime.clock)
-    dispatcher = Dispatcher(runtime.sessions, runtime.clock, _adapters(runtime, record_to),
+    dispatcher = Dispatcher(runtime.sessions, runtime.clock, _adapters(runtime, record_to, record_all=record_to is not None),
                             limiter=RateLimiter(Limits.from_settings(runtime.settings)))
     stats = asyncio.run(dispatcher.drain())
     done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items()) if k != "claimed") or "nothing due"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
+from sqlalchemy import select
 
 from bot.access import AccessDenied
 from bot.cli import AppContext, cli, pass_app
 from bot.i18n import render
-from bot.models import AssignmentKind, Group, Person
+from bot.models import AssignmentKind, Group, LearningResource, Person
 from bot.runtime import Runtime
 from bot.services.people import find_person
 from bot.services.teaching import InvalidAssignment, add_assignment, pupils_behind, taught_groups
@@ -44,9 +45,10 @@ def homework_group() -> None:
 @click.option("--kind", type=click.Choice([k.value for k in AssignmentKind]), default="homework")
 @click.option("--description", default=None)
 @click.option("--aim", "aims", multiple=True, help="LK20 competence aim code (repeatable), e.g. KM282.")
+@click.option("--resource", "resource_ref", default=None, help="A learning resource's id in the catalogue.")
 @pass_app
 def add(app: AppContext, as_user: str, group_name: str, title: str, due: str, kind: str,
-        description: str | None, aims: tuple[str, ...]) -> None:
+        description: str | None, aims: tuple[str, ...], resource_ref: str | None) -> None:
     """Add an assignment to a group; reminders include it from now on."""
     runtime = Runtime(app.settings)
     with runtime.transaction() as session:
@@ -60,13 +62,21 @@ def add(app: AppContext, as_user: str, group_name: str, title: str, due: str, ki
         if when.tzinfo is None:
             when = when.replace(tzinfo=runtime.clock.zone)
         try:
+            resource_id = None
+            if resource_ref is not None:
+                resource_id = session.scalar(select(LearningResource.id).where(LearningResource.external_id == resource_ref))
+                if resource_id is None:
+                    raise InvalidAssignment("resource")
             added = add_assignment(session, teacher, group_id=group.id, kind=AssignmentKind(kind), title=title,
-                                   due=when, description=description, aims=list(aims), clock=runtime.clock)
+                                   due=when, description=description, aims=list(aims), resource_id=resource_id,
+                                   clock=runtime.clock)
         except InvalidAssignment as exc:
             raise click.ClickException(render("teacher_invalid_assignment", teacher.language,
                                               code=exc.code, **exc.details)) from None
         click.echo(render("teacher_assignment_added", teacher.language, assignment=added.assignment,
                           group=group.name, due=runtime.clock.local(added.assignment.due_at)))
+        for warning in added.warnings:  # "too hard" for these pupils, in the teacher's language
+            click.echo(warning.message)
 
 
 @cli.command("behind")

@@ -26,11 +26,13 @@ from .contact import (
     NotificationPreference,
 )
 from .curriculum import CompetenceAim, GradeBand, Subject
-from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage
+from .learning import LearningPolicy, ResourceOutcome
+from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage, WebNotice
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole
 from .profile import AimStatus, ProfileSetting
+from .roster import AssignmentCategory, Course
 from .resources import Activity, LearningResource, Review, resource_aims
 from .scheduling import Audience, Broadcast, BroadcastScope, DeliveryEvent, ReminderRuleSet
 from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Channel, DeliveryMode, Form, UTCDateTime, str_enum
@@ -39,13 +39,19 @@ class LinkCode(Base):
 
 
 class ApiToken(Base):
-    """A bearer token identifying a person (REST webhook, web chat session, calendar feed)."""
+    """A bearer token identifying a person (REST webhook, web chat session, calendar feed)
+    or a school (purpose "activity": a learning platform posting pupils' activity)."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("(person_id IS NULL) <> (school_id IS NULL)", name="one_holder"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))  # rest, web, calendar
+    # Exactly one of person_id / school_id is set: a person's token or a school's token.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # rest, web, calendar, activity
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -65,3 +65,17 @@ class ProcessedInbound(Base):
     channel: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebNotice(Base):
+    """A notification delivered to the web chat page: shown when the person next opens or
+    polls it, then marked seen (and its outbox row read)."""
+
+    __tablename__ = "web_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -49,6 +50,9 @@ class LearningResource(Base):
     licence: Mapped[str] = mapped_column(String(64))  # CC-BY-SA-4.0, municipal-licence, pay-per-use
     cost_per_use: Mapped[float] = mapped_column(Float, default=0.0)  # NOK
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Moved by every change to the resource or its aims (the catalogue import does it):
+    # the recommender's in-process catalogue cache is keyed on it.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     aims: Mapped[list["CompetenceAim"]] = relationship(secondary=resource_aims)  # noqa: F821
     reviews: Mapped[list[Review]] = relationship(back_populates="resource")
@@ -75,6 +79,8 @@ class Activity(Base):
     """One learning-activity statement (xAPI-like) or imported result, idempotent on its id."""
 
     __tablename__ = "activities"
+    # The pupil's history on one aim, newest first: knowledge tracing and "used next".
+    __table_args__ = (Index("ix_activities_pupil_aim_time", "pupil_id", "aim_code", "occurred_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(String(255), unique=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -86,3 +92,10 @@ class Activity(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     source: Mapped[str] = mapped_column(String(32))  # api, oneroster
+    # The computed mastery of aim_code just before and after this statement was applied
+    # (knowledge tracing); the resource profile and pace are derived from these.
+    mastery_before: Mapped[float | None] = mapped_column(Float)
+    mastery_after: Mapped[float | None] = mapped_column(Float)
+    # SHA-256 of the statement as received: a resent id with other content is a conflict.
+    digest: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import require_teacher_of, taught_group_ids
 from bot.clock import Clock
+from bot.learning.too_hard import TooHardWarning, check_group_assignment
 from bot.models import (
     Assignment,
     AssignmentKind,
@@ -39,7 +40,8 @@ class InvalidAssignment(ValueError):
 @dataclass
 class AddedAssignment:
     assignment: Assignment
-    warnings: list = field(default_factory=list)  # e.g. "too hard" warnings from bot.learning
+    # "Too hard" warnings per pupil (bot.learning.too_hard), each with a message in the teacher's language.
+    warnings: list[TooHardWarning] = field(default_factory=list)
 
 
 def add_assignment(
@@ -69,7 +71,8 @@ def add_assignment(
     unknown = [code for code, row in zip(aims or [], aim_rows) if row is None]
     if unknown:
         raise InvalidAssignment("aims", codes=unknown)
-    if resource_id is not None and session.get(LearningResource, resource_id) is None:
+    resource = session.get(LearningResource, resource_id) if resource_id is not None else None
+    if resource_id is not None and resource is None:
         raise InvalidAssignment("resource")
     assignment = Assignment(
         sourced_id=f"ransel:{uuid.uuid4()}",
@@ -87,7 +90,8 @@ def add_assignment(
     )
     session.add(assignment)
     session.flush()
-    return AddedAssignment(assignment)
+    warnings = check_group_assignment(session, teacher, resource, group.id, clock=clock) if resource else []
+    return AddedAssignment(assignment, warnings)
 
 
 @dataclass

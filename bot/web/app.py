@@ -22,7 +22,14 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = ["scheduler.api"]
+ROUTE_PROVIDERS: list[str] = [
+    "bot.learning.api",
+    "channels.telegram",
+    "channels.sms",
+    "channels.voice",
+    "channels.webchat",
+    "scheduler.api",
+]
 
 
 async def health(request: Request) -> JSONResponse:

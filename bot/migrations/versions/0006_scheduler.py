@@ -1,7 +1,7 @@
 """scheduler: rule sets, broadcasts, delivery events, digests, job store
 
-Revision ID: 0003_scheduler
-Revises: 0002
+Revision ID: 0006_scheduler
+Revises: 0005_channels
 Create Date: 2026-11-29 08:04:10.035005
 
 Reminder rule sets per school (the YAML text as the school wrote it), teacher broadcasts,
@@ -17,8 +17,8 @@ from alembic import op
 import bot.models.base
 
 
-revision: str = '0003_scheduler'
-down_revision: str | None = '0002'
+revision: str = '0006_scheduler'
+down_revision: str | None = '0005_channels'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,141 @@
+"""Import a whole municipality's OneRoster export into fresh stores; print speed and memory.
+
+    .venv/bin/python bench/import_municipality.py                  # SQLite (the target)
+    .venv/bin/python bench/import_municipality.py --postgres postgresql://root@127.0.0.1:5432/test
+
+The export is generated with the demo generator's building blocks, scaled: 20 schools,
+10,000 pupils, 18,000 guardians and 200,000 lineItems + results (defaults). The import runs
+in a child process so its peak memory (ru_maxrss of that process) is the import's alone,
+not the generator's. Targets on SQLite: under 60 s and under 500 MB. A second import of the
+same export (nothing changes) is timed too. Exit status 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 60.0
+TARGET_MB = 500.0
+NOW = datetime.fromisoformat("2026-12-01T10:00:00+01:00")
+
+
+def _import_child(url: str, export: str, progress: bool, queue: multiprocessing.Queue) -> None:
+    from bot import db
+    from bot.clock import Clock
+    from bot.importers.oneroster import import_oneroster
+
+    engine = db.make_engine(url)
+    clock = Clock(zone=ZoneInfo("Europe/Oslo"), fixed=NOW)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_at_start = usage.ru_utime + usage.ru_stime
+    started = time.perf_counter()
+    result = import_oneroster(engine, Path(export), clock, progress=progress)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+    cpu = usage.ru_utime + usage.ru_stime - cpu_at_start
+    queue.put((seconds, cpu, peak_mb, sum(result.rows.values()), result.stats.summary()))
+
+
+def run_import(url: str, export: Path, progress: bool) -> tuple[float, float, float, int, str]:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_import_child, args=(url, str(export), progress, queue))
+    child.start()
+    outcome = queue.get()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"import failed (exit {child.exitcode})")
+    return outcome
+
+
+def _postgres_database(admin_url: str) -> tuple[str, callable]:
+    import psycopg
+
+    name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--pupils", type=int, default=10_000)
+    parser.add_argument("--guardians", type=int, default=18_000)
+    parser.add_argument("--gradebook", type=int, default=200_000, help="lineItems + results")
+    parser.add_argument("--export", type=Path, help="use (or create) the export in this directory")
+    parser.add_argument("--postgres", metavar="URL", help="import into a fresh database on this server instead")
+    parser.add_argument("--progress", action="store_true", help="show the importer's progress bars")
+    args = parser.parse_args(argv)
+
+    from bot import db
+    from bot.demo.generate import build_municipality, write_oneroster
+    from bot.importers.lk20 import import_lk20
+
+    work = Path(tempfile.mkdtemp(prefix="ransel-bench-"))
+    export = args.export or work / "oneroster"
+    if not (export / "manifest.csv").exists():
+        started = time.perf_counter()
+        roster = build_municipality(args.schools, args.pupils, args.guardians, args.gradebook)
+        write_oneroster(roster, export, system="Ransel benchmark generator")
+        del roster
+        print(f"generated {export} in {time.perf_counter() - started:.1f} s")
+    size_mb = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
+
+    if args.postgres:
+        url, drop = _postgres_database(args.postgres)
+        backend = "PostgreSQL"
+    else:
+        url, drop, backend = f"sqlite:///{work / 'ransel.db'}", (lambda: None), "SQLite"
+    try:
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        import_lk20(engine, ROOT / "data" / "lk20")
+        engine.dispose()
+
+        seconds, cpu, peak_mb, rows, summary = run_import(url, export, args.progress)
+        again_s, again_cpu, again_mb, _rows, again_summary = run_import(url, export, args.progress)
+    finally:
+        drop()
+
+    print(f"\nOneRoster import of a municipality into {backend} ({args.schools} schools, "
+          f"{args.pupils} pupils, {args.guardians} guardians, {args.gradebook} lineItems+results; "
+          f"{rows} CSV rows, {size_mb:.0f} MB)")
+    print(f"  first import : {seconds:6.1f} s  {rows / seconds:8.0f} rows/s  (CPU {cpu:5.1f} s)  peak {peak_mb:5.0f} MB")
+    print(f"                 {summary}")
+    print(f"  second import: {again_s:6.1f} s  {rows / again_s:8.0f} rows/s  (CPU {again_cpu:5.1f} s)  "
+          f"peak {again_mb:5.0f} MB  ({again_summary})")
+    ok = True
+    if backend == "SQLite":
+        time_ratio, mem_ratio = seconds / TARGET_SECONDS, peak_mb / TARGET_MB
+        ok = time_ratio < 1 and mem_ratio < 1
+        print(f"  targets      : time {seconds:.1f}/{TARGET_SECONDS:.0f} s = {time_ratio:.2f}, "
+              f"memory {peak_mb:.0f}/{TARGET_MB:.0f} MB = {mem_ratio:.2f}  -> {'met' if ok else 'MISSED'}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  ({os.cpu_count()} cores, load average {load}; wall time on a busy machine exceeds CPU time; "
+          "peak = ru_maxrss of the importing process)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""``ransel import``: the LK20 curriculum, OneRoster exports and Ransel's extras file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli import AppContext, cli, pass_app
+from bot.importers import ImportFailed
+from bot.runtime import Runtime
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import school data (each import is one transaction: all or nothing)."""
+
+
+def _runtime(app: AppContext) -> Runtime:
+    return Runtime(app.settings)
+
+
+def _fail(exc: ImportFailed) -> None:
+    raise click.ClickException(str(exc)) from None
+
+
+@import_group.command("lk20")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@pass_app
+def lk20(app: AppContext, directory: Path) -> None:
+    """Import the LK20 curriculum (Udir JSON files, one per subject) from DIRECTORY."""
+    from bot.importers.lk20 import import_lk20
+
+    runtime = _runtime(app)
+    try:
+        result = import_lk20(runtime.engine, directory)
+    except ImportFailed as exc:
+        _fail(exc)
+    finally:
+        runtime.close()
+    click.echo(
+        f"LK20: {result.subjects} subjects, {result.grade_bands} grade bands, {result.aims} competence aims "
+        f"({result.stats.summary()})"
+    )
+
+
+@import_group.command("oneroster")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
+@pass_app
+def oneroster(app: AppContext, source: Path, progress: bool | None) -> None:
+    """Import an IMS OneRoster 1.1 CSV export: a directory or a .zip with manifest.csv."""
+    from bot.importers.oneroster import import_oneroster
+    from bot.learning.activity import trace_imported_results
+
+    runtime = _runtime(app)
+    show = sys.stderr.isatty() if progress is None else progress
+    try:
+        result = import_oneroster(runtime.engine, source, runtime.clock, progress=show)
+        # Results teach the learning profile; a separate transaction because it is derived
+        # data (the import itself stays one transaction) and is idempotent per result.
+        with runtime.transaction() as session:
+            traced = trace_imported_results(session, clock=runtime.clock)
+    except ImportFailed as exc:
+        _fail(exc)
+    finally:
+        runtime.close()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    rows = sum(result.rows.values())
+    click.echo(f"OneRoster: {rows} rows read ({result.stats.summary()}){_traced(traced)}")
+
+
+@import_group.command("extras")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def extras(app: AppContext, file: Path) -> None:
+    """Import Ransel's extras (YAML): languages, timetable, gear, calendar, breaks, aims."""
+    from bot.importers.extras import import_extras
+    from bot.learning.activity import trace_imported_results
+
+    runtime = _runtime(app)
+    try:
+        result = import_extras(runtime.engine, file, runtime.clock)
+        # Extras may link competence aims to assignments, which makes their results teach.
+        with runtime.transaction() as session:
+            traced = trace_imported_results(session, clock=runtime.clock)
+    except ImportFailed as exc:
+        _fail(exc)
+    finally:
+        runtime.close()
+    click.echo(f"extras: {result.stats.summary()}{_traced(traced)}")
+
+
+def _traced(traced) -> str:  # noqa: ANN001 - bot.learning.activity.Ingested
+    return f"; {len(traced.stored)} results traced into mastery" if traced.stored else ""

@@ -1,0 +1,39 @@
+"""``ransel telegram``: polling for local use, and registering the webhook."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.cli import AppContext, cli, pass_app
+
+
+@cli.group("telegram")
+def telegram_group() -> None:
+    """The Telegram bot."""
+
+
+@telegram_group.command("poll")
+@pass_app
+def poll(app: AppContext) -> None:
+    """Fetch updates with getUpdates instead of a webhook (removes the webhook); Ctrl-C stops."""
+    from telegram import Update
+
+    from bot.gateway import Gateway
+    from bot.runtime import Runtime
+    from channels.telegram import build_application
+
+    runtime = Runtime(app.settings)
+    application = build_application(runtime, Gateway(app.settings), polling=True)
+    click.echo(f"polling {app.settings.telegram_api_url} for updates")
+    application.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], drop_pending_updates=False)
+
+
+@telegram_group.command("webhook")
+@pass_app
+def webhook(app: AppContext) -> None:
+    """Register RANSEL_PUBLIC_BASE_URL/telegram/webhook with the secret token."""
+    from channels.telegram import register_webhook
+
+    click.echo(f"webhook set: {asyncio.run(register_webhook(app.settings))}")

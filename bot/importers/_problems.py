@@ -1,0 +1,71 @@
+"""Problems found in an import's input, collected so one run reports all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The input has problems; nothing was imported."""
+
+    def __init__(self, problems: list[Problem], shown: int = 50) -> None:
+        self.problems = problems
+        lines = [str(p) for p in problems[:shown]]
+        if len(problems) > shown:
+            lines.append(f"... and {len(problems) - shown} more problems")
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"nothing imported: {len(problems)} {noun} found\n  " + "\n  ".join(lines))
+
+
+@dataclass
+class Problems:
+    """Collects problems; ``raise_if_any`` turns them into :class:`ImportFailed`.
+
+    Collection stops growing at ``limit`` (a broken export can have a million bad rows;
+    the first few thousand say enough), but the count keeps going.
+    """
+
+    limit: int = 5000
+    items: list[Problem] = field(default_factory=list)
+    dropped: int = 0
+
+    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(Problem(file, line, column, message))
+        else:
+            self.dropped += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.dropped
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            # Report in reading order: by file, then line (a sort is stable within a line).
+            ordered = sorted(self.items, key=lambda p: (p.file, p.line or 0))
+            raise ImportFailed(ordered + self._dropped_note())
+
+    def _dropped_note(self) -> list[Problem]:
+        if not self.dropped:
+            return []
+        return [Problem("(all files)", None, None, f"{self.dropped} further problems not listed")]

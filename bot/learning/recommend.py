@@ -1,0 +1,475 @@
+"""Top learning resources for one pupil, each with a reason a teacher can read.
+
+:func:`recommend` answers "hva bør jeg øve på i matte?" (a pupil), "finn noe for Jonas i
+brøk" (a teacher) and a guardian asking for their child. The asker must be allowed to see
+the pupil (:mod:`bot.access`); a refusal and an unknown pupil raise the same
+:class:`bot.access.AccessDenied`.
+
+Which aims: the one asked for; else those a free-text topic is about; else the subject's aims around the pupil's grade (the band
+they work in and the one before) plus those of their current plan; else the aims of their
+plan and assignments (due from a week ago to three weeks ahead); else every subject's
+current band (in every subject). Candidates are the active resources on those aims that the owner's
+purchasing profile allows. Each candidate gets a score, a weighted sum of factors:
+
+==============  ================================================================  ========
+factor          value                                                             range
+==============  ================================================================  ========
+plan            an aim of the resource is in an assignment due soon               0..1
+mastery_fit     expected success near the target (zone of proximal development),  0..1
+                times how much is left to learn on its aims
+adaptation      needs served (read-aloud -> audio, hearing -> captions ...)        -1..1
+language        the pupil reads the resource's language                          -1..1
+equipment       the pupil has what the resource requires                          -1..0
+method, group   preferred learning method / group setting offered                 0..1
+effectiveness   improved-rate for similar pupils (same needs, else same mastery    -1..1
+                band), shrunk towards all pupils' and then towards neutral
+review          teachers' average, shrunk while reviews are few                   -1..1
+cost            an unpaid pay-per-use resource (policy "penalise")                -1..0
+open_licence    openly licensed                                                    0..1
+focus           the owner's subject focus                                          0..1
+==============  ================================================================  ========
+
+The weights are the owner's (:class:`bot.learning.policy.Weights`). Resources far too
+hard (expected success below ``MIN_SUCCESS``) or far too easy (above ``MAX_SUCCESS`` on
+aims already mastered) are left out, not just ranked low.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from bot.access import AccessDenied, can_see_pupil
+from bot.clock import Clock
+from bot.i18n import render
+from bot.models import Assignment, CompetenceAim, LearningResource, Person, assignment_aims, resource_aims
+
+from .difficulty import ability, observed_level, p_success, zpd_fit
+from .mastery import Mastery, aim_facts, mastery_of
+from .policy import Policy, Weights, is_open
+from .pupil import NEED_ADAPTATIONS, PupilProfile, load_pupil
+from .resource_profile import ALL, Effect, effects, mastery_band, shrunk_rate
+from .reviews import ReviewSummary, review_summaries
+from .search import topic_aims
+
+MIN_SUCCESS = 0.12  # below: far too hard, never recommended
+MAX_SUCCESS = 0.97  # above, on aims already mastered: far too easy
+MASTERED = 0.85
+PLAN_BEHIND = timedelta(days=7)
+PLAN_AHEAD = timedelta(days=21)
+MIN_EVIDENCE_TO_CITE = 5  # followed-up uses before "82 % of similar pupils improved" is said
+MAX_REASON_PARTS = 4
+RANKING_COUNTERS = ("scored", "success_sum", "expected_sum", "followed", "improved")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    resource: LearningResource
+    score: float
+    reason: str  # one line in the asker's language
+    parts: tuple[dict[str, Any], ...] = field(repr=False)  # the facts behind the reason
+    factors: dict[str, float] = field(default_factory=dict, repr=False)
+    aims: tuple[str, ...] = ()
+    expected_success: float = 0.0
+
+    def reason_in(self, language: str) -> str:
+        return render_reason(self.parts, language)
+
+
+def render_reason(parts: Iterable[dict[str, Any]], language: str) -> str:
+    # The template keeps one part per source line for translators; the reason is one line.
+    return "".join(render("learning_reason", language, parts=list(parts)).splitlines())
+
+
+@dataclass
+class _Candidate:
+    id: int
+    external_id: str
+    publisher: str | None
+    subject_code: str | None
+    level: float
+    didactics: tuple[str, ...]
+    requirements: tuple[str, ...]
+    adaptations: tuple[str, ...]
+    suitability: tuple[str, ...]
+    methods: tuple[str, ...]
+    languages: tuple[str, ...]
+    licence: str
+    cost: float
+    aims: set[str] = field(default_factory=set)
+
+
+def recommend(
+    session: Session,
+    asker: Person,
+    pupil_id: int,
+    *,
+    subject_code: str | None = None,
+    aim_code: str | None = None,
+    text: str | None = None,
+    limit: int = 10,
+    clock: Clock,
+    language: str | None = None,
+    cache: CatalogueCache | None = None,
+) -> list[Recommendation]:
+    """The ``limit`` best resources for the pupil, best first (reasons in the asker's language).
+
+    ``text`` is a topic in the asker's words ("brøk", "lesestrategier"): the aims it is
+    about (:func:`bot.learning.search.topic_aims`), within ``subject_code`` if given.
+    """
+    if not can_see_pupil(session, asker, pupil_id, clock.today()):
+        raise AccessDenied()
+    pupil = session.get(Person, pupil_id)
+    profile = load_pupil(session, pupil)
+    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock, cache=cache)[:limit]
+    if not ranked:
+        return []
+    rows = {r.id: r for r in session.scalars(select(LearningResource).where(LearningResource.id.in_([s.id for s in ranked])))}
+    lang = language or asker.language
+    return [
+        Recommendation(
+            resource=rows[s.id],
+            score=round(s.score, 4),
+            reason=render_reason(s.parts, lang),
+            parts=tuple(s.parts),
+            factors=s.factors,
+            aims=tuple(sorted(s.aims)),
+            expected_success=s.expected_success,
+        )
+        for s in ranked
+    ]
+
+
+@dataclass
+class Scored:
+    id: int
+    score: float
+    factors: dict[str, float]
+    parts: list[dict[str, Any]]
+    aims: set[str]
+    expected_success: float
+
+
+def rank(
+    session: Session,
+    profile: PupilProfile,
+    *,
+    subject_code: str | None = None,
+    aim_code: str | None = None,
+    text: str | None = None,
+    clock: Clock,
+    cache: CatalogueCache | None = None,
+) -> list[Scored]:
+    """Every allowed candidate scored, best first. No access check: callers do it."""
+    policy = profile.policy
+    now = clock.utcnow()
+    plan = _plan(session, profile, now)
+    if text and not aim_code:
+        targets = topic_aims(session, text, subject_code)
+    else:
+        targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code)
+    if not targets:
+        return []
+    candidates = _candidates(session, targets, cache)
+    candidates = [c for c in candidates if policy.licence_available(c.licence, c.publisher, c.external_id)]
+    if not candidates:
+        return []
+    facts = aim_facts(session, targets)
+    masteries = mastery_of(session, profile.id, targets, policy=policy, pupil_grade=profile.grade, facts=facts)
+    # "Similar pupils": those with the same needs, else those in the same mastery band.
+    similar = list(profile.segments) or [mastery_band(sum(m.level for m in masteries.values()) / len(masteries))]
+    found = effects(session, [c.id for c in candidates], [ALL, *similar], targets, RANKING_COUNTERS)
+    reviews = review_summaries(session, [c.id for c in candidates])
+    scored = []
+    for c in candidates:
+        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone, similar)
+        if s is not None:
+            scored.append(s)
+    scored.sort(key=lambda s: (-s.score, s.id))
+    return scored
+
+
+def _plan(session: Session, profile: PupilProfile, now: datetime) -> dict[str, tuple[datetime, str]]:
+    """Aims of the pupil's assignments due from a week ago to three weeks ahead: aim -> (due, title)."""
+    if not profile.group_ids:
+        return {}
+    rows = session.execute(
+        select(assignment_aims.c.aim_code, Assignment.due_at, Assignment.title)
+        .join(Assignment, Assignment.id == assignment_aims.c.assignment_id)
+        .where(
+            Assignment.group_id.in_(profile.group_ids),
+            Assignment.due_at >= now - PLAN_BEHIND,
+            Assignment.due_at <= now + PLAN_AHEAD,
+        )
+        .order_by(Assignment.due_at)
+    ).all()
+    plan: dict[str, tuple[datetime, str]] = {}
+    for aim, due, title in rows:
+        # The next one due counts; one already past only if nothing is coming.
+        if aim not in plan or (plan[aim][0] < now <= due):
+            plan[aim] = (due, title)
+    return plan
+
+
+def _target_aims(
+    session: Session,
+    profile: PupilProfile,
+    plan: dict[str, tuple[datetime, str]],
+    *,
+    subject_code: str | None,
+    aim_code: str | None,
+) -> set[str]:
+    if aim_code:
+        return {aim_code}
+    if subject_code:
+        aims = _aims_around_grade(session, profile.grade, subject_code)
+        plan_in_subject = set(
+            session.scalars(
+                select(CompetenceAim.code).where(CompetenceAim.code.in_(list(plan)), CompetenceAim.subject_code == subject_code)
+            )
+        )
+        return aims | plan_in_subject
+    if plan:
+        return set(plan)
+    return _aims_around_grade(session, profile.grade, None, previous_band=False)
+
+
+def _aims_around_grade(session: Session, grade: int | None, subject_code: str | None, *, previous_band: bool = True) -> set[str]:
+    """Aims of the band the pupil works in and (if asked) the band before it; all bands if no grade."""
+    query = select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
+    if subject_code:
+        query = query.where(CompetenceAim.subject_code == subject_code)
+    rows = session.execute(query).all()
+    if grade is None:
+        return {r.code for r in rows}
+    bands: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        bands[r.subject_code].add(r.after_grade)
+    keep: dict[str, set[int]] = {}
+    for subject, grades in bands.items():
+        current = min((g for g in grades if g >= grade), default=max(grades))
+        before = max((g for g in grades if g < current), default=current) if previous_band else current
+        keep[subject] = {current, before}
+    return {r.code for r in rows if r.after_grade in keep[r.subject_code]}
+
+
+class CatalogueCache:
+    """The catalogue's static facts, kept between calls by a long-running process.
+
+    Optional and explicit: pass one to :func:`recommend` / :func:`rank` from a process that
+    answers many questions (the action server, a benchmark). Each call checks a cheap
+    version stamp of the catalogue (count, newest id, newest ``updated_at`` of resources and
+    the count of resource-aim links) and reloads when it moved, so an import in another
+    process is seen on the next question.
+    """
+
+    def __init__(self) -> None:
+        self._version: tuple | None = None
+        self._by_aim: dict[str, list[int]] = {}
+        self._rows: dict[int, tuple] = {}
+
+    def candidates(self, session: Session, targets: set[str]) -> list[_Candidate]:
+        r = LearningResource
+        version = (  # each an index lookup
+            str(session.get_bind().url),
+            session.scalar(select(func.count()).select_from(r)),
+            session.scalar(select(func.max(r.id))),
+            session.scalar(select(func.max(r.updated_at))),
+            session.scalar(select(func.count()).select_from(resource_aims)),
+        )
+        if version != self._version:
+            self._by_aim, self._rows = defaultdict(list), {}
+            for rid, aim in session.execute(
+                select(resource_aims.c.resource_id, resource_aims.c.aim_code)
+                .join(r, r.id == resource_aims.c.resource_id)
+                .where(r.active.is_(True))
+            ):
+                self._by_aim[aim].append(rid)
+            self._rows = {row[0]: _static(row) for row in session.execute(_attributes())}
+            self._version = version
+        aims_of: dict[int, set[str]] = defaultdict(set)
+        for aim in targets:
+            for rid in self._by_aim.get(aim, ()):
+                aims_of[rid].add(aim)
+        rows = self._rows
+        return [_Candidate(*rows[rid], aims) for rid, aims in aims_of.items() if rid in rows]
+
+
+def _attributes():  # noqa: ANN202 - a select of the catalogue's static columns
+    r = LearningResource
+    # The list columns come back raw and are decoded once per distinct value: catalogues
+    # repeat the same few lists (["nb", "nn"], ["pc"]) thousands of times.
+    lists = [type_coerce(c, String) for c in (r.didactics, r.technical_requirements, r.adaptations, r.suitability, r.methods, r.languages)]
+    return select(r.id, r.external_id, r.publisher, r.subject_code, r.level, *lists, r.licence, r.cost_per_use).where(
+        r.active.is_(True)
+    )
+
+
+def _static(row: tuple) -> tuple:
+    """A catalogue row with its list columns decoded, in :class:`_Candidate` field order."""
+    return (*row[:5], *(_decoded(v) for v in row[5:11]), row[11], row[12])
+
+
+def _candidate(row: tuple, aims: set[str]) -> _Candidate:
+    return _Candidate(*_static(row), aims)
+
+
+def _candidates(session: Session, targets: set[str], cache: CatalogueCache | None = None) -> list[_Candidate]:
+    if cache is not None:
+        return cache.candidates(session, targets)
+    aims_of: dict[int, set[str]] = defaultdict(set)
+    for rid, aim in session.execute(
+        select(resource_aims.c.resource_id, resource_aims.c.aim_code)
+        .join(LearningResource, LearningResource.id == resource_aims.c.resource_id)
+        .where(resource_aims.c.aim_code.in_(targets), LearningResource.active.is_(True))
+    ):
+        aims_of[rid].add(aim)
+    if not aims_of:
+        return []
+    rows = session.execute(_attributes().where(LearningResource.id.in_(list(aims_of))))
+    return [_candidate(row, aims_of[row[0]]) for row in rows]
+
+
+@lru_cache(maxsize=4096)
+def _decoded_text(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text) or ())
+
+
+def _decoded(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):  # SQLite hands back the JSON text
+        return _decoded_text(value)
+    return tuple(value)  # psycopg decodes JSON itself
+
+
+def _score(
+    c: _Candidate,
+    profile: PupilProfile,
+    policy: Policy,
+    masteries: dict[str, Mastery],
+    facts: dict[str, tuple[int, tuple[int, ...]]],
+    plan: dict[str, tuple[datetime, str]],
+    found: dict[tuple[int, str], Effect],
+    review: ReviewSummary | None,
+    now: datetime,
+    zone: tzinfo,
+    similar_segments: list[str],
+) -> Scored | None:
+    w = policy.weights
+    aims = sorted(c.aims)
+    levels = [masteries[a].level for a in aims]
+    mean_mastery = sum(levels) / len(levels)
+    everyone = found.get((c.id, ALL), Effect())
+    level = observed_level(c.level, everyone.scored, everyone.success_sum, everyone.expected_sum)
+    theta = sum(ability(facts[a][0] if a in facts else level, masteries[a].level) for a in aims) / len(aims)
+    expected = p_success(theta, level)
+    if expected < MIN_SUCCESS or (expected > MAX_SUCCESS and mean_mastery >= MASTERED):
+        return None
+    factors: dict[str, float] = {}
+    parts: list[dict[str, Any]] = [{"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)}]
+    extra: list[tuple[float, dict[str, Any]]] = []  # (weight of evidence, part) for the reason line
+
+    # plan: due soon counts most; due today or tomorrow ~1, three weeks out ~0.2
+    due = [plan[a] for a in aims if a in plan]
+    if due:
+        when, title = min(due, key=lambda d: abs((d[0] - now).total_seconds()))
+        days = (when - now).total_seconds() / 86400
+        factors["plan"] = 0.5 if days < 0 else max(0.2, 1.0 - days / 21.0)
+        extra.append((w.plan * factors["plan"] + 0.5, {"kind": "due", "title": title, "due": when.astimezone(zone).date()}))
+    else:
+        factors["plan"] = 0.0
+
+    left_to_learn = 1.0 - mean_mastery
+    factors["mastery_fit"] = zpd_fit(expected) * (0.35 + 0.65 * left_to_learn)
+    if factors["mastery_fit"] > 0.6:
+        extra.append((w.mastery_fit * factors["mastery_fit"] * 0.5, {"kind": "fit", "percent": round(expected * 100)}))
+
+    if profile.needs:
+        served = []
+        for need in profile.needs:
+            options = NEED_ADAPTATIONS.get(need, ())
+            hit = next((a for a in options if a in c.adaptations), None)
+            if hit is None and need in c.suitability:
+                hit = need
+            served.append(hit)
+            if hit:
+                extra.append((w.adaptation * 1.2, {"kind": "adaptation", "adaptation": hit, "need": need}))
+        factors["adaptation"] = sum(1.0 if s else -1.0 for s in served) / len(served)
+    else:
+        factors["adaptation"] = 0.0
+
+    factors["language"] = _language_fit(c, profile)
+    missing = [req for req in c.requirements if req not in profile.equipment]
+    factors["equipment"] = -1.0 if missing else 0.0
+    if missing:
+        extra.append((w.equipment, {"kind": "equipment", "missing": missing}))
+    liked = [m for m in c.methods if m in profile.methods]
+    factors["method"] = 1.0 if liked else 0.0
+    if liked:
+        extra.append((w.method, {"kind": "method", "method": liked[0]}))
+    factors["group"] = 1.0 if profile.group_preference and profile.group_preference in c.didactics else 0.0
+
+    base = shrunk_rate(everyone)
+    followed = improved = 0
+    for seg in similar_segments:
+        e = found.get((c.id, seg))
+        if e is not None:
+            followed, improved = followed + e.followed, improved + e.improved
+    similar = Effect(followed=followed, improved=improved)
+    rate = shrunk_rate(similar, base)
+    factors["effectiveness"] = 2.0 * (rate - 0.5)
+    if similar.followed >= MIN_EVIDENCE_TO_CITE:
+        observed_rate = similar.improved / similar.followed
+        extra.append((w.effectiveness * abs(factors["effectiveness"]) + 0.3, {"kind": "effective", "percent": round(observed_rate * 100)}))
+
+    if review is not None:
+        factors["review"] = ((review.average - 3.0) / 2.0) * review.count / (review.count + 2.0)
+        if review.average >= 4.0:
+            extra.append((w.review * factors["review"] + 0.2, {"kind": "review", "average": round(review.average, 1), "count": review.count}))
+    else:
+        factors["review"] = 0.0
+
+    if policy.unpaid(c.licence, c.external_id):
+        factors["cost"] = -1.0 if policy.pay_per_use == "penalise" else 0.0
+        extra.append((w.cost + 0.5, {"kind": "cost", "nok": c.cost}))
+    else:
+        factors["cost"] = 0.0
+    factors["open_licence"] = 1.0 if is_open(c.licence) else 0.0
+    if w.open_licence > 0 and factors["open_licence"]:
+        extra.append((w.open_licence, {"kind": "open"}))
+    factors["focus"] = policy.subject_focus.get(c.subject_code or "", 0.0)
+
+    weights = _weights(w)
+    score = sum(weights[name] * value for name, value in factors.items())
+    extra.sort(key=lambda e: -e[0])
+    parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
+    return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=set(aims), expected_success=expected)
+
+
+@lru_cache(maxsize=64)
+def _weights(w: Weights) -> dict[str, float]:
+    return w.model_dump()
+
+
+def _language_fit(c: _Candidate, profile: PupilProfile) -> float:
+    langs = set(c.languages)
+    if not langs:
+        return 0.0
+    if c.subject_code and c.subject_code.startswith("ENG") and "en" in langs:
+        return 1.0  # English resources are the point in English
+    if profile.language in langs:
+        return 1.0
+    if profile.languages & langs:
+        return 0.7
+    if profile.language in ("nb", "nn") and langs & {"nb", "nn"}:
+        return 0.6  # the other written Norwegian: readable, not preferred
+    return -1.0

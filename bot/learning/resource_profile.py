@@ -1,0 +1,210 @@
+"""A resource's profile that learns: how it worked, on which aim, for whom.
+
+Every activity statement that names a resource adds to running sums in
+``resource_outcomes``, one row per (resource, aim, segment). Segments are ``all``, the
+pupil's mastery band before the use (``mastery:low|mid|high``) and each of their needs
+(``need:read_aloud`` ...). From these sums:
+
+- **effectiveness**: the mastery gain right after using the resource, and — when the pupil
+  is next observed on the same aim, with whatever resource or test — whether their mastery
+  then stood above where it was before this use ("improved"; this credits a resource with
+  what the resources used next showed);
+- **observed difficulty**: success rates against what the declared level predicted
+  (:func:`bot.learning.difficulty.observed_level`);
+- **for whom it worked**: the improved-rate per need segment next to all pupils';
+- **average review** (teachers' reviews, :mod:`bot.learning.reviews`).
+
+Cold start: with no outcomes the profile is the declared one (level as declared, a neutral
+improved-rate that evidence moves away from, see :func:`shrunk_rate`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.models import LearningResource, ResourceOutcome
+
+from .difficulty import observed_level
+from .reviews import ReviewSummary, review_summaries
+
+NEUTRAL_RATE = 0.5  # improved-rate assumed before any evidence
+PSEUDO_COUNT = 5.0  # how many observations the neutral assumption is worth
+ALL = "all"
+_COUNTERS = (
+    "uses",
+    "completions",
+    "abandons",
+    "scored",
+    "success_sum",
+    "expected_sum",
+    "gain_sum",
+    "followed",
+    "improved",
+    "next_gain_sum",
+)
+
+
+def mastery_band(mastery: float) -> str:
+    return "mastery:low" if mastery < 0.4 else ("mastery:mid" if mastery < 0.7 else "mastery:high")
+
+
+def segments_for(needs_segments: Iterable[str], mastery_before: float | None) -> list[str]:
+    out = [ALL]
+    if mastery_before is not None:
+        out.append(mastery_band(mastery_before))
+    out.extend(needs_segments)
+    return out
+
+
+def add(
+    session: Session,
+    resource_id: int,
+    aim_code: str,
+    segments: Iterable[str],
+    at: datetime,
+    **increments: float,
+) -> None:
+    """Add to the counters of each segment's row, creating rows as needed (one atomic upsert)."""
+    unknown = set(increments) - set(_COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown counters: {sorted(unknown)}")
+    values = [
+        {
+            "resource_id": resource_id,
+            "aim_code": aim_code,
+            "segment": segment,
+            "updated_at": at,
+            **{name: increments.get(name, 0) for name in _COUNTERS},
+        }
+        for segment in dict.fromkeys(segments)
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ResourceOutcome).values(values)
+    table = ResourceOutcome.__table__
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["resource_id", "aim_code", "segment"],
+        set_={
+            **{name: table.c[name] + stmt.excluded[name] for name in increments},
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    session.execute(stmt)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Summed outcomes of one resource (over some aims) for one segment."""
+
+    uses: int = 0
+    completions: int = 0
+    abandons: int = 0
+    scored: int = 0
+    success_sum: float = 0.0
+    expected_sum: float = 0.0
+    gain_sum: float = 0.0
+    followed: int = 0
+    improved: int = 0
+    next_gain_sum: float = 0.0
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.success_sum / self.scored if self.scored else None
+
+    @property
+    def improved_rate(self) -> float | None:
+        return self.improved / self.followed if self.followed else None
+
+    @property
+    def mean_gain(self) -> float | None:
+        return self.gain_sum / self.scored if self.scored else None
+
+
+def shrunk_rate(effect: Effect, parent: float = NEUTRAL_RATE, k: float = PSEUDO_COUNT) -> float:
+    """The improved-rate, shrunk towards ``parent`` while followed-up uses are few."""
+    return (effect.improved + k * parent) / (effect.followed + k)
+
+
+def effects(
+    session: Session,
+    resource_ids: Iterable[int],
+    segments: Iterable[str],
+    aim_codes: Iterable[str] | None = None,
+    counters: Iterable[str] = _COUNTERS,
+) -> dict[tuple[int, str], Effect]:
+    """Summed counters per (resource, segment), over ``aim_codes`` (all aims if None).
+
+    ``counters`` limits what is summed (others stay 0): ranking hundreds of candidates
+    needs only a few of them.
+    """
+    ids = set(resource_ids)
+    if not ids:
+        return {}
+    t = ResourceOutcome
+    names = [c for c in _COUNTERS if c in set(counters)]
+    query = select(t.resource_id, t.segment, *[func.sum(getattr(t, c)) for c in names]).where(
+        t.segment.in_(list(segments))
+    )
+    if aim_codes is not None:
+        # By aim (index on aim_code, segment), then the candidates are picked here: a list
+        # of hundreds of resource ids crossed with the aims would be probed pair by pair.
+        query = query.where(t.aim_code.in_(list(aim_codes)))
+    else:
+        query = query.where(t.resource_id.in_(ids))
+    out: dict[tuple[int, str], Effect] = {}
+    for row in session.execute(query.group_by(t.resource_id, t.segment)):
+        if row[0] in ids:
+            out[(row[0], row[1])] = Effect(**{name: v or 0 for name, v in zip(names, row[2:])})
+    return out
+
+
+@dataclass(frozen=True)
+class ResourceProfile:
+    """Declared and learned profile of one resource, for teachers and admin pages."""
+
+    resource_id: int
+    declared_level: float
+    observed_level: float
+    uses: int
+    success_rate: float | None
+    improved_rate: float  # all pupils, shrunk towards neutral
+    mean_gain: float | None
+    by_aim: dict[str, Effect] = field(default_factory=dict)
+    by_mastery: dict[str, float] = field(default_factory=dict)  # band -> improved-rate (shrunk)
+    for_whom: dict[str, float] = field(default_factory=dict)  # need -> improved-rate (shrunk)
+    reviews: ReviewSummary | None = None
+
+
+def profile_of(session: Session, resource: LearningResource) -> ResourceProfile:
+    rows = list(session.scalars(select(ResourceOutcome).where(ResourceOutcome.resource_id == resource.id)))
+    per_segment: dict[str, list[ResourceOutcome]] = defaultdict(list)
+    for row in rows:
+        per_segment[row.segment].append(row)
+
+    def total(segment_rows: list[ResourceOutcome]) -> Effect:
+        return Effect(*[sum(getattr(r, c) for r in segment_rows) for c in _COUNTERS])
+
+    everyone = total(per_segment.get(ALL, []))
+    base = shrunk_rate(everyone)
+    return ResourceProfile(
+        resource_id=resource.id,
+        declared_level=resource.level,
+        observed_level=observed_level(resource.level, everyone.scored, everyone.success_sum, everyone.expected_sum),
+        uses=everyone.uses,
+        success_rate=everyone.success_rate,
+        improved_rate=base,
+        mean_gain=everyone.mean_gain,
+        by_aim={r.aim_code: total([r]) for r in per_segment.get(ALL, [])},
+        by_mastery={
+            s.split(":", 1)[1]: shrunk_rate(total(v), base) for s, v in per_segment.items() if s.startswith("mastery:")
+        },
+        for_whom={s.split(":", 1)[1]: shrunk_rate(total(v), base) for s, v in per_segment.items() if s.startswith("need:")},
+        reviews=review_summaries(session, [resource.id]).get(resource.id),
+    )

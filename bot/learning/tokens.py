@@ -1,0 +1,55 @@
+"""Bearer tokens that let a school's learning platform post activity (purpose ``activity``).
+
+Only a SHA-256 hash is stored; the token itself is shown once, when issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import ApiToken, School
+
+PURPOSE = "activity"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_activity_token(session: Session, school: School, *, clock: Clock) -> str:
+    token = "rsa_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_hash(token), school_id=school.id, purpose=PURPOSE, created_at=clock.utcnow()))
+    session.flush()
+    return token
+
+
+def school_for_token(session: Session, token: str | None) -> int | None:
+    """The id of the school an unrevoked activity token belongs to, else None."""
+    if not token:
+        return None
+    return session.scalar(
+        select(ApiToken.school_id).where(
+            ApiToken.token_hash == _hash(token),
+            ApiToken.purpose == PURPOSE,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.school_id.is_not(None),
+        )
+    )
+
+
+def revoke_activity_tokens(session: Session, school: School, *, clock: Clock) -> int:
+    rows = list(
+        session.scalars(
+            select(ApiToken).where(
+                ApiToken.school_id == school.id, ApiToken.purpose == PURPOSE, ApiToken.revoked_at.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.revoked_at = clock.utcnow()
+    return len(rows)

@@ -1,0 +1,167 @@
+"""The web chat page in headless Chromium (Debian's, driven by Playwright), as a pupil uses it."""
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from bot.models import Channel, OutboxMessage, OutboxStatus, ProfileSetting, Source
+from channels import adapters
+from channels.delivery import OutgoingMessage
+from tests.channels.conftest import Stack, run_async
+
+pytestmark = pytest.mark.browser
+
+# Chromium as root in a closed network (see the machine notes): no sandbox, no background
+# connections; media from a fake device that plays a WAV file instead of a microphone.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+@pytest.fixture(scope="module")
+def spoken_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wav = tmp_path_factory.mktemp("audio") / "question.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), "안녕하세요 감사합니다"], check=True)
+    return wav
+
+
+@pytest.fixture(scope="module")
+def browser(spoken_wav: Path) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={spoken_wav}"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="nb-NO")  # a Norwegian phone
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(stack: Stack, page: Page, person_id: int) -> None:
+    page.goto(stack.url + "/chat")
+    page.get_by_label("Kode").fill(stack.issue_code(person_id))
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", name="Spør Ransel")).to_be_visible()
+
+
+def test_pupil_signs_in_with_a_code_and_the_question_reaches_the_engine(channel_stack: Stack, page: Page) -> None:
+    sign_in(channel_stack, page, channel_stack.people.emma)
+    page.get_by_label("Melding").fill("Hva er leksene til i morgen?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("region", name="Samtale")
+    expect(log).to_contain_text("Svar: Hva er leksene til i morgen?")
+    assert channel_stack.engine_heard == [(channel_stack.people.emma, "web", "Hva er leksene til i morgen?")]
+
+
+def test_choices_are_buttons_and_a_tap_sends_the_choice(channel_stack: Stack, page: Page) -> None:
+    sign_in(channel_stack, page, channel_stack.people.kari)
+    page.get_by_label("Melding").fill("Hvordan går det?")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Jonas").click()
+    expect(page.get_by_role("region", name="Samtale")).to_contain_text('Svar: /choose_child{"child":"jonas"}')
+
+
+def test_a_wrong_code_is_refused_with_a_visible_alert(channel_stack: Stack, page: Page) -> None:
+    page.goto(channel_stack.url + "/chat?lang=en")
+    page.get_by_label("Code").fill("AAAA-BBBB")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("doesn't work")
+
+
+@pytest.mark.speech
+def test_push_to_talk_recording_is_recognised_and_the_reply_is_shown_and_spoken(channel_stack: Stack, page: Page) -> None:
+    sign_in(channel_stack, page, channel_stack.people.emma)
+    talk = page.get_by_role("button", name="Hold inne for å snakke")
+    talk.focus()
+    page.keyboard.press("Space")  # start, as a keyboard user does
+    expect(page.get_by_role("button", name="Snakker … slipp for å sende")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(3000)
+    page.keyboard.press("Space")  # stop and send
+    answer = page.locator(".msg.ransel").last
+    expect(answer).to_contain_text("Svar:", timeout=20000)
+    [(person, channel, heard)] = channel_stack.engine_heard
+    assert person == channel_stack.people.emma and channel == "web" and heard.strip()
+    audio = answer.locator("audio")
+    expect(audio).to_have_attribute("src", __import__("re").compile(r"^data:audio/mpeg;base64,"))
+    duration = audio.evaluate("a => new Promise(r => a.readyState >= 1 ? r(a.duration) : a.onloadedmetadata = () => r(a.duration))")
+    assert 0.5 < duration < 20
+
+
+def test_read_aloud_profile_and_nynorsk_page(channel_stack: Stack, page: Page) -> None:
+    stack = channel_stack
+    with stack.runtime.transaction() as session:
+        session.add(ProfileSetting(pupil_id=stack.people.per, key="read_aloud", value=True, source=Source.SELF,
+                                   set_at=stack.runtime.clock.utcnow()))
+    page.goto(stack.url + "/chat")
+    page.get_by_label("Kode").fill(stack.issue_code(stack.people.per))
+    page.get_by_role("button", name="Logg inn").click()
+    assert page.locator("html").get_attribute("lang") == "nn"
+    expect(page.get_by_role("button", name="Hald inne for å snakke")).to_be_visible()
+    page.get_by_label("Melding").fill("kva er leksene?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.ransel audio")).to_have_count(1)  # typed, but read aloud by profile
+
+
+def test_reminders_delivered_to_the_page_are_shown_and_marked_read(channel_stack: Stack, page: Page) -> None:
+    stack = channel_stack
+    with stack.runtime.transaction() as session:
+        row = OutboxMessage(idempotency_key="web-1", recipient_id=stack.people.emma, category="bring",
+                            template="t", payload={}, channel=Channel.WEB, due_at=stack.runtime.clock.utcnow(),
+                            status=OutboxStatus.CLAIMED, created_at=stack.runtime.clock.utcnow())
+        session.add(row)
+        session.flush()
+        outbox_id = row.id
+    web = adapters.WebAdapter(stack.runtime.sessions, stack.runtime.clock.utcnow)
+    result = run_async(web.send(OutgoingMessage(outbox_id, stack.people.emma, Channel.WEB, "", "Husk gymtøy i morgen!", "nb")))
+    with stack.runtime.transaction() as session:
+        session.get(OutboxMessage, outbox_id).status = OutboxStatus.SENT
+        session.get(OutboxMessage, outbox_id).external_id = result.external_id
+    sign_in(stack, page, stack.people.emma)
+    expect(page.locator(".msg.notice")).to_contain_text("Husk gymtøy i morgen!")
+    with stack.runtime.transaction() as session:
+        assert session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == outbox_id)) is OutboxStatus.READ
+
+
+def test_api_needs_the_session_and_the_pages_header(channel_stack: Stack) -> None:
+    url = channel_stack.url + "/chat/api/message"
+    assert httpx.post(url, json={"text": "hei"}).status_code == 403  # a cross-site form post
+    assert httpx.post(url, json={"text": "hei"}, headers={"X-Requested-With": "ransel"}).status_code == 401
+    assert channel_stack.engine_heard == []
+
+
+def test_code_from_the_web_page_links_telegram(channel_stack: Stack, page: Page) -> None:
+    sign_in(channel_stack, page, channel_stack.people.emma)
+    page.get_by_text("Koble til Telegram").click()
+    link = page.get_by_role("link", name="Åpne Telegram")
+    expect(link).to_be_visible()
+    code = link.get_attribute("href").rsplit("=", 1)[1]
+    emma = channel_stack.telegram.user(5552001, "Emma")
+    emma.send_text(f"/start {code}")
+    assert "Hei, Emma!" in emma.inbox()[-1].text
+
+
+def test_guessing_codes_on_the_sign_in_page_is_stopped(channel_stack: Stack) -> None:
+    url = channel_stack.url + "/chat/signin"
+    for n in range(10):
+        assert httpx.post(url, data={"code": f"AAAA{n:04d}", "lang": "en"}).status_code == 400
+    right = channel_stack.issue_code(channel_stack.people.emma)
+    blocked = httpx.post(url, data={"code": right, "lang": "en"})
+    assert blocked.status_code == 429 and "Too many wrong codes" in blocked.text
+
+
+def test_page_texts_exist_in_all_three_languages() -> None:
+    from channels.webchat import page_text
+
+    assert set(page_text("nb")) == set(page_text("nn")) == set(page_text("en"))
