@@ -105,8 +105,8 @@ def build_reminder_homework(session: Session, recipient: Person, payload: dict[s
 
 
 def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
-    """The rule's items (and the school's gear for those places) for each child with a
-    matching lesson on the day; children with the same needs share a line."""
+    """What to bring for each child's matching lessons on the day (the school's gear for the
+    lesson's place, else the rule's items); children with the same needs share a line."""
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
@@ -122,8 +122,10 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
         lessons = [s for s in slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
         if not lessons:
             continue
-        gear = [key for s in lessons for key in gear_by_place.get(s.place or "", [])]
-        items = tuple(dict.fromkeys([*r.rule.items, *gear]))
+        # The school's gear for where the lesson is (gymsal: gym clothes; svømmehall: swimwear
+        # and a towel); the rule's own items where the school has none for that place.
+        gear = [key for s in lessons for key in (gear_by_place.get(s.place or "") or r.rule.items)]
+        items = tuple(dict.fromkeys(gear))
         subjects = tuple(dict.fromkeys(s.subject_code for s in lessons if s.subject_code))
         lines.setdefault((items, subjects), []).append(pupil.given_name)
     if not lines:

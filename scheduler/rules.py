@@ -11,7 +11,8 @@ Kinds of rule and what they are about (the *target*):
 
 - ``homework``: the homework due on a school day; fires ``days_before`` (default 1) at ``at``.
 - ``gear``: a school day with lessons in ``subjects`` (code prefixes, e.g. ``KRO``) or at
-  ``places``; reminds of ``items`` plus the school's gear rules for those places.
+  ``places``; reminds of the school's gear for the lesson's place (gymsal: gym clothes,
+  svømmehall: swimwear and towel), or of ``items`` where the school has none for it.
 - ``event``: a calendar event of a kind in ``events`` with things to bring (skating day).
 - ``test``: a test (assignment of kind test); ``days_before`` may be a list, e.g. [3, 1].
 - ``weekplan``: the coming week (Monday to Friday), sent on ``weekday`` at ``at``.
@@ -361,6 +362,19 @@ def store(
         row.source, row.updated_at, row.updated_by_id = text, now, by_id
     session.flush()
     return checked
+
+
+def load_file(session: Session, path: Path, *, now: datetime, language: str = "nb") -> tuple[School, Checked]:
+    """Store a rules file for the school it names (``school: <sourcedId>``); unchanged text is
+    left alone, so loading twice changes nothing. Raises :class:`RuleError` or LookupError."""
+    text = path.read_text(encoding="utf-8")
+    named = parse(text, source=path.name, language=language, known_templates=set()).rules.school
+    school = session.scalar(select(School).where(School.sourced_id == named)) if named else None
+    if school is None:
+        raise LookupError(f"{path.name}: no school {named!r} (name it with «school: <sourcedId>»)")
+    if source_for(session, school.id) == text:
+        return school, check_for_school(session, school, text, source=path.name, language=language)
+    return school, store(session, school, text, now=now, source=path.name, language=language)
 
 
 def source_for(session: Session, school_id: int) -> str | None:

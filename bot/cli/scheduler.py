@@ -117,11 +117,15 @@ def run_once(app: AppContext, record_to: Path | None) -> None:
     runtime = Runtime(app.settings)
     with runtime.transaction() as session:
         planned = plan(session, runtime.clock)
+    # A dry run to a file needs no channel's rate limits.
+    limits = Limits() if record_to is not None else Limits.from_settings(runtime.settings)
     dispatcher = Dispatcher(runtime.sessions, runtime.clock, _adapters(runtime, record_to, record_all=record_to is not None),
-                            limiter=RateLimiter(Limits.from_settings(runtime.settings)))
+                            limiter=RateLimiter(limits))
     stats = asyncio.run(dispatcher.drain())
     done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items()) if k != "claimed") or "nothing due"
     click.echo(f"planned {planned.written} new rows; dispatched {stats.get('claimed', 0)}: {done}")
+    if stats.get("deferred"):
+        click.echo(f"{stats['deferred']} waited for a channel's rate limit: they go out on the next run", err=True)
 
 
 @scheduler_group.group("rules")
@@ -142,22 +146,30 @@ def rules_show(app: AppContext, school_ref: str | None) -> None:
 
 @rules_group.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--school", "school_ref", default=None, help="sourcedId, name or id (default: the only school).")
+@click.option("--school", "school_ref", default=None,
+              help="sourcedId, name or id (default: the school the file names, else the only school).")
 @pass_app
 def rules_load(app: AppContext, path: Path, school_ref: str | None) -> None:
     """Validate a rules file and make it the school's rules."""
     from scheduler import rules
 
     runtime = Runtime(app.settings)
+    lang = app.settings.default_language
     with runtime.transaction() as session:
-        school = _school(session, school_ref)
         try:
-            checked = rules.store(session, school, path.read_text(encoding="utf-8"), now=runtime.clock.now(),
-                                  source=path.name, language=app.settings.default_language)
+            if school_ref is None and rules.parse(path.read_text(encoding="utf-8"), source=path.name, language=lang,
+                                                  known_templates=set()).rules.school:
+                school, checked = rules.load_file(session, path, now=runtime.clock.now(), language=lang)
+            else:
+                school = _school(session, school_ref)
+                checked = rules.store(session, school, path.read_text(encoding="utf-8"), now=runtime.clock.now(),
+                                      source=path.name, language=lang)
         except rules.RuleError as exc:
             raise click.ClickException(str(exc)) from None
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
     for warning in checked.warnings:
-        click.echo(warning.format(path.name, app.settings.default_language), err=True)
+        click.echo(warning.format(path.name, lang), err=True)
     click.echo(f"{school.name}: {len(checked.rules.rules)} rules")
 
 

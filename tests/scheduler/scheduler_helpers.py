@@ -59,7 +59,7 @@ def oslo(clock: Clock, text: str) -> datetime:
 def build_school(session: Session, clock: Clock, rules_text: str | None = None) -> SimpleNamespace:
     now = clock.now()
     owner = Owner(sourced_id="kommune-1", name="Demo kommune")
-    school = School(sourced_id="school-1", name="Ransel skole", owner=owner)
+    school = School(sourced_id="solbakken", name="Ransel skole", owner=owner)
     session.add_all([owner, school])
     for code, nb, nn, en in [("MAT01-05", "matematikk", "matematikk", "mathematics"),
                              ("NOR01-07", "norsk", "norsk", "Norwegian"),

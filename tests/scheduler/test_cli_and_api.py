@@ -67,7 +67,7 @@ def test_rules_are_checked_loaded_and_shown(run, tmp_path) -> None:  # noqa: ANN
 
     checked = run("scheduler", "rules", "check", str(bad))
     assert checked.exit_code == 1
-    assert "regler.yaml, linje 21: rules[0].when.at: «5pm» er ikke et klokkeslett (TT:MM, for eksempel 17:00)" in checked.output
+    assert "regler.yaml, linje 22: rules[0].when.at: «5pm» er ikke et klokkeslett (TT:MM, for eksempel 17:00)" in checked.output
 
     good = tmp_path / "good.yaml"
     good.write_text("# Kort\n" + DEMO_RULES.read_text(encoding="utf-8").split("\n  # Ukeplanen")[0] + "\n", encoding="utf-8")
@@ -122,19 +122,19 @@ def test_a_school_admin_reads_and_replaces_the_rules_over_http(http, school) -> 
     client, runtime = http
     auth = {"Authorization": f"Bearer {token_for(runtime, school.admin, 'admin')}"}
 
-    got = client.get("/api/schools/school-1/reminders", headers=auth)
+    got = client.get("/api/schools/solbakken/reminders", headers=auth)
     assert got.status_code == 200 and got.text.startswith("# Påminnelser for demoskolen.")
 
-    bad = client.put("/api/schools/school-1/reminders", headers=auth, content=got.text.replace("kind: gear", "kind: gir"))
+    bad = client.put("/api/schools/solbakken/reminders", headers=auth, content=got.text.replace("kind: gear", "kind: gir"))
     assert bad.status_code == 422
     assert bad.json()["errors"] == [
-        "reminders.yaml, linje 28: rules[1].kind: «gir» må være en av: homework, gear, event, test, weekplan, absence"
+        "reminders.yaml, linje 31: rules[1].kind: «gir» må være en av: homework, gear, event, test, weekplan, absence"
     ]
 
     new = got.text.replace('at: "17:00"}', 'at: "16:30"}', 1)
-    ok = client.put("/api/schools/school-1/reminders", headers=auth, content=new.encode())
+    ok = client.put("/api/schools/solbakken/reminders", headers=auth, content=new.encode())
     assert ok.status_code == 200 and ok.json()["rules"] == 6
-    assert client.get("/api/schools/school-1/reminders", headers=auth).text == new
+    assert client.get("/api/schools/solbakken/reminders", headers=auth).text == new
 
 
 def test_rules_api_refuses_teachers_and_strangers_alike(http, school) -> None:  # noqa: ANN001
@@ -142,8 +142,8 @@ def test_rules_api_refuses_teachers_and_strangers_alike(http, school) -> None:  
     teacher = {"Authorization": f"Bearer {token_for(runtime, school.liv, 'admin')}"}
     wrong_purpose = {"Authorization": f"Bearer {token_for(runtime, school.admin, 'web')}"}
     for headers in (teacher, wrong_purpose, {}):
-        assert client.get("/api/schools/school-1/reminders", headers=headers).status_code == 404
-        assert client.put("/api/schools/school-1/reminders", headers=headers, content=b"version: 1").status_code == 404
+        assert client.get("/api/schools/solbakken/reminders", headers=headers).status_code == 404
+        assert client.put("/api/schools/solbakken/reminders", headers=headers, content=b"version: 1").status_code == 404
 
 
 def test_broadcast_api_sends_reports_and_cancels(http, school) -> None:  # noqa: ANN001
