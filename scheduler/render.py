@@ -36,8 +36,13 @@ log = logging.getLogger(__name__)
 
 Builder = Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]
 
-# Modules whose ``build_<template>`` functions are builders, imported on first use.
-BUILDER_MODULES: list[str] = ["scheduler.builders"]
+# Modules whose ``build_<template>`` functions are builders, imported on first use. A module
+# not (yet) in the code base is skipped: its templates' rows wait as dead letters, named.
+BUILDER_MODULES: list[str] = [
+    "scheduler.builders",
+    "bot.services.absence",  # absence_alert (dialogue)
+    "bot.services.relay",  # teacher_question, teacher_answer (dialogue)
+]
 
 _registry: dict[str, Builder] = {}
 _loaded: set[str] = set()
@@ -55,7 +60,14 @@ def _load() -> None:
     for module_name in BUILDER_MODULES:
         if module_name in _loaded:
             continue
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            log.warning("builder module %s is not installed", module_name)
+            _loaded.add(module_name)
+            continue
         for name in dir(module):
             if name.startswith("build_") and callable(getattr(module, name)):
                 _registry.setdefault(name.removeprefix("build_"), getattr(module, name))

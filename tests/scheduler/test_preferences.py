@@ -8,8 +8,6 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from bot.models import (
-    Absence,
-    AbsenceReason,
     Audience,
     AssignmentKind,
     BroadcastScope,
@@ -20,7 +18,6 @@ from bot.models import (
     Person,
 )
 from scheduler.broadcasts import send_broadcast
-from scheduler.triggers import absence_reported
 from scheduler_helpers import category, homework, oslo, prefer, texts
 
 
@@ -210,18 +207,3 @@ def test_language_preference_overrides_the_persons_language(world, school, sessi
     assert for_(run(world, clock, "2026-12-01T18:00"), school.kari) == [
         ("2026-12-01 17:00", "Lekser til i morgon, onsdag 2. desember:\nEmma:\n- matematikk: Side 42"),
     ]
-
-
-def test_absence_alert_is_queued_at_once_for_the_contact_teacher_as_critical(world, school, session, clock) -> None:  # noqa: ANN001
-    clock.set(oslo(clock, "2026-12-01T22:10"))
-    absence = Absence(pupil_id=school.emma, reported_by_id=school.kari, first_day=date(2026, 12, 2),
-                      last_day=date(2026, 12, 2), reason=AbsenceReason.ILL, created_at=clock.now())
-    session.add(absence)
-    session.flush()
-    assert absence_reported(session, absence, clock) == 1
-    assert absence_reported(session, absence, clock) == 0  # a retried report adds nothing
-    session.commit()
-
-    row = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "absence_alert")).one()
-    assert (row.recipient_id, row.critical, row.category, row.due_at) == (school.liv, True, "absence", clock.utcnow())
-    assert row.payload == {"absence": absence.id, "pupil": school.emma}
