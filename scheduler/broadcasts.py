@@ -134,6 +134,8 @@ def send_broadcast(
         send_at = send_at.replace(tzinfo=clock.zone)
     if send_at is not None and send_at.astimezone(UTC) < now.astimezone(UTC):
         raise BroadcastError("past", lang)
+    if scope is BroadcastScope.GRADE and grade is None:
+        raise BroadcastError("no_grade", lang)
     author_school = school_of(session, author)
     target_group = None
     if scope is BroadcastScope.GROUP:
