@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     # Words per minute when the profile sets none (espeak-ng's own default is 175).
     speech_default_rate: int = Field(160, ge=80, le=400)
 
+    # Outgoing rate limits, per dispatch process (scheduler/ratelimit.py).
+    telegram_messages_per_second: float = Field(30.0, gt=0, description="Per bot, all chats")
+    telegram_messages_per_chat_per_second: float = Field(1.0, gt=0)
+    sms_segments_per_second: float = Field(10.0, gt=0, description="Per Twilio sender number")
+    voice_calls_per_second: float = Field(1.0, gt=0, description="Twilio calls per second")
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
