@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     now: datetime | None = Field(None, description="Fixed clock (ISO 8601 with offset)")
     # With a fixed `now`, let time run on from it (the demo: repeatable data, live reminders).
     clock_runs: bool = False
+    # The wall-clock instant a running clock counts from; set once so every process agrees.
+    clock_anchor: datetime | None = None
     default_language: str = "nb"
     cache_dir: Path = Field(Path.home() / ".cache" / "ransel", description="Envs, models, training cache")
 
@@ -92,7 +94,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("now")
+    @field_validator("now", "clock_anchor")
     @classmethod
     def _now_has_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
