@@ -6,9 +6,8 @@ a message. A dispatch batch instead builds one :class:`BatchContent` for all its
 handful of queries for every recipient, pupil and day in the batch, then dictionary lookups.
 It answers exactly the questions the builders ask, by the same rules:
 
-- who a recipient may see: themself as a pupil, children they have parental responsibility
-  for and who are under 18 (as ``bot.access.visible_pupil_ids`` for pupils and guardians,
-  the only people reminders are planned for);
+- who a recipient may see: ``bot.access.family_pupils``, the access rule for pupils and
+  guardians (the only people reminders are planned for) asked for the whole batch at once;
 - a pupil's groups today, and what is due in them on a day (as ``bot.services.due``:
   ordered by due time, title and id; ``done`` by the pupil's result status);
 - the lessons a pupil has on a day, and none on a day without teaching (as
@@ -30,7 +29,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import turns_adult_on
+from bot.access import family_pupils
 from bot.clock import Clock
 from bot.models import (
     Assignment,
@@ -38,15 +37,12 @@ from bot.models import (
     CalendarEvent,
     GearRule,
     Group,
-    Guardianship,
     Lesson,
     MemberRole,
     Membership,
     OutboxMessage,
     Person,
-    PersonRole,
     Result,
-    Role,
 )
 from bot.services.calendar import day_info, local_bounds
 from bot.services.due import DONE
@@ -113,25 +109,7 @@ class BatchContent:
     # -- who sees whom
 
     def _load_visible(self, recipients: set[int]) -> dict[int, set[int]]:
-        roles: dict[int, set[Role]] = defaultdict(set)
-        enabled = {}
-        for pid, on in self.session.execute(select(Person.id, Person.enabled).where(Person.id.in_(recipients or {-1}))):
-            enabled[pid] = on
-        for pid, role in self.session.execute(
-            select(PersonRole.person_id, PersonRole.role).where(PersonRole.person_id.in_(recipients or {-1}))
-        ):
-            roles[pid].add(role)
-        visible: dict[int, set[int]] = {r: ({r} if Role.PUPIL in roles[r] else set()) for r in recipients}
-        guardians = [r for r in recipients if Role.GUARDIAN in roles[r]]
-        if guardians:
-            for guardian, child, birth, child_enabled in self.session.execute(
-                select(Guardianship.guardian_id, Person.id, Person.birth_date, Person.enabled)
-                .join(Person, Person.id == Guardianship.pupil_id)
-                .where(Guardianship.guardian_id.in_(guardians), Guardianship.parental_responsibility.is_(True))
-            ):
-                if child_enabled and (birth is None or self.today < turns_adult_on(birth)):
-                    visible[guardian].add(child)
-        return {r: (v if enabled.get(r) else set()) for r, v in visible.items()}
+        return family_pupils(self.session, recipients, self.today)
 
     def visible(self, recipient_id: int) -> set[int]:
         return self._visible.get(recipient_id, set())
