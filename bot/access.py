@@ -60,19 +60,43 @@ def admin_school_ids(session: Session, person: Person) -> set[int]:
     return set(rows)
 
 
-def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
-    """Children the guardian has parental responsibility for and who are under 18 on ``on``."""
-    children = session.scalars(
-        select(Person)
-        .join(Guardianship, Guardianship.pupil_id == Person.id)
+def _responsible_children(guardian_ids: Iterable[int]):  # noqa: ANN202 - a Select
+    """(guardian id, child) for children under parental responsibility, enabled accounts."""
+    return (
+        select(Guardianship.guardian_id, Person)
+        .join(Person, Person.id == Guardianship.pupil_id)
         .where(
-            Guardianship.guardian_id == guardian.id,
+            Guardianship.guardian_id.in_(list(guardian_ids)),
             Guardianship.parental_responsibility.is_(True),
             Person.enabled.is_(True),
         )
         .order_by(Person.given_name, Person.id)
-    ).all()
-    return [child for child in children if not is_adult(child, on)]
+    )
+
+
+def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
+    """Children the guardian has parental responsibility for and who are under 18 on ``on``."""
+    rows = session.execute(_responsible_children([guardian.id])).all()
+    return [child for _, child in rows if not is_adult(child, on)]
+
+
+def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict[int, set[int]]:
+    """For many people at once (reminder batches): the pupils each one sees as themself or as
+    a guardian. The same rule as for one asker; disabled accounts see nobody."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    enabled = dict(session.execute(select(Person.id, Person.enabled).where(Person.id.in_(ids))).all())
+    roles: dict[int, set[Role]] = {pid: set() for pid in ids}
+    for pid, role in session.execute(select(PersonRole.person_id, PersonRole.role).where(PersonRole.person_id.in_(ids))):
+        roles[pid].add(role)
+    seen = {pid: ({pid} if Role.PUPIL in roles[pid] else set()) for pid in ids}
+    guardians = [pid for pid in ids if Role.GUARDIAN in roles[pid]]
+    if guardians:
+        for guardian_id, child in session.execute(_responsible_children(guardians)):
+            if not is_adult(child, on):
+                seen[guardian_id].add(child.id)
+    return {pid: (pupils if enabled.get(pid) else set()) for pid, pupils in seen.items()}
 
 
 def _group_ids(session: Session, person_id: int, role: MemberRole, on: date | None = None) -> set[int]:
@@ -120,12 +144,9 @@ def _pupils_in_groups(session: Session, group_ids: Iterable[int]) -> set[int]:
 
 def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: date) -> set[int]:
     """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
-    ids: set[int] = set()
-    if Role.PUPIL in roles:
-        ids.add(asker.id)
-    if Role.GUARDIAN in roles:
-        ids.update(child.id for child in children_of(session, asker, on))
-    return ids
+    if Role.PUPIL not in roles and Role.GUARDIAN not in roles:
+        return set()
+    return family_pupils(session, [asker.id], on)[asker.id]
 
 
 def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:

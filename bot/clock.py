@@ -27,9 +27,11 @@ class Clock:
         if self.fixed is None:
             base = wall
         elif self.runs:
-            base = self.fixed + (wall - self._started)
+            base = self.fixed.astimezone(timezone.utc) + (wall - self._started)
         else:
-            base = self.fixed
+            # In UTC: adding a timedelta to a zone-aware time would be wall-clock arithmetic
+            # and lose or gain an hour across a DST change.
+            base = self.fixed.astimezone(timezone.utc)
         return (base + self._offset).astimezone(self.zone)
 
     def utcnow(self) -> datetime:
@@ -57,4 +59,8 @@ class Clock:
 
     @classmethod
     def from_settings(cls, settings) -> "Clock":  # noqa: ANN001 - avoids an import cycle
-        return cls(zone=settings.zone, fixed=settings.now, runs=settings.clock_runs)
+        clock = cls(zone=settings.zone, fixed=settings.now, runs=settings.clock_runs)
+        if settings.clock_anchor is not None:
+            # Several processes (ransel up) share one running clock: all count from the anchor.
+            clock._started = settings.clock_anchor
+        return clock

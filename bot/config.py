@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     now: datetime | None = Field(None, description="Fixed clock (ISO 8601 with offset)")
     # With a fixed `now`, let time run on from it (the demo: repeatable data, live reminders).
     clock_runs: bool = False
+    # The wall-clock instant a running clock counts from; set once so every process agrees.
+    clock_anchor: datetime | None = None
     default_language: str = "nb"
     cache_dir: Path = Field(Path.home() / ".cache" / "ransel", description="Envs, models, training cache")
 
@@ -77,6 +79,12 @@ class Settings(BaseSettings):
     # Words per minute when the profile sets none (espeak-ng's own default is 175).
     speech_default_rate: int = Field(160, ge=80, le=400)
 
+    # Outgoing rate limits, per dispatch process (scheduler/ratelimit.py).
+    telegram_messages_per_second: float = Field(30.0, gt=0, description="Per bot, all chats")
+    telegram_messages_per_chat_per_second: float = Field(1.0, gt=0)
+    sms_segments_per_second: float = Field(10.0, gt=0, description="Per Twilio sender number")
+    voice_calls_per_second: float = Field(1.0, gt=0, description="Twilio calls per second")
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -86,7 +94,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("now")
+    @field_validator("now", "clock_anchor")
     @classmethod
     def _now_has_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:

@@ -1,0 +1,1 @@
+"""Reminders and notifications: rules → occurrences → outbox → dispatch. See docs/SCHEDULER.md."""

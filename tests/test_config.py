@@ -44,3 +44,25 @@ def test_default_store_is_sqlite_in_the_data_folder_and_tracker_beside_it(tmp_pa
     assert settings.engine_tracker_url == f"sqlite:///{tmp_path / 'tracker.db'}"
     pg = load_settings(database_url="postgresql://root@127.0.0.1/test")
     assert pg.engine_tracker_url == "postgresql://root@127.0.0.1/test"
+
+
+def test_advancing_a_clock_set_in_local_time_crosses_dst_in_real_hours() -> None:
+    from zoneinfo import ZoneInfo
+
+    from datetime import datetime
+
+    oslo = ZoneInfo("Europe/Oslo")
+    clock = Clock(zone=oslo)
+    clock.set(datetime(2026, 10, 25, 1, 30, tzinfo=oslo))  # CEST, before the autumn change
+    clock.advance(timedelta(hours=2))
+    # Two real hours later: 02:30 CEST -> 02:30 CET is one hour, then 03:30 CET.
+    assert clock.now().isoformat() == "2026-10-25T02:30:00+01:00"
+
+
+def test_processes_sharing_an_anchor_share_one_running_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_NOW", "2026-12-01T10:00:00+01:00")
+    monkeypatch.setenv("RANSEL_CLOCK_RUNS", "true")
+    monkeypatch.setenv("RANSEL_CLOCK_ANCHOR", "2020-01-01T00:00:00+00:00")
+    clock = Clock.from_settings(load_settings())
+    # The anchor is long past, so the clock has run on far beyond RANSEL_NOW.
+    assert clock.now().year > 2026

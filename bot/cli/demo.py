@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def demo_group(ctx: click.Context) -> None:
             # The demo data lives around this moment; time runs on from it so reminders fire.
             os.environ["RANSEL_NOW"] = DEMO_NOW
             os.environ["RANSEL_CLOCK_RUNS"] = "true"
+            os.environ["RANSEL_CLOCK_ANCHOR"] = datetime.now(timezone.utc).isoformat()
             ctx.ensure_object(AppContext).reset()
         ctx.invoke(load)
         ctx.invoke(up, emulators=True)

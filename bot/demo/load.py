@@ -2,7 +2,8 @@
 
 Order: the schema (``ransel db upgrade``), the LK20 curriculum (``data/lk20``), the OneRoster
 export (``data/demo/oneroster``), Ransel's extras (``data/demo/ransel.yaml``), then the
-learning-resource catalog and the kommune's learning policy. Each step is the same import a real school runs, so loading twice
+learning-resource catalog and the kommune's learning policy, and the school's reminder rules
+(``data/demo/reminders.yaml``). Each step is the same import a real school runs, so loading twice
 changes nothing.
 """
 
@@ -19,6 +20,7 @@ from bot.learning.activity import Ingested, trace_imported_results
 from bot.learning.catalog import CatalogReport, import_catalog
 from bot.learning.policy import load_policy_file
 from bot.runtime import Runtime
+from scheduler.rules import load_file as load_rules
 
 LK20_DIR = PROJECT_ROOT / "data" / "lk20"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -46,4 +48,5 @@ def load_demo(runtime: Runtime, *, progress: bool = False) -> DemoLoaded:
         resources = import_catalog(session, DEMO_DIR / "resources.yaml", clock=clock)
         load_policy_file(session, DEMO_DIR / "learning_policy.yaml", clock=clock)
         traced = trace_imported_results(session, clock=clock)
+        load_rules(session, DEMO_DIR / "reminders.yaml", now=clock.now())
     return DemoLoaded(lk20, roster, extras, resources, traced)

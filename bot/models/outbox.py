@@ -30,7 +30,11 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # A recipient's open rows (folding into a digest): without it SQLite scans by status.
+        Index("ix_outbox_recipient_status", "recipient_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -50,3 +54,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A row folded into a digest (status DIGESTED) points at the digest row that carries it.
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    # The teacher broadcast this row delivers, for per-recipient status and the summary.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)

@@ -29,6 +29,7 @@ ROUTE_PROVIDERS: list[str] = [
     "channels.sms",
     "channels.voice",
     "channels.webchat",
+    "scheduler.api",
 ]
 
 

@@ -1,7 +1,6 @@
 import shutil
 import zipfile
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select

@@ -1,0 +1,118 @@
+"""Which adapter delivers each channel, and a recording channel for demos, tests and benches.
+
+The channels package provides the real adapters (Telegram, SMS, voice, web). A module that
+does lists itself in :data:`DELIVERY_PROVIDERS` with a function
+``adapters(runtime) -> Iterable[DeliveryAdapter]``; the scheduler uses the first adapter it
+finds for each channel. Channels without one go to the :class:`RecordingAdapter` when the
+caller gives a file (``ransel scheduler serve`` does), and otherwise wait in the outbox
+(retried with backoff) until an adapter exists. ``run-once --record-to FILE`` records every
+channel instead of sending: an operator's dry run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.models import Channel
+from bot.runtime import Runtime
+from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
+
+# Modules with ``adapters(runtime)``, first match per channel wins.
+DELIVERY_PROVIDERS: list[str] = ["channels.adapters"]
+
+
+def adapters_for(
+    runtime: Runtime, record_to: Path | None = None, *, record_all: bool = False
+) -> dict[Channel, DeliveryAdapter]:
+    """The adapters to deliver with. ``record_to``: where channels without an adapter are
+    recorded; with ``record_all`` every channel is (an operator's dry run)."""
+    if record_all and record_to is not None:
+        return {channel: RecordingAdapter(channel, record_to) for channel in Channel}
+    found: dict[Channel, DeliveryAdapter] = {}
+    for module_name in DELIVERY_PROVIDERS:
+        provider = importlib.import_module(module_name).adapters
+        for adapter in provider(runtime):
+            found.setdefault(adapter.channel, adapter)
+    if record_to is not None:
+        for channel in Channel:
+            found.setdefault(channel, RecordingAdapter(channel, record_to))
+    return found
+
+
+class RecordingAdapter:
+    """Appends what it would send to a JSON-lines file, one line per accepted message.
+
+    It behaves like a channel that honours idempotency keys: a message whose ``outbox_id``
+    it already accepted is answered with the first answer and not written again. The file is
+    locked while it is checked and appended to, so several processes can share it. The
+    ``external_id`` is derived from the outbox id, so a repeat gets the same one.
+    """
+
+    def __init__(self, channel: Channel, path: Path) -> None:
+        self.channel = channel
+        self.path = Path(path)
+        self._seen: set[int] | None = None
+
+    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        external_id = f"rec-{message.outbox_id}"
+        with open(self.path, "a+", encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                if message.outbox_id in self._accepted(fh):
+                    return DeliveryResult(DeliveryStatus.SENT, external_id=external_id)
+                fh.write(json.dumps(record(message), ensure_ascii=False) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+                self._seen.add(message.outbox_id)  # type: ignore[union-attr]
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return DeliveryResult(DeliveryStatus.SENT, external_id=external_id)
+
+    def _accepted(self, fh) -> set[int]:  # noqa: ANN001
+        # Re-read what other processes appended since we last looked.
+        fh.seek(0)
+        self._seen = {json.loads(line)["outbox_id"] for line in fh if line.strip()}
+        return self._seen
+
+
+def record(message: OutgoingMessage) -> dict:
+    return {
+        "outbox_id": message.outbox_id,
+        "recipient_id": message.recipient_id,
+        "channel": message.channel.value,
+        "address": message.address,
+        "language": message.language,
+        "form": message.form.value,
+        "text": message.text,
+    }
+
+
+def read_recording(path: Path) -> list[dict]:
+    if not Path(path).exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class MemoryAdapter:
+    """Keeps what it sends in a list (tests, benchmarks): ``sent`` in order of acceptance."""
+
+    def __init__(self, channel: Channel, answers: Iterable[DeliveryResult] = ()) -> None:
+        self.channel = channel
+        self.sent: list[OutgoingMessage] = []
+        self._answers = list(answers)
+
+    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+        if self._answers:
+            answer = self._answers.pop(0)
+            if answer.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+                self.sent.append(message)
+            return answer
+        self.sent.append(message)
+        return DeliveryResult(DeliveryStatus.SENT, external_id=f"mem-{message.outbox_id}")

@@ -1,0 +1,243 @@
+"""Teacher broadcasts: one message to a group, a grade or the whole school.
+
+:func:`send_broadcast` checks that the author may reach those people, stores the broadcast
+and writes one outbox row per recipient in the same transaction (now, or at a set time). Each
+recipient gets it in their own language: a templated header ("Melding fra Liv Andersen til
+4A:") followed by the teacher's text as written. A guardian with several children in the
+audience gets it once. Urgent broadcasts are critical (no digest, no quiet hours).
+
+Recipients are the audience at the moment of sending the order; their preferences (opt-out,
+quiet hours, digests, channel) are applied at delivery time. :func:`summary` reports per
+recipient what happened (queued, sent, delivered, read, failed, not sent and why) and the
+totals, for the teacher.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from bot.clock import Clock
+from bot.i18n import Formatter, language_of
+from bot.models import (
+    Audience,
+    Broadcast,
+    BroadcastScope,
+    Group,
+    MemberRole,
+    Membership,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    PersonRole,
+    Role,
+)
+from scheduler import facts
+from scheduler.outbox import enqueue_many
+
+MAX_TEXT = 1500
+CATEGORY = "broadcast"
+URGENT_CATEGORY = "urgent"
+
+
+class BroadcastError(ValueError):
+    """Something the author can fix; the message is in the author's language."""
+
+    def __init__(self, code: str, language: str, **values: Any) -> None:
+        self.code = code
+        super().__init__(Formatter(language_of(language)).t(f"broadcast_errors.{code}", **values))
+
+
+def _school_roles(session: Session, person_id: int) -> list[PersonRole]:
+    return list(session.scalars(select(PersonRole).where(PersonRole.person_id == person_id)))
+
+
+def find_group(session: Session, school_id: int | None, name: str) -> Group | None:
+    query = select(Group).where((Group.name == name) | (Group.sourced_id == name))
+    if school_id is not None:
+        query = query.where(Group.school_id == school_id)
+    return session.scalars(query.order_by(Group.id)).first()
+
+
+def school_of(session: Session, author: Person, group: Group | None = None) -> int | None:
+    if group is not None:
+        return group.school_id
+    ids = [r.school_id for r in _school_roles(session, author.id) if r.school_id is not None
+           and r.role in (Role.TEACHER, Role.SCHOOL_ADMIN)]
+    return ids[0] if ids else None
+
+
+def may_broadcast(session: Session, author: Person, school_id: int, scope: BroadcastScope, group_id: int | None) -> bool:
+    """A school admin may reach anyone at the school; a teacher their own groups, and their
+    school's grades or the whole school."""
+    roles = _school_roles(session, author.id)
+    if any(r.role is Role.SCHOOL_ADMIN and r.school_id == school_id for r in roles):
+        return True
+    if not any(r.role is Role.TEACHER and r.school_id in (school_id, None) for r in roles):
+        return False
+    if scope is BroadcastScope.GROUP:
+        return session.scalar(
+            select(Membership.id).where(
+                Membership.group_id == group_id, Membership.person_id == author.id, Membership.role == MemberRole.TEACHER
+            )
+        ) is not None
+    return any(r.role is Role.TEACHER and r.school_id == school_id for r in roles)
+
+
+def audience_of(session: Session, broadcast: Broadcast, day) -> list[tuple[int, list[int]]]:  # noqa: ANN001
+    """(recipient, the pupils it concerns) for each recipient, pupils first, each once."""
+    groups = select(Group.id).where(Group.school_id == broadcast.school_id)
+    if broadcast.scope is BroadcastScope.GROUP:
+        groups = groups.where(Group.id == broadcast.group_id)
+    elif broadcast.scope is BroadcastScope.GRADE:
+        groups = groups.where(Group.grade == broadcast.grade)
+    pupils = sorted(facts.pupil_groups(session, list(session.scalars(groups)), day))
+    out: dict[int, list[int]] = {}
+    if broadcast.audience in (Audience.PUPILS, Audience.BOTH):
+        for p in pupils:
+            out.setdefault(p, []).append(p)
+    if broadcast.audience in (Audience.GUARDIANS, Audience.BOTH):
+        for pupil, guardians in sorted(facts.guardians_of(session, pupils, day).items()):
+            for g in guardians:
+                out.setdefault(g, []).append(pupil)
+    return list(out.items())
+
+
+def send_broadcast(
+    session: Session,
+    author: Person,
+    *,
+    text: str,
+    clock: Clock,
+    scope: BroadcastScope,
+    audience: Audience = Audience.GUARDIANS,
+    group: str | None = None,
+    grade: int | None = None,
+    send_at: datetime | None = None,
+    urgent: bool = False,
+    language: str | None = None,
+) -> Broadcast:
+    """Store a broadcast and queue it for every recipient, in the caller's transaction."""
+    lang = language or author.language
+    now = clock.now()
+    text = text.strip()
+    if not text:
+        raise BroadcastError("empty", lang)
+    if len(text) > MAX_TEXT:
+        raise BroadcastError("too_long", lang, limit=MAX_TEXT)
+    if send_at is not None and send_at.tzinfo is None:
+        send_at = send_at.replace(tzinfo=clock.zone)
+    if send_at is not None and send_at.astimezone(UTC) < now.astimezone(UTC):
+        raise BroadcastError("past", lang)
+    if scope is BroadcastScope.GRADE and grade is None:
+        raise BroadcastError("no_grade", lang)
+    author_school = school_of(session, author)
+    target_group = None
+    if scope is BroadcastScope.GROUP:
+        target_group = find_group(session, author_school, group or "")
+        if target_group is None:
+            raise BroadcastError("unknown_group", lang, value=group or "")
+    school_id = target_group.school_id if target_group else author_school
+    if school_id is None:
+        raise BroadcastError("no_school", lang)
+    if not may_broadcast(session, author, school_id, scope, target_group.id if target_group else None):
+        raise BroadcastError("not_allowed", lang)
+    broadcast = Broadcast(
+        school_id=school_id, author_id=author.id, scope=scope, group_id=target_group.id if target_group else None,
+        grade=grade if scope is BroadcastScope.GRADE else None, audience=audience, text=text, urgent=urgent,
+        send_at=send_at or now, created_at=now,
+    )
+    session.add(broadcast)
+    session.flush()
+    rows = [
+        {
+            "idempotency_key": f"broadcast:{broadcast.id}:p{recipient}",
+            "recipient_id": recipient,
+            "category": URGENT_CATEGORY if urgent else CATEGORY,
+            "template": "broadcast",
+            "payload": {"broadcast": broadcast.id, "pupils": pupils},
+            "due_at": broadcast.send_at,
+            "critical": urgent,
+            "broadcast_id": broadcast.id,
+        }
+        for recipient, pupils in audience_of(session, broadcast, now.date())
+    ]
+    enqueue_many(session, rows, now=now)
+    return broadcast
+
+
+def cancel_broadcast(session: Session, broadcast: Broadcast, *, clock: Clock) -> None:
+    """Stop what has not gone out yet (rows are skipped when they come due)."""
+    broadcast.cancelled_at = clock.now()
+
+
+@dataclass
+class RecipientStatus:
+    person_id: int
+    name: str
+    status: str  # queued, sent, delivered, read, failed, skipped, digested
+    channel: str | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    reason: str | None
+
+
+@dataclass
+class Summary:
+    broadcast_id: int
+    recipients: list[RecipientStatus] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return dict(Counter(r.status for r in self.recipients))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "broadcast": self.broadcast_id,
+            "totals": self.totals,
+            "recipients": [
+                {
+                    "person": r.person_id, "name": r.name, "status": r.status, "channel": r.channel,
+                    "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+                    "delivered_at": r.delivered_at.isoformat() if r.delivered_at else None,
+                    "reason": r.reason,
+                }
+                for r in self.recipients
+            ],
+        }
+
+
+_SHOWN = {
+    OutboxStatus.PENDING: "queued", OutboxStatus.CLAIMED: "queued", OutboxStatus.SENT: "sent",
+    OutboxStatus.DELIVERED: "delivered", OutboxStatus.READ: "read", OutboxStatus.FAILED: "failed",
+    OutboxStatus.DEAD: "failed", OutboxStatus.SKIPPED: "skipped", OutboxStatus.DIGESTED: "digested",
+}
+
+
+def summary(session: Session, broadcast: Broadcast) -> Summary:
+    """Per recipient delivery status; a row folded into a digest shows the digest's status."""
+    digest = aliased(OutboxMessage)
+    rows = session.execute(
+        select(OutboxMessage, digest, Person)
+        .join(Person, Person.id == OutboxMessage.recipient_id)
+        .outerjoin(digest, digest.id == OutboxMessage.digest_id)
+        .where(OutboxMessage.broadcast_id == broadcast.id)
+        .order_by(Person.family_name, Person.given_name, Person.id)
+    ).all()
+    out = Summary(broadcast.id)
+    for row, via, person in rows:
+        effective = via if (row.status is OutboxStatus.DIGESTED and via is not None) else row
+        status = _SHOWN[effective.status]
+        if row.status is OutboxStatus.DIGESTED and status == "queued":
+            status = "digested"
+        out.recipients.append(RecipientStatus(
+            person.id, person.name, status, effective.channel.value if effective.channel else None,
+            effective.sent_at, effective.delivered_at,
+            effective.last_error if effective.status in (OutboxStatus.SKIPPED, OutboxStatus.DEAD, OutboxStatus.FAILED) else None,
+        ))
+    return out

@@ -1,0 +1,243 @@
+"""Builders for the scheduler's own messages: reminders, digests and broadcasts.
+
+Each ``build_<template>(session, recipient, payload, clock)`` reads current data and returns
+the facts its template renders, or ``None`` when there is nothing to say any more (the
+homework was removed, the test moved, the day has passed, the broadcast was cancelled). The
+recipient sees only pupils they may see today (:func:`scheduler.facts.visible_pupils`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.access import pupil_group_ids, visible_pupil_ids
+from bot.clock import Clock
+from bot.models import (
+    Assignment,
+    AssignmentKind,
+    Broadcast,
+    CalendarEvent,
+    GearRule,
+    Group,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    School,
+)
+from bot.services.due import DueItem, due_items
+from bot.services.pupils import school_of
+from bot.services.timetable import day_schedule
+from bot.services.weekplan import week_plan
+from scheduler import content
+from scheduler.facts import lesson_matches
+from scheduler.rules import Rule, rules_for
+
+DUE_KINDS = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
+
+
+@dataclass(frozen=True)
+class _Reminder:
+    rule: Rule
+    day: date
+    pupils: list[Person]
+    own: bool  # the recipient is the pupil the reminder is about
+    days_ahead: int
+
+
+def _reminder(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> _Reminder | None:
+    """What every reminder needs: its rule (still there and on), its day (not passed) and
+    the pupils the recipient may still see (bot.access decides)."""
+    rule = rules_for(session, payload["school"]).get(payload["rule"])
+    if rule is None or not rule.enabled:
+        return None
+    day = date.fromisoformat(payload["day"])
+    today = clock.today()
+    if day < today:
+        return None
+    batch = content.current(session)
+    visible = batch.visible(recipient.id) if batch else visible_pupil_ids(session, recipient, today)
+    ids = [p for p in dict.fromkeys(payload.get("pupils", [])) if p in visible]
+    if not ids:
+        return None
+    if batch:
+        people = batch.persons
+    else:
+        people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    pupils = [people[i] for i in ids if i in people]
+    own = [p.id for p in pupils] == [recipient.id]
+    return _Reminder(rule, day, pupils, own, (day - today).days)
+
+
+def _base(r: _Reminder) -> dict[str, Any]:
+    return {"own": r.own, "day": r.day, "days_ahead": r.days_ahead}
+
+
+def _groups(session: Session, pupil_id: int, clock: Clock) -> set[int]:
+    batch = content.current(session)
+    return batch.groups(pupil_id) if batch else pupil_group_ids(session, pupil_id, clock.today())
+
+
+def _item(i: DueItem | content.Due) -> dict[str, Any]:
+    return {"kind": i.kind.value, "subject": i.subject_code, "title": i.title}
+
+
+def build_reminder_homework(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """Homework and projects due on the day and not handed in yet, per child."""
+    r = _reminder(session, recipient, payload, clock)
+    if r is None:
+        return None
+    batch = content.current(session)
+    children = []
+    for pupil in r.pupils:
+        if batch:
+            due = batch.due(pupil.id, r.day, DUE_KINDS)
+        else:
+            due = due_items(session, recipient, pupil.id, r.day, r.day, clock, kinds=DUE_KINDS)
+        items = [i for i in due if not i.done]
+        if items:
+            children.append({"name": pupil.given_name, "items": [_item(i) for i in items]})
+    return {**_base(r), "children": children} if children else None
+
+
+def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """What to bring for each child's matching lessons on the day (the school's gear for the
+    lesson's place, else the rule's items); children with the same needs share a line."""
+    r = _reminder(session, recipient, payload, clock)
+    if r is None:
+        return None
+    batch = content.current(session)
+    lines: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    for pupil in r.pupils:
+        if batch:
+            slots, gear_by_place = batch.lessons(pupil.id, r.day), batch.gear(batch.school_of.get(pupil.id, -1))
+        else:
+            schedule = day_schedule(session, recipient, pupil.id, r.day, clock)
+            slots = schedule.slots if schedule.info.teaching else []
+            gear_by_place = _gear_rules(session, school_of(session, pupil.id))
+        lessons = [s for s in slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
+        if not lessons:
+            continue
+        # The school's gear for where the lesson is (gymsal: gym clothes; svømmehall: swimwear
+        # and a towel); the rule's own items where the school has none for that place.
+        gear = [key for s in lessons for key in (gear_by_place.get(s.place or "") or r.rule.items)]
+        items = tuple(dict.fromkeys(gear))
+        subjects = tuple(dict.fromkeys(s.subject_code for s in lessons if s.subject_code))
+        lines.setdefault((items, subjects), []).append(pupil.given_name)
+    if not lines:
+        return None
+    return {
+        **_base(r),
+        "lines": [{"names": names, "items": list(i), "subjects": list(s)} for (i, s), names in lines.items()],
+    }
+
+
+def _gear_rules(session: Session, school_id: int | None) -> dict[str, list[str]]:
+    """The school's gear per place (gymsal → gym clothes), as bot.services.bring reads it."""
+    places: dict[str, list[str]] = {}
+    for place, key in session.execute(
+        select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
+    ):
+        places.setdefault(place, []).append(key)
+    return places
+
+
+def build_reminder_event(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """What to bring to the event, for the children it is for, if it is still on that day."""
+    r = _reminder(session, recipient, payload, clock)
+    event = session.get(CalendarEvent, payload["event"])
+    if r is None or event is None or clock.local(event.starts_at).date() != r.day:
+        return None
+    if r.rule.events and event.kind not in r.rule.events:
+        return None
+    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in _groups(session, p.id, clock)]
+    bring = list(event.bring or r.rule.items)
+    if not names or not bring:
+        return None
+    return {**_base(r), "names": names, "bring": bring, "event": event}
+
+
+def build_reminder_test(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """The test, if it is still a test on that day, for the children who sit it."""
+    r = _reminder(session, recipient, payload, clock)
+    test = session.get(Assignment, payload["assignment"])
+    if r is None or test is None or test.kind is not AssignmentKind.TEST or clock.local(test.due_at).date() != r.day:
+        return None
+    names = [p.given_name for p in r.pupils if test.group_id in _groups(session, p.id, clock)]
+    if not names:
+        return None
+    return {**_base(r), "names": names, "subject": test.subject_code, "title": test.title, "description": test.description}
+
+
+def build_reminder_weekplan(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """Each child's week (bot.services.weekplan): per school day what is due and happening;
+    days without teaching are marked off."""
+    r = _reminder(session, recipient, payload, clock)
+    if r is None:
+        return None
+    children = []
+    plan = None
+    for pupil in r.pupils:
+        plan = week_plan(session, recipient, pupil.id, r.day, clock)
+        due = plan.homework + plan.tests
+        entries = []
+        for schedule in plan.days:
+            off = not schedule.info.teaching or any(e.no_teaching for e in schedule.events)
+            if off:
+                entries.append({"day": schedule.day, "off": True, "items": [], "events": []})
+                continue
+            items = [_item(i) for i in due if i.due.date() == schedule.day]
+            if items or schedule.events:
+                entries.append({"day": schedule.day, "off": False, "items": items, "events": schedule.events})
+        children.append({"name": pupil.given_name, "days": entries})
+    assert plan is not None
+    return {**_base(r), "week": plan.week_number, "first": plan.monday, "last": plan.days[-1].day, "children": children}
+
+
+def build_digest(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """All the reminders folded into this digest, each rendered now from current data."""
+    from scheduler.planner import digest_key
+    from scheduler.preferences import load
+    from scheduler.render import render_row
+
+    from bot.models import DeliveryMode
+
+    slot = datetime.fromisoformat(payload["slot"])
+    key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
+    batch = content.current(session)
+    if batch and key in batch.members_by_key:
+        members = batch.members_by_key[key]
+    else:
+        digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+        members = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
+        ).all()
+    members = [m for m in members if m.status is OutboxStatus.DIGESTED]
+    language = batch.languages.get(recipient.id) if batch else None
+    language = language or load(session, [recipient.id])[recipient.id].language
+    parts = [text for m in members if (text := render_row(session, m, recipient, language, clock))]
+    if not parts:
+        return None
+    return {"mode": payload["mode"], "slot": slot.astimezone(clock.zone), "parts": parts}
+
+
+def build_broadcast(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    broadcast = session.get(Broadcast, payload["broadcast"])
+    if broadcast is None or broadcast.cancelled_at is not None:
+        return None
+    author = session.get(Person, broadcast.author_id)
+    group = session.get(Group, broadcast.group_id) if broadcast.group_id else None
+    school = session.get(School, broadcast.school_id)
+    return {
+        "author": author.name if author else "",
+        "scope": broadcast.scope.value,
+        "group": group.name if group else None,
+        "grade": broadcast.grade,
+        "school": school.name if school else "",
+        "text": broadcast.text,
+        "urgent": broadcast.urgent,
+    }

@@ -1,0 +1,257 @@
+"""What the planner reads from the stores, in bulk: school days, who is in which group,
+whose guardian is who, which groups have something due or a lesson that needs gear.
+
+The planner asks these questions for a whole school at once (one query per question, not one
+per pupil), so planning a municipality's evening stays within seconds. They only decide
+*who may have something to be reminded of*; what the reminder says is decided at send time
+by the builders through ``bot/services`` (due items, bring lists, week plans) and
+``bot/access``, the one place that says who sees what. The bulk guardian lookup applies the
+same rule as ``bot.access.children_of`` (parental responsibility, under 18).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bot.access import turns_adult_on
+from bot.models import (
+    Assignment,
+    AssignmentKind,
+    CalendarEvent,
+    EventKind,
+    Group,
+    Guardianship,
+    MemberRole,
+    Membership,
+    Person,
+    SchoolBreak,
+)
+from bot.services.calendar import public_holiday
+
+# --- time helpers --------------------------------------------------------------------------
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants where a local day starts and the next one starts (23, 24 or 25 h)."""
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    return start, end
+
+
+def local_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """The instant a wall-clock time happens on a local day.
+
+    On the spring-forward night a time in the missing hour (02:00-02:59) does not exist; it
+    is read with the offset in force before the change, which lands it one hour later
+    (02:30 becomes 03:30). On the fall-back night a time in the repeated hour happens twice;
+    we take the first (fold=0, summer time). Either way one wall time gives one instant.
+    """
+    naive = datetime.combine(day, wall)
+    return naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc).astimezone(zone)
+
+
+# --- the school calendar -------------------------------------------------------------------
+
+
+def is_public_holiday(day: date) -> bool:
+    return public_holiday(day) is not None
+
+
+@dataclass
+class SchoolCalendar:
+    """Which days a school (or a group in it) teaches, over a range of dates."""
+
+    school_id: int
+    breaks: list[tuple[date, date]] = field(default_factory=list)
+    # Days without teaching from calendar events: None = whole school, else per group.
+    no_teaching: dict[int | None, set[date]] = field(default_factory=lambda: defaultdict(set))
+
+    def in_break(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.breaks)
+
+    def is_school_day(self, day: date, group_ids: Iterable[int] = ()) -> bool:
+        if day.weekday() >= 5 or is_public_holiday(day) or self.in_break(day):
+            return False
+        if day in self.no_teaching.get(None, ()):
+            return False
+        return not any(day in self.no_teaching.get(g, ()) for g in group_ids)
+
+    def is_quiet_day(self, day: date) -> bool:
+        """A public holiday or a day in a school break: no school reminders are sent on it."""
+        return is_public_holiday(day) or self.in_break(day)
+
+
+def school_calendar(session: Session, school_id: int, start: date, end: date, zone: ZoneInfo) -> SchoolCalendar:
+    cal = SchoolCalendar(school_id)
+    cal.breaks = [
+        (b.first_day, b.last_day)
+        for b in session.scalars(
+            select(SchoolBreak).where(
+                SchoolBreak.school_id == school_id, SchoolBreak.last_day >= start, SchoolBreak.first_day <= end
+            )
+        )
+    ]
+    lo, _ = day_bounds(start, zone)
+    _, hi = day_bounds(end, zone)
+    events = session.execute(
+        select(CalendarEvent.group_id, CalendarEvent.starts_at, CalendarEvent.ends_at).where(
+            CalendarEvent.school_id == school_id,
+            CalendarEvent.no_teaching.is_(True),
+            CalendarEvent.starts_at < hi,
+            CalendarEvent.ends_at > lo,
+        )
+    )
+    for group_id, starts_at, ends_at in events:
+        day = starts_at.astimezone(zone).date()
+        # An event ending at midnight does not cover the next day.
+        last = (ends_at - timedelta(microseconds=1)).astimezone(zone).date()
+        while day <= last:
+            cal.no_teaching[group_id].add(day)
+            day += timedelta(days=1)
+    return cal
+
+
+# --- people and groups ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    id: int
+    name: str
+    sourced_id: str
+    grade: int | None
+    subject_code: str | None
+
+
+def groups_of_school(session: Session, school_id: int) -> dict[int, GroupInfo]:
+    rows = session.execute(
+        select(Group.id, Group.name, Group.sourced_id, Group.grade, Group.subject_code).where(
+            Group.school_id == school_id
+        )
+    )
+    return {r.id: GroupInfo(r.id, r.name, r.sourced_id, r.grade, r.subject_code) for r in rows}
+
+
+def _active(day: date):  # noqa: ANN202 - a SQL condition
+    return and_(
+        or_(Membership.begin_date.is_(None), Membership.begin_date <= day),
+        or_(Membership.end_date.is_(None), Membership.end_date >= day),
+    )
+
+
+def pupil_groups(session: Session, group_ids: Iterable[int], day: date) -> dict[int, set[int]]:
+    """pupil id → the groups (among ``group_ids``) they are a pupil of on ``day``."""
+    out: dict[int, set[int]] = defaultdict(set)
+    ids = list(group_ids)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Membership.person_id, Membership.group_id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.group_id.in_(chunk),
+                Membership.role == MemberRole.PUPIL,
+                Person.enabled.is_(True),
+                _active(day),
+            )
+        )
+        for pupil_id, group_id in rows:
+            out[pupil_id].add(group_id)
+    return out
+
+
+def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[int, list[int]]:
+    """pupil id → guardians with parental responsibility, while the pupil is under 18."""
+    out: dict[int, list[int]] = defaultdict(list)
+    ids = list(pupil_ids)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Guardianship.pupil_id, Guardianship.guardian_id, Person.birth_date)
+            .join(Person, Person.id == Guardianship.pupil_id)
+            .where(Guardianship.pupil_id.in_(chunk), Guardianship.parental_responsibility.is_(True))
+            .order_by(Guardianship.pupil_id, Guardianship.guardian_id)
+        )
+        for pupil_id, guardian_id, birth_date in rows:
+            if birth_date is None or day < turns_adult_on(birth_date):
+                out[pupil_id].append(guardian_id)
+    return out
+
+
+def contact_teachers(session: Session, pupil_id: int, day: date) -> list[int]:
+    """The kontaktlærer(e) of the pupil's basis groups."""
+    pupil_groups_q = select(Membership.group_id).where(
+        Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL, _active(day)
+    )
+    return list(
+        session.scalars(
+            select(Membership.person_id)
+            .where(
+                Membership.group_id.in_(pupil_groups_q),
+                Membership.role == MemberRole.TEACHER,
+                Membership.is_contact_teacher.is_(True),
+                _active(day),
+            )
+            .distinct()
+            .order_by(Membership.person_id)
+        )
+    )
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+# --- what is due, what to bring ------------------------------------------------------------
+
+
+def groups_with_assignments(
+    session: Session, school_id: int, start: datetime, end: datetime, kinds: Iterable[AssignmentKind]
+) -> dict[int, list[Assignment]]:
+    """group id → assignments of ``kinds`` due in [start, end) at one school."""
+    out: dict[int, list[Assignment]] = defaultdict(list)
+    rows = session.scalars(
+        select(Assignment)
+        .join(Group, Group.id == Assignment.group_id)
+        .where(
+            Group.school_id == school_id,
+            Assignment.kind.in_(list(kinds)),
+            Assignment.due_at >= start,
+            Assignment.due_at < end,
+        )
+        .order_by(Assignment.due_at, Assignment.id)
+    )
+    for a in rows:
+        out[a.group_id].append(a)
+    return out
+
+
+def lesson_matches(subject_code: str | None, place: str | None, subjects: Iterable[str], places: Iterable[str]) -> bool:
+    """A lesson a gear rule is about: its subject code starts with one of ``subjects`` (KRO
+    matches KRO01-05) or it is at one of ``places``."""
+    code = subject_code or ""
+    return any(code.startswith(s) for s in subjects) or (place is not None and place in set(places))
+
+
+def events_on(
+    session: Session, school_id: int, day: date, kinds: Iterable[EventKind], zone: ZoneInfo
+) -> list[CalendarEvent]:
+    start, end = day_bounds(day, zone)
+    return list(
+        session.scalars(
+            select(CalendarEvent)
+            .where(
+                CalendarEvent.school_id == school_id,
+                CalendarEvent.kind.in_(list(kinds)),
+                CalendarEvent.starts_at >= start,
+                CalendarEvent.starts_at < end,
+            )
+            .order_by(CalendarEvent.starts_at, CalendarEvent.id)
+        )
+    )
