@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import AccessDenied, children_of
 from bot.clock import Clock
-from bot.models import Absence, AbsenceReason, GroupKind, MemberRole, Membership, Person
+from bot.models import Absence, AbsenceReason, MemberRole, Membership, Person
 from bot.services.pupils import basis_group
 from scheduler.outbox import enqueue
 
@@ -126,7 +126,7 @@ def build_absence_alert(session: Session, recipient: Person, payload: dict[str, 
     group = basis_group(session, absence.pupil_id)
     return {
         "pupil_name": pupil.name,
-        "group_name": group.name if group is not None and group.kind == GroupKind.BASIS else "",
+        "group_name": group.name if group is not None else "",
         "reporter_name": reporter.name if reporter else "",
         "first_day": absence.first_day,
         "last_day": absence.last_day,

@@ -257,3 +257,22 @@ def test_teachers_are_told_how_to_answer_instead(world) -> None:
 def test_guardians_cannot_answer_threads(world) -> None:
     said = world.run(AnswerQuestionAction(), "kari", "svar 1 hei", "answer_question")
     assert said.text == "Det kan jeg dessverre ikke svare på."
+
+
+def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world) -> None:
+    from scheduler.render import render_row
+
+    world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
+    world.run(SendRelayAction(), "james", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "ENG01-05",
+                     "relay_text": "Can Olivia hand in chapter 4 on Friday?"})
+    with world.runtime.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        texts = {}
+        for row in rows:
+            recipient = session.get(Person, row.recipient_id)
+            texts[row.template] = render_row(session, row, recipient, recipient.language, world.runtime.clock)
+    assert texts["absence_alert"] == ("Fravær: Olivia Smith (9B) er borte tirsdag 1. desember (syk). "
+                                      "Meldt av James Smith.")
+    assert texts["teacher_question"].startswith("Message from James Smith about Olivia Smith (9B), case ")
+    assert '"Can Olivia hand in chapter 4 on Friday?"' in texts["teacher_question"]
