@@ -52,7 +52,6 @@ from bot.config import Settings, load_settings  # noqa: E402
 from bot.identity import conversation_id  # noqa: E402
 from bot.models import Channel  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
-from bot.services.people import find_person  # noqa: E402
 
 NOW = datetime.fromisoformat("2026-12-01T10:00:00+01:00")
 PG_ADMIN = os.environ.get("RANSEL_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
