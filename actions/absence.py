@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from actions._base import RanselAction, Turn, family_children, resolve_pupil
+from bot.dates import find_spans
 from bot.models import Role
 from bot.phrases import absence_reason
 from bot.services.absence import InvalidAbsence, report_absence
-from bot.dates import find_spans
 
 
 class ReportAbsenceAction(RanselAction):
