@@ -23,6 +23,9 @@ from bot import db
 from bot.clock import Clock
 from bot.config import Settings, load_settings
 
+# The real engine + action server + demo school, once per session (see tests/engine_fixtures.py).
+pytest_plugins = ["tests.engine_fixtures"]
+
 PG_ADMIN_URL = os.environ.get("RANSEL_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 OSLO_NOW = datetime.fromisoformat("2026-12-01T10:00:00+01:00")  # a Tuesday in week 49

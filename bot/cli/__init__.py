@@ -47,6 +47,7 @@ def _register() -> None:
     # Imported here so each module can import `cli` and `pass_app` from this package.
     from bot.cli import db as _db  # noqa: F401
     from bot.cli import demo as _demo  # noqa: F401
+    from bot.cli import dialogue as _dialogue  # noqa: F401
     from bot.cli import importers as _importers  # noqa: F401
     from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
     from bot.cli import up as _up  # noqa: F401

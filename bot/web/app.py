@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # Modules with a `routes(runtime)` function, mounted in this order.
 ROUTE_PROVIDERS: list[str] = [
     "bot.learning.api",
+    "bot.web.rest",
     "channels.telegram",
     "channels.sms",
     "channels.voice",

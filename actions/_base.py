@@ -1,0 +1,259 @@
+"""What every Ransel action does before and after its own few lines.
+
+An action learns who is asking only from the conversation id the gateway signed
+(:func:`bot.identity.verify`); an unsigned or unknown sender gets a refusal and a log line
+with the conversation id. It then opens one transaction, calls ``respond`` with a
+:class:`Turn` (the person, their language, the clock, the message), and turns an
+:class:`~bot.access.AccessDenied` into the one refusal that reveals nothing. Replies are
+rendered from ``bot/templates`` in the person's language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import re
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import _runtime
+from bot.access import AccessDenied, children_of, roles_of, visible_pupils
+from bot.clock import Clock
+from bot.dates import Span, find_span
+from bot.i18n import language_of, render
+from bot.identity import UnknownSender, verify
+from bot.models import Person, Role
+from bot.services.people import pupils_named
+
+log = logging.getLogger("actions")
+
+CHOOSE_CHILD_INTENT = "choose_child"
+
+
+@dataclass
+class Turn:
+    """One message from one known person, with what an action needs to answer it."""
+
+    session: Session
+    person: Person
+    language: str
+    clock: Clock
+    tracker: Tracker
+    dispatcher: CollectingDispatcher
+    text: str
+    roles: set[Role]
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    events: list[EventType] = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return self.clock.today()
+
+    @property
+    def intent(self) -> str | None:
+        return (self.tracker.latest_message.get("intent") or {}).get("name")
+
+    def entity_values(self, name: str) -> list[str]:
+        return [str(e["value"]) for e in self.entities if e.get("entity") == name]
+
+    @property
+    def subject_code(self) -> str | None:
+        codes = [v for v in self.entity_values("subject") if re.fullmatch(r"[A-Z]{3}\d{2}-\d{2}", v)]
+        return codes[0] if codes else None
+
+    def span(self) -> Span | None:
+        return find_span(self.text, self.clock)
+
+    def say(self, template: str, *, buttons: list[dict[str, str]] | None = None, **context: Any) -> None:
+        self.dispatcher.utter_message(text=render(template, self.language, **context), buttons=buttons or [])
+
+    def set(self, slot: str, value: Any) -> None:
+        self.events.append(SlotSet(slot, value))
+
+
+@contextlib.contextmanager
+def open_turn(tracker: Tracker, dispatcher: CollectingDispatcher, action: str) -> Iterator[Turn | None]:
+    """The verified person's turn inside one transaction; None (after a refusal) otherwise.
+
+    AccessDenied inside becomes the one refusal that reveals nothing; any other error a
+    short apology with an incident id that is also logged (ids only, never text).
+    """
+    runtime = _runtime.get()
+    fallback_language = runtime.settings.default_language
+    try:
+        sender = verify(runtime.settings.sender_secret, tracker.sender_id)
+    except UnknownSender:
+        log.warning("refused unsigned conversation=%s action=%s", tracker.sender_id[:64], action)
+        dispatcher.utter_message(text=render("unknown_sender", fallback_language))
+        yield None
+        return
+    turn: Turn | None = None
+    session = runtime.sessions()
+    try:
+        person = session.get(Person, sender.person_id)
+        if person is None or not person.enabled:
+            log.warning("refused unknown person=%s action=%s", sender.person_id, action)
+            dispatcher.utter_message(text=render("unknown_sender", fallback_language))
+            yield None
+            return
+        turn = Turn(
+            session=session,
+            person=person,
+            language=language_of(person.language),
+            clock=runtime.clock,
+            tracker=tracker,
+            dispatcher=dispatcher,
+            text=tracker.latest_message.get("text") or "",
+            roles=roles_of(session, person),
+            entities=list(tracker.latest_message.get("entities") or []),
+        )
+        try:
+            yield turn
+            session.commit()
+        except AccessDenied:
+            # Nothing a refused question started is kept.
+            session.rollback()
+            log.info("access denied person=%s action=%s", sender.person_id, action)
+            turn.events.clear()
+            turn.say("access_denied")
+    except Exception:  # noqa: BLE001 - a person always gets an answer; we get the incident id
+        session.rollback()
+        incident = uuid.uuid4().hex[:8]
+        log.exception("action failed incident=%s person=%s action=%s", incident, sender.person_id, action)
+        language = turn.language if turn is not None else fallback_language
+        dispatcher.utter_message(text=render("action_error", language, incident=incident))
+        if turn is not None:
+            turn.events.clear()
+    finally:
+        session.close()
+
+
+class RanselAction(Action, ABC):
+    """Base for every action: identity, one transaction, refusal, rendering."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    def respond(self, turn: Turn) -> None: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not inspect.isabstract(cls):
+            REGISTRY[cls().name()] = cls
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        with open_turn(tracker, dispatcher, self.name()) as turn:
+            if turn is None:
+                return []
+            self.respond(turn)
+        if turn is None:
+            return []
+        return self.closing_events(turn)
+
+    def closing_events(self, turn: Turn) -> list[EventType]:
+        # An answer ends any fallback sequence and any question waiting for a child's name.
+        return [*reset(turn.tracker, "fallback_asked", "pending"), *turn.events]
+
+
+def reset(tracker: Tracker, *slots: str) -> list[EventType]:
+    """SlotSet(None) for those of ``slots`` that hold a value. Events are only for changes:
+    Rasa replays and ships every event of a conversation on every turn."""
+    return [SlotSet(name, None) for name in slots if tracker.get_slot(name) is not None]
+
+
+# Action name -> class, so a question can be resumed once the person says which child.
+REGISTRY: dict[str, type[RanselAction]] = {}
+
+
+# --------------------------------------------------------------------------- which pupil
+
+
+def _named(turn: Turn) -> list[str]:
+    names = turn.entity_values("person")
+    if names:
+        return names
+    # Names the lookup table does not know: the asker's own pupils, mentioned in the text.
+    if turn.roles <= {Role.PUPIL}:
+        return []  # a pupil sees only themself; nothing to look for
+    if turn.roles <= {Role.GUARDIAN, Role.PUPIL}:
+        candidates = family_children(turn)
+    else:
+        candidates = visible_pupils(turn.session, turn.person, turn.today)
+    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    return [p.given_name for p in candidates if p.given_name.casefold() in words]
+
+
+def family_children(turn: Turn) -> list[Person]:
+    return children_of(turn.session, turn.person, turn.today) if Role.GUARDIAN in turn.roles else []
+
+
+def child_buttons(children: list[Person]) -> list[dict[str, str]]:
+    """One button per child; the payload goes straight to the choose_child intent."""
+    given = [c.given_name for c in children]
+    buttons = []
+    for child in children:
+        label = child.given_name if given.count(child.given_name) == 1 else child.name
+        buttons.append({"title": label, "payload": f'/{CHOOSE_CHILD_INTENT}{{"person": "{label}"}}'})
+    return buttons
+
+
+def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True) -> Person | None:
+    """The pupil a question is about, or None after asking which one (or refusing).
+
+    - a name in the message: that pupil among those the asker may see; otherwise the one
+      refusal (identical whether the child exists or not);
+    - no name: a pupil asks about themself; a guardian with one child about that child;
+      with several, we ask which, with the names as buttons, and resume when they answer.
+    """
+    names = _named(turn)
+    own = Role.PUPIL in turn.roles
+    if names:
+        for name in names:
+            if own and name.casefold() in {turn.person.given_name.casefold(), turn.person.name.casefold()}:
+                return turn.person
+            matches = pupils_named(turn.session, turn.person, name, turn.today)
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                if ask:
+                    _ask_which(turn, action_name, matches)
+                return None
+        raise AccessDenied()
+    if own and Role.GUARDIAN not in turn.roles:
+        return turn.person
+    children = family_children(turn)
+    if len(children) == 1 and not own:
+        return children[0]
+    if children or own:
+        pupils = ([turn.person] if own else []) + children
+        if ask:
+            _ask_which(turn, action_name, pupils)
+        return None
+    if Role.TEACHER in turn.roles or Role.SCHOOL_ADMIN in turn.roles:
+        turn.say("ask_pupil_name")
+        return None
+    turn.say("no_pupils")
+    return None
+
+
+def _ask_which(turn: Turn, action_name: str, pupils: list[Person]) -> None:
+    turn.say("which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
+    kept = [{"entity": e["entity"], "value": e["value"]} for e in turn.entities if e.get("entity") != "person"]
+    turn.set("pending", {"action": action_name, "text": turn.text, "entities": kept})
+
+
+def about(turn: Turn, pupil: Person) -> dict[str, Any]:
+    """Template context naming the pupil the way the asker would: "du" for oneself."""
+    return {"own": pupil.id == turn.person.id, "name": pupil.given_name, "full_name": pupil.name}

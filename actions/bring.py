@@ -1,0 +1,33 @@
+"""What to bring on a day: bring-items, gear for lessons at special places, event gear."""
+
+from __future__ import annotations
+
+from actions._base import RanselAction, Turn, about, resolve_pupil
+from bot.services.bring import bring_list
+from bot.services.calendar import next_school_day
+from bot.services.pupils import school_of
+
+MAX_DAYS = 7
+
+
+class BringAction(RanselAction):
+    def name(self) -> str:
+        return "action_bring"
+
+    def respond(self, turn: Turn) -> None:
+        pupil = resolve_pupil(turn, self.name())
+        if pupil is None:
+            return
+        span = turn.span()
+        if span is not None:
+            days = span.days()[:MAX_DAYS]
+        else:
+            # Asked without a day: packing happens the evening before the next school day.
+            school_id = school_of(turn.session, pupil.id)
+            days = [next_school_day(turn.session, school_id, turn.today, turn.clock.zone)
+                    if school_id is not None else turn.today]
+        lists = [bring_list(turn.session, turn.person, pupil.id, day, turn.clock) for day in days]
+        if len(lists) > 1:
+            # For a week, days without anything to bring are noise.
+            lists = [b for b in lists if b.items]
+        turn.say("bring", lists=lists, single=len(days) == 1, start=days[0], end=days[-1], **about(turn, pupil))

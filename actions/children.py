@@ -1,0 +1,37 @@
+"""The person says which child a question was about ("Emma", or a tap on a button); the
+question that was waiting resumes with that child."""
+
+from __future__ import annotations
+
+import re
+
+from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil
+from actions.fallback import FallbackAction
+
+# Every action that may ask "which child?" must be imported so it is in the registry.
+from actions import absence, bring, homework, practice, progress, timetable  # noqa: F401
+
+
+class ChooseChildAction(RanselAction):
+    def name(self) -> str:
+        return "action_choose_child"
+
+    def respond(self, turn: Turn) -> None:
+        pending = turn.tracker.get_slot("pending") or {}
+        action = REGISTRY.get(pending.get("action", ""))
+        named = turn.entity_values("person")
+        if not named:
+            words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+            named = [c.given_name for c in family_children(turn) if c.given_name.casefold() in words]
+        if action is None and not named:
+            # A lone word that is nobody's name ("ja", "hmm"): not understood, not a child.
+            FallbackAction().respond(turn)
+            return
+        if action is None:
+            pupil = resolve_pupil(turn, self.name())
+            if pupil is not None:
+                turn.say("child_chosen", name=pupil.given_name)
+            return
+        turn.text = pending.get("text") or ""
+        turn.entities = list(pending.get("entities") or []) + [{"entity": "person", "value": n} for n in named]
+        action().respond(turn)

@@ -1,0 +1,42 @@
+"""Two-stage fallback: the first message we do not understand gets "did you mean ...?" with
+the likeliest topics as buttons; a second one in a row gets the help text."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import EventType
+
+from actions._base import RanselAction, Turn, reset
+from actions.smalltalk import role_of
+
+# Intents worth offering as "did you mean"; small talk and internal intents are not.
+SUGGESTABLE = {
+    "ask_homework", "ask_tests", "ask_bring", "ask_timetable", "ask_week_plan", "ask_progress",
+    "ask_practice", "set_reminders", "report_absence", "message_teacher", "ask_missing_results",
+}
+MAX_SUGGESTIONS = 3
+
+
+class FallbackAction(RanselAction):
+    def name(self) -> str:
+        return "action_fallback"
+
+    def respond(self, turn: Turn) -> None:
+        if turn.tracker.get_slot("fallback_asked"):
+            turn.say("help", role=role_of(turn), after_fallback=True)
+            turn.set("fallback_asked", None)
+            return
+        ranking = turn.tracker.latest_message.get("intent_ranking") or []
+        topics = [r["name"] for r in ranking if r.get("name") in SUGGESTABLE][:MAX_SUGGESTIONS]
+        buttons = [{"title": _label(turn, topic), "payload": f"/{topic}"} for topic in topics]
+        turn.say("fallback_clarify", buttons=buttons, has_choices=bool(buttons))
+        turn.set("fallback_asked", True)
+
+    def closing_events(self, turn: Turn) -> list[EventType]:
+        # Unlike every other action, this one keeps counting.
+        return [*reset(turn.tracker, "pending"), *turn.events]
+
+
+def _label(turn: Turn, topic: str) -> str:
+    from bot.i18n import render
+
+    return render("topic_label", turn.language, topic=topic)

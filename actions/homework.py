@@ -1,0 +1,54 @@
+"""Homework and assignments due, and upcoming tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from actions._base import RanselAction, Turn, about, resolve_pupil
+from bot.models import AssignmentKind
+from bot.services.due import due_items, upcoming_tests
+
+# Without a date, "what's the homework?" means what is due in the coming week.
+DEFAULT_DAYS_AHEAD = 6
+TEST_DAYS_AHEAD = 28
+
+
+class HomeworkAction(RanselAction):
+    def name(self) -> str:
+        return "action_homework"
+
+    def respond(self, turn: Turn) -> None:
+        pupil = resolve_pupil(turn, self.name())
+        if pupil is None:
+            return
+        span = turn.span()
+        start, end = (span.start, span.end) if span else (turn.today, turn.today + timedelta(days=DEFAULT_DAYS_AHEAD))
+        items = due_items(
+            turn.session, turn.person, pupil.id, start, end, turn.clock,
+            kinds={AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}, subject_code=turn.subject_code,
+        )
+        if span is None:
+            items = [i for i in items if i.due >= turn.clock.now()]
+        turn.say("homework", items=items, start=start, end=end, asked_span=span is not None,
+                 subject=turn.subject_code, **about(turn, pupil))
+
+
+class TestsAction(RanselAction):
+    def name(self) -> str:
+        return "action_tests"
+
+    def respond(self, turn: Turn) -> None:
+        pupil = resolve_pupil(turn, self.name())
+        if pupil is None:
+            return
+        span = turn.span()
+        if span is not None:
+            items = due_items(turn.session, turn.person, pupil.id, span.start, span.end, turn.clock,
+                              kinds={AssignmentKind.TEST}, subject_code=turn.subject_code)
+            start, end = span.start, span.end
+        else:
+            items = upcoming_tests(turn.session, turn.person, pupil.id, turn.clock, days=TEST_DAYS_AHEAD,
+                                   subject_code=turn.subject_code)
+            start, end = turn.today, turn.today + timedelta(days=TEST_DAYS_AHEAD)
+        turn.say("tests", items=items, start=start, end=end, asked_span=span is not None,
+                 subject=turn.subject_code, **about(turn, pupil))

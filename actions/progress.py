@@ -1,0 +1,41 @@
+"""Progress: a pupil about themself, a guardian about a child, a teacher about a pupil or
+a test in their groups ("hvem mangler resultat på brøkprøven?")."""
+
+from __future__ import annotations
+
+from actions._base import RanselAction, Turn, about, resolve_pupil
+from bot.access import AccessDenied
+from bot.models import Role
+from bot.services.progress import find_assignments, missing_results, progress
+
+
+class ProgressAction(RanselAction):
+    def name(self) -> str:
+        return "action_progress"
+
+    def respond(self, turn: Turn) -> None:
+        if Role.TEACHER in turn.roles and not turn.entity_values("person"):
+            # "hvordan gikk brøkprøven?" from a teacher is about a test, not a pupil.
+            if find_assignments(turn.session, turn.person, turn.text, turn.clock):
+                MissingResultsAction().respond(turn)
+                return
+        pupil = resolve_pupil(turn, self.name())
+        if pupil is None:
+            return
+        subjects = progress(turn.session, turn.person, pupil.id, turn.clock, subject_code=turn.subject_code)
+        turn.say("progress", subjects=subjects, subject=turn.subject_code, **about(turn, pupil))
+
+
+class MissingResultsAction(RanselAction):
+    def name(self) -> str:
+        return "action_missing_results"
+
+    def respond(self, turn: Turn) -> None:
+        if Role.TEACHER not in turn.roles:
+            raise AccessDenied()
+        found = find_assignments(turn.session, turn.person, turn.text, turn.clock)
+        if not found:
+            turn.say("test_not_found")
+            return
+        report = missing_results(turn.session, turn.person, found[0].id, turn.clock)
+        turn.say("missing_results", report=report)

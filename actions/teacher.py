@@ -1,0 +1,181 @@
+"""A private message to the teacher (the relay form) and the teacher's answer.
+
+relay_form asks, when needed, which child the message is about and what to write; its
+slots are filled only by ``validate_relay_form`` so they always get a value and the form
+never loops. ``action_send_relay`` stores and queues the message for that teacher only.
+A teacher answers with "svar 12 ..." (``action_answer_question``), which reaches the
+person who asked and nobody else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions._base import RanselAction, Turn, child_buttons, open_turn, reset
+from bot.access import AccessDenied
+from bot.models import Person, Role
+from bot.phrases import is_cancel, relay_content, teacher_answer
+from bot.services import relay
+
+NO_SUBJECT = "-"
+# Values of relay_pupil that end the form without a message.
+DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED = "denied", "not_available", "unclear", "cancelled"
+ENDS_FORM = {DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED}
+SUBJECT_CODE = re.compile(r"[A-Z]{3}\d{2}-\d{2}")
+
+
+def _match_child(turn: Turn, pupils: list[Person]) -> tuple[Person | None, bool]:
+    """(pupil, named): the pupil named in the message, and whether any name was given."""
+    names = [n.casefold() for n in turn.entity_values("person")]
+    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    for pupil in pupils:
+        if pupil.given_name.casefold() in names or pupil.given_name.casefold() in words:
+            return pupil, True
+    return None, bool(names)
+
+
+class ValidateRelayForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_relay_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: dict[str, Any]) -> list[str]:
+        if tracker.slots.get("relay_pupil") in ENDS_FORM:
+            return [s for s in domain_slots if s != "relay_text"]
+        return domain_slots
+
+    async def extract_relay_subject(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        if tracker.get_slot("relay_subject") is not None:
+            return {}
+        codes = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == "subject" and SUBJECT_CODE.fullmatch(str(e["value"]))]
+        return {"relay_subject": codes[0] if codes else NO_SUBJECT}
+
+    async def extract_relay_pupil(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: dict[str, Any]) -> dict[str, Any]:
+        if tracker.get_slot("relay_pupil") is not None:
+            return {}
+        asked = tracker.get_slot("requested_slot") == "relay_pupil"
+        value: str | None = None
+        with open_turn(tracker, dispatcher, self.name()) as turn:
+            if turn is None:
+                return {"relay_pupil": NOT_AVAILABLE}
+            pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+            match, named = _match_child(turn, pupils)
+            if match is not None:
+                value = str(match.id)
+            elif named:
+                value = DENIED
+            elif not pupils:
+                value = NOT_AVAILABLE
+            elif len(pupils) == 1:
+                value = str(pupils[0].id)
+            elif asked:
+                value = CANCELLED if is_cancel(turn.text) else UNCLEAR
+        return {"relay_pupil": value} if value is not None else {}
+
+    async def extract_relay_text(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: dict[str, Any]) -> dict[str, Any]:
+        if tracker.get_slot("relay_text") is not None:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") == "relay_text":
+            return {"relay_text": text}
+        content = relay_content(text)
+        return {"relay_text": content} if content else {}
+
+
+    # Extraction already decided each value; these only keep rasa-sdk from warning.
+    def validate_relay_subject(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_subject": value}
+
+    def validate_relay_pupil(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_pupil": value}
+
+    def validate_relay_text(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"relay_text": value}
+
+
+class AskRelayPupilAction(RanselAction):
+    def name(self) -> str:
+        return "action_ask_relay_pupil"
+
+    def respond(self, turn: Turn) -> None:
+        pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+        turn.say("relay_which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
+
+    def closing_events(self, turn: Turn) -> list[EventType]:
+        return turn.events
+
+
+class AskRelayTextAction(RanselAction):
+    def name(self) -> str:
+        return "action_ask_relay_text"
+
+    def respond(self, turn: Turn) -> None:
+        pupil_id = int(turn.tracker.get_slot("relay_pupil"))
+        subject = turn.tracker.get_slot("relay_subject")
+        teacher = relay.teacher_for(turn.session, turn.person, pupil_id, turn.clock,
+                                    subject if subject != NO_SUBJECT else None)
+        pupil = turn.session.get(Person, pupil_id)
+        turn.say("relay_ask_text", teacher=teacher.name, name=pupil.given_name, own=pupil.id == turn.person.id)
+
+    def closing_events(self, turn: Turn) -> list[EventType]:
+        return turn.events
+
+
+class SendRelayAction(RanselAction):
+    def name(self) -> str:
+        return "action_send_relay"
+
+    def respond(self, turn: Turn) -> None:
+        pupil_value = turn.tracker.get_slot("relay_pupil")
+        text = (turn.tracker.get_slot("relay_text") or "").strip()
+        subject = turn.tracker.get_slot("relay_subject")
+        if pupil_value == DENIED:
+            raise AccessDenied()
+        if pupil_value == NOT_AVAILABLE:
+            turn.say("relay_not_available", is_teacher=Role.TEACHER in turn.roles)
+            return
+        if pupil_value in (UNCLEAR, CANCELLED) or not text or is_cancel(text) or pupil_value is None:
+            turn.say("relay_cancelled", unclear=pupil_value == UNCLEAR)
+            return
+        try:
+            sent = relay.ask_teacher(turn.session, turn.person, int(pupil_value), text, turn.clock,
+                                     subject_code=subject if subject != NO_SUBJECT else None)
+        except relay.NoTeacher:
+            turn.say("relay_no_teacher")
+            return
+        turn.say("relay_sent", teacher=sent.teacher.name, number=sent.thread.id)
+
+    async def run(self, dispatcher, tracker, domain):  # noqa: ANN001, ANN201
+        events = await super().run(dispatcher, tracker, domain)
+        # Whatever happened (sent, refused, failed), the next message starts afresh.
+        return events + reset(tracker, "relay_pupil", "relay_text", "relay_subject")
+
+
+class AnswerQuestionAction(RanselAction):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def respond(self, turn: Turn) -> None:
+        if Role.TEACHER not in turn.roles:
+            raise AccessDenied()
+        number, text = teacher_answer(turn.text)
+        if not text:
+            turn.say("answer_empty", number=number)
+            return
+        try:
+            sent = relay.answer(turn.session, turn.person, number, text, turn.clock)
+        except relay.AmbiguousThread as exc:
+            turn.say("answer_which_thread", open_ids=exc.open_ids)
+            return
+        asker = turn.session.get(Person, sent.thread.asker_id)
+        turn.say("answer_sent", asker=asker.name, number=sent.thread.id)

@@ -1,0 +1,203 @@
+"""The dialogue commands: ``ransel train``, ``engine serve``, ``actions serve``, ``ask``,
+``chat``, ``token issue`` and ``nlu-eval``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+import click
+
+from bot import engine as engine_mod
+from bot.cli import AppContext, cli, pass_app
+from bot.config import PROJECT_ROOT, Settings
+
+
+def _progress(message: str) -> None:
+    click.echo(f"[ransel] {message}", err=True)
+
+
+@cli.command("train")
+@click.option("--force", is_flag=True, help="Train even if a model for this data exists.")
+@pass_app
+def train(app: AppContext, force: bool) -> None:
+    """Train the dialogue model, unless one for the current data and config exists."""
+    try:
+        result = engine_mod.train(app.settings, force=force, progress=_progress)
+    except engine_mod.EngineError as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.reused:
+        click.echo(f"model up to date, reused {result.model}")
+    else:
+        click.echo(f"trained {result.model} in {result.seconds:.0f} s")
+
+
+@cli.group("engine")
+def engine_group() -> None:
+    """The dialogue engine (Rasa, in the engine env)."""
+
+
+@engine_group.command("serve")
+@pass_app
+def engine_serve(app: AppContext) -> None:
+    """Run the engine in the foreground on the port of RANSEL_ENGINE_URL (trains if needed)."""
+    settings = app.settings
+    try:
+        model = engine_mod.train(settings, progress=_progress).model
+        argv, env, cwd = engine_mod.engine_command(settings, model)
+    except engine_mod.EngineError as exc:
+        raise click.ClickException(str(exc)) from None
+    _progress(f"engine on {settings.engine_url}, actions at {settings.action_server_url}")
+    os.chdir(cwd)
+    # Become the engine: signals from `ransel up` or a terminal reach Rasa directly.
+    os.execve(argv[0], argv, env)
+
+
+@cli.group("actions")
+def actions_group() -> None:
+    """The action server (rasa-sdk, in the app env)."""
+
+
+@actions_group.command("serve")
+@pass_app
+def actions_serve(app: AppContext) -> None:
+    """Run the action server in the foreground on the port of RANSEL_ACTION_SERVER_URL."""
+    argv, env = engine_mod.actions_command(app.settings)
+    _progress(f"action server on {app.settings.action_server_url}")
+    os.chdir(PROJECT_ROOT)
+    os.execve(argv[0], argv, env)
+
+
+@contextlib.contextmanager
+def _engine_for(settings: Settings) -> Iterator[Settings]:
+    """The configured engine if it answers; otherwise a private one for this command."""
+    if engine_mod.engine_ready(settings):
+        yield settings
+        return
+    _progress(f"no engine answers at {settings.engine_url}; starting one for this command")
+    private = engine_mod.with_free_ports(settings)
+    try:
+        with engine_mod.running_stack(private, progress=_progress):
+            yield private
+    except engine_mod.EngineError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _asker(settings: Settings, who: str):  # noqa: ANN202 - bot.gateway.Asker
+    from bot.gateway import Asker
+    from bot.i18n import language_of
+    from bot.runtime import Runtime
+    from bot.services.people import find_person
+
+    runtime = Runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            person = find_person(session, who)
+            if person is None or not person.enabled:
+                raise click.ClickException(f"no such person: {who} (use a sourcedId, username or email)")
+            return Asker(person.id, language_of(person.language))
+    finally:
+        runtime.close()
+
+
+def _print_replies(replies) -> None:  # noqa: ANN001
+    for reply in replies:
+        click.echo(reply.text)
+        for number, choice in enumerate(reply.choices, start=1):
+            click.echo(f"  [{number}] {choice.title}")
+
+
+async def _ask(settings: Settings, asker, channel, text: str):  # noqa: ANN001, ANN202
+    from bot.gateway import Gateway
+
+    gateway = Gateway(settings)
+    try:
+        return await gateway.ask(asker, channel, text)
+    finally:
+        await gateway.aclose()
+
+
+@cli.command("ask")
+@click.option("--as", "who", required=True, metavar="USER", help="sourcedId, username or email of the person.")
+@click.argument("text")
+@pass_app
+def ask(app: AppContext, who: str, text: str) -> None:
+    """Print the assistant's reply to one message from USER (through the same gateway as
+    every channel). Starts an engine for the call if none is running."""
+    from bot.models import Channel
+
+    asker = _asker(app.settings, who)
+    with _engine_for(app.settings) as settings:
+        _print_replies(asyncio.run(_ask(settings, asker, Channel.WEB, text)))
+
+
+@cli.command("chat")
+@click.option("--as", "who", required=True, metavar="USER", help="sourcedId, username or email of the person.")
+@pass_app
+def chat(app: AppContext, who: str) -> None:
+    """Talk to the assistant as USER. A number picks one of the offered choices; an empty
+    line or Ctrl-D ends."""
+    from bot.models import Channel
+
+    asker = _asker(app.settings, who)
+    with _engine_for(app.settings) as settings:
+        choices: list = []
+        while True:
+            try:
+                line = input("> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                click.echo()
+                break
+            if not line:
+                break
+            if line.isdigit() and 0 < int(line) <= len(choices):
+                line = choices[int(line) - 1].payload
+            replies = asyncio.run(_ask(settings, asker, Channel.WEB, line))
+            _print_replies(replies)
+            choices = [c for r in replies for c in r.choices]
+
+
+@cli.group("token")
+def token_group() -> None:
+    """Bearer tokens for the REST endpoint."""
+
+
+@token_group.command("issue")
+@click.option("--as", "who", required=True, metavar="USER", help="sourcedId, username or email of the person.")
+@click.option("--purpose", default="rest", show_default=True, type=click.Choice(["rest", "web", "calendar"]))
+@pass_app
+def token_issue(app: AppContext, who: str, purpose: str) -> None:
+    """Mint a token for USER and print it once (only its hash is stored)."""
+    from bot import tokens
+    from bot.runtime import Runtime
+    from bot.services.people import find_person
+
+    runtime = Runtime(app.settings)
+    try:
+        with runtime.transaction() as session:
+            person = find_person(session, who)
+            if person is None or not person.enabled:
+                raise click.ClickException(f"no such person: {who}")
+            secret = tokens.issue(session, person, purpose, runtime.clock)
+    finally:
+        runtime.close()
+    click.echo(secret)
+
+
+@cli.command("nlu-eval")
+@click.option("--folds", default=3, show_default=True, help="Cross-validation folds (0 skips it).")
+@pass_app
+def nlu_eval(app: AppContext, folds: int) -> None:
+    """Intent accuracy and macro-F1 per language: held-out files and cross-validation."""
+    from bot import nlu_eval as evaluation
+
+    try:
+        report = evaluation.run(app.settings, folds=folds, progress=_progress)
+    except engine_mod.EngineError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.table())
+    if not report.meets_target():
+        sys.exit(1)

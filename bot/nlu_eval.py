@@ -1,0 +1,173 @@
+"""How well the engine understands each language (``ransel nlu-eval``).
+
+Two measurements, both per language (bokmål, nynorsk, English):
+
+- **held-out**: ``tests/nlu/heldout_<lang>.yml``, written apart from the training data in
+  other people's voices, parsed by the trained model through a private engine's
+  ``/model/parse``. A prediction of ``nlu_fallback`` counts as wrong. Target: accuracy
+  ≥ 95 % in every language.
+- **cross-validation**: Rasa's own k-fold run over ``nlu/``; each example's language is
+  read from the file it came from.
+
+Both print intent accuracy and macro-F1 (unweighted mean of per-intent F1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bot import engine
+from bot.config import PROJECT_ROOT, Settings
+
+LANGUAGES = ("nb", "nn", "en")
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
+TARGET_ACCURACY = 0.95
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) pairs from a Rasa NLU YAML file, entity annotations removed."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
+    for block in data.get("nlu") or []:
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                pairs.append((_ANNOTATION.sub(r"\1", line[2:]).strip(), block["intent"]))
+    return pairs
+
+
+def training_examples(root: Path = PROJECT_ROOT) -> dict[str, list[tuple[str, str]]]:
+    """Training examples per language, from ``nlu/<feature>/<lang>.yml``."""
+    out: dict[str, list[tuple[str, str]]] = {lang: [] for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        for path in sorted((root / "nlu").rglob(f"{lang}.yml")):
+            out[lang] += read_examples(path)
+    return out
+
+
+def heldout_examples(lang: str) -> list[tuple[str, str]]:
+    return read_examples(HELDOUT_DIR / f"heldout_{lang}.yml")
+
+
+@dataclass(frozen=True)
+class Scores:
+    count: int
+    accuracy: float
+    macro_f1: float
+    errors: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)  # text, expected, predicted
+
+
+def score(rows: Iterable[tuple[str, str, str]]) -> Scores:
+    """Accuracy and macro-F1 over (text, expected, predicted) rows."""
+    rows = list(rows)
+    if not rows:
+        return Scores(0, 0.0, 0.0)
+    correct = sum(1 for _, want, got in rows if want == got)
+    labels = sorted({want for _, want, _ in rows})
+    f1s = []
+    for label in labels:
+        tp = sum(1 for _, want, got in rows if want == label and got == label)
+        fp = sum(1 for _, want, got in rows if want != label and got == label)
+        fn = sum(1 for _, want, got in rows if want == label and got != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    errors = tuple(r for r in rows if r[1] != r[2])
+    return Scores(len(rows), correct / len(rows), sum(f1s) / len(f1s), errors)
+
+
+@dataclass
+class Report:
+    heldout: dict[str, Scores]
+    cross_validation: dict[str, Scores] | None = None
+
+    def meets_target(self) -> bool:
+        return all(s.accuracy >= TARGET_ACCURACY for s in self.heldout.values())
+
+    def table(self) -> str:
+        lines = ["language  set               examples  accuracy  macro-F1"]
+        for lang in LANGUAGES:
+            sets = [("held-out", self.heldout.get(lang))]
+            if self.cross_validation is not None:
+                sets.append(("cross-validation", self.cross_validation.get(lang)))
+            for name, s in sets:
+                if s is not None:
+                    lines.append(f"{lang:<9} {name:<17} {s.count:>8}  {s.accuracy:>7.1%}  {s.macro_f1:>8.3f}")
+        verdict = "meets" if self.meets_target() else "MISSES"
+        lines.append(f"held-out target: accuracy >= {TARGET_ACCURACY:.0%} in every language -> {verdict}")
+        for lang in LANGUAGES:
+            for text, want, got in self.heldout[lang].errors:
+                lines.append(f"  {lang} held-out miss: {text!r} expected {want}, got {got}")
+        return "\n".join(lines)
+
+
+Progress = Callable[[str], None]
+
+
+def evaluate_heldout(settings: Settings, progress: Progress = lambda _: None) -> dict[str, Scores]:
+    model = engine.train(settings, progress=progress).model
+    private = engine.with_free_ports(settings)
+    with tempfile.TemporaryDirectory(prefix="ransel-nlu-eval-") as tmp:
+        proc = engine.start_engine(private, model=model, run_dir=Path(tmp), progress=progress)
+        try:
+            out = {}
+            with httpx.Client(timeout=30.0) as client:
+                for lang in LANGUAGES:
+                    rows = []
+                    for text, want in heldout_examples(lang):
+                        response = client.post(f"{private.engine_url}/model/parse",
+                                               params={"token": engine.api_token(private)}, json={"text": text})
+                        response.raise_for_status()
+                        rows.append((text, want, response.json()["intent"]["name"]))
+                    out[lang] = score(rows)
+            return out
+        finally:
+            engine.stop(proc)
+
+
+def cross_validate(settings: Settings, folds: int, progress: Progress = lambda _: None) -> dict[str, Scores]:
+    """Rasa's k-fold cross-validation over nlu/, scored per language of the source file."""
+    language_of: dict[str, set[str]] = defaultdict(set)
+    for lang, pairs in training_examples().items():
+        for text, _ in pairs:
+            language_of[text.casefold()].add(lang)
+    progress(f"cross-validating with {folds} folds (trains {folds} models; several minutes) ...")
+    with tempfile.TemporaryDirectory(prefix="ransel-cv-") as out:
+        command = [str(engine.rasa_executable()), "test", "nlu", "--cross-validation", "--folds", str(folds),
+                   "--config", str(PROJECT_ROOT / "config.yml"), "--nlu", str(PROJECT_ROOT / "nlu"),
+                   "--out", out, "--successes", "--no-plot", "--quiet"]
+        result = subprocess.run(command, cwd=out, env=engine.engine_env(settings), capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
+            raise engine.EngineError(f"rasa test nlu failed:\n{tail}")
+        predictions = []
+        for name in ("intent_successes.json", "intent_errors.json"):
+            path = Path(out) / name
+            if path.exists():
+                predictions += json.loads(path.read_text())
+    rows: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in LANGUAGES}
+    for p in predictions:
+        predicted = (p.get("intent_prediction") or {}).get("name") or ""
+        for lang in language_of.get(p["text"].casefold(), ()):
+            rows[lang].append((p["text"], p["intent"], predicted))
+    return {lang: score(r) for lang, r in rows.items()}
+
+
+def run(settings: Settings, *, folds: int = 3, progress: Progress = lambda _: None) -> Report:
+    report = Report(heldout=evaluate_heldout(settings, progress))
+    if folds >= 2:
+        report.cross_validation = cross_validate(settings, folds, progress)
+    return report

@@ -1,0 +1,135 @@
+"""Absence reported by a guardian ("Emma er syk i dag"): recorded, and the contact teacher
+told through the outbox in the same transaction (critical: it ignores quiet hours).
+
+:func:`build_absence_alert` is the message builder the scheduler's dispatcher calls at send
+time for outbox rows with template ``absence_alert``; it returns the template context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.access import AccessDenied, children_of
+from bot.clock import Clock
+from bot.models import Absence, AbsenceReason, MemberRole, Membership, Person
+from bot.services.pupils import basis_group
+from scheduler.outbox import enqueue
+
+TEMPLATE = "absence_alert"
+CATEGORY = "absence"
+# How far back and ahead a report may reach: yesterday's forgotten report, a planned trip.
+MAX_DAYS_BACK = 7
+MAX_DAYS_AHEAD = 60
+
+
+class InvalidAbsence(ValueError):
+    """The days asked for cannot be an absence; ``code`` selects the message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class AbsenceReport:
+    absence: Absence
+    pupil: Person
+    teachers: list[Person]
+    already_reported: bool
+
+
+def contact_teachers(session: Session, pupil_id: int) -> list[Person]:
+    group = basis_group(session, pupil_id)
+    if group is None:
+        return []
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.group_id == group.id,
+                Membership.role == MemberRole.TEACHER,
+                Membership.is_contact_teacher.is_(True),
+                Person.enabled.is_(True),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def report_absence(
+    session: Session,
+    guardian: Person,
+    pupil_id: int,
+    first_day: date,
+    last_day: date,
+    reason: AbsenceReason,
+    clock: Clock,
+) -> AbsenceReport:
+    """Record an absence for a child the guardian has parental responsibility for.
+
+    A second report covering the same days adds nothing (a resent SMS, a double tap).
+    Raises AccessDenied for any other pupil, InvalidAbsence for impossible days.
+    """
+    today = clock.today()
+    child = next((c for c in children_of(session, guardian, today) if c.id == pupil_id), None)
+    if child is None:
+        raise AccessDenied()
+    if last_day < first_day:
+        first_day, last_day = last_day, first_day
+    if first_day < today - timedelta(days=MAX_DAYS_BACK) or last_day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidAbsence("out_of_range")
+
+    existing = session.scalar(
+        select(Absence).where(
+            Absence.pupil_id == pupil_id, Absence.first_day <= first_day, Absence.last_day >= last_day
+        )
+    )
+    teachers = contact_teachers(session, pupil_id)
+    if existing is not None:
+        return AbsenceReport(existing, child, teachers, already_reported=True)
+
+    absence = Absence(pupil_id=pupil_id, reported_by_id=guardian.id, first_day=first_day, last_day=last_day,
+                      reason=reason, created_at=clock.utcnow())
+    session.add(absence)
+    session.flush()
+    for teacher in teachers:
+        enqueue(
+            session,
+            key=f"absence:{absence.id}:{teacher.id}",
+            recipient_id=teacher.id,
+            category=CATEGORY,
+            template=TEMPLATE,
+            payload={"absence_id": absence.id},
+            due_at=clock.utcnow(),
+            now=clock.utcnow(),
+            critical=True,
+        )
+    return AbsenceReport(absence, child, teachers, already_reported=False)
+
+
+def build_absence_alert(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """Template context for ``absence_alert`` to ``recipient``; None if there is nothing to say
+    (the absence was removed, or the recipient is no longer the pupil's contact teacher)."""
+    absence = session.get(Absence, payload.get("absence_id"))
+    if absence is None:
+        return None
+    if recipient.id not in {t.id for t in contact_teachers(session, absence.pupil_id)}:
+        return None
+    pupil = session.get(Person, absence.pupil_id)
+    reporter = session.get(Person, absence.reported_by_id)
+    group = basis_group(session, absence.pupil_id)
+    return {
+        "pupil_name": pupil.name,
+        "group_name": group.name if group is not None else "",
+        "reporter_name": reporter.name if reporter else "",
+        "first_day": absence.first_day,
+        "last_day": absence.last_day,
+        "single_day": absence.first_day == absence.last_day,
+        "reason": absence.reason.value,
+    }

@@ -1,0 +1,116 @@
+"""How a person wants reminders, changed by conversation ("send meg påminnelser som tale
+klokka 18", "ikke send noe i helgene", "bare ukentlig oppsummering", "pause i en uke").
+
+One :class:`NotificationPreference` row per person (created on first change, with the
+model's defaults) plus :class:`CategoryPreference` rows for instant/digest/off per category.
+The scheduler reads both at send time; nothing here sends anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import CategoryPreference, Channel, DeliveryMode, Form, NotificationPreference, Person
+from bot.phrases import PreferenceRequest
+
+# Reminder categories a digest or "stop" without a named category applies to. Messages a
+# person is waiting for (absence confirmations, teachers' answers) are not reminders.
+REMINDER_CATEGORIES = ("homework", "test", "bring", "weekplan", "broadcast")
+WEEKEND = [5, 6]
+DEFAULT_QUIET = (time(21, 0), time(7, 0))
+
+
+@dataclass(frozen=True)
+class PreferenceView:
+    """A person's reminder settings as they stand, for a reply."""
+
+    channel: Channel | None
+    form: Form
+    preferred_time: time | None
+    quiet_start: time
+    quiet_end: time
+    quiet_weekends: bool
+    paused_until: date | None
+    opted_out: bool
+    modes: dict[str, DeliveryMode] = field(default_factory=dict)
+
+
+def _row(session: Session, person: Person, clock: Clock) -> NotificationPreference:
+    row = session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == person.id))
+    if row is None:
+        row = NotificationPreference(
+            person_id=person.id, form=Form.TEXT, quiet_start=DEFAULT_QUIET[0], quiet_end=DEFAULT_QUIET[1],
+            quiet_weekdays=[], opted_out=False, updated_at=clock.utcnow(),
+        )
+        session.add(row)
+    return row
+
+
+def view(session: Session, person: Person) -> PreferenceView:
+    row = session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == person.id))
+    modes = {
+        c.category: c.mode
+        for c in session.scalars(select(CategoryPreference).where(CategoryPreference.person_id == person.id))
+    }
+    if row is None:
+        return PreferenceView(None, Form.TEXT, None, DEFAULT_QUIET[0], DEFAULT_QUIET[1], False, None, False, modes)
+    return PreferenceView(
+        channel=row.channel,
+        form=row.form,
+        preferred_time=row.preferred_time,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        quiet_weekends=set(WEEKEND) <= set(row.quiet_weekdays or []),
+        paused_until=row.paused_until,
+        opted_out=row.opted_out,
+        modes=modes,
+    )
+
+
+def _set_mode(session: Session, person: Person, category: str, mode: DeliveryMode) -> None:
+    row = session.scalar(
+        select(CategoryPreference).where(
+            CategoryPreference.person_id == person.id, CategoryPreference.category == category
+        )
+    )
+    if row is None:
+        session.add(CategoryPreference(person_id=person.id, category=category, mode=mode))
+    else:
+        row.mode = mode
+
+
+def update(session: Session, person: Person, request: PreferenceRequest, clock: Clock) -> PreferenceView:
+    """Apply what the person asked for; returns the settings as they now stand."""
+    if request.changes_anything:
+        row = _row(session, person, clock)
+        if request.form is not None:
+            row.form = request.form
+        if request.channel is not None:
+            row.channel = request.channel
+        if request.preferred_time is not None:
+            row.preferred_time = request.preferred_time
+        if request.quiet_start is not None:
+            row.quiet_start = request.quiet_start
+        if request.quiet_end is not None:
+            row.quiet_end = request.quiet_end
+        if request.quiet_weekends is not None:
+            days = set(row.quiet_weekdays or [])
+            days = days | set(WEEKEND) if request.quiet_weekends else days - set(WEEKEND)
+            row.quiet_weekdays = sorted(days)
+        if request.paused_until is not None:
+            row.paused_until = request.paused_until
+        if request.stop:
+            row.opted_out = True
+        if request.resume:
+            row.opted_out, row.paused_until = False, None
+        if request.mode is not None:
+            for category in request.categories or REMINDER_CATEGORIES:
+                _set_mode(session, person, category, request.mode)
+        row.updated_at = clock.utcnow()
+        session.flush()
+    return view(session, person)

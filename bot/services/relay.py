@@ -1,0 +1,190 @@
+"""Private questions to a teacher and the teacher's answers, relayed through the outbox.
+
+A guardian (about their child) or a pupil (about themself) writes to the child's contact
+teacher, or to the subject teacher when a subject is named. The question becomes a
+:class:`Thread` with its first :class:`ThreadMessage` and one outbox row for that teacher
+only (template ``teacher_question``). The teacher answers "svar 12 ..." and the answer goes
+to the asker only (``teacher_answer``). Outbox payloads carry ids; the builders read the
+text at send time and check the recipient still belongs to the thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.access import AccessDenied, children_of, roles_of
+from bot.clock import Clock
+from bot.models import Group, GroupKind, MemberRole, Membership, Person, Role, Thread, ThreadMessage
+from bot.services.absence import contact_teachers
+from bot.services.pupils import basis_group
+from scheduler.outbox import enqueue
+
+QUESTION_TEMPLATE = "teacher_question"
+ANSWER_TEMPLATE = "teacher_answer"
+CATEGORY = "relay"
+MAX_TEXT = 1000
+
+
+class NoTeacher(LookupError):
+    """The pupil has no (contact or subject) teacher to write to."""
+
+
+class AmbiguousThread(LookupError):
+    """A teacher answered without a number while several questions wait for an answer."""
+
+    def __init__(self, open_ids: list[int]) -> None:
+        super().__init__("several open threads")
+        self.open_ids = open_ids
+
+
+def family_pupils(session: Session, asker: Person, clock: Clock) -> list[Person]:
+    """Whom the asker may write to a teacher about: themself (a pupil) or their children."""
+    roles = roles_of(session, asker)
+    pupils: list[Person] = []
+    if Role.PUPIL in roles:
+        pupils.append(asker)
+    if Role.GUARDIAN in roles:
+        pupils += children_of(session, asker, clock.today())
+    return pupils
+
+
+def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
+                subject_code: str | None = None) -> Person:
+    """The teacher a question about this pupil goes to. AccessDenied for others' pupils."""
+    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
+        raise AccessDenied()
+    if subject_code:
+        teacher = session.scalar(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.role == MemberRole.TEACHER,
+                Person.enabled.is_(True),
+                Membership.group_id.in_(
+                    select(Group.id)
+                    .join(Membership, Membership.group_id == Group.id)
+                    .where(
+                        Membership.person_id == pupil_id,
+                        Membership.role == MemberRole.PUPIL,
+                        Group.subject_code == subject_code,
+                        Group.kind == GroupKind.TEACHING,
+                    )
+                ),
+            )
+            .order_by(Person.id)
+            .limit(1)
+        )
+        if teacher is not None:
+            return teacher
+    teachers = contact_teachers(session, pupil_id)
+    if not teachers:
+        raise NoTeacher()
+    return teachers[0]
+
+
+@dataclass
+class Relayed:
+    thread: Thread
+    teacher: Person
+    pupil: Person
+
+
+def ask_teacher(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
+                subject_code: str | None = None) -> Relayed:
+    """Store the question and queue it for the teacher (same transaction)."""
+    teacher = teacher_for(session, asker, pupil_id, clock, subject_code)
+    now = clock.utcnow()
+    thread = Thread(asker_id=asker.id, teacher_id=teacher.id, pupil_id=pupil_id, created_at=now)
+    session.add(thread)
+    session.flush()
+    message = ThreadMessage(thread_id=thread.id, author_id=asker.id, text=text.strip()[:MAX_TEXT], created_at=now)
+    session.add(message)
+    session.flush()
+    enqueue(session, key=f"thread:{thread.id}:message:{message.id}", recipient_id=teacher.id, category=CATEGORY,
+            template=QUESTION_TEMPLATE, payload={"thread_id": thread.id, "message_id": message.id},
+            due_at=now, now=now)
+    return Relayed(thread, teacher, session.get(Person, pupil_id))
+
+
+def _awaiting_answer(session: Session, teacher: Person) -> list[Thread]:
+    threads = session.scalars(
+        select(Thread).where(Thread.teacher_id == teacher.id, Thread.closed_at.is_(None)).order_by(Thread.id)
+    ).all()
+    return [t for t in threads if t.messages and t.messages[-1].author_id != teacher.id]
+
+
+def answer(session: Session, teacher: Person, thread_id: int | None, text: str, clock: Clock) -> Relayed:
+    """The teacher's answer, queued for the person who asked and nobody else.
+
+    Without a number, the one question waiting for an answer is meant; several waiting
+    raise AmbiguousThread. A thread that is not this teacher's raises AccessDenied, the
+    same as one that does not exist.
+    """
+    if thread_id is None:
+        waiting = _awaiting_answer(session, teacher)
+        if len(waiting) != 1:
+            raise AmbiguousThread([t.id for t in waiting])
+        thread = waiting[0]
+    else:
+        thread = session.get(Thread, thread_id)
+        if thread is None or thread.teacher_id != teacher.id:
+            raise AccessDenied()
+    now = clock.utcnow()
+    message = ThreadMessage(thread_id=thread.id, author_id=teacher.id, text=text.strip()[:MAX_TEXT], created_at=now)
+    session.add(message)
+    session.flush()
+    enqueue(session, key=f"thread:{thread.id}:message:{message.id}", recipient_id=thread.asker_id,
+            category=CATEGORY, template=ANSWER_TEMPLATE,
+            payload={"thread_id": thread.id, "message_id": message.id}, due_at=now, now=now)
+    return Relayed(thread, teacher, session.get(Person, thread.pupil_id) if thread.pupil_id else None)
+
+
+def _message(session: Session, payload: dict[str, Any]) -> tuple[Thread, ThreadMessage] | None:
+    thread = session.get(Thread, payload.get("thread_id"))
+    message = session.get(ThreadMessage, payload.get("message_id"))
+    if thread is None or message is None or message.thread_id != thread.id:
+        return None
+    return thread, message
+
+
+def build_teacher_question(session: Session, recipient: Person, payload: dict[str, Any],
+                           clock: Clock) -> dict | None:
+    """Template context for ``teacher_question``; only the thread's teacher gets one."""
+    found = _message(session, payload)
+    if found is None or found[0].teacher_id != recipient.id:
+        return None
+    thread, message = found
+    asker = session.get(Person, thread.asker_id)
+    pupil = session.get(Person, thread.pupil_id) if thread.pupil_id else None
+    group = basis_group(session, pupil.id) if pupil else None
+    return {
+        "thread_id": thread.id,
+        "asker_name": asker.name,
+        "asker_is_pupil": pupil is not None and asker.id == pupil.id,
+        "pupil_name": pupil.name if pupil else "",
+        "group_name": group.name if group else "",
+        "text": message.text,
+    }
+
+
+def build_teacher_answer(session: Session, recipient: Person, payload: dict[str, Any],
+                         clock: Clock) -> dict | None:
+    """Template context for ``teacher_answer``; only the person who asked gets one."""
+    found = _message(session, payload)
+    if found is None or found[0].asker_id != recipient.id:
+        return None
+    thread, message = found
+    teacher = session.get(Person, thread.teacher_id)
+    question = next((m for m in thread.messages if m.author_id == thread.asker_id), None)
+    pupil = session.get(Person, thread.pupil_id) if thread.pupil_id else None
+    return {
+        "thread_id": thread.id,
+        "teacher_name": teacher.name,
+        "pupil_name": pupil.given_name if pupil and pupil.id != recipient.id else "",
+        "question": question.text if question else "",
+        "text": message.text,
+    }

@@ -1,0 +1,278 @@
+"""Reminder preferences, absence reports and private messages to teachers: what each
+writes to the stores and the outbox, and what the person is told."""
+
+import asyncio
+from datetime import date, time
+
+from conftest import DOMAIN, person, subject
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.absence import ReportAbsenceAction
+from actions.reminders import RemindersAction
+from actions.teacher import (
+    AnswerQuestionAction,
+    AskRelayPupilAction,
+    AskRelayTextAction,
+    SendRelayAction,
+    ValidateRelayForm,
+)
+from bot.i18n import render
+from bot.models import (
+    Absence,
+    AbsenceReason,
+    CategoryPreference,
+    DeliveryMode,
+    Form,
+    NotificationPreference,
+    OutboxMessage,
+    Person,
+    Thread,
+)
+from bot.services.absence import build_absence_alert
+from bot.services.relay import build_teacher_answer, build_teacher_question
+
+
+def _prefs(world, who):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        row = session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == world.ids[who]))
+        modes = {c.category: c.mode for c in session.scalars(
+            select(CategoryPreference).where(CategoryPreference.person_id == world.ids[who]))}
+        return row, modes
+
+
+def _outbox(world):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+# ------------------------------------------------------------------------------ reminders
+
+
+def test_reminders_as_voice_at_six_are_stored_and_confirmed(world) -> None:
+    said = world.run(RemindersAction(), "kari", "send meg påminnelser som tale klokka 18", "set_reminders")
+    row, _ = _prefs(world, "kari")
+    assert row.form == Form.VOICE and row.preferred_time == time(18, 0)
+    assert said.text.startswith("Greit, det er endret.\n- Form: tale\n- Tidspunkt: kl. 18:00")
+
+
+def test_nothing_at_weekends_and_quiet_hours(world) -> None:
+    world.run(RemindersAction(), "per", "ikkje send noko i helgane", "set_reminders")
+    said = world.run(RemindersAction(), "per", "ikkje send meldingar mellom 22 og 6", "set_reminders")
+    row, _ = _prefs(world, "per")
+    assert row.quiet_weekdays == [5, 6] and (row.quiet_start, row.quiet_end) == (time(22, 0), time(6, 0))
+    assert "Ingen meldingar mellom kl. 22:00 og 06:00 eller i helgane" in said.text
+
+
+def test_weekly_digest_for_tests_only_and_daily_for_everything(world) -> None:
+    world.run(RemindersAction(), "james", "only weekly reminders about tests", "set_reminders")
+    _, modes = _prefs(world, "james")
+    assert modes == {"test": DeliveryMode.WEEKLY}
+    said = world.run(RemindersAction(), "james", "I want a daily summary", "set_reminders")
+    _, modes = _prefs(world, "james")
+    assert set(modes.values()) == {DeliveryMode.DAILY} and "homework" in modes
+    assert "- Tests: daily digest" in said.text
+
+
+def test_pause_stop_and_start_again(world) -> None:
+    said = world.run(RemindersAction(), "kari", "pause påminnelsene til mandag", "set_reminders")
+    assert _prefs(world, "kari")[0].paused_until == date(2026, 12, 7)
+    assert said.text.startswith("Påminnelsene er satt på pause til mandag 7. desember.")
+    said = world.run(RemindersAction(), "kari", "stopp alle påminnelser", "set_reminders")
+    assert _prefs(world, "kari")[0].opted_out is True and "- Påminnelser: av" in said.text
+    said = world.run(RemindersAction(), "kari", "start påminnelsene igjen", "set_reminders")
+    row, _ = _prefs(world, "kari")
+    assert row.opted_out is False and row.paused_until is None
+    assert said.text.startswith("Påminnelsene er slått på igjen.")
+
+
+def test_asking_about_settings_changes_nothing_and_shows_them(world) -> None:
+    said = world.run(RemindersAction(), "james", "what are my settings", "set_reminders")
+    assert _prefs(world, "james")[0] is None
+    assert said.text.startswith("This is how you get reminders now:\n- Form: text")
+
+
+# ------------------------------------------------------------------------------ absence
+
+
+def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) -> None:
+    said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    assert said.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    with world.runtime.sessions() as session:
+        absence = session.scalar(select(Absence))
+        assert (absence.pupil_id, absence.first_day, absence.last_day, absence.reason) == (
+            world.ids["emma"], date(2026, 12, 1), date(2026, 12, 1), AbsenceReason.ILL)
+    [row] = _outbox(world)
+    assert (row.recipient_id, row.template, row.critical, row.category) == (
+        world.ids["liv"], "absence_alert", True, "absence")
+
+
+def test_absence_alert_is_built_at_send_time_for_the_contact_teacher_only(world) -> None:
+    world.run(ReportAbsenceAction(), "per", "Nora er sjuk i dag og i morgon", "report_absence",
+              entities=[person("Nora")])
+    [row] = _outbox(world)
+    with world.runtime.sessions() as session:
+        liv = session.get(Person, world.ids["liv"])
+        context = build_absence_alert(session, liv, row.payload, world.runtime.clock)
+        assert build_absence_alert(session, session.get(Person, world.ids["tor"]), row.payload,
+                                   world.runtime.clock) is None
+    text = render("absence_alert", liv.language, **context)
+    assert text == "Fravær: Nora Lie (4A) er borte 1. desember–2. desember (syk). Meldt av Per Lie."
+    assert render("absence_alert", "en", **context).startswith("Absence: Nora Lie (4A) is away 1 December–2 December (ill)")
+
+
+def test_reporting_the_same_absence_twice_records_it_once(world) -> None:
+    world.run(ReportAbsenceAction(), "kari", "Jonas skal til tannlegen i morgen", "report_absence",
+              entities=[person("Jonas")])
+    again = world.run(ReportAbsenceAction(), "kari", "Jonas skal til tannlegen i morgen", "report_absence",
+                      entities=[person("Jonas")])
+    assert again.text.startswith("Fraværet til Jonas onsdag 2. desember er allerede meldt.")
+    assert len(_outbox(world)) == 1
+    with world.runtime.sessions() as session:
+        assert session.scalar(select(Absence)).reason == AbsenceReason.APPOINTMENT
+
+
+def test_absence_for_another_childs_name_is_refused_and_nothing_is_recorded(world) -> None:
+    said = world.run(ReportAbsenceAction(), "kari", "Nora er syk i dag", "report_absence", entities=[person("Nora")])
+    assert said.text == "Det kan jeg dessverre ikke svare på."
+    assert _outbox(world) == []
+
+
+def test_pupils_and_relatives_without_responsibility_cannot_report_absence(world) -> None:
+    assert world.run(ReportAbsenceAction(), "olivia", "I'm sick today", "report_absence").text.startswith(
+        "Absence has to be reported by a parent or guardian.")
+    assert world.run(ReportAbsenceAction(), "bestemor", "Emma er syk i dag", "report_absence",
+                     entities=[person("Emma")]).text.startswith("Fravær kan bare meldes av en foresatt")
+    assert _outbox(world) == []
+
+
+# ------------------------------------------------------------------------------ relay
+
+
+def _validate(world, who, text, intent, slots=None, entities=None):  # noqa: ANN001, ANN202
+    dispatcher = CollectingDispatcher()
+    tracker = world.tracker(who, text, intent, slots=slots, entities=entities)
+    events = asyncio.run(ValidateRelayForm().run(dispatcher, tracker, DOMAIN))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_relay_form_picks_the_only_child_and_takes_a_message_given_with_the_request(world) -> None:
+    slots = _validate(world, "per", "til læraren: Nora blir henta klokka 12 i dag", "message_teacher")
+    assert slots["relay_pupil"] == str(world.ids["nora"])
+    assert slots["relay_text"] == "Nora blir henta klokka 12 i dag"
+
+
+def test_relay_form_asks_a_guardian_with_two_children_which_child(world) -> None:
+    slots = _validate(world, "kari", "jeg vil sende en melding til læreren", "message_teacher")
+    assert slots == {"relay_subject": "-"}  # the engine's form then asks for relay_pupil
+    asked = world.run(AskRelayPupilAction(), "kari", "", "message_teacher")
+    assert asked.text.startswith("Hvem gjelder meldingen – Emma eller Jonas?")
+    chosen = _validate(world, "kari", "Jonas", "choose_child", entities=[person("Jonas")],
+                       slots={"requested_slot": "relay_pupil", "relay_subject": "-"})
+    assert chosen["relay_pupil"] == str(world.ids["jonas"]) and "relay_text" not in chosen
+
+
+def test_relay_form_refuses_a_child_that_is_not_theirs(world) -> None:
+    slots = _validate(world, "kari", "send melding til læreren til Nora", "message_teacher", entities=[person("Nora")])
+    assert slots["relay_pupil"] == "denied" and slots["requested_slot"] is None
+    said = world.run(SendRelayAction(), "kari", "", "message_teacher", slots={"relay_pupil": "denied"})
+    assert said.text == "Det kan jeg dessverre ikke svare på."
+    assert _outbox(world) == []
+
+
+def test_subject_teacher_is_asked_when_a_subject_is_named(world) -> None:
+    said = world.run(AskRelayTextAction(), "james", "", "message_teacher",
+                     slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "ENG01-05"})
+    assert said.text.startswith("What would you like to write to Sarah Jones about Olivia?")
+    contact = world.run(AskRelayTextAction(), "james", "", "message_teacher",
+                        slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-"})
+    assert "Tor Haugen" in contact.text
+
+
+def test_question_goes_to_the_teacher_only_and_the_answer_to_the_asker_only(world) -> None:
+    sent = world.run(SendRelayAction(), "kari", "Kan Emma gå hjem kl 12 på fredag?", "message_teacher",
+                     slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-",
+                            "relay_text": "Kan Emma gå hjem kl 12 på fredag?"})
+    with world.runtime.sessions() as session:
+        thread = session.scalar(select(Thread))
+    assert sent.text == f"Meldingen er sendt til Liv Andersen (sak {thread.id}). Du får svaret her."
+    assert sent.slot("relay_text") is None and sent.slot("relay_pupil") is None
+    [question] = _outbox(world)
+    assert (question.recipient_id, question.template) == (world.ids["liv"], "teacher_question")
+
+    with world.runtime.sessions() as session:
+        liv, kari, tor = (session.get(Person, world.ids[k]) for k in ("liv", "kari", "tor"))
+        context = build_teacher_question(session, liv, question.payload, world.runtime.clock)
+        assert build_teacher_question(session, tor, question.payload, world.runtime.clock) is None
+        assert build_teacher_question(session, kari, question.payload, world.runtime.clock) is None
+    assert render("teacher_question", "nb", **context) == (
+        f"Melding fra Kari Hansen om Emma Hansen (4A), sak {thread.id}:\n«Kan Emma gå hjem kl 12 på fredag?»\n"
+        f"Svar ved å skrive: svar {thread.id} <svaret ditt>")
+
+    # Another teacher cannot answer it; the same refusal as for a thread that does not exist.
+    other = world.run(AnswerQuestionAction(), "tor", f"svar {thread.id} nei", "answer_question")
+    missing = world.run(AnswerQuestionAction(), "tor", "svar 9999 nei", "answer_question")
+    assert other.text == missing.text == "Det kan jeg dessverre ikke svare på."
+
+    answered = world.run(AnswerQuestionAction(), "liv", f"svar {thread.id} Ja, det går fint!", "answer_question")
+    assert answered.text == f"Svaret er sendt til Kari Hansen (sak {thread.id})."
+    answer = _outbox(world)[-1]
+    assert (answer.recipient_id, answer.template) == (world.ids["kari"], "teacher_answer")
+    with world.runtime.sessions() as session:
+        context = build_teacher_answer(session, session.get(Person, world.ids["kari"]), answer.payload,
+                                       world.runtime.clock)
+        assert build_teacher_answer(session, session.get(Person, world.ids["liv"]), answer.payload,
+                                    world.runtime.clock) is None
+    assert render("teacher_answer", "nb", **context) == \
+        f"Svar fra Liv Andersen om Emma (sak {thread.id}):\n«Ja, det går fint!»"
+
+
+def test_teacher_answer_without_a_number_goes_to_the_one_waiting_question(world) -> None:
+    world.run(SendRelayAction(), "james", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "Is there PE on Monday?"})
+    said = world.run(AnswerQuestionAction(), "tor", "svar: ja, ta med gymtøy", "answer_question")
+    assert said.text.startswith("Svaret er sendt til James Smith")
+    world.run(SendRelayAction(), "james", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "One more thing"})
+    world.run(SendRelayAction(), "olivia", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "Can I hand in late?"})
+    ambiguous = world.run(AnswerQuestionAction(), "tor", "svar ok", "answer_question")
+    assert ambiguous.text.startswith("Hvilket spørsmål svarer du på?")
+
+
+def test_cancelling_a_message_sends_nothing(world) -> None:
+    said = world.run(SendRelayAction(), "kari", "avbryt", "message_teacher",
+                     slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-", "relay_text": "avbryt"})
+    assert said.text == "Greit, jeg sendte ingenting."
+    assert _outbox(world) == []
+
+
+def test_teachers_are_told_how_to_answer_instead(world) -> None:
+    slots = _validate(world, "liv", "send melding til læreren", "message_teacher")
+    assert slots["relay_pupil"] == "not_available"
+    said = world.run(SendRelayAction(), "liv", "", "message_teacher", slots={"relay_pupil": "not_available"})
+    assert "svar 12 ja, det går fint" in said.text
+
+
+def test_guardians_cannot_answer_threads(world) -> None:
+    said = world.run(AnswerQuestionAction(), "kari", "svar 1 hei", "answer_question")
+    assert said.text == "Det kan jeg dessverre ikke svare på."
+
+
+def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world) -> None:
+    from scheduler.render import render_row
+
+    world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
+    world.run(SendRelayAction(), "james", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "ENG01-05",
+                     "relay_text": "Can Olivia hand in chapter 4 on Friday?"})
+    with world.runtime.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        texts = {}
+        for row in rows:
+            recipient = session.get(Person, row.recipient_id)
+            texts[row.template] = render_row(session, row, recipient, recipient.language, world.runtime.clock)
+    assert texts["absence_alert"] == ("Fravær: Olivia Smith (9B) er borte tirsdag 1. desember (syk). "
+                                      "Meldt av James Smith.")
+    assert texts["teacher_question"].startswith("Message from James Smith about Olivia Smith (9B), case ")
+    assert '"Can Olivia hand in chapter 4 on Friday?"' in texts["teacher_question"]

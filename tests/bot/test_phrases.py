@@ -1,0 +1,77 @@
+"""Cues read from a message after the engine has classified it."""
+
+from datetime import date, time
+
+import pytest
+
+from bot.models import AbsenceReason, Channel, DeliveryMode, Form
+from bot.phrases import (
+    Focus,
+    absence_reason,
+    is_cancel,
+    practice_topic,
+    preference_request,
+    relay_content,
+    teacher_answer,
+    timetable_focus,
+)
+
+
+@pytest.mark.parametrize(("text", "focus"), [
+    ("når begynner skolen på mandag?", Focus.START), ("når byrjar skulen", Focus.START),
+    ("what time does school start", Focus.START), ("når slutter vi i dag", Focus.END),
+    ("when does school finish", Focus.END), ("hva har vi etter lunsj?", Focus.AFTER_LUNCH),
+    ("kva har vi etter lunsj", Focus.AFTER_LUNCH), ("what's first lesson", Focus.FIRST),
+    ("timeplan i morgen", None),
+])
+def test_timetable_focus(text: str, focus: str | None) -> None:
+    assert timetable_focus(text) == focus
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Emma er syk i dag", AbsenceReason.ILL), ("Nora er sjuk", AbsenceReason.ILL),
+    ("Olivia has a fever", AbsenceReason.ILL), ("Jonas skal til tannlegen", AbsenceReason.APPOINTMENT),
+    ("Olivia has a doctor's appointment", AbsenceReason.APPOINTMENT), ("vi er bortreist", AbsenceReason.OTHER),
+])
+def test_absence_reason(text: str, reason: AbsenceReason) -> None:
+    assert absence_reason(text) == reason
+
+
+def test_relay_content_and_cancel() -> None:
+    assert relay_content("til læreren: Emma blir hentet kl 12") == "Emma blir hentet kl 12"
+    assert relay_content("si til læreren at Emma skal ta bussen hjem") == "si til læreren at Emma skal ta bussen hjem"
+    assert relay_content("jeg vil sende en melding til læreren") is None
+    assert is_cancel("avbryt") and is_cancel("Cancel!") and not is_cancel("avbryt ikke turen på fredag")
+
+
+def test_teacher_answer_number_and_text() -> None:
+    assert teacher_answer("svar 12 ja det går fint") == (12, "ja det går fint")
+    assert teacher_answer("svar #5: det ordner vi") == (5, "det ordner vi")
+    assert teacher_answer("reply 7: that's ok") == (7, "that's ok")
+    assert teacher_answer("svar: takk, notert") == (None, "takk, notert")
+
+
+def test_practice_topic() -> None:
+    assert practice_topic("hva bør jeg øve på i brøk?") == "brøk"
+    assert practice_topic("hva bør jeg øve på i matte", {"matte"}) is None
+    assert practice_topic("hva bør jeg øve på") is None
+
+
+def test_reminder_requests(clock) -> None:  # noqa: ANN001
+    r = preference_request("send meg påminnelser som tale klokka 18", clock)
+    assert (r.form, r.preferred_time, r.channel) == (Form.VOICE, time(18, 0), None)
+    assert preference_request("ikke send noe i helgene", clock).quiet_weekends is True
+    quiet = preference_request("ikkje send meldingar mellom 22 og 6", clock)
+    assert (quiet.quiet_start, quiet.quiet_end) == (time(22, 0), time(6, 0))
+    assert preference_request("don't send anything after 9 pm", clock).quiet_start == time(21, 0)
+    assert preference_request("jeg vil heller ha tekst enn tale", clock).form == Form.TEXT
+    assert preference_request("varsle meg på sms i stedet", clock).channel == Channel.SMS
+    weekly = preference_request("påminnelser om prøver bare ukentlig", clock)
+    assert (weekly.mode, weekly.categories) == (DeliveryMode.WEEKLY, ["test"])
+    off = preference_request("jeg vil ikke ha påminnelser om gymtøy", clock)
+    assert (off.mode, off.categories, off.stop) == (DeliveryMode.OFF, ["bring"], False)
+    assert preference_request("stopp alle påminnelser", clock).stop
+    assert preference_request("start påminnelsene igjen", clock).resume
+    assert preference_request("pause påminnelsene til mandag", clock).paused_until == date(2026, 12, 7)
+    assert preference_request("pause reminders for two weeks", clock).paused_until == date(2026, 12, 15)
+    assert not preference_request("hva er innstillingene mine", clock).changes_anything
