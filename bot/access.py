@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role
@@ -45,8 +45,24 @@ def is_adult(pupil: Person, on: date) -> bool:
     return pupil.birth_date is not None and on >= turns_adult_on(pupil.birth_date)
 
 
+_ROLES_CACHE = "ransel.access.roles"
+
+
 def roles_of(session: Session, person: Person) -> set[Role]:
-    return set(session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id)))
+    """The person's roles, read once per session: one action asks several access questions."""
+    cache: dict[int, frozenset[Role]] = session.info.setdefault(_ROLES_CACHE, {})
+    if person.id not in cache:
+        cache[person.id] = frozenset(
+            session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id))
+        )
+    return set(cache[person.id])
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_roles(session: Session, *_: object) -> None:
+    # Roles written (or rolled back) in this session must be read again.
+    session.info.pop(_ROLES_CACHE, None)
 
 
 def admin_school_ids(session: Session, person: Person) -> set[int]:

@@ -60,14 +60,8 @@ def _load() -> None:
     for module_name in BUILDER_MODULES:
         if module_name in _loaded:
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            log.warning("builder module %s is not installed", module_name)
-            _loaded.add(module_name)
-            continue
+        # A listed module that is missing is a packaging bug: fail loudly, never skip messages.
+        module = importlib.import_module(module_name)
         for name in dir(module):
             if name.startswith("build_") and callable(getattr(module, name)):
                 _registry.setdefault(name.removeprefix("build_"), getattr(module, name))

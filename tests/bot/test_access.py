@@ -14,6 +14,7 @@ from bot.access import (
     visible_groups_of_pupil,
     visible_pupil_ids,
 )
+from bot.models import MemberRole, Membership, PersonRole, Role
 from tests.builders import build_school
 
 TODAY = date(2026, 12, 1)
@@ -106,3 +107,12 @@ def test_disabled_account_sees_nothing(session, school) -> None:  # noqa: ANN001
     school.kari.enabled = False
     session.flush()
     assert visible_pupil_ids(session, school.kari, TODAY) == set()
+
+
+def test_a_role_granted_in_the_same_session_counts_at_once(session, school) -> None:  # noqa: ANN001
+    assert visible_pupil_ids(session, school.james, TODAY) == {school.olivia.id}
+    session.add(PersonRole(person_id=school.james.id, role=Role.TEACHER, school_id=school.school.id))
+    session.add(Membership(group_id=school.groups["4a_kro"].id, person_id=school.james.id,
+                           role=MemberRole.TEACHER))
+    session.flush()
+    assert visible_pupil_ids(session, school.james, TODAY) == {school.olivia.id, school.emma.id, school.nora.id}

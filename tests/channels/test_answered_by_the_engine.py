@@ -16,10 +16,6 @@ from pathlib import Path
 
 import pytest
 
-# The fixture is a plugin registered in tests/conftest.py; until it is on this branch the
-# tests here are skipped, saying so.
-pytest.importorskip("tests.engine_fixtures", reason="ransel_stack (tests/engine_fixtures.py) is not on this branch yet")
-
 from sqlalchemy import select
 
 from bot.config import Settings
