@@ -129,7 +129,8 @@ def recommend(
         raise AccessDenied()
     pupil = session.get(Person, pupil_id)
     profile = load_pupil(session, pupil)
-    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock, cache=cache)[:limit]
+    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock, cache=cache,
+                  explain=limit)[:limit]
     if not ranked:
         return []
     rows = {r.id: r for r in session.scalars(select(LearningResource).where(LearningResource.id.in_([s.id for s in ranked])))}
@@ -167,8 +168,12 @@ def rank(
     text: str | None = None,
     clock: Clock,
     cache: CatalogueCache | None = None,
+    explain: int | None = None,
 ) -> list[Scored]:
-    """Every allowed candidate scored, best first. No access check: callers do it."""
+    """Every allowed candidate scored, best first. No access check: callers do it.
+
+    ``explain``: how many of the best get the parts of their reason (all if None).
+    """
     policy = profile.policy
     now = clock.utcnow()
     plan = _plan(session, profile, now)
@@ -188,12 +193,16 @@ def rank(
     similar = list(profile.segments) or [mastery_band(sum(m.level for m in masteries.values()) / len(masteries))]
     found = effects(session, [c.id for c in candidates], [ALL, *similar], targets, RANKING_COUNTERS)
     reviews = review_summaries(session, [c.id for c in candidates])
-    scored = []
-    for c in candidates:
-        s = _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone, similar)
-        if s is not None:
-            scored.append(s)
+    def score(c: _Candidate, explain: bool) -> Scored | None:
+        return _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone, similar,
+                      explain=explain)
+
+    scored = [s for s in (score(c, False) for c in candidates) if s is not None]
     scored.sort(key=lambda s: (-s.score, s.id))
+    # The reasons of the ones shown (the same arithmetic again, with the parts kept).
+    by_id = {c.id: c for c in candidates}
+    explained = min(len(scored), len(scored) if explain is None else explain)
+    scored[:explained] = [score(by_id[s.id], True) for s in scored[:explained]]
     return scored
 
 
@@ -363,34 +372,40 @@ def _score(
     now: datetime,
     zone: tzinfo,
     similar_segments: list[str],
+    *,
+    explain: bool = False,
 ) -> Scored | None:
+    """The candidate's score and factors; with ``explain``, also the parts of its reason.
+
+    Ranking scores hundreds of candidates and shows ten: only those are explained.
+    """
     w = policy.weights
     aims = sorted(c.aims)
     levels = [masteries[a].level for a in aims]
     mean_mastery = sum(levels) / len(levels)
-    everyone = found.get((c.id, ALL), Effect())
+    everyone = found.get((c.id, ALL), _NO_EFFECT)
     level = observed_level(c.level, everyone.scored, everyone.success_sum, everyone.expected_sum)
     theta = sum(ability(facts[a][0] if a in facts else level, masteries[a].level) for a in aims) / len(aims)
     expected = p_success(theta, level)
     if expected < MIN_SUCCESS or (expected > MAX_SUCCESS and mean_mastery >= MASTERED):
         return None
     factors: dict[str, float] = {}
-    parts: list[dict[str, Any]] = [{"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)}]
     extra: list[tuple[float, dict[str, Any]]] = []  # (weight of evidence, part) for the reason line
 
     # plan: due soon counts most; due today or tomorrow ~1, three weeks out ~0.2
-    due = [plan[a] for a in aims if a in plan]
+    due = [plan[a] for a in aims if a in plan] if plan else ()
     if due:
         when, title = min(due, key=lambda d: abs((d[0] - now).total_seconds()))
         days = (when - now).total_seconds() / 86400
         factors["plan"] = 0.5 if days < 0 else max(0.2, 1.0 - days / 21.0)
-        extra.append((w.plan * factors["plan"] + 0.5, {"kind": "due", "title": title, "due": when.astimezone(zone).date()}))
+        if explain:
+            extra.append((w.plan * factors["plan"] + 0.5, {"kind": "due", "title": title, "due": when.astimezone(zone).date()}))
     else:
         factors["plan"] = 0.0
 
     left_to_learn = 1.0 - mean_mastery
     factors["mastery_fit"] = zpd_fit(expected) * (0.35 + 0.65 * left_to_learn)
-    if factors["mastery_fit"] > 0.6:
+    if explain and factors["mastery_fit"] > 0.6:
         extra.append((w.mastery_fit * factors["mastery_fit"] * 0.5, {"kind": "fit", "percent": round(expected * 100)}))
 
     if profile.needs:
@@ -401,7 +416,7 @@ def _score(
             if hit is None and need in c.suitability:
                 hit = need
             served.append(hit)
-            if hit:
+            if explain and hit:
                 extra.append((w.adaptation * 1.2, {"kind": "adaptation", "adaptation": hit, "need": need}))
         factors["adaptation"] = sum(1.0 if s else -1.0 for s in served) / len(served)
     else:
@@ -410,11 +425,11 @@ def _score(
     factors["language"] = _language_fit(c, profile)
     missing = [req for req in c.requirements if req not in profile.equipment]
     factors["equipment"] = -1.0 if missing else 0.0
-    if missing:
+    if explain and missing:
         extra.append((w.equipment, {"kind": "equipment", "missing": missing}))
     liked = [m for m in c.methods if m in profile.methods]
     factors["method"] = 1.0 if liked else 0.0
-    if liked:
+    if explain and liked:
         extra.append((w.method, {"kind": "method", "method": liked[0]}))
     factors["group"] = 1.0 if profile.group_preference and profile.group_preference in c.didactics else 0.0
 
@@ -427,32 +442,39 @@ def _score(
     similar = Effect(followed=followed, improved=improved)
     rate = shrunk_rate(similar, base)
     factors["effectiveness"] = 2.0 * (rate - 0.5)
-    if similar.followed >= MIN_EVIDENCE_TO_CITE:
+    if explain and similar.followed >= MIN_EVIDENCE_TO_CITE:
         observed_rate = similar.improved / similar.followed
         extra.append((w.effectiveness * abs(factors["effectiveness"]) + 0.3, {"kind": "effective", "percent": round(observed_rate * 100)}))
 
     if review is not None:
         factors["review"] = ((review.average - 3.0) / 2.0) * review.count / (review.count + 2.0)
-        if review.average >= 4.0:
+        if explain and review.average >= 4.0:
             extra.append((w.review * factors["review"] + 0.2, {"kind": "review", "average": round(review.average, 1), "count": review.count}))
     else:
         factors["review"] = 0.0
 
     if policy.unpaid(c.licence, c.external_id):
         factors["cost"] = -1.0 if policy.pay_per_use == "penalise" else 0.0
-        extra.append((w.cost + 0.5, {"kind": "cost", "nok": c.cost}))
+        if explain:
+            extra.append((w.cost + 0.5, {"kind": "cost", "nok": c.cost}))
     else:
         factors["cost"] = 0.0
     factors["open_licence"] = 1.0 if is_open(c.licence) else 0.0
-    if w.open_licence > 0 and factors["open_licence"]:
+    if explain and w.open_licence > 0 and factors["open_licence"]:
         extra.append((w.open_licence, {"kind": "open"}))
     factors["focus"] = policy.subject_focus.get(c.subject_code or "", 0.0)
 
     weights = _weights(w)
     score = sum(weights[name] * value for name, value in factors.items())
-    extra.sort(key=lambda e: -e[0])
-    parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
+    parts: list[dict[str, Any]] = []
+    if explain:
+        parts.append({"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)})
+        extra.sort(key=lambda e: -e[0])
+        parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
     return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=set(aims), expected_success=expected)
+
+
+_NO_EFFECT = Effect()
 
 
 @lru_cache(maxsize=64)

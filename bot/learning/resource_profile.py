@@ -159,9 +159,9 @@ def effects(
     else:
         query = query.where(t.resource_id.in_(ids))
     out: dict[tuple[int, str], Effect] = {}
-    for row in session.execute(query.group_by(t.resource_id, t.segment)):
-        if row[0] in ids:
-            out[(row[0], row[1])] = Effect(**{name: v or 0 for name, v in zip(names, row[2:])})
+    for rid, segment, *sums in session.execute(query.group_by(t.resource_id, t.segment)).tuples():
+        if rid in ids:
+            out[(rid, segment)] = Effect(**dict(zip(names, (v or 0 for v in sums))))
     return out
 
 
