@@ -374,7 +374,8 @@ def actions_command(settings: Settings, python: str | None = None) -> tuple[list
     env = dict(os.environ)
     env.update(settings_env(settings))
     # rasa-sdk logs at INFO without message bodies (those only at DEBUG); ours log ids only.
-    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    # No tracing: an empty --endpoints keeps rasa-sdk from looking for ./endpoints.yml.
+    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port), "--endpoints", ""]
     return argv, env
 
 

@@ -101,10 +101,13 @@ class Supervisor:
                 service.process.wait()
             self.echo(f"  {service.name:<14} stopped")
 
-    def run(self) -> int:
+    def run(self, on_ready: Callable[[], None] | None = None) -> int:
+        """Start everything, call ``on_ready`` once all are ready, then wait for a signal."""
         try:
             self.start()
             self.echo("Ransel is up. Ctrl-C stops everything.")
+            if on_ready is not None:
+                on_ready()
             return self.wait()
         except ServiceFailed as exc:
             self.echo(f"  {exc}")

@@ -31,7 +31,48 @@ def demo_group(ctx: click.Context) -> None:
             os.environ["RANSEL_CLOCK_ANCHOR"] = datetime.now(timezone.utc).isoformat()
             ctx.ensure_object(AppContext).reset()
         ctx.invoke(load)
-        ctx.invoke(up, emulators=True)
+        app = ctx.ensure_object(AppContext)
+        ctx.invoke(up, emulators=True, on_ready=lambda: click.echo(try_this(app)))
+
+
+# Who to be in the demo (data/demo/README.md): a pupil in each language and a guardian of two.
+TRY_AS = (
+    ("emma.hansen", "pupil 4A, bokmål"),
+    ("sindre.berg", "pupil 4A, nynorsk"),
+    ("olivia.smith", "pupil 9B, English"),
+    ("kari.hansen", "guardian of Emma (4A) and Jonas (9B)"),
+    ("tor.haugen", "teacher, contact teacher of 9B"),
+)
+
+
+def try_this(app: AppContext) -> str:
+    """What to open once the demo is up: a fresh web chat sign-in link per demo person."""
+    from datetime import timedelta
+
+    from bot.services.people import find_person
+    from channels import linking
+
+    settings = app.settings
+    runtime = Runtime(settings)
+    base = settings.public_base_url.rstrip("/")
+    lines = ["", "Try the demo school (Solbakken skole; its clock starts at Tuesday 1 December 2026 10:00):"]
+    try:
+        with runtime.transaction() as session:
+            for username, who in TRY_AS:
+                person = find_person(session, username)
+                code = linking.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
+                                          ttl=timedelta(hours=settings.link_code_ttl_hours))
+                name = f"{person.given_name} {person.family_name}"
+                lines.append(f"  {name + ', ' + who:<52} {base}/chat?code={code}")
+    finally:
+        runtime.close()
+    lines += [
+        "  or, in another terminal:",
+        f'    RANSEL_NOW={DEMO_NOW} .venv/bin/ransel ask --as kari.hansen "hva må Emma ha med på fredag?"',
+        "  who is who and what the school has: data/demo/README.md",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 @demo_group.command("load")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import click
@@ -38,11 +39,11 @@ def services(settings: Settings, emulators: bool) -> list[Service]:
 @click.option("--emulators/--no-emulators", default=False,
               help="Also run the local Telegram and Twilio emulators (no accounts needed).")
 @pass_app
-def up(app: AppContext, emulators: bool) -> None:
+def up(app: AppContext, emulators: bool, on_ready: Callable[[], None] | None = None) -> None:
     """Start the engine, action server, HTTP app and scheduler; Ctrl-C stops them all."""
     settings = app.settings
     click.echo(f"Starting Ransel against {_safe_url(settings.store_url)}")
-    code = Supervisor(services(settings, emulators), echo=click.echo).run()
+    code = Supervisor(services(settings, emulators), echo=click.echo).run(on_ready)
     raise SystemExit(code)
 
 

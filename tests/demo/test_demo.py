@@ -219,3 +219,25 @@ def test_loading_the_demo_twice_changes_nothing(settings) -> None:  # noqa: ANN0
     assert not (again.lk20.stats.changed or again.oneroster.stats.changed or again.extras.stats.changed)
     assert dump(runtime.engine) == before
     runtime.close()
+
+
+def test_the_demo_greeting_gives_each_person_a_sign_in_link_that_works_once(settings) -> None:  # noqa: ANN001
+    import re
+
+    from bot.cli import AppContext
+    from bot.cli.demo import TRY_AS, try_this
+    from channels import linking
+
+    runtime = Runtime(settings)
+    load_demo(runtime)
+    app = AppContext()
+    app._settings = settings
+    text = try_this(app)
+    codes = re.findall(r"/chat\?code=(\w+)", text)
+    assert len(codes) == len(TRY_AS)
+    with runtime.transaction() as session:
+        now = runtime.clock.utcnow()
+        linked = [linking.redeem(session, settings.sender_secret, c, now=now, used_for="web") for c in codes]
+        assert [session.get(Person, pid).username for pid in linked] == [u for u, _ in TRY_AS]
+        assert linking.redeem(session, settings.sender_secret, codes[0], now=now, used_for="web") is None
+    runtime.close()
