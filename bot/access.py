@@ -45,24 +45,30 @@ def is_adult(pupil: Person, on: date) -> bool:
     return pupil.birth_date is not None and on >= turns_adult_on(pupil.birth_date)
 
 
-_ROLES_CACHE = "ransel.access.roles"
+_CACHE = "ransel.access"
+
+
+def _memo(session: Session, key: tuple, compute):  # noqa: ANN001, ANN202
+    """What an access question answered earlier in this session (one action asks several,
+    about the same person); forgotten when the session writes or rolls back."""
+    cache: dict[tuple, object] = session.info.setdefault(_CACHE, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def roles_of(session: Session, person: Person) -> set[Role]:
-    """The person's roles, read once per session: one action asks several access questions."""
-    cache: dict[int, frozenset[Role]] = session.info.setdefault(_ROLES_CACHE, {})
-    if person.id not in cache:
-        cache[person.id] = frozenset(
-            session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id))
-        )
-    return set(cache[person.id])
+    """The person's roles, read once per session."""
+    return set(_memo(session, ("roles", person.id), lambda: frozenset(
+        session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id))
+    )))
 
 
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_roles(session: Session, *_: object) -> None:
-    # Roles written (or rolled back) in this session must be read again.
-    session.info.pop(_ROLES_CACHE, None)
+def _forget(session: Session, *_: object) -> None:
+    # What this session wrote (or rolled back) must be read again.
+    session.info.pop(_CACHE, None)
 
 
 def admin_school_ids(session: Session, person: Person) -> set[int]:
@@ -162,12 +168,17 @@ def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: dat
     """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
     if Role.PUPIL not in roles and Role.GUARDIAN not in roles:
         return set()
-    return family_pupils(session, [asker.id], on)[asker.id]
+    return set(_memo(session, ("family", asker.id, on),
+                     lambda: frozenset(family_pupils(session, [asker.id], on)[asker.id])))
 
 
 def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
     if not asker.enabled:
         return set()
+    return set(_memo(session, ("visible", asker.id, on), lambda: frozenset(_visible_pupil_ids(session, asker, on))))
+
+
+def _visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
     roles = roles_of(session, asker)
     visible = _family_pupil_ids(session, asker, roles, on)
     if Role.TEACHER in roles:

@@ -6,7 +6,7 @@ import actions.fallback  # noqa: F401
 import actions.reminders  # noqa: F401
 import actions.smalltalk  # noqa: F401
 import actions.teacher  # noqa: F401
-from conftest import DOMAIN
+from tests.actions.conftest import DOMAIN
 from rasa_sdk.executor import ActionExecutor
 
 

@@ -2,7 +2,7 @@
 word for word the same whether that pupil exists or not."""
 
 import pytest
-from conftest import person, subject
+from tests.actions.conftest import person, subject
 
 from actions.bring import BringAction
 from actions.homework import HomeworkAction, TestsAction

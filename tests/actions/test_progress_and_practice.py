@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from conftest import person, subject
+from tests.actions.conftest import person, subject
 
 from actions.progress import MissingResultsAction, ProgressAction
 from actions.practice import PracticeAction

@@ -4,7 +4,7 @@ writes to the stores and the outbox, and what the person is told."""
 import asyncio
 from datetime import date, time
 
-from conftest import DOMAIN, person, subject
+from tests.actions.conftest import DOMAIN, person, subject
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 

@@ -1,6 +1,6 @@
 """Homework, tests, what to bring, timetable and week plan, as guardians and pupils ask."""
 
-from conftest import person, subject
+from tests.actions.conftest import person, subject
 
 from actions.bring import BringAction
 from actions.children import ChooseChildAction
