@@ -1,7 +1,7 @@
 """A synthetic municipality for the learning benchmarks, written straight into the stores.
 
 Real LK20 aims (maths, Norwegian, English, science; Udir, NLOD 2.0 — see
-../shared/data/lk20/NOTICE.md), synthetic pupils in classes of 25 across grades 1-10, a
+data/lk20/NOTICE.md), synthetic pupils in classes of 25 across grades 1-10, a
 synthetic catalogue and, optionally, a history of activity per pupil (computed mastery rows,
 activity rows and resource outcome counters), bulk-inserted so that 10,000 pupils take
 seconds, not the hours the per-statement path would.
@@ -9,21 +9,20 @@ seconds, not the hours the per-statement path would.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bot.importers.lk20 import import_lk20
 from bot.models import (
     Activity,
     AimStatus,
     CompetenceAim,
     Dimension,
-    GradeBand,
     Group,
     GroupKind,
     LearningResource,
@@ -36,12 +35,10 @@ from bot.models import (
     Role,
     School,
     Source,
-    Subject,
     resource_aims,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-LK20_DIRS = [ROOT.parent / "shared" / "data" / "lk20", Path("/work/shared/data/lk20")]
 SUBJECTS = {
     "MAT01-05": ("mathematics", "matematikk", "mathematics"),
     "NOR01-07": ("norwegian", "norsk", "Norwegian"),
@@ -66,35 +63,20 @@ class World:
     resource_ids: list[int] = field(default_factory=list)
 
 
-def lk20_dir() -> Path:
-    for d in LK20_DIRS:
-        if d.is_dir():
-            return d
-    raise SystemExit("the LK20 data (shared/data/lk20) is not beside this clone")
-
-
 def load_lk20(session: Session) -> tuple[dict[tuple[str, int], list[str]], dict[str, int]]:
+    """The whole curriculum through the LK20 importer; the aims of the benchmark's subjects by
+    (subject, band) and each aim's grade."""
+    import_lk20(session.connection(), ROOT / "data" / "lk20")
     by_band: dict[tuple[str, int], list[str]] = {}
     grades: dict[str, int] = {}
-    for code, (fname, nb, en) in SUBJECTS.items():
-        data = json.loads((lk20_dir() / f"{fname}.json").read_text(encoding="utf-8"))["subject"]
-        session.add(Subject(code=code, name_nb=nb, name_nn=nb, name_en=en, curriculum_title_nb=data["name"]["local"],
-                            curriculum_title_en=data["name"]["en"]))
-        session.flush()
-        for band in data["gradeBands"]:
-            g = band["afterGrade"]
-            if g > 10:
-                continue
-            gb = GradeBand(subject_code=code, after_grade=g, label_nb=band["label"]["local"], label_en=band["label"]["en"])
-            session.add(gb)
-            session.flush()
-            for goal in band["competenceGoals"]:
-                session.add(CompetenceAim(code=goal["code"], subject_code=code, grade_band_id=gb.id, after_grade=g,
-                                          text_nb=goal["text"]["local"], text_en=goal["text"].get("en") or goal["text"]["local"],
-                                          core_elements=goal.get("coreElements", [])))
-                by_band.setdefault((code, g), []).append(goal["code"])
-                grades[goal["code"]] = g
-    session.flush()
+    rows = session.execute(
+        select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
+        .where(CompetenceAim.subject_code.in_(list(SUBJECTS)))
+        .order_by(CompetenceAim.code)
+    )
+    for subject, grade, code in rows:
+        by_band.setdefault((subject, grade), []).append(code)
+        grades[code] = grade
     return by_band, grades
 
 

@@ -1,22 +1,21 @@
 """A small school on real LK20 aims, built once per test on a fresh database.
 
-The LK20 importer lands separately, so aims are read straight from the shared curriculum
-JSON (Udir, NLOD 2.0; see ../shared/data/lk20/NOTICE.md).
+The curriculum comes in through `ransel import lk20`'s importer from data/lk20 (Udir, NLOD
+2.0; see data/lk20/NOTICE.md).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from bot.config import PROJECT_ROOT
+from bot.importers.lk20 import import_lk20
 from bot.models import (
     CompetenceAim,
-    GradeBand,
     Group,
     GroupKind,
     Guardianship,
@@ -30,42 +29,15 @@ from bot.models import (
     Role,
     School,
     Source,
-    Subject,
 )
 
-LK20 = Path(__file__).resolve().parents[3] / "shared" / "data" / "lk20"
-if not LK20.is_dir():  # a clone beside shared/ (CI) or a worktree under /work
-    LK20 = Path("/work/shared/data/lk20")
-SUBJECT_FILES = {"MAT01-05": "mathematics", "NOR01-07": "norwegian", "ENG01-05": "english", "NAT01-04": "science"}
-SUBJECT_NAMES = {
-    "MAT01-05": ("matematikk", "matematikk", "mathematics"),
-    "NOR01-07": ("norsk", "norsk", "Norwegian"),
-    "ENG01-05": ("engelsk", "engelsk", "English"),
-    "NAT01-04": ("naturfag", "naturfag", "science"),
-}
+LK20 = PROJECT_ROOT / "data" / "lk20"  # the curriculum as Udir publishes it (NLOD 2.0, see NOTICE.md)
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 
 
-def load_lk20(session: Session, codes: tuple[str, ...] = tuple(SUBJECT_FILES)) -> None:
-    """Subjects, grade bands 1-10 and their aims from the real curriculum files."""
-    for code in codes:
-        data = json.loads((LK20 / f"{SUBJECT_FILES[code]}.json").read_text(encoding="utf-8"))["subject"]
-        nb, nn, en = SUBJECT_NAMES[code]
-        session.add(Subject(code=code, name_nb=nb, name_nn=nn, name_en=en,
-                            curriculum_title_nb=data["name"]["local"], curriculum_title_en=data["name"]["en"]))
-        session.flush()
-        for band in data["gradeBands"]:
-            grade = band["afterGrade"]
-            if grade > 10:
-                continue
-            gb = GradeBand(subject_code=code, after_grade=grade, label_nb=band["label"]["local"], label_en=band["label"]["en"])
-            session.add(gb)
-            session.flush()
-            for goal in band["competenceGoals"]:
-                session.add(CompetenceAim(code=goal["code"], subject_code=code, grade_band_id=gb.id, after_grade=grade,
-                                          text_nb=goal["text"]["local"], text_en=goal["text"].get("en") or goal["text"]["local"],
-                                          core_elements=goal.get("coreElements", [])))
-    session.flush()
+def load_lk20(session: Session) -> None:
+    """Every subject, grade band 1-10 and aim of the real curriculum, through the importer."""
+    import_lk20(session.connection(), LK20)
 
 
 @dataclass
