@@ -32,7 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -40,12 +39,12 @@ from pathlib import Path
 
 import httpx
 import psutil
-import psycopg
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pg import fresh_database  # noqa: E402
 from bot import db, tokens  # noqa: E402
 from bot import engine as eng  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
@@ -341,22 +340,10 @@ async def ransel_share(r: RanselUnderTest, samples: int) -> dict[str, object]:
             "engine_only_ms": round(max(0.0, p50(direct) - per_action["action_homework"]), 1)}
 
 
-def _pg_create() -> tuple[str, str]:
-    name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def _pg_drop(name: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 async def ransel_scaling(r: RanselUnderTest, work: Path, users: int, seconds: float) -> dict[str, object]:
     """Closed-loop turns/s with one and with two engines on a shared PostgreSQL tracker store
     and a Redis lock store; each engine has its own HTTP app, turns alternate between them."""
-    name, tracker_url = _pg_create()
+    tracker_url, drop = fresh_database(PG_ADMIN)
     started: list[eng.ManagedProcess] = []
     try:
         model = eng.train(r.settings).model
@@ -379,7 +366,7 @@ async def ransel_scaling(r: RanselUnderTest, work: Path, users: int, seconds: fl
     finally:
         for proc in started:
             eng.stop(proc)
-        _pg_drop(name)
+        drop()
 
 
 # ----------------------------------------------------------------------------- bare bot

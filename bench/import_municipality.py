@@ -19,13 +19,14 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.pg import fresh_database  # noqa: E402
 
 TARGET_SECONDS = 60.0
 TARGET_MB = 500.0
@@ -63,20 +64,6 @@ def run_import(url: str, export: Path, progress: bool) -> tuple[float, float, fl
     return outcome
 
 
-def _postgres_database(admin_url: str) -> tuple[str, callable]:
-    import psycopg
-
-    name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schools", type=int, default=20)
@@ -103,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     size_mb = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
 
     if args.postgres:
-        url, drop = _postgres_database(args.postgres)
+        url, drop = fresh_database(args.postgres)
         backend = "PostgreSQL"
     else:
         url, drop, backend = f"sqlite:///{work / 'ransel.db'}", (lambda: None), "SQLite"

@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import learning_world  # noqa: E402
+from bench.pg import fresh_database  # noqa: E402
 from bot import db  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.learning import activity, mastery  # noqa: E402
@@ -80,17 +80,7 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     drop = None
     if args.url and args.url.startswith("postgresql"):
-        import psycopg
-
-        name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
-        admin = args.url
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        url = admin.rsplit("/", 1)[0] + "/" + name
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        url, drop = fresh_database(args.url)
     else:
         url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     try:

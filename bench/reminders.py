@@ -31,7 +31,6 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -40,6 +39,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pg import fresh_database  # noqa: E402
 OSLO = ZoneInfo("Europe/Oslo")
 EVENING = date(2026, 12, 1)  # a Tuesday
 TARGET_PLAN_SECONDS = 10.0
@@ -213,27 +213,13 @@ def _in_child(target, url: str):  # noqa: ANN001, ANN202
     return outcome
 
 
-def _postgres_database(admin_url: str):  # noqa: ANN202
-    import psycopg
-
-    name = f"ransel_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="Run on a fresh PostgreSQL database instead of SQLite.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ransel-bench-") as tmp:
         if args.postgres:
-            url, drop = _postgres_database(args.postgres)
+            url, drop = fresh_database(args.postgres)
         else:
             url, drop = f"sqlite:///{Path(tmp) / 'bench.db'}", lambda: None
         try:
