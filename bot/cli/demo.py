@@ -49,6 +49,7 @@ def try_this(app: AppContext) -> str:
     """What to open once the demo is up: a fresh web chat sign-in link per demo person."""
     from datetime import timedelta
 
+    from bot.models import Channel
     from bot.services.people import find_person
     from channels import linking
 
@@ -58,6 +59,8 @@ def try_this(app: AppContext) -> str:
     lines = ["", "Try the demo school (Solbakken skole; its clock starts at Tuesday 1 December 2026 10:00):"]
     try:
         with runtime.transaction() as session:
+            phone = _address(session, "kari.hansen", Channel.SMS)
+            chat = _address(session, "james.smith", Channel.TELEGRAM)
             for username, who in TRY_AS:
                 person = find_person(session, username)
                 code = linking.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
@@ -67,12 +70,23 @@ def try_this(app: AppContext) -> str:
     finally:
         runtime.close()
     lines += [
-        "  or, in another terminal:",
-        f'    RANSEL_NOW={DEMO_NOW} .venv/bin/ransel ask --as kari.hansen "hva må Emma ha med på fredag?"',
+        "  or, in another terminal, by SMS and Telegram through the emulators, or straight to the engine:",
+        f'    .venv/bin/ransel emulators sms --from {phone} "hva må Emma ha med på fredag?"',
+        f'    .venv/bin/ransel emulators telegram --chat {chat} "when is Olivia\'s next test?"',
+        f'    RANSEL_NOW={DEMO_NOW} .venv/bin/ransel ask --as tor.haugen "hvem mangler resultat på brøkprøven?"',
         "  who is who and what the school has: data/demo/README.md",
         "",
     ]
     return "\n".join(lines)
+
+
+def _address(session, username: str, channel) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from bot.models import ContactPoint, Person
+
+    return session.scalar(select(ContactPoint.address).join(Person, Person.id == ContactPoint.person_id)
+                          .where(Person.username == username, ContactPoint.channel == channel))
 
 
 @demo_group.command("load")

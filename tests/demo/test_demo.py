@@ -235,6 +235,7 @@ def test_the_demo_greeting_gives_each_person_a_sign_in_link_that_works_once(sett
     text = try_this(app)
     codes = re.findall(r"/chat\?code=(\w+)", text)
     assert len(codes) == len(TRY_AS)
+    assert "sms --from +47" in text and "telegram --chat 700002" in text
     with runtime.transaction() as session:
         now = runtime.clock.utcnow()
         linked = [linking.redeem(session, settings.sender_secret, c, now=now, used_for="web") for c in codes]
