@@ -1,4 +1,5 @@
-"""A guardian reports a child absent ("Emma er syk i dag"); the contact teacher is told."""
+"""A guardian reports a child absent ("Emma er syk i dag"); the contact teacher is told if the
+school's rules say so, and the guardian is told whether they were."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class ReportAbsenceAction(RanselAction):
             name=report.pupil.given_name,
             first_day=report.absence.first_day,
             last_day=report.absence.last_day,
-            teachers=[t.name for t in report.teachers],
+            notified=[t.name for t in report.notified],
             already=report.already_reported,
             today=turn.today,
         )

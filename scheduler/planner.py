@@ -167,11 +167,7 @@ class SchoolPlanner:
             groups = self.members.get(pupil, set())
             if day is not None and not self.calendar.is_school_day(day, groups):
                 continue
-            if rule.grades and not any(self.groups[g].grade in rule.grades for g in groups):
-                continue
-            if rule.groups and not any(
-                self.groups[g].name in rule.groups or self.groups[g].sourced_id in rule.groups for g in groups
-            ):
+            if (rule.grades or rule.groups) and not rule.reaches(self.groups[g] for g in groups):
                 continue
             out.add(pupil)
         return frozenset(out)

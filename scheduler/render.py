@@ -13,6 +13,9 @@ Plugging in a message type (absence alerts, teacher relays ...):
 2. add the module's dotted name to :data:`BUILDER_MODULES` (or call :func:`register`);
 3. add ``<template>.j2`` in nb, nn and en.
 
+A variant wording of an existing message (a school's rule naming ``absence_alert_short``)
+needs only the templates: the row's payload names the builder (``"builder": "absence_alert"``).
+
 Every template also gets ``fmt``/``t`` (see :mod:`bot.i18n`), ``lang``, and two helpers:
 ``items(keys)`` and ``subjects(codes)``, which join catalog terms in the language.
 """
@@ -93,7 +96,9 @@ def render_row(session: Session, row: OutboxMessage, recipient: Person, language
 
     Raises :class:`NoBuilder` or :class:`jinja2.TemplateNotFound` for deployment errors.
     """
-    context = builder_for(row.template)(session, recipient, dict(row.payload or {}), clock)
+    payload = dict(row.payload or {})
+    # A row whose template is a variant (a school's rule may name one) names its builder.
+    context = builder_for(payload.get("builder") or row.template)(session, recipient, payload, clock)
     if context is None:
         return None
     return render_template(row.template, language, context)

@@ -16,18 +16,24 @@ Kinds of rule and what they are about (the *target*):
 - ``event``: a calendar event of a kind in ``events`` with things to bring (skating day).
 - ``test``: a test (assignment of kind test); ``days_before`` may be a list, e.g. [3, 1].
 - ``weekplan``: the coming week (Monday to Friday), sent on ``weekday`` at ``at``.
-- ``absence``: an absence report, at once, to the pupil's contact teacher (critical).
+- ``absence``: an absence report, at once, to the pupil's contact teacher (critical). Not
+  planned: ``bot.services.absence.report_absence`` asks :func:`absence_rules` when a guardian
+  reports. A school without stored rules gets :data:`DEFAULT_ABSENCE_RULE`; a school whose
+  rules have no (enabled) absence rule gets no alert.
+  Its ``template`` may be a variant wording (``absence_alert_short``): the alert's facts
+  still come from the ``absence_alert`` builder.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jsonschema
 import yaml
@@ -66,6 +72,17 @@ class AudienceTo(enum.StrEnum):
         return self in (AudienceTo.GUARDIANS, AudienceTo.BOTH)
 
 
+class GroupLike(Protocol):
+    """What a rule's audience is matched on (a :class:`~bot.models.Group` or ``facts.GroupInfo``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def sourced_id(self) -> str | None: ...
+    @property
+    def grade(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -86,6 +103,24 @@ class Rule:
     critical: bool = False
     enabled: bool = True
     line: int = 0
+
+    def reaches(self, groups: Iterable[GroupLike]) -> bool:
+        """Whether a pupil in ``groups`` is in the rule's audience: in one of its grades (if it
+        names any) and in one of its groups (if it names any), by name or sourced id."""
+        groups = list(groups)
+        if self.grades and not any(g.grade in self.grades for g in groups):
+            return False
+        if self.groups and not any(g.name in self.groups or g.sourced_id in self.groups for g in groups):
+            return False
+        return True
+
+
+# A school that has stored no rules at all: absence is still told to the contact teacher
+# at once (what Ransel did before schools had rules). Its rows keep their old keys.
+DEFAULT_ABSENCE_RULE = Rule(
+    id="absence", kind=RuleKind.ABSENCE, category="absence", template="absence_alert",
+    to=AudienceTo.CONTACT_TEACHER, at_once=True, critical=True,
+)
 
 
 @dataclass(frozen=True)
@@ -361,6 +396,7 @@ def store(
     else:
         row.source, row.updated_at, row.updated_by_id = text, now, by_id
     session.flush()
+    session.info.get("scheduler.rules", {}).pop(school.id, None)  # rules_for reads the new text
     return checked
 
 
@@ -388,6 +424,14 @@ def rules_for(session: Session, school_id: int) -> RuleSet:
         text = source_for(session, school_id)
         cache[school_id] = _stored_rules(text) if text else RuleSet(())
     return cache[school_id]
+
+
+def absence_rules(session: Session, school_id: int | None) -> list[Rule]:
+    """The rules an absence at this school is alerted by: its enabled ``absence`` rules (none:
+    no alert), or :data:`DEFAULT_ABSENCE_RULE` if the school has stored no rules at all."""
+    if school_id is None or source_for(session, school_id) is None:
+        return [DEFAULT_ABSENCE_RULE]
+    return rules_for(session, school_id).active(RuleKind.ABSENCE)
 
 
 @lru_cache(maxsize=256)

@@ -1,8 +1,15 @@
 """Absence reported by a guardian ("Emma er syk i dag"): recorded, and the contact teacher
-told through the outbox in the same transaction (critical: it ignores quiet hours).
+told through the outbox in the same transaction, as the school's rules say.
+
+The school's ``absence`` rules (``scheduler.rules.absence_rules``) decide: each enabled one
+whose audience (grades, groups) reaches the pupil gives each contact teacher one alert, in
+the rule's category and template, critical unless the rule says otherwise. A school whose
+stored rules have no absence rule gets no alert (the absence is still recorded); a school
+that has stored no rules at all gets the default alert (``absence_alert``, critical).
 
 :func:`build_absence_alert` is the message builder the scheduler's dispatcher calls at send
-time for outbox rows with template ``absence_alert``; it returns the template context.
+time for these rows (template ``absence_alert`` or a variant a rule names); it returns the
+template context.
 """
 
 from __future__ import annotations
@@ -14,14 +21,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, children_of
+from bot.access import AccessDenied, children_of, pupil_group_ids
 from bot.clock import Clock
-from bot.models import Absence, AbsenceReason, MemberRole, Membership, Person
-from bot.services.pupils import basis_group
+from bot.models import Absence, AbsenceReason, Group, MemberRole, Membership, Person
+from bot.services.pupils import basis_group, school_of
 from scheduler.outbox import enqueue
+from scheduler.rules import DEFAULT_ABSENCE_RULE, Rule, absence_rules
 
-TEMPLATE = "absence_alert"
-CATEGORY = "absence"
+BUILDER = "absence_alert"  # build_absence_alert below; a rule may name a variant template
+
 # How far back and ahead a report may reach: yesterday's forgotten report, a planned trip.
 MAX_DAYS_BACK = 7
 MAX_DAYS_AHEAD = 60
@@ -39,7 +47,7 @@ class InvalidAbsence(ValueError):
 class AbsenceReport:
     absence: Absence
     pupil: Person
-    teachers: list[Person]
+    notified: list[Person]  # the teachers an alert was written for (none if no rule says so)
     already_reported: bool
 
 
@@ -90,27 +98,54 @@ def report_absence(
             Absence.pupil_id == pupil_id, Absence.first_day <= first_day, Absence.last_day >= last_day
         )
     )
-    teachers = contact_teachers(session, pupil_id)
     if existing is not None:
-        return AbsenceReport(existing, child, teachers, already_reported=True)
+        return AbsenceReport(existing, child, [], already_reported=True)
 
     absence = Absence(pupil_id=pupil_id, reported_by_id=guardian.id, first_day=first_day, last_day=last_day,
                       reason=reason, created_at=clock.utcnow())
     session.add(absence)
     session.flush()
-    for teacher in teachers:
-        enqueue(
-            session,
-            key=f"absence:{absence.id}:{teacher.id}",
-            recipient_id=teacher.id,
-            category=CATEGORY,
-            template=TEMPLATE,
-            payload={"absence_id": absence.id},
-            due_at=clock.utcnow(),
-            now=clock.utcnow(),
-            critical=True,
-        )
+    school_id = school_of(session, pupil_id)
+    rules = alert_rules(session, school_id, pupil_id, today)
+    teachers = contact_teachers(session, pupil_id) if rules else []
+    for rule in rules:
+        payload: dict[str, Any] = {"absence_id": absence.id}
+        if rule is not DEFAULT_ABSENCE_RULE:
+            payload["rule"] = rule.id
+        if rule.template != BUILDER:  # a variant wording: scheduler.render finds the builder by this
+            payload["builder"] = BUILDER
+        for teacher in teachers:
+            enqueue(
+                session,
+                key=alert_key(school_id, absence.id, rule, teacher.id),
+                recipient_id=teacher.id,
+                category=rule.category,
+                template=rule.template,
+                payload=payload,
+                due_at=clock.utcnow(),
+                now=clock.utcnow(),
+                critical=rule.critical,
+            )
     return AbsenceReport(absence, child, teachers, already_reported=False)
+
+
+def alert_rules(session: Session, school_id: int | None, pupil_id: int, today: date) -> list[Rule]:
+    """The rules that alert about this pupil's absence: the school's absence rules whose
+    audience reaches the pupil's groups (see :func:`scheduler.rules.absence_rules`)."""
+    rules = absence_rules(session, school_id)
+    if not any(r.grades or r.groups for r in rules):
+        return rules
+    group_ids = pupil_group_ids(session, pupil_id, today)
+    groups = list(session.scalars(select(Group).where(Group.id.in_(group_ids)))) if group_ids else []
+    return [r for r in rules if r.reaches(groups)]
+
+
+def alert_key(school_id: int | None, absence_id: int, rule: Rule, teacher_id: int) -> str:
+    """One alert per (absence, rule, teacher). A school's rule is named as in the planner's
+    keys; the default rule keeps the key alerts had before schools had rules."""
+    if rule is DEFAULT_ABSENCE_RULE:
+        return f"absence:{absence_id}:{teacher_id}"
+    return f"rule:{school_id}:{rule.id}:absence-{absence_id}:p{teacher_id}"
 
 
 def build_absence_alert(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:

@@ -4,7 +4,8 @@ writes to the stores and the outbox, and what the person is told."""
 import asyncio
 from datetime import date, time
 
-from tests.actions.conftest import DOMAIN, person, subject
+import pytest
+from tests.actions.conftest import DOMAIN, person
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -27,10 +28,13 @@ from bot.models import (
     NotificationPreference,
     OutboxMessage,
     Person,
+    School,
     Thread,
 )
 from bot.services.absence import build_absence_alert
 from bot.services.relay import build_teacher_answer, build_teacher_question
+from scheduler import rules
+from scheduler.render import render_row
 
 
 def _prefs(world, who):  # noqa: ANN001, ANN202
@@ -44,6 +48,43 @@ def _prefs(world, who):  # noqa: ANN001, ANN202
 def _outbox(world):  # noqa: ANN001, ANN202
     with world.runtime.sessions() as session:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _school_rules(world, text):  # noqa: ANN001, ANN202
+    """Solbakken stores its reminder rules (as ``ransel scheduler rules load`` does)."""
+    with world.runtime.sessions() as session:
+        school = session.scalar(select(School).where(School.sourced_id == "s-solbakken"))
+        rules.store(session, school, text, now=world.runtime.clock.now())
+        session.commit()
+        return school.id
+
+
+def _rendered(world, row, language=None):  # noqa: ANN001, ANN202
+    """The row's text as the dispatcher renders it for its recipient."""
+    with world.runtime.sessions() as session:
+        recipient = session.get(Person, row.recipient_id)
+        return render_row(session, row, recipient, language or recipient.language, world.runtime.clock)
+
+
+HOMEWORK_RULE = """\
+version: 1
+school: s-solbakken
+rules:
+  - id: lekser
+    kind: homework
+    when: {at: "17:00"}
+    audience: {to: both}
+    category: homework
+    template: reminder_homework
+"""
+SHORT_ABSENCE_RULE = HOMEWORK_RULE + """\
+  - id: fravaer
+    kind: absence
+    when: {at_once: true}
+    audience: {to: contact_teacher}
+    category: fravaer
+    template: absence_alert_short
+"""
 
 
 # ------------------------------------------------------------------------------ reminders
@@ -96,6 +137,7 @@ def test_asking_about_settings_changes_nothing_and_shows_them(world) -> None:
 
 
 def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) -> None:
+    # The school has stored no reminder rules: the default alert to the contact teacher.
     said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     assert said.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
     with world.runtime.sessions() as session:
@@ -103,8 +145,67 @@ def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) ->
         assert (absence.pupil_id, absence.first_day, absence.last_day, absence.reason) == (
             world.ids["emma"], date(2026, 12, 1), date(2026, 12, 1), AbsenceReason.ILL)
     [row] = _outbox(world)
-    assert (row.recipient_id, row.template, row.critical, row.category) == (
-        world.ids["liv"], "absence_alert", True, "absence")
+    assert (row.recipient_id, row.template, row.critical, row.category, row.idempotency_key, row.payload) == (
+        world.ids["liv"], "absence_alert", True, "absence", f"absence:{absence.id}:{world.ids['liv']}",
+        {"absence_id": absence.id})
+    assert _rendered(world, row) == "Fravær: Emma Hansen (4A) er borte tirsdag 1. desember (syk). Meldt av Kari Hansen."
+
+
+def test_the_schools_absence_rule_chooses_the_alerts_template_and_category(world) -> None:
+    school_id = _school_rules(world, SHORT_ABSENCE_RULE)
+
+    said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+
+    assert said.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    [row] = _outbox(world)
+    absence_id = row.payload["absence_id"]
+    assert (row.recipient_id, row.template, row.category, row.critical, row.idempotency_key) == (
+        world.ids["liv"], "absence_alert_short", "fravaer", True,
+        f"rule:{school_id}:fravaer:absence-{absence_id}:p{world.ids['liv']}")
+    assert _rendered(world, row) == "Fravær 4A: Emma Hansen, tirsdag 1. desember, syk."
+    assert _rendered(world, row, "en") == "Absent 4A: Emma Hansen, Tuesday 1 December, ill."
+
+
+@pytest.mark.parametrize("text", [
+    HOMEWORK_RULE,
+    SHORT_ABSENCE_RULE + "    enabled: false\n",
+], ids=["no-absence-rule", "absence-rule-switched-off"])
+def test_a_school_without_an_absence_rule_records_the_absence_and_says_no_teacher_was_told(world, text) -> None:
+    _school_rules(world, text)
+
+    said = {
+        "kari": world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence",
+                          entities=[person("Emma")]).text,
+        "per": world.run(ReportAbsenceAction(), "per", "Nora er sjuk i dag", "report_absence",
+                         entities=[person("Nora")]).text,
+        "james": world.run(ReportAbsenceAction(), "james", "Olivia is sick tomorrow", "report_absence",
+                           entities=[person("Olivia")]).text,
+    }
+
+    assert said == {
+        "kari": "Takk, fraværet til Emma i dag er registrert. Kontaktlæreren får ikke varsel om det herfra, "
+                "så gi beskjed til skolen på vanlig måte hvis det trengs. God bedring!",
+        "per": "Takk, fråværet til Nora i dag er registrert. Kontaktlæraren får ikkje varsel om det herifrå, "
+               "så gi beskjed til skulen på vanleg måte om det trengst. God betring!",
+        "james": "Thank you, Olivia's absence on Wednesday 2 December is recorded. The contact teacher is not "
+                 "notified from here, so tell the school the usual way if needed. Hope they feel better soon!",
+    }
+    with world.runtime.sessions() as session:
+        assert sorted(a.pupil_id for a in session.scalars(select(Absence))) == sorted(
+            world.ids[p] for p in ("emma", "nora", "olivia"))
+    assert _outbox(world) == []
+
+
+def test_an_absence_rule_for_some_grades_alerts_only_about_their_pupils(world) -> None:
+    _school_rules(world, SHORT_ABSENCE_RULE.replace("audience: {to: contact_teacher}",
+                                                    "audience: {to: contact_teacher, grades: [1, 2, 3, 4]}"))
+
+    emma = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    jonas = world.run(ReportAbsenceAction(), "kari", "Jonas er syk i dag", "report_absence", entities=[person("Jonas")])
+
+    assert emma.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    assert jonas.text.startswith("Takk, fraværet til Jonas i dag er registrert. Kontaktlæreren får ikke varsel")
+    assert [(r.recipient_id, r.template) for r in _outbox(world)] == [(world.ids["liv"], "absence_alert_short")]
 
 
 def test_absence_alert_is_built_at_send_time_for_the_contact_teacher_only(world) -> None:
@@ -260,8 +361,6 @@ def test_guardians_cannot_answer_threads(world) -> None:
 
 
 def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world) -> None:
-    from scheduler.render import render_row
-
     world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
     world.run(SendRelayAction(), "james", "", "message_teacher",
               slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "ENG01-05",

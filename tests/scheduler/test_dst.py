@@ -27,6 +27,14 @@ def at(sent, clock, who, needle):  # noqa: ANN001, ANN201
     ]
 
 
+def said(sent, clock, who, needle):  # noqa: ANN001, ANN201
+    """Like ``at``, with the text: the day a reminder names must not slip across the change."""
+    return [
+        (s.at.astimezone(clock.zone).strftime("%Y-%m-%d %H:%M %Z"), s.at.astimezone(UTC).strftime("%H:%M"), s.text)
+        for s in sent if s.recipient_id == who and needle in s.text
+    ]
+
+
 def test_wall_times_on_the_change_nights_have_one_instant_each(clock) -> None:  # noqa: ANN001
     zone = clock.zone
     assert local_at(date(2026, 10, 25), time(2, 30), zone).astimezone(UTC).strftime("%H:%M") == "00:30"  # first 02:30
@@ -44,10 +52,10 @@ def test_five_pm_homework_reminder_stays_at_five_across_the_october_change(world
     sent += world.run_until(oslo(clock, "2026-10-25T05:00"), timedelta(minutes=5))
     sent += world.run_until(oslo(clock, "2026-10-27T12:00"))
 
-    assert at(sent, clock, school.jonas, "Lekser") == [
-        ("2026-10-22 17:00 CEST", "15:00"),
-        ("2026-10-25 17:00 CET", "16:00"),
-        ("2026-10-26 17:00 CET", "16:00"),
+    assert said(sent, clock, school.jonas, "Lekser") == [
+        ("2026-10-22 17:00 CEST", "15:00", "Lekser til i morgen, fredag 23. oktober:\n- norsk: Fredagslekse"),
+        ("2026-10-25 17:00 CET", "16:00", "Lekser til i morgen, mandag 26. oktober:\n- norsk: Mandagslekse"),
+        ("2026-10-26 17:00 CET", "16:00", "Lekser til i morgen, tirsdag 27. oktober:\n- norsk: Tirsdagslekse"),
     ]
 
 
@@ -62,9 +70,9 @@ def test_five_pm_reminder_stays_at_five_across_the_march_change(world, school, s
 
     # Monday 29 March 2027 is Easter Monday: its eve gets no homework reminder, but the week
     # plan on the DST Sunday and Tuesday's homework on the holiday evening do come at local time.
-    assert at(sent, clock, school.jonas, "Lekser") == [
-        ("2027-03-23 17:00 CET", "16:00"),
-        ("2027-03-29 17:00 CEST", "15:00"),
+    assert said(sent, clock, school.jonas, "Lekser") == [
+        ("2027-03-23 17:00 CET", "16:00", "Lekser til i morgen, onsdag 24. mars:\n- norsk: Onsdagslekse"),
+        ("2027-03-29 17:00 CEST", "15:00", "Lekser til i morgen, tirsdag 30. mars:\n- norsk: Tirsdagslekse"),
     ]
     assert at(sent, clock, school.kari, "Ukeplan") == [("2027-03-28 18:00 CEST", "16:00")]
 
