@@ -30,8 +30,9 @@ Crash guarantee (nothing lost, nothing twice):
   recorded before sending). With such a channel delivery is exactly once; with one that
   cannot deduplicate, the duplicates are bounded by the batch size and only follow a crash.
 
-The lease must outlast a batch (rendering plus rate-limited sending); a row that would wait
-longer than ``max_rate_wait`` for its channel is put back instead of holding the batch.
+While a batch is being sent its worker renews the lease every third of it, so only a dead
+(or frozen) worker's rows are taken over; a row that would wait longer than
+``max_rate_wait`` for its channel is put back instead of holding the batch.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from bot.clock import Clock
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
 from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
 from scheduler import content, facts, preferences
-from scheduler.outbox import claim, finish
+from scheduler.outbox import claim, finish, renew
 from scheduler.planner import DIGEST_CATEGORY, digest_key, open_digests
 from scheduler.preferences import Reach
 from scheduler.ratelimit import Limits, RateLimiter, sms_segments
@@ -191,10 +192,33 @@ class Dispatcher:
                 async with slots:
                     return await self._send(item)
 
-            outcomes = await asyncio.gather(*(send(s) for s in self._ordered(sends)))
+            ids = [s.row.id for s in sends]
+            self._renew(ids)  # preparing took some of the lease
+            done = asyncio.Event()
+            heartbeat = asyncio.create_task(self._keep_claim(ids, done))
+            try:
+                outcomes = await asyncio.gather(*(send(s) for s in self._ordered(sends)))
+            finally:
+                done.set()
+                await heartbeat
             with self.sessions() as session, session.begin():
                 finish(session, worker=self.worker, outcomes=outcomes)
         return len(rows)
+
+    async def _keep_claim(self, ids: list[int], done: asyncio.Event) -> None:
+        """Renew the lease on the batch every third of it while the batch is being sent, so
+        a slow channel or a busy machine never lets another worker take over (and send
+        again) rows this live worker is still sending; only a dead worker's lease runs out."""
+        interval = self.config.lease.total_seconds() / 3
+        while not done.is_set():
+            try:
+                await asyncio.wait_for(done.wait(), timeout=interval)
+            except TimeoutError:
+                await asyncio.to_thread(self._renew, ids)
+
+    def _renew(self, ids: list[int]) -> None:
+        with self.sessions() as session, session.begin():
+            renew(session, worker=self.worker, ids=ids, until=self.clock.now() + self.config.lease)
 
     # -- step 2: decide and render
 

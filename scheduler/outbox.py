@@ -196,6 +196,23 @@ def claim(
     return rows
 
 
+def renew(session: Session, *, worker: str, ids: Sequence[int], until: datetime) -> int:
+    """Extend ``worker``'s lease on the rows of ``ids`` it still holds; how many it holds."""
+    if not ids:
+        return 0
+    stmt = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+        )
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount or 0
+
+
 # Columns a dispatcher may set when it finishes with a claimed row.
 FINISH_COLUMNS = (
     "status", "attempts", "due_at", "next_attempt_at", "last_error", "external_id", "channel",

@@ -225,3 +225,43 @@ def test_sms_is_limited_in_segments_per_second_per_sender() -> None:
     assert limiter.reserve(Channel.SMS, "+47", cost=1, max_wait=10) == pytest.approx(1.5)
     limiter.pause(Channel.SMS, 20)
     assert limiter.reserve(Channel.SMS, "+47", cost=1, max_wait=10) is None
+
+
+class _SlowChannel(MemoryAdapter):
+    """A channel that takes 0.3 s a message; school time moves on as it does."""
+
+    def __init__(self, channel: Channel, clock) -> None:  # noqa: ANN001
+        super().__init__(channel)
+        self.clock = clock
+
+    async def send(self, message):  # noqa: ANN001, ANN201
+        await asyncio.sleep(0.3)
+        self.clock.advance(timedelta(seconds=0.3))
+        return await super().send(message)
+
+
+def test_a_live_worker_keeps_its_batch_while_a_slow_channel_outlasts_the_lease(sessions, session, school, clock) -> None:  # noqa: ANN001
+    for key in "abc":  # to every guardian in 4A, three times
+        urgent_note(session, clock, school.kari, key)
+    ids = set(session.scalars(select(OutboxMessage.id)))
+    lease = timedelta(seconds=0.6)  # sending one by one takes several leases
+    slow = {c: _SlowChannel(c, clock) for c in (Channel.TELEGRAM, Channel.SMS)}
+    fast = {c: MemoryAdapter(c) for c in (Channel.TELEGRAM, Channel.SMS)}
+    first = Dispatcher(sessions, clock, slow, worker="first", rng=random.Random(1),
+                       config=DispatchConfig(lease=lease, concurrency=1))
+    second = Dispatcher(sessions, clock, fast, worker="second", rng=random.Random(2), config=DispatchConfig(lease=lease))
+
+    async def both() -> int:
+        sending = asyncio.create_task(first.run_once())
+        taken = 0
+        while not sending.done():  # another worker looks for due rows all the while
+            await asyncio.sleep(0.1)
+            taken += await second.run_once()
+        await sending
+        return taken
+
+    assert len(ids) >= 6
+    assert asyncio.run(both()) == 0
+    assert sorted(m.outbox_id for a in slow.values() for m in a.sent) == sorted(ids)
+    assert [m for a in fast.values() for m in a.sent] == []
+    assert {row(session, i).status for i in ids} == {OutboxStatus.SENT}
