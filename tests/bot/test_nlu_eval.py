@@ -28,3 +28,4 @@ def test_every_held_out_round_file_is_read_in_order() -> None:
     for lang in LANGUAGES:
         names = [p.name for p in heldout_files(lang)]
         assert names[0] == f"heldout_{lang}.yml"
+        assert f"heldout4_{lang}.yml" in names
