@@ -1,4 +1,4 @@
-from bot.nlu_eval import LANGUAGES, heldout_examples, score, training_examples
+from bot.nlu_eval import LANGUAGES, heldout_examples, heldout_files, score, training_examples
 
 
 def test_held_out_lines_never_appear_in_the_training_data() -> None:
@@ -22,3 +22,10 @@ def test_accuracy_and_macro_f1() -> None:
     # x: P=1, R=0.5, F1=2/3; y: P=2/3, R=1, F1=0.8
     assert abs(s.macro_f1 - (2 / 3 + 0.8) / 2) < 1e-9
     assert s.errors == (("b", "x", "y"),)
+
+
+def test_every_held_out_round_file_is_read_in_order() -> None:
+    for lang in LANGUAGES:
+        names = [p.name for p in heldout_files(lang)]
+        assert names[0] == f"heldout_{lang}.yml"
+        assert f"heldout4_{lang}.yml" in names
