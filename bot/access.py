@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.memo import memo
 from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role
 
 ADULT_AGE = 18
@@ -45,30 +46,11 @@ def is_adult(pupil: Person, on: date) -> bool:
     return pupil.birth_date is not None and on >= turns_adult_on(pupil.birth_date)
 
 
-_CACHE = "ransel.access"
-
-
-def _memo(session: Session, key: tuple, compute):  # noqa: ANN001, ANN202
-    """What an access question answered earlier in this session (one action asks several,
-    about the same person); forgotten when the session writes or rolls back."""
-    cache: dict[tuple, object] = session.info.setdefault(_CACHE, {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def roles_of(session: Session, person: Person) -> set[Role]:
     """The person's roles, read once per session."""
-    return set(_memo(session, ("roles", person.id), lambda: frozenset(
+    return set(memo(session, ("roles", person.id), lambda: frozenset(
         session.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id))
     )))
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, *_: object) -> None:
-    # What this session wrote (or rolled back) must be read again.
-    session.info.pop(_CACHE, None)
 
 
 def admin_school_ids(session: Session, person: Person) -> set[int]:
@@ -128,7 +110,7 @@ def _group_ids(session: Session, person_id: int, role: MemberRole, on: date | No
             (Membership.begin_date.is_(None)) | (Membership.begin_date <= on),
             (Membership.end_date.is_(None)) | (Membership.end_date >= on),
         )
-    return set(session.scalars(stmt))
+    return set(memo(session, ("groups", person_id, role, on), lambda: frozenset(session.scalars(stmt))))
 
 
 def taught_group_ids(session: Session, teacher: Person, on: date | None = None) -> set[int]:
@@ -168,14 +150,14 @@ def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: dat
     """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
     if Role.PUPIL not in roles and Role.GUARDIAN not in roles:
         return set()
-    return set(_memo(session, ("family", asker.id, on),
+    return set(memo(session, ("family", asker.id, on),
                      lambda: frozenset(family_pupils(session, [asker.id], on)[asker.id])))
 
 
 def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
     if not asker.enabled:
         return set()
-    return set(_memo(session, ("visible", asker.id, on), lambda: frozenset(_visible_pupil_ids(session, asker, on))))
+    return set(memo(session, ("visible", asker.id, on), lambda: frozenset(_visible_pupil_ids(session, asker, on))))
 
 
 def _visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.memo import memo
 from bot.models import Group, GroupKind, MemberRole, Membership
 
 
 def school_of(session: Session, pupil_id: int) -> int | None:
-    return session.scalar(
+    return memo(session, ("school_of", pupil_id), lambda: session.scalar(
         select(Group.school_id)
         .join(Membership, Membership.group_id == Group.id)
         .where(Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL)
         .limit(1)
-    )
+    ))
 
 
 def group_names(session: Session, group_ids: set[int]) -> dict[int, str]:
