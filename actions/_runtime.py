@@ -6,7 +6,7 @@ Tests install their own with :func:`use`.
 
 from __future__ import annotations
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, settle_heap
 
 _current: Runtime | None = None
 
@@ -15,6 +15,8 @@ def get() -> Runtime:
     global _current
     if _current is None:
         _current = Runtime.from_env()
+        # The first action call: rasa-sdk has imported every action module by now.
+        settle_heap()
     return _current
 
 

@@ -7,6 +7,7 @@ assembles them. Shared per-process objects (runtime, gateway) hang off ``app.sta
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.gateway import Gateway
-from bot.runtime import Runtime
+from bot.runtime import Runtime, settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,12 @@ def create_app(runtime: Runtime, gateway: Gateway | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await gateway.aclose()
+        settle_heap()  # every route module is imported by now
+        try:
+            yield
+        finally:
+            gc.unfreeze()  # an app stopped inside a longer-lived process (tests) gives it all back
+            await gateway.aclose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
