@@ -50,13 +50,13 @@ from sqlalchemy.orm import Session
 from bot.access import AccessDenied, can_see_pupil
 from bot.clock import Clock
 from bot.i18n import render
-from bot.models import Assignment, CompetenceAim, LearningResource, Person, assignment_aims, resource_aims
+from bot.models import Assignment, CompetenceAim, GradeBand, LearningResource, Person, assignment_aims, resource_aims
 
 from .difficulty import ability, observed_level, p_success, zpd_fit
 from .mastery import Mastery, aim_facts, mastery_of
-from .policy import Policy, Weights, is_open
+from .policy import Policy, is_open
 from .pupil import NEED_ADAPTATIONS, PupilProfile, load_pupil
-from .resource_profile import ALL, Effect, effects, mastery_band, shrunk_rate
+from .resource_profile import ALL, Effect, OutcomeCache, effects, mastery_band, shrunk_rate, watermark_now
 from .reviews import ReviewSummary, review_summaries
 from .search import topic_aims
 
@@ -177,25 +177,35 @@ def rank(
     policy = profile.policy
     now = clock.utcnow()
     plan = _plan(session, profile, now)
+    curriculum = None
+    if cache is not None:
+        cache.refresh(session)
+        curriculum = cache.curriculum
     if text and not aim_code:
         targets = topic_aims(session, text, subject_code)
     else:
-        targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code)
+        targets = _target_aims(session, profile, plan, subject_code=subject_code, aim_code=aim_code, curriculum=curriculum)
     if not targets:
         return []
     candidates = _candidates(session, targets, cache)
     candidates = [c for c in candidates if policy.licence_available(c.licence, c.publisher, c.external_id)]
     if not candidates:
         return []
-    facts = aim_facts(session, targets)
+    facts = curriculum.facts(targets) if curriculum is not None else aim_facts(session, targets)
     masteries = mastery_of(session, profile.id, targets, policy=policy, pupil_grade=profile.grade, facts=facts)
     # "Similar pupils": those with the same needs, else those in the same mastery band.
     similar = list(profile.segments) or [mastery_band(sum(m.level for m in masteries.values()) / len(masteries))]
-    found = effects(session, [c.id for c in candidates], [ALL, *similar], targets, RANKING_COUNTERS)
+    ids, segments = [c.id for c in candidates], [ALL, *similar]
+    if cache is not None:  # refreshed above
+        found = cache.outcomes.summed(ids, segments, targets)
+    else:
+        found = effects(session, ids, segments, targets, RANKING_COUNTERS)
     reviews = review_summaries(session, [c.id for c in candidates])
+    weights = policy.weights.model_dump()
+
     def score(c: _Candidate, explain: bool) -> Scored | None:
         return _score(c, profile, policy, masteries, facts, plan, found, reviews.get(c.id), now, clock.zone, similar,
-                      explain=explain)
+                      weights, explain=explain)
 
     scored = [s for s in (score(c, False) for c in candidates) if s is not None]
     scored.sort(key=lambda s: (-s.score, s.id))
@@ -235,11 +245,14 @@ def _target_aims(
     *,
     subject_code: str | None,
     aim_code: str | None,
+    curriculum: Curriculum | None = None,
 ) -> set[str]:
     if aim_code:
         return {aim_code}
     if subject_code:
-        aims = _aims_around_grade(session, profile.grade, subject_code)
+        aims = _aims_around_grade(session, profile.grade, subject_code, curriculum=curriculum)
+        if curriculum is not None:
+            return aims | {a for a in plan if curriculum.subject_of.get(a) == subject_code}
         plan_in_subject = set(
             session.scalars(
                 select(CompetenceAim.code).where(CompetenceAim.code.in_(list(plan)), CompetenceAim.subject_code == subject_code)
@@ -248,62 +261,116 @@ def _target_aims(
         return aims | plan_in_subject
     if plan:
         return set(plan)
-    return _aims_around_grade(session, profile.grade, None, previous_band=False)
+    return _aims_around_grade(session, profile.grade, None, previous_band=False, curriculum=curriculum)
 
 
-def _aims_around_grade(session: Session, grade: int | None, subject_code: str | None, *, previous_band: bool = True) -> set[str]:
+def _aims_around_grade(session: Session, grade: int | None, subject_code: str | None, *, previous_band: bool = True,
+                       curriculum: Curriculum | None = None) -> set[str]:
     """Aims of the band the pupil works in and (if asked) the band before it; all bands if no grade."""
-    query = select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
-    if subject_code:
-        query = query.where(CompetenceAim.subject_code == subject_code)
-    rows = session.execute(query).all()
+    if curriculum is not None:
+        rows = [r for r in curriculum.aims if not subject_code or r[0] == subject_code]
+    else:
+        query = select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
+        if subject_code:
+            query = query.where(CompetenceAim.subject_code == subject_code)
+        rows = session.execute(query).all()
     if grade is None:
-        return {r.code for r in rows}
+        return {r[2] for r in rows}
     bands: dict[str, set[int]] = defaultdict(set)
-    for r in rows:
-        bands[r.subject_code].add(r.after_grade)
+    for subject, after_grade, _ in rows:
+        bands[subject].add(after_grade)
     keep: dict[str, set[int]] = {}
     for subject, grades in bands.items():
         current = min((g for g in grades if g >= grade), default=max(grades))
         before = max((g for g in grades if g < current), default=current) if previous_band else current
         keep[subject] = {current, before}
-    return {r.code for r in rows if r.after_grade in keep[r.subject_code]}
+    return {code for subject, after_grade, code in rows if after_grade in keep[subject]}
+
+
+class Curriculum:
+    """The competence aims' static facts (subject, grade, the subject's bands), as kept by a
+    :class:`CatalogueCache`: what :func:`_aims_around_grade` and :func:`aim_facts` read."""
+
+    def __init__(self, aims: list[tuple[str, int, str]], bands: dict[str, tuple[int, ...]]) -> None:
+        self.aims = aims  # (subject code, after grade, aim code)
+        self.subject_of = {code: subject for subject, _, code in aims}
+        self._facts = {code: (grade, bands.get(subject, ())) for subject, grade, code in aims}
+
+    def facts(self, codes: Iterable[str]) -> dict[str, tuple[int, tuple[int, ...]]]:
+        """As :func:`bot.learning.mastery.aim_facts`."""
+        return {code: self._facts[code] for code in codes if code in self._facts}
+
+    @classmethod
+    def load(cls, session: Session) -> "Curriculum":
+        aims = [tuple(r) for r in session.execute(select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code))]
+        bands: dict[str, set[int]] = defaultdict(set)
+        for subject, grade in session.execute(select(GradeBand.subject_code, GradeBand.after_grade).distinct()):
+            bands[subject].add(grade)
+        return cls(aims, {subject: tuple(sorted(grades)) for subject, grades in bands.items()})
 
 
 class CatalogueCache:
     """The catalogue's static facts, kept between calls by a long-running process.
 
     Optional and explicit: pass one to :func:`recommend` / :func:`rank` from a process that
-    answers many questions (the action server, a benchmark). Each call checks a cheap
-    version stamp of the catalogue (count, newest id, newest ``updated_at`` of resources and
-    the count of resource-aim links) and reloads when it moved, so an import in another
-    process is seen on the next question.
+    answers many questions (the action server, a benchmark). Each question starts with
+    :meth:`refresh`: one statement reads cheap version stamps (resources: count, newest id,
+    newest ``updated_at``; resource-aim links: count; competence aims: count, grade sum,
+    first and last code; grade bands: count) and the outcome counters' watermark; what moved
+    is reloaded, so an import in another process is seen on the next question.
+
+    It also keeps the resources' outcome counters (:class:`OutcomeCache`), read
+    incrementally: each question reads only the counters changed since the last one.
     """
 
     def __init__(self) -> None:
-        self._version: tuple | None = None
+        self.outcomes = OutcomeCache()
+        self.curriculum: Curriculum | None = None
+        self._stamps: tuple | None = None
         self._by_aim: dict[str, list[int]] = {}
         self._rows: dict[int, tuple] = {}
 
-    def candidates(self, session: Session, targets: set[str]) -> list[_Candidate]:
+    def refresh(self, session: Session) -> None:
+        r, a = LearningResource, CompetenceAim
+
+        def scalar(*columns):  # noqa: ANN002, ANN202
+            return select(*columns).scalar_subquery()
+
+        url = str(session.get_bind().url)
+        row = session.execute(select(
+            select(func.count()).select_from(r).scalar_subquery(),
+            scalar(func.max(r.id)),
+            scalar(func.max(r.updated_at)),
+            select(func.count()).select_from(resource_aims).scalar_subquery(),
+            scalar(func.count(a.code)),
+            scalar(func.sum(a.after_grade)),
+            scalar(func.max(a.code)),
+            scalar(func.min(a.code)),
+            select(func.count()).select_from(GradeBand).scalar_subquery(),
+            watermark_now(session),
+        )).one()
+        catalogue, curriculum, watermark = (url, *row[:4]), (url, *row[4:9]), row[9]
+        old = self._stamps or (None, None)
+        if curriculum != old[1] or self.curriculum is None:
+            self.curriculum = Curriculum.load(session)
+        if catalogue != old[0]:
+            self._load_catalogue(session)
+        self._stamps = (catalogue, curriculum)
+        self.outcomes.refresh(session, watermark)
+
+    def _load_catalogue(self, session: Session) -> None:
         r = LearningResource
-        version = (  # each an index lookup
-            str(session.get_bind().url),
-            session.scalar(select(func.count()).select_from(r)),
-            session.scalar(select(func.max(r.id))),
-            session.scalar(select(func.max(r.updated_at))),
-            session.scalar(select(func.count()).select_from(resource_aims)),
-        )
-        if version != self._version:
-            self._by_aim, self._rows = defaultdict(list), {}
-            for rid, aim in session.execute(
-                select(resource_aims.c.resource_id, resource_aims.c.aim_code)
-                .join(r, r.id == resource_aims.c.resource_id)
-                .where(r.active.is_(True))
-            ):
-                self._by_aim[aim].append(rid)
-            self._rows = {row[0]: _static(row) for row in session.execute(_attributes())}
-            self._version = version
+        self._by_aim, self._rows = defaultdict(list), {}
+        for rid, aim in session.execute(
+            select(resource_aims.c.resource_id, resource_aims.c.aim_code)
+            .join(r, r.id == resource_aims.c.resource_id)
+            .where(r.active.is_(True))
+        ):
+            self._by_aim[aim].append(rid)
+        self._rows = {row[0]: _static(row) for row in session.execute(_attributes())}
+
+    def candidates(self, targets: set[str]) -> list[_Candidate]:
+        """The active resources on any of ``targets`` (as of the last :meth:`refresh`)."""
         aims_of: dict[int, set[str]] = defaultdict(set)
         for aim in targets:
             for rid in self._by_aim.get(aim, ()):
@@ -333,7 +400,7 @@ def _candidate(row: tuple, aims: set[str]) -> _Candidate:
 
 def _candidates(session: Session, targets: set[str], cache: CatalogueCache | None = None) -> list[_Candidate]:
     if cache is not None:
-        return cache.candidates(session, targets)
+        return cache.candidates(targets)
     aims_of: dict[int, set[str]] = defaultdict(set)
     for rid, aim in session.execute(
         select(resource_aims.c.resource_id, resource_aims.c.aim_code)
@@ -372,6 +439,7 @@ def _score(
     now: datetime,
     zone: tzinfo,
     similar_segments: list[str],
+    weights: dict[str, float],
     *,
     explain: bool = False,
 ) -> Scored | None:
@@ -380,7 +448,7 @@ def _score(
     Ranking scores hundreds of candidates and shows ten: only those are explained.
     """
     w = policy.weights
-    aims = sorted(c.aims)
+    aims = sorted(c.aims) if explain else c.aims
     levels = [masteries[a].level for a in aims]
     mean_mastery = sum(levels) / len(levels)
     everyone = found.get((c.id, ALL), _NO_EFFECT)
@@ -464,22 +532,16 @@ def _score(
         extra.append((w.open_licence, {"kind": "open"}))
     factors["focus"] = policy.subject_focus.get(c.subject_code or "", 0.0)
 
-    weights = _weights(w)
-    score = sum(weights[name] * value for name, value in factors.items())
+    score = sum([weights[name] * value for name, value in factors.items()])
     parts: list[dict[str, Any]] = []
     if explain:
         parts.append({"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)})
         extra.sort(key=lambda e: -e[0])
         parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
-    return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=set(aims), expected_success=expected)
+    return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=c.aims, expected_success=expected)
 
 
 _NO_EFFECT = Effect()
-
-
-@lru_cache(maxsize=64)
-def _weights(w: Weights) -> dict[str, float]:
-    return w.model_dump()
 
 
 def _language_fit(c: _Candidate, profile: PupilProfile) -> float:

@@ -5,6 +5,8 @@
 - :class:`ResourceOutcome`: counters of how a resource worked for one competence aim and one
   segment of pupils ("all", "need:read_aloud", "mastery:low" ...). The resource's learned
   profile (effectiveness, observed difficulty, for whom it worked) is read from these.
+  Each row carries the ``revision`` of its last change, so a long-running reader can fetch
+  only what changed (``bot.learning.resource_profile.OutcomeCache``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -37,6 +39,7 @@ class ResourceOutcome(Base):
         UniqueConstraint("resource_id", "aim_code", "segment"),
         # Recommendations read the counters of many resources for a pupil's aims.
         Index("ix_resource_outcomes_aim_segment", "aim_code", "segment"),
+        Index("ix_resource_outcomes_revision", "revision"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(
@@ -55,3 +58,6 @@ class ResourceOutcome(Base):
     improved: Mapped[int] = mapped_column(Integer, default=0)  # ... where mastery had risen
     next_gain_sum: Mapped[float] = mapped_column(Float, default=0.0)  # mastery next - before
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Commit-ordered change stamp (SQLite: a counter taken under the write lock; PostgreSQL:
+    # the writing transaction's id); see resource_profile.add and OutcomeCache.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -164,3 +164,33 @@ def test_a_kept_catalogue_cache_sees_a_resource_added_or_changed_since(session, 
     second.adaptations, second.updated_at = [], clock.utcnow()
     session.flush()
     assert ids(recommend(session, world.tone, world.emma.id, aim_code="KM270", clock=clock, cache=cache)) == ["first", "second"]
+
+
+def test_a_kept_cache_ranks_by_outcomes_recorded_after_it_was_filled(session, sessions, world, clock) -> None:  # noqa: ANN001
+    from bot.learning.recommend import CatalogueCache
+
+    cache = CatalogueCache()
+    resource(session, "a", ["KM270"], level=3.0)
+    proven = resource(session, "b", ["KM270"], level=3.0)
+    session.commit()
+    before = recommend(session, world.tone, world.emma.id, aim_code="KM270", clock=clock, cache=cache)
+    assert not any("lignende elever" in r.reason_in("nb") for r in before)
+    session.commit()
+    with sessions() as other:  # the activity API's process, say
+        resource_profile.add(other, proven.id, "KM270", ["all", "need:read_aloud"], T0, followed=11, improved=9)
+        other.commit()
+    after = recommend(session, world.tone, world.emma.id, aim_code="KM270", clock=clock, cache=cache)
+    assert ids(after)[0] == "b" and "82 % av lignende elever ble bedre" in after[0].reason_in("nb")
+
+
+def test_a_kept_cache_sees_a_curriculum_import(session, world, clock) -> None:  # noqa: ANN001
+    from bot.learning.recommend import CatalogueCache
+
+    cache = CatalogueCache()
+    assert recommend(session, world.tone, world.jonas.id, aim_code="KM270", clock=clock, cache=cache) == []
+    km270 = session.get(CompetenceAim, "KM270")
+    session.add(CompetenceAim(code="KMX01", subject_code=km270.subject_code, grade_band_id=km270.grade_band_id,
+                              after_grade=km270.after_grade, text_nb="Ny", text_en="New", core_elements=[]))
+    resource(session, "ny", ["KMX01"], level=4.0)
+    recs = recommend(session, world.tone, world.jonas.id, clock=clock, cache=cache, subject_code=km270.subject_code)
+    assert "ny" in ids(recs)
