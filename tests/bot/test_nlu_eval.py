@@ -1,4 +1,4 @@
-from bot.nlu_eval import LANGUAGES, heldout_examples, heldout_files, score, training_examples
+from bot.nlu_eval import LANGUAGES, heldout_examples, heldout_files, read_examples, score, training_examples
 
 
 def test_held_out_lines_never_appear_in_the_training_data() -> None:
@@ -29,3 +29,13 @@ def test_every_held_out_round_file_is_read_in_order() -> None:
         names = [p.name for p in heldout_files(lang)]
         assert names[0] == f"heldout_{lang}.yml"
         assert f"heldout4_{lang}.yml" in names
+
+
+def test_no_held_out_line_is_counted_twice() -> None:
+    for lang in LANGUAGES:
+        seen: dict[str, str] = {}
+        for path in heldout_files(lang):
+            for text, _ in read_examples(path):
+                key = text.casefold()
+                assert key not in seen, f"{path.name}: {text!r} repeats a line of {seen[key]}"
+                seen[key] = path.name
