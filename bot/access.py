@@ -79,9 +79,11 @@ def _responsible_children(guardian_ids: Iterable[int]):  # noqa: ANN202 - a Sele
 
 
 def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
-    """Children the guardian has parental responsibility for and who are under 18 on ``on``."""
-    rows = session.execute(_responsible_children([guardian.id])).all()
-    return [child for _, child in rows if not is_adult(child, on)]
+    """Children the guardian has parental responsibility for and who are under 18 on ``on``
+    (read once per session: access checks and replies ask it several times a turn)."""
+    return list(memo(session, ("children", guardian.id, on), lambda: tuple(
+        child for _, child in session.execute(_responsible_children([guardian.id])).all() if not is_adult(child, on)
+    )))
 
 
 def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict[int, set[int]]:
@@ -148,10 +150,12 @@ def _pupils_in_groups(session: Session, group_ids: Iterable[int]) -> set[int]:
 
 def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: date) -> set[int]:
     """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
-    if Role.PUPIL not in roles and Role.GUARDIAN not in roles:
-        return set()
-    return set(memo(session, ("family", asker.id, on),
-                     lambda: frozenset(family_pupils(session, [asker.id], on)[asker.id])))
+    # family_pupils' rule for one enabled asker, from what this session already knows (the
+    # roles, the children): three statements fewer per turn.
+    seen = {asker.id} if Role.PUPIL in roles else set()
+    if Role.GUARDIAN in roles:
+        seen.update(child.id for child in children_of(session, asker, on))
+    return seen
 
 
 def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
