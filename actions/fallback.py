@@ -3,9 +3,11 @@ the likeliest topics as buttons; a second one in a row gets the help text."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk.events import EventType
 
-from actions._base import RanselAction, Turn, reset
+from actions._base import RanselAction, Turn, family_children, reset
 from actions.smalltalk import role_of
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -21,6 +23,15 @@ class FallbackAction(RanselAction):
         return "action_fallback"
 
     def respond(self, turn: Turn) -> None:
+        if _answers_which_child(turn):
+            # "it's about Freya", "nr 2, Gunnhild": not understood as a choice, but we had just
+            # asked which child and the message names exactly one of them.
+            from actions.children import ChooseChildAction
+
+            ChooseChildAction().respond(turn)
+            if turn.tracker.get_slot("fallback_asked"):
+                turn.set("fallback_asked", None)
+            return
         if turn.tracker.get_slot("fallback_asked"):
             turn.say("help", role=role_of(turn), after_fallback=True)
             turn.set("fallback_asked", None)
@@ -34,6 +45,13 @@ class FallbackAction(RanselAction):
     def closing_events(self, turn: Turn) -> list[EventType]:
         # Unlike every other action, this one keeps counting.
         return [*reset(turn.tracker, "pending"), *turn.events]
+
+
+def _answers_which_child(turn: Turn) -> bool:
+    if not (turn.tracker.get_slot("pending") or {}).get("action"):
+        return False
+    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    return len([c for c in family_children(turn) if c.given_name.casefold() in words]) == 1
 
 
 def _label(turn: Turn, topic: str) -> str:

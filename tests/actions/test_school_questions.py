@@ -130,3 +130,23 @@ def test_a_lone_word_that_names_nobody_is_treated_as_not_understood(world) -> No
     said = world.run(ChooseChildAction(), "emma", "hmm", "choose_child")
     assert said.text.startswith("Beklager, det skjønte jeg ikke helt.")
     assert said.slot("fallback_asked") is True
+
+
+def test_an_answer_to_which_child_the_model_did_not_understand_still_resumes_the_question(world) -> None:
+    from actions.fallback import FallbackAction
+
+    pending = {"action": "action_tests", "text": "når er neste prøve", "entities": []}
+    for text in ("it's about Jonas", "nr 2, Jonas", "Jonas's"):
+        said = world.run(FallbackAction(), "kari", text, "nlu_fallback", slots={"pending": pending, "fallback_asked": True})
+        assert "torsdag 3. desember: Vocabulary test: Christmas (engelsk)" in said.text, text
+        cleared = {e["name"] for e in said.events if e.get("event") == "slot" and e.get("value") is None}
+        assert {"pending", "fallback_asked"} <= cleared, text
+
+
+def test_a_message_naming_both_children_or_none_after_which_child_is_not_taken_as_a_choice(world) -> None:
+    from actions.fallback import FallbackAction
+
+    pending = {"action": "action_tests", "text": "når er neste prøve", "entities": []}
+    for text in ("Emma og Jonas", "blablabla"):
+        said = world.run(FallbackAction(), "kari", text, "nlu_fallback", slots={"pending": pending})
+        assert "Vocabulary test" not in said.text and said.slot("fallback_asked") is True, text
