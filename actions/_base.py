@@ -33,6 +33,7 @@ from bot.dates import Span, find_span
 from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.models import Person, Role
+from bot.phrases import answer_command
 from bot.services.people import pupils_named
 
 log = logging.getLogger("actions")
@@ -157,14 +158,28 @@ class RanselAction(Action, ABC):
         with open_turn(tracker, dispatcher, self.name()) as turn:
             if turn is None:
                 return []
-            self.respond(turn)
+            handler = (_answer_override(turn) if self.name() != ANSWER_ACTION else None) or self
+            handler.respond(turn)
         if turn is None:
             return []
-        return self.closing_events(turn)
+        return handler.closing_events(turn)
 
     def closing_events(self, turn: Turn) -> list[EventType]:
         # An answer ends any fallback sequence and any question waiting for a child's name.
         return [*reset(turn.tracker, "fallback_asked", "pending"), *turn.events]
+
+
+ANSWER_ACTION = "action_answer_question"
+
+
+def _answer_override(turn: Turn) -> RanselAction | None:
+    """A teacher's "svar 112 ..." is an answer to case 112 whatever the model made of the rest
+    ("svar 112 turen er flyttet til torsdag" is not a question about what to bring): the
+    answer command is the syntax we tell teachers to use, so it is not left to a guess."""
+    if Role.TEACHER not in turn.roles or not answer_command(turn.text):
+        return None
+    action = REGISTRY.get(ANSWER_ACTION)
+    return action() if action is not None else None
 
 
 def reset(tracker: Tracker, *slots: str) -> list[EventType]:

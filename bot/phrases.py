@@ -118,6 +118,11 @@ _ANSWER = re.compile(
 )
 
 
+def answer_command(text: str) -> bool:
+    """A teacher's numbered answer to a relayed question: "svar 12 ...", "reply #12: ..."."""
+    return teacher_answer(text)[0] is not None
+
+
 def teacher_answer(text: str) -> tuple[int | None, str]:
     """("svar 12 ja det går fint") -> (12, "ja det går fint"); no number -> (None, text)."""
     match = _ANSWER.match(text)

@@ -375,3 +375,25 @@ def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world)
                                       "Meldt av James Smith.")
     assert texts["teacher_question"].startswith("Message from James Smith about Olivia Smith (9B), case ")
     assert '"Can Olivia hand in chapter 4 on Friday?"' in texts["teacher_question"]
+
+
+def test_a_teachers_numbered_answer_is_sent_whatever_the_model_made_of_its_words(world) -> None:
+    from actions.bring import BringAction
+    from actions.fallback import FallbackAction
+    from actions.smalltalk import OutOfScopeAction
+
+    world.run(SendRelayAction(), "kari", "", "message_teacher",
+              slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-", "relay_text": "Blir turen av?"})
+    with world.runtime.sessions() as session:
+        thread = session.scalar(select(Thread))
+    sent_before = len(_outbox(world))
+    answers = [f"svar {thread.id} turen er flyttet til torsdag pga været",  # the model said ask_bring
+               f"svar {thread.id} gymtøy holder, ikke ski",  # ... out_of_scope
+               f"reply {thread.id} yes, packed lunch"]  # ... nlu_fallback
+    for action, text in zip((BringAction(), OutOfScopeAction(), FallbackAction()), answers):
+        said = world.run(action, "liv", text, "ask_bring")
+        assert said.text == f"Svaret er sendt til Kari Hansen (sak {thread.id}).", text
+    assert [m.recipient_id for m in _outbox(world)[sent_before:]] == [world.ids["kari"]] * 3
+    # A guardian writing the same words is not answering anything: the picked action runs.
+    said = world.run(BringAction(), "kari", f"svar {thread.id} gymtøy holder", "ask_bring")
+    assert "Svaret er sendt" not in said.text
