@@ -106,6 +106,9 @@ def resolve(
     return None, None
 
 
+MANY_AIMS = 40
+
+
 def mastery_of(
     session: Session,
     pupil_id: int,
@@ -124,13 +127,17 @@ def mastery_of(
         return {}
     if facts is None or not codes <= facts.keys():
         facts = aim_facts(session, codes)
-    rows = session.execute(
-        select(AimStatus.aim_code, AimStatus.source, AimStatus.level, AimStatus.evidence, AimStatus.set_at).where(
-            AimStatus.pupil_id == pupil_id, AimStatus.aim_code.in_(codes)
-        )
-    ).all()
+    query = select(AimStatus.aim_code, AimStatus.source, AimStatus.level, AimStatus.evidence, AimStatus.set_at).where(
+        AimStatus.pupil_id == pupil_id
+    )
+    if len(codes) <= MANY_AIMS:
+        query = query.where(AimStatus.aim_code.in_(codes))
+    # else: all of the pupil's rows (tens) and keep those asked for; binding a hundred-odd
+    # aim codes cost more than the few extra rows.
     per_aim: dict[str, dict[Source, list]] = defaultdict(dict)
-    for code, source, level, evidence, set_at in rows:
+    for code, source, level, evidence, set_at in session.execute(query):
+        if code not in codes:
+            continue
         # Hand-set values may exist per dimension: a source's value is their mean.
         slot = per_aim[code].setdefault(source, [0.0, 0, 0, set_at])
         slot[0] += level

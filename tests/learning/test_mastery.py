@@ -14,6 +14,7 @@ from bot.models import (
     AimStatus,
     Assignment,
     AssignmentKind,
+    CompetenceAim,
     Dimension,
     ProfileSetting,
     Result,
@@ -111,3 +112,17 @@ def test_an_imported_test_result_becomes_an_outcome_per_aim(session, world, cloc
     assert first.stored == ["oneroster:r-1"] and again.duplicates == ["oneroster:r-1"]
     levels = dict(session.execute(select(AimStatus.aim_code, AimStatus.level).where(AimStatus.source == Source.COMPUTED)).all())
     assert levels == pytest.approx({"KM270": mastery.bkt.update(0.3, 0.8), "KM290": mastery.bkt.update(0.3, 0.8)})
+
+
+def test_asking_for_many_aims_at_once_gives_what_asking_for_each_gives(session, world, clock) -> None:  # noqa: ANN001
+    observe(session, world.jonas, "KM270", [1, 1, 0, 1], clock)
+    teacher_sets(session, world, world.jonas, "KM281", 0.7)
+    teacher_sets(session, world, world.emma, "KM290", 0.9)  # someone else's value is not Jonas's
+    codes = sorted(session.scalars(select(CompetenceAim.code)))[: mastery.MANY_AIMS + 20]
+    codes = sorted({*codes, "KM270", "KM281", "KM290"})
+    assert len(codes) > mastery.MANY_AIMS  # the path that reads all of the pupil's rows
+    many = mastery.mastery_of(session, world.jonas.id, codes, policy=DEFAULT_POLICY, pupil_grade=4)
+    one_by_one = {c: mastery.mastery_of(session, world.jonas.id, [c], policy=DEFAULT_POLICY, pupil_grade=4)[c]
+                  for c in codes}
+    assert many == one_by_one and set(many) == set(codes)
+    assert many["KM281"].source == Source.TEACHER and many["KM290"].source is None
