@@ -1,14 +1,14 @@
 import asyncio
-import json
 import socket
 
-import httpx
 import pytest
+from starlette.responses import PlainTextResponse
 
 from bot.config import load_settings
 from bot.gateway import MAX_MESSAGE_CHARS, Asker, Gateway
 from bot.identity import verify
 from bot.models import Channel
+from tests.fake_engine import answer, fake_engine
 
 
 def _closed_port() -> int:
@@ -18,7 +18,13 @@ def _closed_port() -> int:
 
 
 def _ask(gateway: Gateway, asker: Asker, text: str):  # noqa: ANN202
-    return asyncio.run(gateway.ask(asker, Channel.WEB, text))
+    async def ask_and_close():  # noqa: ANN202
+        try:
+            return await gateway.ask(asker, Channel.WEB, text)
+        finally:
+            await gateway.aclose()
+
+    return asyncio.run(ask_and_close())
 
 
 @pytest.mark.parametrize(
@@ -32,37 +38,38 @@ def test_engine_down_gets_a_try_again_shortly_in_the_persons_language(language: 
 
 
 def test_engine_error_or_garbage_answer_is_not_a_crash() -> None:
-    settings = load_settings()
     for handler in (
-        lambda request: httpx.Response(500, text="boom"),
-        lambda request: httpx.Response(200, text="<html>not json</html>"),
+        lambda body: PlainTextResponse("boom", status_code=500),
+        lambda body: PlainTextResponse("<html>not json</html>"),
+        lambda body: answer({"not": "a list"}),  # type: ignore[arg-type]
     ):
-        gateway = Gateway(settings, httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        assert "Prøv igjen" in _ask(gateway, Asker(7, "nb"), "hei")[0].text
+        with fake_engine(handler) as url:
+            gateway = Gateway(load_settings(engine_url=url))
+            assert "Prøv igjen" in _ask(gateway, Asker(7, "nb"), "hei")[0].text
 
 
 def test_engine_receives_a_signed_conversation_and_replies_come_back_with_choices() -> None:
     settings = load_settings()
     seen: dict = {}
 
-    def engine(request: httpx.Request) -> httpx.Response:
-        seen.update(json.loads(request.content))
-        return httpx.Response(200, json=[
+    def engine(body: dict):  # noqa: ANN202
+        seen.update(body)
+        return answer([
             {"recipient_id": seen["sender"], "text": "Hvilket barn?",
              "buttons": [{"title": "Emma", "payload": "/choose{\"child\":\"Emma\"}"}]},
         ])
 
-    gateway = Gateway(settings, httpx.AsyncClient(transport=httpx.MockTransport(engine)))
-    replies = _ask(gateway, Asker(42, "nb"), "  hvordan går det?  ")
+    with fake_engine(engine) as url:
+        replies = _ask(Gateway(settings.model_copy(update={"engine_url": url})), Asker(42, "nb"), "  hvordan går det?  ")
     assert seen["message"] == "hvordan går det?"
     assert verify(settings.sender_secret, seen["sender"]).person_id == 42
     assert replies[0].text == "Hvilket barn?" and replies[0].choices[0].title == "Emma"
 
 
 def test_oversize_and_empty_messages_are_answered_without_reaching_the_engine() -> None:
-    def engine(request: httpx.Request) -> httpx.Response:  # pragma: no cover - must not be called
-        raise AssertionError("engine called")
-
-    gateway = Gateway(load_settings(), httpx.AsyncClient(transport=httpx.MockTransport(engine)))
-    assert str(MAX_MESSAGE_CHARS) in _ask(gateway, Asker(1, "en"), "x" * (MAX_MESSAGE_CHARS + 1))[0].text
-    assert "empty message" in _ask(gateway, Asker(1, "en"), "   ")[0].text
+    called: list[dict] = []
+    with fake_engine(lambda body: called.append(body) or answer([])) as url:
+        gateway = Gateway(load_settings(engine_url=url))
+        assert str(MAX_MESSAGE_CHARS) in _ask(gateway, Asker(1, "en"), "x" * (MAX_MESSAGE_CHARS + 1))[0].text
+        assert "empty message" in _ask(gateway, Asker(1, "en"), "   ")[0].text
+    assert called == []

@@ -1,8 +1,5 @@
 """POST /webhooks/rest/webhook: Rasa's REST format behind a bearer token that names the person."""
 
-import json
-
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -13,6 +10,7 @@ from bot.identity import verify
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from tests.builders import build_school
+from tests.fake_engine import answer, fake_engine
 
 
 @pytest.fixture
@@ -28,15 +26,15 @@ def rest(sqlite_url, tmp_path):  # noqa: ANN001, ANN201
         web_secret = tokens.issue(session, session.get(Person, kari_id), "web", runtime.clock)
     seen: list[dict] = []
 
-    def engine(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
+    def engine(body: dict):  # noqa: ANN202
         seen.append(body)
-        return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "Hvem gjelder det?",
-                                          "buttons": [{"title": "Emma", "payload": "/choose_child"}]}])
+        return answer([{"recipient_id": body["sender"], "text": "Hvem gjelder det?",
+                        "buttons": [{"title": "Emma", "payload": "/choose_child"}]}])
 
-    gateway = Gateway(runtime.settings, httpx.AsyncClient(transport=httpx.MockTransport(engine)))
-    with TestClient(create_app(runtime, gateway)) as client:
-        yield client, secret, web_secret, seen, runtime, kari_id
+    with fake_engine(engine) as url:
+        gateway = Gateway(runtime.settings.model_copy(update={"engine_url": url}))
+        with TestClient(create_app(runtime, gateway)) as client:
+            yield client, secret, web_secret, seen, runtime, kari_id
     runtime.close()
 
 
