@@ -360,6 +360,24 @@ async def ransel_share(r: RanselUnderTest, samples: int) -> dict[str, object]:
             "engine_only_ms": round(max(0.0, p50(direct) - per_action["action_homework"]), 1)}
 
 
+async def _with_utilisation(phase: "asyncio.Future[Phase]", engines: list[int]) -> tuple[Phase, dict[str, object]]:
+    """The phase, and how busy the engine processes (share of one core each) and the whole
+    machine (share of all cores) were during it: which of the two limited the throughput."""
+    machine0, wall0 = psutil.cpu_times(), time.perf_counter()
+    engines0 = [cpu_seconds(pid) for pid in engines]
+    result = await phase
+    machine1, wall = psutil.cpu_times(), time.perf_counter() - wall0
+
+    def busy(t) -> float:  # noqa: ANN001
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    total = sum(machine1) - sum(machine0)
+    return result, {
+        "engines_core_share": [round((cpu_seconds(pid) - c0) / wall, 2) for pid, c0 in zip(engines, engines0)],
+        "machine_share": round((busy(machine1) - busy(machine0)) / total, 2) if total else None,
+    }
+
+
 async def ransel_scaling(r: RanselUnderTest, work: Path, users: int, seconds: float) -> dict[str, object]:
     """Closed-loop turns/s with one and with two engines on a shared PostgreSQL tracker store
     and a Redis lock store; each engine has its own HTTP app, turns alternate between them."""
@@ -378,10 +396,14 @@ async def ransel_scaling(r: RanselUnderTest, work: Path, users: int, seconds: fl
             web, base = start_web(s, work / f"scale-web-{i}")
             started.append(web)
             bases.append(base)
-        one = await closed_loop("1 engine (PG tracker, Redis lock)", r.sender(bases[:1]), users, seconds)
-        two = await closed_loop("2 engines (PG tracker, Redis lock)", r.sender(bases), users, seconds)
+        engines = [p.pid for p in started if p.name == "engine"]
+        one, busy_one = await _with_utilisation(
+            closed_loop("1 engine (PG tracker, Redis lock)", r.sender(bases[:1]), users, seconds), engines[:1])
+        two, busy_two = await _with_utilisation(
+            closed_loop("2 engines (PG tracker, Redis lock)", r.sender(bases), users, seconds), engines)
         return {"one_engine": asdict(one), "two_engines": asdict(two),
                 "speedup": round(two.throughput / one.throughput, 2) if one.throughput else None,
+                "utilisation_one": busy_one, "utilisation_two": busy_two,
                 "engine_rss_mb": [rss_mb(p.pid) for p in started if p.name == "engine"]}
     finally:
         for proc in started:
@@ -590,6 +612,10 @@ async def main(args: argparse.Namespace) -> int:
         sc = results["scaling"]
         print(f"Scaling: {sc['one_engine']['throughput']} turns/s with 1 engine, {sc['two_engines']['throughput']} "
               f"with 2 (x{sc['speedup']}; both engines and everything else share {os.cpu_count()} cores)")
+        for label, key in (("1 engine", "utilisation_one"), ("2 engines", "utilisation_two")):
+            u = sc[key]
+            print(f"  {label}: engine process(es) busy {', '.join(f'{x:.0%}' for x in u['engines_core_share'])} "
+                  f"of a core; machine busy {u['machine_share']:.0%} of its {os.cpu_count()} cores")
     print(f"Load average during the run: {os.getloadavg()} (other work on the machine skews numbers)")
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
