@@ -19,6 +19,7 @@ the "too hard" warning and the resource's observed difficulty use the same model
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 SLOPE = 1.7
 TARGET_SUCCESS = 0.72
@@ -42,6 +43,7 @@ def zpd_fit(p: float) -> float:
     return math.exp(-(((p - TARGET_SUCCESS) / width) ** 2))
 
 
+@lru_cache(maxsize=65536)  # ranking asks it for the same resources' counters question after question
 def observed_level(declared: float, scored: int, success_sum: float, expected_sum: float, *, k: float = 10.0) -> float:
     """The resource's level as outcomes show it: shifted from the declared level by how much
     better or worse pupils did than the model expected, shrunk towards the declared level

@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import mul
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -56,7 +57,7 @@ from .difficulty import ability, observed_level, p_success, zpd_fit
 from .mastery import Mastery, aim_facts, mastery_of
 from .policy import Policy, is_open
 from .pupil import NEED_ADAPTATIONS, PupilProfile, load_pupil
-from .resource_profile import ALL, Effect, OutcomeCache, effects, mastery_band, shrunk_rate, watermark_now
+from .resource_profile import ALL, Effect, OutcomeCache, effects, mastery_band, shrunk, shrunk_rate, watermark_now
 from .reviews import ReviewSummary, review_summaries
 from .search import topic_aims
 
@@ -507,11 +508,10 @@ def _score(
         e = found.get((c.id, seg))
         if e is not None:
             followed, improved = followed + e.followed, improved + e.improved
-    similar = Effect(followed=followed, improved=improved)
-    rate = shrunk_rate(similar, base)
+    rate = shrunk(improved, followed, base)
     factors["effectiveness"] = 2.0 * (rate - 0.5)
-    if explain and similar.followed >= MIN_EVIDENCE_TO_CITE:
-        observed_rate = similar.improved / similar.followed
+    if explain and followed >= MIN_EVIDENCE_TO_CITE:
+        observed_rate = improved / followed
         extra.append((w.effectiveness * abs(factors["effectiveness"]) + 0.3, {"kind": "effective", "percent": round(observed_rate * 100)}))
 
     if review is not None:
@@ -532,7 +532,7 @@ def _score(
         extra.append((w.open_licence, {"kind": "open"}))
     factors["focus"] = policy.subject_focus.get(c.subject_code or "", 0.0)
 
-    score = sum([weights[name] * value for name, value in factors.items()])
+    score = sum(map(mul, map(weights.__getitem__, factors), factors.values()))
     parts: list[dict[str, Any]] = []
     if explain:
         parts.append({"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)})
@@ -545,15 +545,15 @@ _NO_EFFECT = Effect()
 
 
 def _language_fit(c: _Candidate, profile: PupilProfile) -> float:
-    langs = set(c.languages)
+    langs = c.languages  # a few codes: a tuple's membership test beats building a set
     if not langs:
         return 0.0
     if c.subject_code and c.subject_code.startswith("ENG") and "en" in langs:
         return 1.0  # English resources are the point in English
     if profile.language in langs:
         return 1.0
-    if profile.languages & langs:
+    if any(lang in profile.languages for lang in langs):
         return 0.7
-    if profile.language in ("nb", "nn") and langs & {"nb", "nn"}:
+    if profile.language in ("nb", "nn") and ("nb" in langs or "nn" in langs):
         return 0.6  # the other written Norwegian: readable, not preferred
     return -1.0

@@ -171,7 +171,12 @@ class Effect(NamedTuple):
 
 def shrunk_rate(effect: Effect, parent: float = NEUTRAL_RATE, k: float = PSEUDO_COUNT) -> float:
     """The improved-rate, shrunk towards ``parent`` while followed-up uses are few."""
-    return (effect.improved + k * parent) / (effect.followed + k)
+    return shrunk(effect.improved, effect.followed, parent, k)
+
+
+def shrunk(improved: float, followed: float, parent: float = NEUTRAL_RATE, k: float = PSEUDO_COUNT) -> float:
+    """:func:`shrunk_rate` from the two counts (ranking sums them over segments)."""
+    return (improved + k * parent) / (followed + k)
 
 
 def effects(
