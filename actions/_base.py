@@ -206,8 +206,13 @@ def _named(turn: Turn) -> list[str]:
         candidates = family_children(turn)
     else:
         candidates = visible_pupils(turn.session, turn.person, turn.today)
-    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    words = words_of(turn.text)
     return [p.given_name for p in candidates if p.given_name.casefold() in words]
+
+
+def words_of(text: str) -> set[str]:
+    """The message's words, case-folded, for matching names ("Jonas's" has the word "jonas")."""
+    return {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", text)}
 
 
 def family_children(turn: Turn) -> list[Person]:

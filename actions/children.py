@@ -3,9 +3,7 @@ question that was waiting resumes with that child."""
 
 from __future__ import annotations
 
-import re
-
-from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil
+from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil, words_of
 from actions.fallback import FallbackAction
 
 # Every action that may ask "which child?" must be imported so it is in the registry.
@@ -21,7 +19,7 @@ class ChooseChildAction(RanselAction):
         action = REGISTRY.get(pending.get("action", ""))
         named = turn.entity_values("person")
         if not named:
-            words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+            words = words_of(turn.text)
             named = [c.given_name for c in family_children(turn) if c.given_name.casefold() in words]
         if action is None and not named:
             # A lone word that is nobody's name ("ja", "hmm"): not understood, not a child.

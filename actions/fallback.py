@@ -3,11 +3,9 @@ the likeliest topics as buttons; a second one in a row gets the help text."""
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk.events import EventType
 
-from actions._base import RanselAction, Turn, family_children, reset
+from actions._base import RanselAction, Turn, family_children, reset, words_of
 from actions.smalltalk import role_of
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -50,7 +48,7 @@ class FallbackAction(RanselAction):
 def _answers_which_child(turn: Turn) -> bool:
     if not (turn.tracker.get_slot("pending") or {}).get("action"):
         return False
-    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    words = words_of(turn.text)
     return len([c for c in family_children(turn) if c.given_name.casefold() in words]) == 1
 
 

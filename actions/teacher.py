@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions._base import RanselAction, Turn, child_buttons, open_turn, reset
+from actions._base import RanselAction, Turn, child_buttons, open_turn, reset, words_of
 from bot.access import AccessDenied
 from bot.models import Person, Role
 from bot.phrases import is_cancel, relay_content, teacher_answer
@@ -33,7 +33,7 @@ SUBJECT_CODE = re.compile(r"[A-Z]{3}\d{2}-\d{2}")
 def _match_child(turn: Turn, pupils: list[Person]) -> tuple[Person | None, bool]:
     """(pupil, named): the pupil named in the message, and whether any name was given."""
     names = [n.casefold() for n in turn.entity_values("person")]
-    words = {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", turn.text)}
+    words = words_of(turn.text)
     for pupil in pupils:
         if pupil.given_name.casefold() in names or pupil.given_name.casefold() in words:
             return pupil, True
