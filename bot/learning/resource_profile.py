@@ -216,8 +216,8 @@ class OutcomeCache:
     """Every outcome counter in memory, kept current by reading only the rows changed since.
 
     For a long-running process that ranks often (the action server, via
-    ``recommend.CatalogueCache``): :meth:`effects` gives exactly what :func:`effects` gives,
-    without summing thousands of rows in SQL per question. Each refresh reads the rows whose
+    ``recommend.CatalogueCache``): after :meth:`refresh`, :meth:`summed` gives exactly what
+    :func:`effects` gives, without summing thousands of rows in SQL per question. Each refresh reads the rows whose
     revision is at or above the watermark of the previous read (an index range, usually
     empty), so an outcome committed by any process is counted on the next question. A
     different database URL, or a watermark going backwards (a store rebuilt), reloads all.
@@ -253,22 +253,10 @@ class OutcomeCache:
         self._watermark = watermark
         return n
 
-    def effects(
-        self,
-        session: Session,
-        resource_ids: Iterable[int],
-        segments: Iterable[str],
-        aim_codes: Iterable[str] | None = None,
-        counters: Iterable[str] = _COUNTERS,
-    ) -> dict[tuple[int, str], Effect]:
-        """As :func:`effects`, from memory after a refresh (counters not asked for may be filled too)."""
-        self.refresh(session)
-        return self.summed(resource_ids, segments, aim_codes)
-
     def summed(
         self, resource_ids: Iterable[int], segments: Iterable[str], aim_codes: Iterable[str] | None = None
     ) -> dict[tuple[int, str], Effect]:
-        """As :meth:`effects` as of the last refresh."""
+        """What :func:`effects` gives (every counter filled), as of the last :meth:`refresh`."""
         aims = None if aim_codes is None else set(aim_codes)
         segments = list(segments)
         rows = self._rows
