@@ -115,6 +115,12 @@ CATEGORY_KINDS: dict[str, AssignmentKind] = {
     ),
     **dict.fromkeys(["ta med", "husk å ta med", "bring", "things to bring"], AssignmentKind.BRING),
     **dict.fromkeys(["prosjekt", "prosjekter", "prosjektarbeid", "project", "projects"], AssignmentKind.PROJECT),
+    **dict.fromkeys(
+        ["arrangement", "arrangementer", "arrangement og turer", "hendelse", "hendelser", "hending", "hendingar",
+         "aktivitet", "aktiviteter", "aktivitetar", "tur", "turer", "turar", "event", "events", "activity",
+         "activities", "trip", "trips"],
+        AssignmentKind.EVENT,
+    ),
 }
 
 

@@ -86,6 +86,9 @@ class AssignmentKind(enum.StrEnum):
     TEST = "test"
     PROJECT = "project"
     BRING = "bring"
+    # A dated happening the school exports as a lineItem (activity day, trip, concert): no
+    # result expected; what to bring is in its description.
+    EVENT = "event"
 
 
 class ScoreStatus(enum.StrEnum):

@@ -85,7 +85,7 @@ def progress(
         .where(
             Assignment.group_id.in_(groups),
             Assignment.subject_code.is_not(None),
-            Assignment.kind != AssignmentKind.BRING,
+            Assignment.kind.not_in((AssignmentKind.BRING, AssignmentKind.EVENT)),
             Assignment.due_at < clock.utcnow(),
         )
         .order_by(Assignment.due_at.desc(), Assignment.id.desc())

@@ -109,7 +109,7 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
     assignments = session.scalars(
         select(Assignment).where(
             Assignment.group_id == group.id,
-            Assignment.kind != AssignmentKind.BRING,
+            Assignment.kind.not_in((AssignmentKind.BRING, AssignmentKind.EVENT)),
             Assignment.due_at < now,
             Assignment.due_at >= now - BEHIND_WINDOW,
         )
