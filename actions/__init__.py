@@ -11,3 +11,20 @@ import warnings
 # end-to-end tests drive the real engine against this server. rasa-sdk warns on every call
 # that the minor versions differ; once per process is not worth a log line per turn.
 warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk", category=UserWarning)
+
+# Every action module, so that any import of the package knows every action by name
+# (resuming a question after "which child?", rerouting a mistaken state change).
+from actions import (  # noqa: E402,F401
+    absence,
+    bring,
+    children,
+    confirm,
+    fallback,
+    homework,
+    practice,
+    progress,
+    reminders,
+    smalltalk,
+    teacher,
+    timetable,
+)

@@ -16,7 +16,7 @@ import logging
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,9 +32,11 @@ from bot.clock import Clock
 from bot.dates import Span, find_span
 from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
-from bot.models import Person, Role
-from bot.phrases import answer_command
+from bot.language import reply_language
+from bot.models import Channel, Person, Role
+from bot.phrases import answer_command, is_undo, language_request, school_topic, yes_or_no
 from bot.services.people import pupils_named
+from bot.services.preferences import remember_language
 
 log = logging.getLogger("actions")
 
@@ -53,16 +55,17 @@ class Turn:
     dispatcher: CollectingDispatcher
     text: str
     roles: set[Role]
+    channel: Channel = Channel.WEB
+    # The intent the message was understood as, and the model's confidence in the intent the message was understood as (0 when resumed
+    # from an earlier question without one).
+    intent: str | None = None
+    confidence: float = 0.0
     entities: list[dict[str, Any]] = field(default_factory=list)
     events: list[EventType] = field(default_factory=list)
 
     @property
     def today(self) -> date:
         return self.clock.today()
-
-    @property
-    def intent(self) -> str | None:
-        return (self.tracker.latest_message.get("intent") or {}).get("name")
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e["value"]) for e in self.entities if e.get("entity") == name]
@@ -107,15 +110,21 @@ def open_turn(tracker: Tracker, dispatcher: CollectingDispatcher, action: str) -
             dispatcher.utter_message(text=render("unknown_sender", fallback_language))
             yield None
             return
+        text = tracker.latest_message.get("text") or ""
+        language = reply_language(text, person.language, person.language_chosen)
+        remember_language(person, language)
         turn = Turn(
             session=session,
             person=person,
-            language=language_of(person.language),
+            language=language,
             clock=runtime.clock,
             tracker=tracker,
             dispatcher=dispatcher,
-            text=tracker.latest_message.get("text") or "",
+            text=text,
             roles=roles_of(session, person),
+            channel=sender.channel,
+            intent=(tracker.latest_message.get("intent") or {}).get("name"),
+            confidence=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0),
             entities=list(tracker.latest_message.get("entities") or []),
         )
         try:
@@ -158,28 +167,96 @@ class RanselAction(Action, ABC):
         with open_turn(tracker, dispatcher, self.name()) as turn:
             if turn is None:
                 return []
-            handler = (_answer_override(turn) if self.name() != ANSWER_ACTION else None) or self
+            handler = _override(turn, self.name()) or self
             handler.respond(turn)
         if turn is None:
             return []
         return handler.closing_events(turn)
 
     def closing_events(self, turn: Turn) -> list[EventType]:
-        # An answer ends any fallback sequence and any question waiting for a child's name.
-        return [*reset(turn.tracker, "fallback_asked", "pending"), *turn.events]
+        # An answer ends any fallback sequence, any question waiting for a child's name and
+        # any yes/no question waiting for a yes: what was not confirmed does not happen.
+        return [*reset(turn.tracker, "fallback_asked", "pending", "confirm"), *turn.events]
 
 
 ANSWER_ACTION = "action_answer_question"
+CONFIRM_ACTION = "action_confirm"
+UNDO_ACTION = "action_undo"
+LANGUAGE_ACTION = "action_choose_language"
 
 
-def _answer_override(turn: Turn) -> RanselAction | None:
-    """A teacher's "svar 112 ..." is an answer to case 112 whatever the model made of the rest
-    ("svar 112 turen er flyttet til torsdag" is not a question about what to bring): the
-    answer command is the syntax we tell teachers to use, so it is not left to a guess."""
-    if Role.TEACHER not in turn.roles or not answer_command(turn.text):
+def _override(turn: Turn, action_name: str) -> RanselAction | None:
+    """Messages whose meaning is fixed syntax, not left to the model's guess:
+
+    - a teacher's "svar 112 ..." is an answer to case 112 whatever the model made of the rest
+      ("svar 112 turen er flyttet til torsdag" is not a question about what to bring);
+    - "ja"/"nei" while a yes/no question waits answers that question;
+    - "angre"/"undo" reverses the last change;
+    - "svar på nynorsk"/"reply in English" chooses the language.
+    """
+    wanted: str | None = None
+    if Role.TEACHER in turn.roles and answer_command(turn.text):
+        wanted = ANSWER_ACTION
+    elif turn.tracker.get_slot("confirm") and yes_or_no(turn.text) is not None:
+        wanted = CONFIRM_ACTION
+    elif is_undo(turn.text):
+        wanted = UNDO_ACTION
+    elif language_request(turn.text):
+        wanted = LANGUAGE_ACTION
+    if wanted is None or wanted == action_name:
         return None
-    action = REGISTRY.get(ANSWER_ACTION)
+    action = REGISTRY.get(wanted)
     return action() if action is not None else None
+
+
+# Intents whose actions only answer: where a message goes when a state-changing intent was
+# a mistake ("hvordan gikk prøven til Emma?" is not an absence report).
+ANSWERING: dict[str, str] = {
+    "ask_homework": "action_homework",
+    "ask_tests": "action_tests",
+    "ask_bring": "action_bring",
+    "ask_timetable": "action_timetable",
+    "ask_week_plan": "action_week_plan",
+    "ask_progress": "action_progress",
+    "ask_practice": "action_practice",
+    "ask_missing_results": "action_missing_results",
+    "greet": "action_greet",
+    "help": "action_help",
+    "thanks": "action_thanks",
+    "goodbye": "action_goodbye",
+    "out_of_scope": "action_out_of_scope",
+}
+REROUTE_MIN_CONFIDENCE = 0.1
+
+
+def about_school(turn: Turn) -> bool:
+    """The message is about school: names a subject, a person we know, or school things."""
+    if turn.entity_values("person") or turn.entity_values("subject") or school_topic(turn.text):
+        return True
+    return bool(_named(turn))
+
+
+def reroute(turn: Turn, *, about_school: bool) -> None:
+    """Answer with the likeliest intent that only answers, for a message a state-changing
+    action will not act on. Not about school at all: the polite "I only help with school";
+    nothing likely: the clarifying question."""
+    if not about_school:
+        REGISTRY["action_out_of_scope"]().respond(turn)
+        return
+    ranking = turn.tracker.latest_message.get("intent_ranking") or []
+    for candidate in ranking:
+        action = ANSWERING.get(candidate.get("name", ""))
+        if action and action != "action_out_of_scope" and (candidate.get("confidence") or 0) >= REROUTE_MIN_CONFIDENCE:
+            REGISTRY[action]().respond(turn)
+            return
+    REGISTRY["action_fallback"]().respond(turn)
+
+
+def ask_confirm(turn: Turn, kind: str, data: dict[str, Any], template: str, **context: Any) -> None:
+    """Ask a yes/no question that says exactly what will happen; the plan waits in the
+    ``confirm`` slot for "ja" (:mod:`actions.confirm`), and anything else drops it."""
+    turn.say(template, **context)
+    turn.set("confirm", {"kind": kind, "data": data})
 
 
 def reset(tracker: Tracker, *slots: str) -> list[EventType]:
@@ -229,7 +306,8 @@ def child_buttons(children: list[Person]) -> list[dict[str, str]]:
     return buttons
 
 
-def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True) -> Person | None:
+def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True,
+                  guess: Callable[[Turn], Person | None] | None = None) -> Person | None:
     """The pupil a question is about, or None after asking which one (or refusing).
 
     - a name in the message: that pupil among those the asker may see; otherwise the one
@@ -256,6 +334,11 @@ def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True) -> Person |
     children = family_children(turn)
     if len(children) == 1 and not own:
         return children[0]
+    if len(children) > 1 and guess is not None:
+        # No name, but what the message is about belongs to one child only.
+        guessed = guess(turn)
+        if guessed is not None:
+            return guessed
     if children or own:
         pupils = ([turn.person] if own else []) + children
         if ask:
@@ -271,7 +354,8 @@ def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True) -> Person |
 def _ask_which(turn: Turn, action_name: str, pupils: list[Person]) -> None:
     turn.say("which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
     kept = [{"entity": e["entity"], "value": e["value"]} for e in turn.entities if e.get("entity") != "person"]
-    turn.set("pending", {"action": action_name, "text": turn.text, "entities": kept})
+    turn.set("pending", {"action": action_name, "text": turn.text, "entities": kept,
+                         "intent": turn.intent, "confidence": turn.confidence})
 
 
 def about(turn: Turn, pupil: Person) -> dict[str, Any]:

@@ -1,15 +1,25 @@
 """A guardian reports a child absent ("Emma er syk i dag"); the contact teacher is told if the
-school's rules say so, and the guardian is told whether they were."""
+school's rules say so, and the guardian is told whether they were.
+
+Recorded at once only when the message is unmistakably an absence report (the model is sure,
+the message says the child is away, and it is not a question); otherwise Ransel asks a yes/no
+question that says exactly what will be recorded and who will be told. A message that says
+nothing about being away was not an absence report: it is answered as what it likely was.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from actions._base import RanselAction, Turn, family_children, resolve_pupil
+from actions._base import RanselAction, Turn, about_school, ask_confirm, family_children, reroute, resolve_pupil
 from bot.dates import find_spans
-from bot.models import Role
-from bot.phrases import absence_reason
-from bot.services.absence import InvalidAbsence, report_absence
+from bot.models import AbsenceReason, Channel, Role
+from bot.phrases import absence_cue, absence_reason, is_question
+from bot.services.absence import InvalidAbsence, plan_absence, report_absence
+
+SURE = 0.85
+KIND = "absence"
 
 
 class ReportAbsenceAction(RanselAction):
@@ -17,6 +27,9 @@ class ReportAbsenceAction(RanselAction):
         return "action_report_absence"
 
     def respond(self, turn: Turn) -> None:
+        if not absence_cue(turn.text):
+            reroute(turn, about_school=about_school(turn))
+            return
         if Role.GUARDIAN not in turn.roles or not family_children(turn):
             # Pupils and teachers do not report absence here; guardians without
             # parental responsibility get the same answer as anyone else.
@@ -26,21 +39,52 @@ class ReportAbsenceAction(RanselAction):
         if pupil is None:
             return
         first, last = _days(turn)
+        reason = absence_reason(turn.text)
         try:
-            report = report_absence(turn.session, turn.person, pupil.id, first, last,
-                                    absence_reason(turn.text), turn.clock)
+            plan = plan_absence(turn.session, turn.person, pupil.id, first, last, reason, turn.clock)
         except InvalidAbsence:
             turn.say("absence_out_of_range")
             return
-        turn.say(
-            "absence_recorded",
-            name=report.pupil.given_name,
-            first_day=report.absence.first_day,
-            last_day=report.absence.last_day,
-            notified=[t.name for t in report.notified],
-            already=report.already_reported,
-            today=turn.today,
-        )
+        if plan.already_reported:
+            record(turn, {"pupil_id": pupil.id, "first": first.isoformat(), "last": last.isoformat(),
+                          "reason": reason.value})
+            return
+        data = {"pupil_id": pupil.id, "first": plan.first_day.isoformat(), "last": plan.last_day.isoformat(),
+                "reason": reason.value}
+        if unmistakable(turn):
+            record(turn, data)
+            return
+        ask_confirm(turn, KIND, data, "confirm_absence", name=plan.pupil.given_name, first_day=plan.first_day,
+                    last_day=plan.last_day, reason=reason.value, teachers=[t.name for t in plan.teachers],
+                    today=turn.today)
+
+
+def unmistakable(turn: Turn) -> bool:
+    """Sure enough to record without asking: said as a statement, the model sure of it, and
+    not by SMS (a sender number can be forged, so SMS always confirms)."""
+    return (turn.intent == "report_absence" and turn.confidence >= SURE and not is_question(turn.text)
+            and turn.channel != Channel.SMS)
+
+
+def record(turn: Turn, data: dict[str, Any]) -> None:
+    """Record the absence (confirmed or unmistakable) and say exactly what happened."""
+    first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
+    try:
+        report = report_absence(turn.session, turn.person, int(data["pupil_id"]), first, last,
+                                AbsenceReason(data["reason"]), turn.clock)
+    except InvalidAbsence:
+        turn.say("absence_out_of_range")
+        return
+    turn.say(
+        "absence_recorded",
+        name=report.pupil.given_name,
+        first_day=report.absence.first_day,
+        last_day=report.absence.last_day,
+        notified=[t.name for t in report.notified],
+        already=report.already_reported,
+        reason=report.absence.reason.value,
+        today=turn.today,
+    )
 
 
 def _days(turn: Turn) -> tuple[date, date]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import answer_named_item, pupil_by_item
+from bot.phrases import ItemFocus
 from bot.services.bring import bring_list
 from bot.services.calendar import next_school_day
 from bot.services.pupils import school_of
@@ -15,8 +17,8 @@ class BringAction(RanselAction):
         return "action_bring"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.BRING):
             return
         span = turn.span()
         if span is not None:

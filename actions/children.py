@@ -31,5 +31,6 @@ class ChooseChildAction(RanselAction):
                 turn.say("child_chosen", name=pupil.given_name)
             return
         turn.text = pending.get("text") or ""
+        turn.intent, turn.confidence = pending.get("intent"), float(pending.get("confidence") or 0.0)
         turn.entities = list(pending.get("entities") or []) + [{"entity": "person", "value": n} for n in named]
         action().respond(turn)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import answer_named_item, pupil_by_item
 from bot.models import AssignmentKind
+from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests
 
 # Without a date, "what's the homework?" means what is due in the coming week.
@@ -18,8 +20,8 @@ class HomeworkAction(RanselAction):
         return "action_homework"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
         span = turn.span()
         start, end = (span.start, span.end) if span else (turn.today, turn.today + timedelta(days=DEFAULT_DAYS_AHEAD))
@@ -38,8 +40,8 @@ class TestsAction(RanselAction):
         return "action_tests"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
         span = turn.span()
         if span is not None:

@@ -4,6 +4,8 @@ a test in their groups ("hvem mangler resultat på brøkprøven?")."""
 from __future__ import annotations
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import answer_named_item, pupil_by_item
+from bot.phrases import ItemFocus
 from bot.access import AccessDenied
 from bot.models import Role
 from bot.services.progress import find_assignments, missing_results, progress
@@ -19,8 +21,8 @@ class ProgressAction(RanselAction):
             if find_assignments(turn.session, turn.person, turn.text, turn.clock):
                 MissingResultsAction().respond(turn)
                 return
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.RESULT):
             return
         subjects = progress(turn.session, turn.person, pupil.id, turn.clock, subject_code=turn.subject_code)
         turn.say("progress", subjects=subjects, subject=turn.subject_code, **about(turn, pupil))

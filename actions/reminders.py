@@ -1,11 +1,24 @@
 """Reminder preferences by conversation: channel, text or voice, time of day, quiet hours,
-digests, pause and stop."""
+digests, pause and stop.
+
+Asking how reminders are set changes nothing. A change happens at once only when the
+message is unmistakably about Ransel's reminders and messages, said as a request, with the
+model sure of it; otherwise Ransel asks a yes/no question that says exactly what will
+change. "Skru av alarmen" or "minn meg på å kjøpe melk" are not about school reminders
+and change nothing.
+"""
 
 from __future__ import annotations
 
-from actions._base import RanselAction, Turn
-from bot.phrases import preference_request
+from typing import Any
+
+from actions._base import RanselAction, Turn, about_school, ask_confirm, reroute
+from bot.models import Channel
+from bot.phrases import PreferenceRequest, is_question, preference_request, reminder_cue
 from bot.services import preferences
+
+SURE = 0.85
+KIND = "reminders"
 
 
 class RemindersAction(RanselAction):
@@ -14,5 +27,26 @@ class RemindersAction(RanselAction):
 
     def respond(self, turn: Turn) -> None:
         request = preference_request(turn.text, turn.clock)
-        settings = preferences.update(turn.session, turn.person, request, turn.clock)
-        turn.say("reminders", request=request, changed=request.changes_anything, prefs=settings)
+        if not reminder_cue(turn.text):
+            reroute(turn, about_school=about_school(turn))
+            return
+        if not request.changes_anything:
+            turn.say("reminders", request=request, changed=False,
+                     prefs=preferences.view(turn.session, turn.person))
+            return
+        if unmistakable(turn):
+            apply(turn, request.to_data())
+            return
+        ask_confirm(turn, KIND, request.to_data(), "confirm_reminders", request=request)
+
+
+def unmistakable(turn: Turn) -> bool:
+    return (turn.intent == "set_reminders" and turn.confidence >= SURE and not is_question(turn.text)
+            and turn.channel != Channel.SMS)
+
+
+def apply(turn: Turn, data: dict[str, Any]) -> None:
+    """Change the settings (confirmed or unmistakable) and say exactly what changed."""
+    request = PreferenceRequest.from_data(data)
+    settings = preferences.update(turn.session, turn.person, request, turn.clock)
+    turn.say("reminders", request=request, changed=True, prefs=settings)

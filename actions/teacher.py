@@ -17,16 +17,29 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions._base import RanselAction, Turn, child_buttons, open_turn, reset, words_of
+from actions._base import (
+    RanselAction,
+    Turn,
+    about_school,
+    ask_confirm,
+    child_buttons,
+    open_turn,
+    reroute,
+    reset,
+    words_of,
+)
 from bot.access import AccessDenied
-from bot.models import Person, Role
-from bot.phrases import is_cancel, relay_content, teacher_answer
+from bot.models import Channel, Person, Role
+from bot.phrases import is_cancel, is_question, relay_content, relay_cue, teacher_answer
 from bot.services import relay
 
 NO_SUBJECT = "-"
-# Values of relay_pupil that end the form without a message.
-DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED = "denied", "not_available", "unclear", "cancelled"
-ENDS_FORM = {DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED}
+# Values of relay_pupil that end the form without a message. NOT_A_MESSAGE: the message
+# that started the form asks nothing to be passed on ("hva skrev læreren i kommentaren?").
+DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED, NOT_A_MESSAGE = "denied", "not_available", "unclear", "cancelled", "no"
+ENDS_FORM = {DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED, NOT_A_MESSAGE}
+SURE = 0.85
+KIND = "message"
 SUBJECT_CODE = re.compile(r"[A-Z]{3}\d{2}-\d{2}")
 
 
@@ -67,6 +80,8 @@ class ValidateRelayForm(FormValidationAction):
         with open_turn(tracker, dispatcher, self.name()) as turn:
             if turn is None:
                 return {"relay_pupil": NOT_AVAILABLE}
+            if tracker.get_slot("requested_slot") is None and not relay_cue(turn.text):
+                return {"relay_pupil": NOT_A_MESSAGE}
             pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
             match, named = _match_child(turn, pupils)
             if match is not None:
@@ -139,6 +154,9 @@ class SendRelayAction(RanselAction):
         pupil_value = turn.tracker.get_slot("relay_pupil")
         text = (turn.tracker.get_slot("relay_text") or "").strip()
         subject = turn.tracker.get_slot("relay_subject")
+        if pupil_value == NOT_A_MESSAGE:
+            reroute(turn, about_school=about_school(turn))
+            return
         if pupil_value == DENIED:
             raise AccessDenied()
         if pupil_value == NOT_AVAILABLE:
@@ -147,18 +165,43 @@ class SendRelayAction(RanselAction):
         if pupil_value in (UNCLEAR, CANCELLED) or not text or is_cancel(text) or pupil_value is None:
             turn.say("relay_cancelled", unclear=pupil_value == UNCLEAR)
             return
+        data = {"pupil_id": int(pupil_value), "subject": subject if subject != NO_SUBJECT else None,
+                "text": text[:relay.MAX_TEXT]}
+        if unmistakable(turn):
+            send(turn, data)
+            return
         try:
-            sent = relay.ask_teacher(turn.session, turn.person, int(pupil_value), text, turn.clock,
-                                     subject_code=subject if subject != NO_SUBJECT else None)
+            teacher = relay.teacher_for(turn.session, turn.person, data["pupil_id"], turn.clock, data["subject"])
         except relay.NoTeacher:
             turn.say("relay_no_teacher")
             return
-        turn.say("relay_sent", teacher=sent.teacher.name, number=sent.thread.id)
+        pupil = turn.session.get(Person, data["pupil_id"])
+        ask_confirm(turn, KIND, data, "confirm_message", teacher=teacher.name, text=data["text"],
+                    name=pupil.given_name, own=pupil.id == turn.person.id)
 
     async def run(self, dispatcher, tracker, domain):  # noqa: ANN001, ANN201
         events = await super().run(dispatcher, tracker, domain)
         # Whatever happened (sent, refused, failed), the next message starts afresh.
         return events + reset(tracker, "relay_pupil", "relay_text", "relay_subject")
+
+
+def unmistakable(turn: Turn) -> bool:
+    """Sent without asking only when one message both asked for it and carried the text
+    ("si til læreren at Emma blir hentet kl 12"), not as a question, and not by SMS."""
+    return (turn.intent == "message_teacher" and turn.confidence >= SURE and relay_cue(turn.text)
+            and relay_content(turn.text) is not None and not is_question(turn.text)
+            and turn.channel != Channel.SMS)
+
+
+def send(turn: Turn, data: dict[str, Any]) -> None:
+    """Send the message (confirmed or unmistakable) and say to whom."""
+    try:
+        sent = relay.ask_teacher(turn.session, turn.person, int(data["pupil_id"]), data["text"], turn.clock,
+                                 subject_code=data.get("subject"))
+    except relay.NoTeacher:
+        turn.say("relay_no_teacher")
+        return
+    turn.say("relay_sent", teacher=sent.teacher.name, number=sent.thread.id)
 
 
 class AnswerQuestionAction(RanselAction):

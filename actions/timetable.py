@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import answer_named_item, pupil_by_item
+from bot.phrases import ItemFocus
 from bot.phrases import Focus, timetable_focus
 from bot.services.timetable import day_schedule
 from bot.services.weekplan import week_plan
@@ -18,8 +20,8 @@ class TimetableAction(RanselAction):
         return "action_timetable"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
         span = turn.span()
         focus = timetable_focus(turn.text)

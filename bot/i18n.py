@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 SUPPORTED = ("nb", "nn", "en")
@@ -80,6 +81,14 @@ class Formatter:
 
     def time(self, moment: time | datetime) -> str:
         return format_time(moment, "HH:mm", locale=_BABEL_LOCALE[self.language])
+
+    def number(self, value: float | int | None) -> str:
+        """A score exactly as recorded, in the language's format: 12,5 / 12.5; 12 not 12,0."""
+        if value is None:
+            return ""
+        if float(value).is_integer():
+            return str(int(value))
+        return format_decimal(value, format="#,##0.##", locale=_BABEL_LOCALE[self.language])
 
     def join(self, items: Iterable[str]) -> str:
         """'a, b og c' / 'a, b and c'."""

@@ -200,6 +200,36 @@ class PreferenceRequest:
     stop: bool = False
     resume: bool = False
 
+    def to_data(self) -> dict[str, object]:
+        """JSON-safe, to wait in a yes/no question."""
+        out: dict[str, object] = {}
+        for name, value in self.__dict__.items():
+            if isinstance(value, (time, date)):
+                value = value.isoformat()
+            elif hasattr(value, "value"):
+                value = value.value
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> PreferenceRequest:
+        def opt(kind, value):  # noqa: ANN001, ANN202
+            return None if value is None else kind(value)
+
+        return cls(
+            form=opt(Form, data.get("form")),
+            channel=opt(Channel, data.get("channel")),
+            preferred_time=opt(time.fromisoformat, data.get("preferred_time")),
+            quiet_start=opt(time.fromisoformat, data.get("quiet_start")),
+            quiet_end=opt(time.fromisoformat, data.get("quiet_end")),
+            quiet_weekends=data.get("quiet_weekends"),  # type: ignore[arg-type]
+            mode=opt(DeliveryMode, data.get("mode")),
+            categories=list(data.get("categories") or []),  # type: ignore[call-overload]
+            paused_until=opt(date.fromisoformat, data.get("paused_until")),
+            stop=bool(data.get("stop")),
+            resume=bool(data.get("resume")),
+        )
+
     @property
     def changes_anything(self) -> bool:
         return any(
@@ -283,3 +313,168 @@ def _pause_end(text: str, clock: Clock) -> date:
     if span is not None and span.start > today:
         return span.start
     return today + timedelta(days=7)
+
+
+# ----------------------------------------------------------------------------- confirmation
+
+_YES = (r"ja|jo|jepp|japp|jup|jada|javisst|ja\s+takk|ja\s+gjerne|ja\s+det\s+stemmer|det\s+stemmer|stemmer|riktig"
+        r"|korrekt|gjør\s+det|gjer\s+det|send|send\s+den|send\s+det|meld|registrer|ok|okei|okay|greit|yes|yep|yeah"
+        r"|yes\s+please|sure|correct|right|that's\s+right|do\s+it|go\s+ahead|confirm|bekreft|👍")
+_NO = (r"nei|neitakk|nei\s+takk|nope|no|nah|no\s+thanks|ikke\s+send|ikkje\s+send|don't|do\s+not|avbryt|glem\s+det"
+       r"|gløym\s+det|cancel|stopp|stop|feil|wrong|never\s*mind|forget\s+it|la\s+være|la\s+vere|👎")
+_UNDO = (r"angre|angr|angre\s+det|angre\s+siste|angra|angr[ae]\s+det\s+siste|gjør\s+om|gjer\s+om|omgjør|trekk\s+tilbake"
+         r"|trekk\s+det\s+tilbake|ta\s+tilbake|undo|undo\s+that|undo\s+it|take\s+it\s+back|revert|reverser")
+_CODE = re.compile(r"(?<!\d)(\d{4,6})(?!\d)")
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for a plain yes ("ja", "ja takk, send"), False for a plain no, None otherwise.
+
+    Only short answers count: "ja, men hva er leksene?" is a new question, not a yes."""
+    normalised = _norm(text).strip(" .!?,")
+    normalised = _CODE.sub(" ", normalised).strip(" .!?,")
+    words = normalised.split()
+    if not words or len(words) > 5:
+        return None
+    if re.fullmatch(r"(?:" + _NO + r")(?:[\s,.!]+(?:" + _NO + r"|takk|thanks|thank\s+you))*", normalised):
+        return False
+    if re.fullmatch(r"(?:" + _YES + r")(?:[\s,.!]+(?:" + _YES + r"|takk|thanks|thank\s+you|please|gjerne))*",
+                    normalised):
+        return True
+    return None
+
+
+def confirmation_code(text: str) -> str | None:
+    """A 4-6 digit code in a reply ("ja 4821"), or None."""
+    match = _CODE.search(text)
+    return match[1] if match else None
+
+
+def is_undo(text: str) -> bool:
+    """"angre", "angre det", "undo": reverse the last change. A short message only."""
+    normalised = _norm(text).strip(" .!?,")
+    return bool(re.fullmatch(r"(?:(?:kan\s+du|can\s+you|please|vær\s+så\s+snill\s+og)\s+)?(?:" + _UNDO
+                             + r")(?:\s+(?:det|that|it|siste|meldingen|fraværet|please|takk))*", normalised))
+
+
+_LANGUAGES = [
+    ("nn", r"nynorsk"),
+    ("nb", r"bokmål|bokmal|norsk|norwegian"),
+    ("en", r"engelsk|english"),
+]
+_LANGUAGE_VERB = (r"(?:svar|snakk|skriv|bruk|bytt|byt|reply|answer|respond|speak|talk|write|use|switch|change|prefer)\w*"
+                  r"|vil\s+ha|ønsker|ynskjer")
+
+
+def language_request(text: str) -> str | None:
+    """The language a person asks Ransel to use ("svar meg på nynorsk", "reply in English",
+    "kan du snakke engelsk?"), or None. The whole message must be about that."""
+    normalised = _norm(text).strip(" .!?,")
+    if len(normalised.split()) > 9 or not _has(_LANGUAGE_VERB, normalised):
+        return None
+    for code, pattern in _LANGUAGES:
+        if _has(r"(?:på|in|to|into|til)\s+(?:" + pattern + r")|(?:" + pattern + r")(?:\s+(?:takk|please))?$", normalised):
+            return code
+    return None
+
+
+# ----------------------------------------------------------------------------- what a message is
+
+_QUESTION_START = (r"hva|hvordan|når|hvem|hvor|hvilken|hvilke|hvilket|hvorfor|hvor\s+mye|kva|korleis|kven|kvar|kor"
+                   r"|kvifor|kva\s+for|what|what's|whats|how|when|who|where|which|why|does|do|did|is|are|was|were"
+                   r"|har|hadde|er|var|skal|må|får|fikk|fekk|blir|gikk|gjekk|går|trenger|treng|have|has|had|should"
+                   r"|will|would|vet|veit|husker|hugsar")
+
+
+def is_question(text: str) -> bool:
+    """A question rather than a statement or a request: ends with "?" or starts with a
+    question word. "Kan du ...?" is a polite request and also counts: nothing that changes
+    anything runs on a question without a yes."""
+    stripped = text.strip()
+    if stripped.endswith("?"):
+        return True
+    return bool(re.match(r"(?:" + _QUESTION_START + r")" + _E, _norm(stripped)))
+
+
+_ABSENCE_CUE = (_ILL + "|" + _APPOINTMENT +
+                r"|borte|fravær\w*|fråvær\w*|hjemme|heime|ikke\s+(?:på\s+skolen|komme|kommer)|ikkje\s+(?:på\s+skulen|kome|kjem)"
+                r"|kommer\s+ikke|kjem\s+ikkje|blir\s+ikke\s+med|blir\s+ikkje\s+med|melde\w*\s+\w+\s+(?:syk|sjuk|borte)"
+                r"|fri\s+fra\s+skolen|fri\s+frå\s+skulen|få\s+fri|ta\s+fri|ha\s+fri|day\s+off|time\s+off"
+                r"|out\s+of\s+school|permisjon|reiser\s+bort|på\s+ferie|away|absent|absence"
+                r"|off\s+school|off\s+sick|stay\w*\s+home|staying\s+at\s+home|not\s+(?:coming|be\s+in|be\s+at)"
+                r"|won't\s+be\s+(?:in|at|coming)|can't\s+come|cannot\s+come|miss\w*\s+school|kommer\s+seinere|kommer\s+senere"
+                r"|kjem\s+seinare|late\s+(?:today|tomorrow)|holiday|vacation|funeral|begravelse|gravferd")
+
+
+def absence_cue(text: str) -> bool:
+    """The message says a child will be away (ill, an appointment, not coming)."""
+    return bool(_has(_ABSENCE_CUE, _norm(text)))
+
+
+_REMINDER_CUE = (r"påminn\w*|paminn\w*|påminning\w*|varsel|varsl\w*|varsling\w*|meldinga?r?|meldingene|beskjed\w*"
+                 r"|sms\w*|oppsummering\w*|samandrag\w*|digest\w*|notif\w*|remind\w*|alerts?|messages|texts"
+                 r"|send\s+(?:meg|noe|noko|me)|ikke\s+send|ikkje\s+send|don't\s+send|stop\s+sending|slutt\s+å\s+sende"
+                 r"|ring\s+meg|call\s+me|tale|talemelding\w*|voice|stille\s*timer|quiet\s+hours|forstyrr\w*|disturb"
+                 r"|summar\w*|sammendrag\w*|daglig|dagleg|daily|ukentlig|ukentleg|vekentleg|weekly|innstilling\w*"
+                 r"|settings|preferences")
+
+
+def reminder_cue(text: str) -> bool:
+    """The message is about the reminders and messages Ransel sends."""
+    return bool(_has(_REMINDER_CUE, _norm(text)))
+
+
+_RELAY_CUE = (r"(?:til|to)\s+(?:the\s+)?(?:lærer\w*|lærar\w*|kontaktlær\w*|teacher)\s*:|(?:melding|beskjed|spørsmål)\s+til|send\w*\s+(?:en\s+|ei\s+|ein\s+)?(?:melding|beskjed)"
+              r"|skriv\w*\s+til|si\s+(?:fra\s+|frå\s+)?til|sei\s+(?:ifrå\s+|frå\s+)?til|gi\s+beskjed|gje\s+beskjed"
+              r"|fortell\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|spør\w*\s+(?:læreren|læraren|kontakt\w*)"
+              r"|kontakt\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|ta\s+kontakt|kontakte"
+              r"|(?:message|tell|ask|email|e-mail|contact|write\s+to|text)\s+(?:to\s+)?(?:the\s+|her\s+|his\s+|their\s+)?"
+              r"(?:\w+\s+)?teacher|let\s+(?:the\s+)?teacher\s+know|send\w*\s+(?:a\s+)?(?:message|note)")
+
+
+def relay_cue(text: str) -> bool:
+    """The message asks for something to be passed on to a teacher."""
+    return bool(_has(_RELAY_CUE, _norm(text)))
+
+
+_SCHOOL = (r"lekse\w*|leks[ae]|prøv\w*|test\w*|quiz\w*|eksamen\w*|exam\w*|skole\w*|skule\w*|school\w*|lærer\w*|lærar\w*"
+           r"|teacher\w*|klasse\w*|class\w*|trinn\w*|grade|gym\w*|kroppsøving|svømm\w*|symjing|ta\s+med|ha\s+med"
+           r"|bring\w*|pakke?|fravær\w*|fråvær\w*|absen\w*|timeplan\w*|time\s+table|timetable|timen|lesson\w*"
+           r"|ukeplan\w*|vekeplan\w*|week\s*plan|foredrag\w*|presentasjon\w*|presentation\w*|prosjekt\w*|project\w*"
+           r"|utflukt\w*|ekskursjon\w*|aktivitetsdag\w*|skidag\w*|skøyte\w*|skeiser?|juleavslutning\w*|resultat\w*"
+           r"|karakter\w*|score\w*|poeng|mestring|øve|øving|øvings?\w*|practi[cs]e\w*|matte\w*|maths?|norsk\w*"
+           r"|engelsk\w*|naturfag\w*|samfunnsfag\w*|innlevering\w*|hand\s*in|due|elev\w*|pupil\w*|barnehage|sfo|aks"
+           r"|kontaktlærer\w*|kontaktlærar\w*|rektor\w*|headteacher|foreldremøte\w*|utviklingssamtale\w*"
+           r"|konferansetime\w*|friminutt\w*|matpakke\w*|gymtøy\w*|badetøy\w*|ransel\w*|bibliotek\w*|library")
+
+
+def school_topic(text: str) -> bool:
+    """The message talks about school things (homework, tests, teachers, classes ...)."""
+    return bool(_has(_SCHOOL, _norm(text)))
+
+
+# ----------------------------------------------------------------------------- a named item
+
+class ItemFocus:
+    WHAT = "what"  # what it is / what to do: the description's substance
+    BRING = "bring"
+    RESULT = "result"
+    ALLOWED = "allowed"
+
+
+_ITEM_FOCUS = [
+    (ItemFocus.RESULT, r"hvordan\s+gikk|korleis\s+gjekk|kor\s+gjekk|resultat\w*|fikk\s+(?:jeg|han|hun|hu|ho|du|vi|eg)"
+                       r"|fekk\s+(?:eg|han|ho|du)|score\w*|poeng|karakter\w*|vurdering\w*|kommentar\w*|tilbakemelding\w*"
+                       r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"),
+    (ItemFocus.BRING, r"ha\s+med|ta\s+med|pakke?|bring\w*|pack\w*|take\s+with|need\s+for|trenger\s+\w+\s+til|treng\s+\w+\s+til"),
+    (ItemFocus.ALLOWED, r"(?:får|kan|lov\s+å)\s+(?:\w+\s+){0,2}bruke|hjelpemidl\w*|tillatt|allowed|can\s+\w+\s+use|may\s+\w+\s+use"),
+]
+
+
+def item_focus(text: str) -> str | None:
+    """What a question about a named item wants to know, if the words say so."""
+    normalised = _norm(text)
+    for focus, pattern in _ITEM_FOCUS:
+        if _has(pattern, normalised):
+            return focus
+    return None

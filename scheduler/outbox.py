@@ -253,5 +253,31 @@ def finish(session: Session, *, worker: str, outcomes: Sequence[dict[str, Any]])
         session.connection().execute(insert(DeliveryEvent.__table__), events)
 
 
+def cancel(session: Session, keys: Iterable[str], *, now: datetime, detail: str) -> tuple[list[int], list[int]]:
+    """Withdraw rows that have not gone out yet (a person undid what caused them).
+
+    Returns (cancelled, already_out): pending rows become ``skipped`` with a ``cancelled``
+    event; rows a worker holds or that were sent, delivered or folded into a digest are
+    left alone and listed as already out, so the caller can send a correction.
+    """
+    keys = list(keys)
+    if not keys:
+        return [], []
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(keys)).with_for_update()
+    ).all()
+    cancelled, out = [], []
+    for row in rows:
+        if row.status is OutboxStatus.PENDING:
+            row.status = OutboxStatus.SKIPPED
+            row.last_error = detail
+            session.add(DeliveryEvent(outbox_id=row.id, status="cancelled", at=now, detail=detail))
+            cancelled.append(row.id)
+        elif row.status not in (OutboxStatus.SKIPPED, OutboxStatus.DEAD):
+            out.append(row.id)
+    session.flush()
+    return cancelled, out
+
+
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name

@@ -17,6 +17,7 @@ from .base import (
     Source,
     UTCDateTime,
 )
+from .changes import Change
 from .contact import (
     ApiToken,
     CategoryPreference,

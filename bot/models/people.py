@@ -21,6 +21,9 @@ class Person(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     # nb, nn, en; other codes are allowed and fall back to nb for text we render.
     language: Mapped[str] = mapped_column(String(8), default="nb")
+    # True once the person chose their language themself; until then replies follow the
+    # language each message is written in, and ``language`` keeps the one last used.
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     roles: Mapped[list[PersonRole]] = relationship(

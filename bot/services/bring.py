@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.models import AssignmentKind, GearRule, Person
 from bot.services.calendar import DayInfo
+from bot.services.describe import things_in_title, things_to_bring
 from bot.services.due import due_items
 from bot.services.pupils import school_of
 from bot.services.timetable import day_schedule
@@ -24,6 +25,7 @@ class BringItem:
     subject_code: str | None = None
     place: str | None = None
     event_titles: dict[str, str] | None = None
+    item_title: str | None = None  # the lineItem whose description lists it
 
     @property
     def identity(self) -> str:
@@ -55,9 +57,14 @@ def bring_list(session: Session, asker: Person, pupil_id: int, day: date, clock:
     for slot in schedule.slots:
         for key in gear.get(slot.place or "", []):
             found.append(BringItem(key, None, "lesson", subject_code=slot.subject_code, place=slot.place))
-    if schedule.info.teaching or schedule.events:
-        for item in due_items(session, asker, pupil_id, day, day, clock, kinds={AssignmentKind.BRING}):
-            found.append(BringItem(None, item.title, "assignment", subject_code=item.subject_code))
+    # Things the school's own lineItems list: a bring item's title ("Gymtøy og innesko") and
+    # any item's description ("Aktivitetsdag ... Ta med matpakke og varme klær").
+    for item in due_items(session, asker, pupil_id, day, day, clock):
+        if item.kind is AssignmentKind.BRING:
+            for thing in things_in_title(item.title):
+                found.append(BringItem(None, thing, "assignment", subject_code=item.subject_code))
+        for thing in things_to_bring(item.description):
+            found.append(BringItem(None, thing, "item", subject_code=item.subject_code, item_title=item.title))
 
     seen: set[str] = set()
     unique = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.models import CategoryPreference, Channel, DeliveryMode, Form, NotificationPreference, Person
 from bot.phrases import PreferenceRequest
+from bot.services import changes
 
 # Reminder categories a digest or "stop" without a named category applies to. Messages a
 # person is waiting for (absence confirmations, teachers' answers) are not reminders.
@@ -84,9 +86,62 @@ def _set_mode(session: Session, person: Person, category: str, mode: DeliveryMod
         row.mode = mode
 
 
+_FIELDS = ("channel", "form", "preferred_time", "quiet_start", "quiet_end", "quiet_weekdays", "paused_until",
+           "opted_out")
+
+
+def _snapshot(session: Session, person: Person) -> dict[str, Any]:
+    """The person's settings as JSON-safe values, to put back on undo."""
+    row = session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == person.id))
+    modes = {c.category: c.mode.value for c in
+             session.scalars(select(CategoryPreference).where(CategoryPreference.person_id == person.id))}
+    if row is None:
+        return {"row": None, "modes": modes}
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(row, name)
+        if isinstance(value, (time, date)):
+            value = value.isoformat()
+        elif hasattr(value, "value"):
+            value = value.value
+        values[name] = value
+    return {"row": values, "modes": modes}
+
+
+def restore(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> PreferenceView:
+    """Put the settings back as they were before a change (``payload["before"]``)."""
+    before = payload.get("before") or {}
+    row = session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == person.id))
+    values = before.get("row")
+    if values is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        row = row or _row(session, person, clock)
+        row.channel = Channel(values["channel"]) if values["channel"] else None
+        row.form = Form(values["form"])
+        row.preferred_time = time.fromisoformat(values["preferred_time"]) if values["preferred_time"] else None
+        row.quiet_start = time.fromisoformat(values["quiet_start"])
+        row.quiet_end = time.fromisoformat(values["quiet_end"])
+        row.quiet_weekdays = list(values["quiet_weekdays"] or [])
+        row.paused_until = date.fromisoformat(values["paused_until"]) if values["paused_until"] else None
+        row.opted_out = bool(values["opted_out"])
+        row.updated_at = clock.utcnow()
+    modes = before.get("modes") or {}
+    for pref in session.scalars(select(CategoryPreference).where(CategoryPreference.person_id == person.id)):
+        if pref.category in modes:
+            pref.mode = DeliveryMode(modes[pref.category])
+        else:
+            session.delete(pref)
+    session.flush()
+    return view(session, person)
+
+
 def update(session: Session, person: Person, request: PreferenceRequest, clock: Clock) -> PreferenceView:
-    """Apply what the person asked for; returns the settings as they now stand."""
+    """Apply what the person asked for, keeping a :class:`~bot.models.Change` so it can be
+    undone; returns the settings as they now stand."""
     if request.changes_anything:
+        changes.record(session, person, changes.REMINDERS, {"before": _snapshot(session, person)}, clock)
         row = _row(session, person, clock)
         if request.form is not None:
             row.form = request.form
@@ -114,3 +169,19 @@ def update(session: Session, person: Person, request: PreferenceRequest, clock: 
         row.updated_at = clock.utcnow()
         session.flush()
     return view(session, person)
+
+
+def choose_language(session: Session, person: Person, language: str, clock: Clock) -> None:
+    """The person chose the language Ransel answers and reminds them in (undoable)."""
+    changes.record(session, person, changes.LANGUAGE,
+                   {"language": person.language, "chosen": person.language_chosen}, clock)
+    person.language = language
+    person.language_chosen = True
+    session.flush()
+
+
+def remember_language(person: Person, language: str) -> None:
+    """The language the person last wrote in, kept for reminders until they choose one.
+    Not a change they made, so not undoable and not recorded."""
+    if not person.language_chosen and person.language != language:
+        person.language = language

@@ -20,8 +20,9 @@ from bot.access import AccessDenied, children_of, roles_of
 from bot.clock import Clock
 from bot.models import Group, GroupKind, MemberRole, Membership, Person, Role, Thread, ThreadMessage
 from bot.services.absence import contact_teachers
+from bot.services import changes
 from bot.services.pupils import basis_group
-from scheduler.outbox import enqueue
+from scheduler.outbox import cancel, enqueue
 
 QUESTION_TEMPLATE = "teacher_question"
 ANSWER_TEMPLATE = "teacher_answer"
@@ -104,10 +105,54 @@ def ask_teacher(session: Session, asker: Person, pupil_id: int, text: str, clock
     message = ThreadMessage(thread_id=thread.id, author_id=asker.id, text=text.strip()[:MAX_TEXT], created_at=now)
     session.add(message)
     session.flush()
-    enqueue(session, key=f"thread:{thread.id}:message:{message.id}", recipient_id=teacher.id, category=CATEGORY,
+    key = f"thread:{thread.id}:message:{message.id}"
+    enqueue(session, key=key, recipient_id=teacher.id, category=CATEGORY,
             template=QUESTION_TEMPLATE, payload={"thread_id": thread.id, "message_id": message.id},
             due_at=now, now=now)
+    changes.record(session, asker, changes.MESSAGE,
+                   {"thread_id": thread.id, "message_id": message.id, "key": key}, clock)
     return Relayed(thread, teacher, session.get(Person, pupil_id))
+
+
+@dataclass
+class Withdrawn:
+    teacher: Person
+    reached_teacher: bool  # the message had gone out: the teacher is told it is withdrawn
+
+
+WITHDRAWN_TEMPLATE = "teacher_question_withdrawn"
+
+
+def withdraw(session: Session, asker: Person, payload: dict[str, Any], clock: Clock) -> Withdrawn | None:
+    """Undo a message to a teacher: not sent yet, it is removed; sent, the thread is closed
+    and the teacher told it is withdrawn. None if it is gone already."""
+    thread = session.get(Thread, payload.get("thread_id"))
+    message = session.get(ThreadMessage, payload.get("message_id"))
+    if thread is None or message is None or thread.asker_id != asker.id:
+        return None
+    teacher = session.get(Person, thread.teacher_id)
+    now = clock.utcnow()
+    cancelled, _ = cancel(session, [payload.get("key", "")], now=now, detail="withdrawn by the sender")
+    if cancelled:
+        session.delete(message)
+        session.flush()
+        if not session.scalar(select(ThreadMessage.id).where(ThreadMessage.thread_id == thread.id).limit(1)):
+            session.delete(thread)
+        session.flush()
+        return Withdrawn(teacher, reached_teacher=False)
+    thread.closed_at = now
+    enqueue(session, key=f"thread:{thread.id}:withdrawn:{message.id}", recipient_id=teacher.id, category=CATEGORY,
+            template=WITHDRAWN_TEMPLATE, payload={"thread_id": thread.id}, due_at=now, now=now)
+    return Withdrawn(teacher, reached_teacher=True)
+
+
+def build_teacher_question_withdrawn(session: Session, recipient: Person, payload: dict[str, Any],
+                                     clock: Clock) -> dict | None:
+    thread = session.get(Thread, payload.get("thread_id"))
+    if thread is None or thread.teacher_id != recipient.id:
+        return None
+    asker = session.get(Person, thread.asker_id)
+    return {"thread_id": thread.id, "asker_name": asker.name if asker else ""}
 
 
 def _awaiting_answer(session: Session, teacher: Person) -> list[Thread]:

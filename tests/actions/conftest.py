@@ -65,12 +65,12 @@ class World:
 
     def tracker(self, who: str | None, text: str, intent: str, *, entities: list[dict] | None = None,
                 slots: dict[str, Any] | None = None, ranking: list[dict] | None = None,
-                sender: str | None = None) -> Tracker:
+                sender: str | None = None, confidence: float = 0.9) -> Tracker:
         message = {
             "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": entities or [],
-            "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+            "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
         }
         all_slots = {name: None for name in DOMAIN["slots"]}
         all_slots.update(slots or {})

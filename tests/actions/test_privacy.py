@@ -23,8 +23,10 @@ def test_guardian_asking_about_a_child_not_theirs_gets_the_same_refusal_as_for_a
 
 
 def test_pupil_asking_about_another_pupil_is_refused(world) -> None:
-    for who, other, lang in (("emma", "Nora", "nb"), ("nora", "Emma", "nn"), ("olivia", "Jonas", "en")):
-        said = world.run(ProgressAction(), who, f"how is {other} doing", "ask_progress", entities=[person(other)])
+    for who, other, lang, question in (("emma", "Nora", "nb", "hvordan går det med Nora"),
+                                       ("nora", "Emma", "nn", "korleis går det med Emma"),
+                                       ("olivia", "Jonas", "en", "how is Jonas doing")):
+        said = world.run(ProgressAction(), who, question, "ask_progress", entities=[person(other)])
         assert said.text == REFUSAL[lang]
         # ... even their own sibling: pupils see only themselves.
     assert world.run(HomeworkAction(), "emma", "hva har Jonas i lekse", "ask_homework",

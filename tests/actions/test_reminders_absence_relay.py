@@ -94,7 +94,9 @@ def test_reminders_as_voice_at_six_are_stored_and_confirmed(world) -> None:
     said = world.run(RemindersAction(), "kari", "send meg påminnelser som tale klokka 18", "set_reminders")
     row, _ = _prefs(world, "kari")
     assert row.form == Form.VOICE and row.preferred_time == time(18, 0)
-    assert said.text.startswith("Greit, det er endret.\n- Form: tale\n- Tidspunkt: kl. 18:00")
+    assert said.text.startswith("Greit, fra nå av skal jeg sende påminnelser som tale og sende påminnelser "
+                                "klokka 18:00.\n- Form: tale\n- Tidspunkt: kl. 18:00")
+    assert said.text.endswith("Skriv «angre» innen 10 minutter hvis det var feil.")
 
 
 def test_nothing_at_weekends_and_quiet_hours(world) -> None:
@@ -139,7 +141,8 @@ def test_asking_about_settings_changes_nothing_and_shows_them(world) -> None:
 def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) -> None:
     # The school has stored no reminder rules: the default alert to the contact teacher.
     said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
-    assert said.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    assert said.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
+                         "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
     with world.runtime.sessions() as session:
         absence = session.scalar(select(Absence))
         assert (absence.pupil_id, absence.first_day, absence.last_day, absence.reason) == (
@@ -156,7 +159,8 @@ def test_the_schools_absence_rule_chooses_the_alerts_template_and_category(world
 
     said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
 
-    assert said.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    assert said.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
+                         "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
     [row] = _outbox(world)
     absence_id = row.payload["absence_id"]
     assert (row.recipient_id, row.template, row.category, row.critical, row.idempotency_key) == (
@@ -184,11 +188,14 @@ def test_a_school_without_an_absence_rule_records_the_absence_and_says_no_teache
 
     assert said == {
         "kari": "Takk, fraværet til Emma i dag er registrert. Kontaktlæreren får ikke varsel om det herfra, "
-                "så gi beskjed til skolen på vanlig måte hvis det trengs. God bedring!",
+                "så gi beskjed til skolen på vanlig måte hvis det trengs. "
+                "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!",
         "per": "Takk, fråværet til Nora i dag er registrert. Kontaktlæraren får ikkje varsel om det herifrå, "
-               "så gi beskjed til skulen på vanleg måte om det trengst. God betring!",
+               "så gi beskjed til skulen på vanleg måte om det trengst. "
+               "Skriv «angre» innan 10 minutt om det var feil. God betring!",
         "james": "Thank you, Olivia's absence on Wednesday 2 December is recorded. The contact teacher is not "
-                 "notified from here, so tell the school the usual way if needed. Hope they feel better soon!",
+                 "notified from here, so tell the school the usual way if needed. "
+                 'Write "undo" within 10 minutes if that was a mistake. Hope they feel better soon!',
     }
     with world.runtime.sessions() as session:
         assert sorted(a.pupil_id for a in session.scalars(select(Absence))) == sorted(
@@ -203,7 +210,8 @@ def test_an_absence_rule_for_some_grades_alerts_only_about_their_pupils(world) -
     emma = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     jonas = world.run(ReportAbsenceAction(), "kari", "Jonas er syk i dag", "report_absence", entities=[person("Jonas")])
 
-    assert emma.text == "Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. God bedring!"
+    assert emma.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
+                         "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
     assert jonas.text.startswith("Takk, fraværet til Jonas i dag er registrert. Kontaktlæreren får ikke varsel")
     assert [(r.recipient_id, r.template) for r in _outbox(world)] == [(world.ids["liv"], "absence_alert_short")]
 
@@ -257,6 +265,23 @@ def _validate(world, who, text, intent, slots=None, entities=None):  # noqa: ANN
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+def _send(world, who, pupil, text, subject="-"):  # noqa: ANN001, ANN202
+    """The end of the relay form: the message is shown back and sent once the person says yes."""
+    from actions.confirm import ConfirmAction
+
+    asked = world.run(SendRelayAction(), who, text, "message_teacher",
+                      slots={"relay_pupil": str(world.ids[pupil]), "relay_subject": subject, "relay_text": text})
+    assert asked.slot("confirm") is not None, asked.text
+    assert _outbox(world) == [] or all(r.template != "teacher_question" or r.payload for r in _outbox(world))
+    yes = {"nb": "ja", "nn": "ja", "en": "yes"}[_language(world, who)]
+    return world.run(ConfirmAction(), who, yes, "affirm", slots={"confirm": asked.slot("confirm")})
+
+
+def _language(world, who):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        return session.get(Person, world.ids[who]).language
+
+
 def test_relay_form_picks_the_only_child_and_takes_a_message_given_with_the_request(world) -> None:
     slots = _validate(world, "per", "til læraren: Nora blir henta klokka 12 i dag", "message_teacher")
     assert slots["relay_pupil"] == str(world.ids["nora"])
@@ -291,13 +316,18 @@ def test_subject_teacher_is_asked_when_a_subject_is_named(world) -> None:
 
 
 def test_question_goes_to_the_teacher_only_and_the_answer_to_the_asker_only(world) -> None:
-    sent = world.run(SendRelayAction(), "kari", "Kan Emma gå hjem kl 12 på fredag?", "message_teacher",
-                     slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-",
-                            "relay_text": "Kan Emma gå hjem kl 12 på fredag?"})
+    asked = world.run(SendRelayAction(), "kari", "Kan Emma gå hjem kl 12 på fredag?", "message_teacher",
+                      slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-",
+                             "relay_text": "Kan Emma gå hjem kl 12 på fredag?"})
+    # Nothing is sent before the person has seen the message and said yes.
+    assert asked.text == "Skal jeg sende dette til Liv Andersen om Emma?\n«Kan Emma gå hjem kl 12 på fredag?»\nSvar ja eller nei."
+    assert asked.slot("relay_text") is None and asked.slot("relay_pupil") is None
+    assert _outbox(world) == []
+    sent = _send(world, "kari", "emma", "Kan Emma gå hjem kl 12 på fredag?")
     with world.runtime.sessions() as session:
         thread = session.scalar(select(Thread))
-    assert sent.text == f"Meldingen er sendt til Liv Andersen (sak {thread.id}). Du får svaret her."
-    assert sent.slot("relay_text") is None and sent.slot("relay_pupil") is None
+    assert sent.text == (f"Meldingen er sendt til Liv Andersen (sak {thread.id}). Du får svaret her. "
+                         "Skriv «angre» innen 10 minutter hvis det var feil.")
     [question] = _outbox(world)
     assert (question.recipient_id, question.template) == (world.ids["liv"], "teacher_question")
 
@@ -329,14 +359,11 @@ def test_question_goes_to_the_teacher_only_and_the_answer_to_the_asker_only(worl
 
 
 def test_teacher_answer_without_a_number_goes_to_the_one_waiting_question(world) -> None:
-    world.run(SendRelayAction(), "james", "", "message_teacher",
-              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "Is there PE on Monday?"})
+    _send(world, "james", "olivia", "Is there PE on Monday?")
     said = world.run(AnswerQuestionAction(), "tor", "svar: ja, ta med gymtøy", "answer_question")
     assert said.text.startswith("Svaret er sendt til James Smith")
-    world.run(SendRelayAction(), "james", "", "message_teacher",
-              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "One more thing"})
-    world.run(SendRelayAction(), "olivia", "", "message_teacher",
-              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "-", "relay_text": "Can I hand in late?"})
+    _send(world, "james", "olivia", "One more thing")
+    _send(world, "olivia", "olivia", "Can I hand in late?")
     ambiguous = world.run(AnswerQuestionAction(), "tor", "svar ok", "answer_question")
     assert ambiguous.text.startswith("Hvilket spørsmål svarer du på?")
 
@@ -362,9 +389,7 @@ def test_guardians_cannot_answer_threads(world) -> None:
 
 def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world) -> None:
     world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
-    world.run(SendRelayAction(), "james", "", "message_teacher",
-              slots={"relay_pupil": str(world.ids["olivia"]), "relay_subject": "ENG01-05",
-                     "relay_text": "Can Olivia hand in chapter 4 on Friday?"})
+    _send(world, "james", "olivia", "Can Olivia hand in chapter 4 on Friday?", subject="ENG01-05")
     with world.runtime.sessions() as session:
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         texts = {}
@@ -382,17 +407,20 @@ def test_a_teachers_numbered_answer_is_sent_whatever_the_model_made_of_its_words
     from actions.fallback import FallbackAction
     from actions.smalltalk import OutOfScopeAction
 
-    world.run(SendRelayAction(), "kari", "", "message_teacher",
-              slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-", "relay_text": "Blir turen av?"})
+    _send(world, "kari", "emma", "Blir turen av?")
     with world.runtime.sessions() as session:
         thread = session.scalar(select(Thread))
     sent_before = len(_outbox(world))
     answers = [f"svar {thread.id} turen er flyttet til torsdag pga været",  # the model said ask_bring
                f"svar {thread.id} gymtøy holder, ikke ski",  # ... out_of_scope
                f"reply {thread.id} yes, packed lunch"]  # ... nlu_fallback
-    for action, text in zip((BringAction(), OutOfScopeAction(), FallbackAction()), answers):
+    confirmations = [f"Svaret er sendt til Kari Hansen (sak {thread.id}).",
+                     f"Svaret er sendt til Kari Hansen (sak {thread.id}).",
+                     f"Your answer has been sent to Kari Hansen (case {thread.id})."]  # written in English
+    for action, text, confirmation in zip((BringAction(), OutOfScopeAction(), FallbackAction()), answers,
+                                          confirmations):
         said = world.run(action, "liv", text, "ask_bring")
-        assert said.text == f"Svaret er sendt til Kari Hansen (sak {thread.id}).", text
+        assert said.text == confirmation, text
     assert [m.recipient_id for m in _outbox(world)[sent_before:]] == [world.ids["kari"]] * 3
     # A guardian writing the same words is not answering anything: the picked action runs.
     said = world.run(BringAction(), "kari", f"svar {thread.id} gymtøy holder", "ask_bring")

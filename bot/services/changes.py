@@ -1,0 +1,46 @@
+"""The record of what a person changed by conversation, for "angre"/"undo".
+
+Every state change a conversation makes (an absence reported, a message sent to a teacher,
+reminder settings or the reply language changed) is written by its service together with a
+:class:`~bot.models.Change` row holding what is needed to reverse it: ids and previous
+values, never message text. :func:`latest_undoable` finds the person's most recent change
+that is still within :data:`UNDO_WINDOW`; :mod:`bot.services.undo` reverses it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import Change, Person
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+ABSENCE = "absence"
+MESSAGE = "message"
+REMINDERS = "reminders"
+LANGUAGE = "language"
+
+
+def record(session: Session, person: Person, kind: str, payload: dict[str, Any], clock: Clock) -> Change:
+    change = Change(person_id=person.id, kind=kind, payload=payload, created_at=clock.utcnow())
+    session.add(change)
+    session.flush()
+    return change
+
+
+def latest_undoable(session: Session, person: Person, clock: Clock) -> Change | None:
+    """The person's newest change not yet undone, if it is recent enough to undo."""
+    change = session.scalar(
+        select(Change).where(Change.person_id == person.id).order_by(Change.created_at.desc(), Change.id.desc())
+        .limit(1)
+    )
+    if change is None or change.undone_at is not None:
+        return None
+    if clock.utcnow() - change.created_at > UNDO_WINDOW:
+        return None
+    return change

@@ -1,0 +1,70 @@
+""""angre" / "undo": reverse the person's latest change made by conversation, within
+:data:`bot.services.changes.UNDO_WINDOW`.
+
+Each kind of change has one function that reverses it, next to the function that made it
+(the absence, relay, preferences and language services); this module only picks the right
+one. The result says exactly what was undone, for the reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import Person
+from bot.services import absence, changes, preferences, relay
+
+
+@dataclass(frozen=True)
+class Undone:
+    kind: str
+    # What the reply needs: who/what/when, by kind (see the undo_done template).
+    facts: dict[str, Any]
+
+
+def _absence(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    withdrawn = absence.withdraw_absence(session, person, payload, clock)
+    if withdrawn is None:
+        return None
+    return {"name": withdrawn.pupil.given_name, "first_day": withdrawn.first_day, "last_day": withdrawn.last_day,
+            "corrected": [t.name for t in withdrawn.corrected]}
+
+
+def _message(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    withdrawn = relay.withdraw(session, person, payload, clock)
+    if withdrawn is None:
+        return None
+    return {"teacher": withdrawn.teacher.name, "reached_teacher": withdrawn.reached_teacher}
+
+
+def _reminders(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    return {"prefs": preferences.restore(session, person, payload, clock)}
+
+
+def _language(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    person.language = payload.get("language") or person.language
+    person.language_chosen = bool(payload.get("chosen"))
+    return {"language": person.language}
+
+
+UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
+    changes.ABSENCE: _absence,
+    changes.MESSAGE: _message,
+    changes.REMINDERS: _reminders,
+    changes.LANGUAGE: _language,
+}
+
+
+def undo_last(session: Session, person: Person, clock: Clock) -> Undone | None:
+    """Reverse the person's latest change if it may still be undone; None if there is none."""
+    change = changes.latest_undoable(session, person, clock)
+    if change is None:
+        return None
+    facts = UNDOERS[change.kind](session, person, dict(change.payload or {}), clock)
+    change.undone_at = clock.utcnow()
+    session.flush()
+    return None if facts is None else Undone(change.kind, facts)

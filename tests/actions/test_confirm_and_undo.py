@@ -1,0 +1,233 @@
+"""Nothing changes by mistake: questions never change anything; a change runs at once only
+when the request is unmistakable, otherwise after a yes to a question that says exactly what
+will happen; the reply says what changed; "angre"/"undo" reverses it for ten minutes."""
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from tests.actions.conftest import person
+
+from actions.absence import ReportAbsenceAction
+from actions.confirm import ChooseLanguageAction, ConfirmAction, UndoAction
+from actions.homework import HomeworkAction
+from actions.reminders import RemindersAction
+from actions.teacher import SendRelayAction, ValidateRelayForm
+from bot.models import Absence, Change, NotificationPreference, OutboxMessage, OutboxStatus, Person, Thread
+from scheduler.render import render_row
+
+UNDO_HINT = "Skriv «angre» innen 10 minutter hvis det var feil."
+
+
+def _absences(world):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        return list(session.scalars(select(Absence)))
+
+
+def _outbox(world):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _prefs(world, who):  # noqa: ANN001, ANN202
+    with world.runtime.sessions() as session:
+        return session.scalar(select(NotificationPreference).where(NotificationPreference.person_id == world.ids[who]))
+
+
+# ------------------------------------------------------------------------------ absence
+
+
+def test_a_question_about_a_child_taken_for_an_absence_report_records_nothing(world) -> None:
+    # The model picked report_absence for a plain question about a presentation.
+    said = world.run(ReportAbsenceAction(), "kari", "hva må Emma gjøre til foredraget?", "report_absence",
+                     entities=[person("Emma")], confidence=0.62,
+                     ranking=[{"name": "report_absence", "confidence": 0.62},
+                              {"name": "ask_homework", "confidence": 0.3}])
+    assert _absences(world) == [] and _outbox(world) == []
+    assert said.text.startswith("Lekser for Emma den neste uka:")  # answered as the question it was
+
+
+def test_an_absence_asked_as_a_question_waits_for_a_yes_that_names_who_is_told(world) -> None:
+    asked = world.run(ReportAbsenceAction(), "kari", "Kan du melde Emma syk i dag?", "report_absence",
+                      entities=[person("Emma")])
+    assert asked.text == "Skal jeg melde Emma borte i dag (syk)? Liv Andersen får beskjed. Svar ja eller nei."
+    assert _absences(world) == [] and _outbox(world) == []
+
+    done = world.run(ConfirmAction(), "kari", "ja", "affirm", slots={"confirm": asked.slot("confirm")})
+    assert done.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
+                         f"{UNDO_HINT} God bedring!")
+    assert [a.pupil_id for a in _absences(world)] == [world.ids["emma"]]
+    assert [(r.recipient_id, r.template) for r in _outbox(world)] == [(world.ids["liv"], "absence_alert")]
+    assert done.slot("confirm") is None
+
+
+def test_an_unsure_model_asks_before_recording_even_a_plain_statement(world) -> None:
+    asked = world.run(ReportAbsenceAction(), "kari", "Emma er hjemme i dag", "report_absence",
+                      entities=[person("Emma")], confidence=0.55)
+    assert asked.text.startswith("Skal jeg melde Emma borte i dag?")
+    assert _absences(world) == []
+
+
+def test_no_or_another_question_drops_the_waiting_absence(world) -> None:
+    asked = world.run(ReportAbsenceAction(), "per", "kan Nora få fri i morgon?", "report_absence",
+                      entities=[person("Nora")])
+    assert asked.text.startswith("Skal eg melde Nora borte onsdag 2. desember?")
+    no = world.run(ConfirmAction(), "per", "nei", "deny", slots={"confirm": asked.slot("confirm")})
+    assert no.text == "Greitt, då gjer eg ingenting. Fråværet er ikkje meldt."
+    other = world.run(HomeworkAction(), "per", "kva er leksa i morgon?", "ask_homework",
+                      slots={"confirm": asked.slot("confirm")})
+    assert other.slot("confirm") is None  # dropped: a later "ja" confirms nothing
+    late_yes = world.run(ConfirmAction(), "per", "ja", "affirm")
+    assert late_yes.text.startswith("Eg har ikkje noko som ventar på eit ja no.")
+    assert _absences(world) == [] and _outbox(world) == []
+
+
+def test_undo_removes_the_absence_and_the_alert_that_had_not_gone_out(world) -> None:
+    world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    [alert] = _outbox(world)
+    undone = world.run(UndoAction(), "kari", "angre", "undo")
+    assert undone.text == "Angret: fraværet til Emma i dag er slettet."
+    assert _absences(world) == []
+    [alert] = _outbox(world)
+    assert alert.status == OutboxStatus.SKIPPED  # never sent
+    again = world.run(UndoAction(), "kari", "angre", "undo")
+    assert again.text.startswith("Det er ikke noe å angre")
+
+
+def test_undo_after_the_teacher_was_told_sends_the_teacher_a_correction(world) -> None:
+    world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
+    with world.runtime.sessions() as session:  # the dispatcher has delivered the alert
+        session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
+        session.commit()
+    undone = world.run(UndoAction(), "james", "undo", "undo")
+    assert undone.text == ("Undone: Olivia's absence today has been deleted. Tor Haugen had been told and will now "
+                           "get a message that it was withdrawn.")
+    correction = _outbox(world)[-1]
+    assert (correction.recipient_id, correction.template) == (world.ids["tor"], "absence_withdrawn")
+    with world.runtime.sessions() as session:
+        tor = session.get(Person, world.ids["tor"])
+        text = render_row(session, correction, tor, "nb", world.runtime.clock)
+    assert text == ("Fravær trukket tilbake: James Smith har trukket tilbake meldingen om at Olivia Smith er borte "
+                    "tirsdag 1. desember. Se bort fra den.")
+
+
+def test_nothing_older_than_ten_minutes_is_undone(world) -> None:
+    world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    with world.runtime.sessions() as session:
+        session.execute(update(Change).values(created_at=world.runtime.clock.utcnow() - timedelta(minutes=11)))
+        session.commit()
+    said = world.run(UndoAction(), "kari", "angre", "undo")
+    assert said.text.startswith("Det er ikke noe å angre")
+    assert len(_absences(world)) == 1
+
+
+def test_absence_by_sms_always_asks_first(world) -> None:
+    from bot.identity import conversation_id
+    from bot.models import Channel
+
+    sms = conversation_id(world.runtime.settings.sender_secret, world.ids["kari"], Channel.SMS)
+    asked = world.run(ReportAbsenceAction(), None, "Emma er syk i dag", "report_absence", entities=[person("Emma")],
+                      confidence=0.99, sender=sms)
+    assert asked.slot("confirm") is not None and _absences(world) == []
+
+
+# ------------------------------------------------------------------------------ reminders
+
+
+def test_requests_for_a_phones_alarm_or_shopping_change_no_reminder_setting(world) -> None:
+    for text in ("skru av alarmen", "minn meg på å kjøpe melk i morgen", "utsett alarmen med ti minutter",
+                 "stopp musikken"):
+        said = world.run(RemindersAction(), "kari", text, "set_reminders", confidence=0.8)
+        assert said.text.startswith("Det kan jeg dessverre ikke hjelpe med"), text
+        assert said.slot("confirm") is None, text
+    assert _prefs(world, "kari") is None
+
+
+def test_turning_reminders_off_as_a_question_asks_first_and_undo_turns_them_back_on(world) -> None:
+    asked = world.run(RemindersAction(), "kari", "kan du slå av alle påminnelser?", "set_reminders")
+    assert asked.text == "Vil du at jeg skal slå av alle påminnelser? Svar ja eller nei."
+    assert _prefs(world, "kari") is None
+    done = world.run(ConfirmAction(), "kari", "ja takk", "affirm", slots={"confirm": asked.slot("confirm")})
+    assert done.text.startswith("Greit, jeg sender deg ingen påminnelser før du ber om det igjen")
+    assert done.text.endswith(UNDO_HINT)
+    assert _prefs(world, "kari").opted_out is True
+    undone = world.run(UndoAction(), "kari", "angre det", "undo")
+    assert undone.text == "Angret: påminnelsene er som før."
+    assert _prefs(world, "kari") is None  # as before: no settings of her own
+
+
+def test_a_clear_request_changes_at_once_and_says_exactly_what(world) -> None:
+    said = world.run(RemindersAction(), "per", "ikkje send noko i helgane", "set_reminders")
+    assert said.text.startswith("Greitt, frå no av skal eg la vere å sende noko i helgane.")
+    assert _prefs(world, "per").quiet_weekdays == [5, 6]
+
+
+# ------------------------------------------------------------------------------ messages to teachers
+
+
+def test_a_question_about_the_teachers_comment_starts_no_message(world) -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+    from tests.actions.conftest import DOMAIN
+
+    text = "hva skrev læreren i kommentaren på brøkprøven til Jonas?"
+    tracker = world.tracker("kari", text, "message_teacher", entities=[person("Jonas")])
+    events = asyncio.run(ValidateRelayForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["relay_pupil"] == "no" and slots["requested_slot"] is None  # the form ends at once
+    said = world.run(SendRelayAction(), "kari", text, "message_teacher", entities=[person("Jonas")],
+                     slots={"relay_pupil": "no"},
+                     ranking=[{"name": "message_teacher", "confidence": 0.7},
+                              {"name": "ask_progress", "confidence": 0.25}])
+    assert said.text.endswith("Jonas fikk 31 av 40.")  # answered about the test it names
+    with world.runtime.sessions() as session:
+        assert session.scalar(select(Thread)) is None
+    assert _outbox(world) == []
+
+
+def test_a_message_given_with_the_request_is_sent_and_can_be_withdrawn_before_it_goes(world) -> None:
+    text = "si til læreren at Emma blir hentet klokka 12 i dag"
+    said = world.run(SendRelayAction(), "kari", text, "message_teacher",
+                     slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-", "relay_text": text})
+    assert said.text.startswith("Meldingen er sendt til Liv Andersen")
+    assert [r.template for r in _outbox(world)] == ["teacher_question"]
+    undone = world.run(UndoAction(), "kari", "angre", "undo")
+    assert undone.text == "Angret: meldingen til Liv Andersen er trukket tilbake. Den ble aldri sendt."
+    with world.runtime.sessions() as session:
+        assert session.scalar(select(Thread)) is None
+    assert [r.status for r in _outbox(world)] == [OutboxStatus.SKIPPED]
+
+
+# ------------------------------------------------------------------------------ language
+
+
+def test_the_reply_follows_the_language_the_question_is_written_in(world) -> None:
+    nb = world.run(HomeworkAction(), "per", "hva er leksene til Nora i morgen?", "ask_homework",
+                   entities=[person("Nora")])
+    assert nb.text.startswith("Lekser for Nora til onsdag 2. desember:")
+    en = world.run(HomeworkAction(), "per", "what is Nora's homework for tomorrow?", "ask_homework",
+                   entities=[person("Nora")])
+    assert en.text.startswith("Homework for Nora for Wednesday 2 December:")
+    # The language last written in is kept for reminders, until the person chooses one.
+    with world.runtime.sessions() as session:
+        assert session.get(Person, world.ids["per"]).language == "en"
+    nn = world.run(HomeworkAction(), "per", "kva er leksa til Nora i morgon?", "ask_homework",
+                   entities=[person("Nora")])
+    assert "onsdag 2. desember" in nn.text
+    with world.runtime.sessions() as session:
+        assert session.get(Person, world.ids["per"]).language == "nn"
+
+
+def test_a_chosen_language_wins_over_the_language_of_the_message(world) -> None:
+    chosen = world.run(ChooseLanguageAction(), "kari", "svar meg på engelsk", "nlu_fallback")
+    assert chosen.text.startswith("OK, I'll answer you in English from now on")
+    said = world.run(HomeworkAction(), "kari", "hva er leksene til Emma i morgen?", "ask_homework",
+                     entities=[person("Emma")])
+    assert said.text.startswith("Homework for Emma for Wednesday 2 December:")
+    with world.runtime.sessions() as session:
+        kari = session.get(Person, world.ids["kari"])
+        assert (kari.language, kari.language_chosen) == ("en", True)
+    world.run(UndoAction(), "kari", "angre", "undo")
+    with world.runtime.sessions() as session:
+        kari = session.get(Person, world.ids["kari"])
+        assert (kari.language, kari.language_chosen) == ("nb", False)
