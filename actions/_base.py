@@ -34,6 +34,7 @@ from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.models import Person, Role
 from bot.phrases import answer_command
+from bot.services.calendar import asker_calendar
 from bot.services.people import pupils_named
 
 log = logging.getLogger("actions")
@@ -73,7 +74,8 @@ class Turn:
         return codes[0] if codes else None
 
     def span(self) -> Span | None:
-        return find_span(self.text, self.clock)
+        # The asker's school's breaks and terms, read only if the message names one ("før jul").
+        return find_span(self.text, self.clock, lambda: asker_calendar(self.session, self.person, self.today))
 
     def say(self, template: str, *, buttons: list[dict[str, str]] | None = None, **context: Any) -> None:
         self.dispatcher.utter_message(text=render(template, self.language, **context), buttons=buttons or [])
