@@ -35,6 +35,7 @@ from bot.identity import UnknownSender, verify
 from bot.language import reply_language
 from bot.models import Channel, Person, Role
 from bot.phrases import answer_command, is_undo, language_request, school_topic, yes_or_no
+from bot.services.calendar import asker_calendar
 from bot.services.people import pupils_named
 from bot.services.preferences import remember_language
 
@@ -76,7 +77,8 @@ class Turn:
         return codes[0] if codes else None
 
     def span(self) -> Span | None:
-        return find_span(self.text, self.clock)
+        # The asker's school's breaks and terms, read only if the message names one ("før jul").
+        return find_span(self.text, self.clock, lambda: asker_calendar(self.session, self.person, self.today))
 
     def say(self, template: str, *, buttons: list[dict[str, str]] | None = None, **context: Any) -> None:
         self.dispatcher.utter_message(text=render(template, self.language, **context), buttons=buttons or [])

@@ -1,29 +1,63 @@
 """Norwegian (bokmål, nynorsk) and English date and time expressions, read against the clock.
 
-People write "hva er leksa i morgon", "har vi gym på fredag", "ukeplan for veke 49",
-"what's due next week", "hva må vi ha med etter helga". :func:`find_span` finds the first
-such expression in a message and turns it into a :class:`Span` of school days relative to
+People write "hva er leksa i morgon", "har vi gym på fredag neste uke", "vekeplan for veke 49",
+"what's due on Thursday the 10th", "kva har vi av prøvar før jul?". :func:`find_span` finds
+the first such expression in a message and turns it into a :class:`Span` of days relative to
 :class:`bot.clock.Clock`; :func:`find_time` finds a clock time ("klokka 18", "kl. 7.30",
-"at 6 pm"). Both are deterministic and fast (a handful of regexes): they run on every turn.
+"at 6 pm"). Both are deterministic and fast (a few dozen compiled regexes, no I/O): they run
+on every turn.
+
+How a message is read:
+
+- Each pattern finds a *piece*: a day ("i morgen", "14. desember"), a weekday, a week ("neste
+  uke", "om to uker", "uke 3"), a day of the month ("den 14.", "the 14th"), a weekend, a
+  school break ("før jul", "after half term") or a term ("i vår", "this term").
+- Adjacent pieces that belong together are joined: a weekday and a week in either order
+  ("fredag neste uke", "next week on friday", "fredag om en uke"), a weekday and a day of
+  the month ("mandag den 14.", "Thursday the 10th": the nearest such day from today on).
+- The whole expression wins over its parts: of overlapping candidates the one that starts
+  first and then the longest is kept ("fredag neste uke" is one day, not a Friday and a week).
+- Numbers that are page, task or chapter numbers, scores or times are not dates ("side 14",
+  "oppgave 3.2", "12,5 poeng", "kl 7.30").
+
+Breaks and terms come from the school's :class:`SchoolCalendar` (loaded by
+``bot.services.calendar.school_calendar``). Whatever it lacks for a school year is filled in
+from Norwegian conventions, the common pattern of Østlandet's municipalities (Oslo, Bærum):
+
+- autumn break: Monday to Friday of ISO week 40; winter break: Monday to Friday of week 8
+  (Bergen and Trondheim use weeks 41 and 9: such schools should store their breaks);
+- Christmas break: from the day after the last weekday on or before 20 December to 1 January;
+- Easter break: from the Monday before Easter Sunday to Easter Monday (the public holidays);
+- summer break: from the day after the last weekday on or before 20 June to the Sunday
+  before the Monday on or after 15 August, when the autumn term starts;
+- terms: the autumn term runs from the end of the summer break to the start of the Christmas
+  break, the spring term from the first weekday after the Christmas break to the start of
+  the summer break; the school year is the two together.
 
 dateparser covers numeric dates and month names but not the relative Norwegian phrases
-("i overmorgen", "etter helga", "veke 49", "denne uka") and is slow on first use, so this
-module owns the whole vocabulary instead of mixing two sources of truth.
+("i overmorgen", "etter helga", "veke 49", "denne uka", "før jul") and is slow on first use,
+so this module owns the whole vocabulary instead of mixing two sources of truth.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from bot.clock import Clock
 
 
 class SpanKind:
     DAY = "day"
-    WEEK = "week"
+    WEEK = "week"  # a calendar week, Monday to Sunday
     WEEKEND = "weekend"
+    PERIOD = "period"  # a run of days that is neither: "resten av uka", "før jul", "etter påske"
+    BREAK = "break"  # a school break itself: "i juleferien", "over Christmas"
+    TERM = "term"  # (the rest of) a term or the school year: "i vår", "this term"
 
 
 @dataclass(frozen=True)
@@ -46,6 +80,177 @@ class Span:
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
+
+# ----------------------------------------------------------------------------- school calendar
+
+BREAK_KEYS = ("autumn", "christmas", "winter", "easter", "summer")  # as SchoolBreak.name_key
+TERM_KEYS = ("autumn", "spring", "year")
+
+
+class Period(NamedTuple):
+    """A break (key: one of BREAK_KEYS) or a term (key: autumn, spring or year), inclusive."""
+
+    key: str
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """A school's own breaks and terms. Empty means Norwegian conventions only; a school year
+    or a break the school has not stored is filled in from the conventions (module docstring)."""
+
+    breaks: tuple[Period, ...] = ()
+    terms: tuple[Period, ...] = ()
+
+
+CalendarSource = SchoolCalendar | Callable[[], SchoolCalendar] | None
+
+# "etter jul" a week into January still means the Christmas just gone, not next year's.
+AFTER_GRACE_DAYS = 14
+
+
+def school_year_of(day: date) -> int:
+    """The year the school year containing ``day`` starts (August to July)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def _weekday_on_or_before(day: date) -> date:
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def _weekday_on_or_after(day: date) -> date:
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+@lru_cache(maxsize=16)
+def easter_sunday(year: int) -> date:
+    """Easter Sunday, from Norway's public holidays (the same source as school-day rules)."""
+    import holidays  # only a message about Easter (or a term without stored data) needs it
+
+    for day, name in holidays.Norway(years=year, language="en_US").items():
+        if name == "Easter Sunday":
+            return day
+    raise LookupError(f"no Easter Sunday in {year}")  # pragma: no cover - every year has one
+
+
+def convention_break(key: str, school_year: int) -> Period:
+    """The break ``key`` of the school year starting in August of ``school_year``."""
+    y = school_year
+    if key == "autumn":
+        monday = date.fromisocalendar(y, 40, 1)
+        return Period(key, monday, monday + timedelta(days=4))
+    if key == "christmas":
+        return Period(key, _weekday_on_or_before(date(y, 12, 20)) + timedelta(days=1), date(y + 1, 1, 1))
+    if key == "winter":
+        monday = date.fromisocalendar(y + 1, 8, 1)
+        return Period(key, monday, monday + timedelta(days=4))
+    if key == "easter":
+        sunday = easter_sunday(y + 1)
+        return Period(key, sunday - timedelta(days=6), sunday + timedelta(days=1))
+    if key == "summer":
+        first_day_of_school = date(y + 1, 8, 15) + timedelta(days=(7 - date(y + 1, 8, 15).weekday()) % 7)
+        return Period(key, _weekday_on_or_before(date(y + 1, 6, 20)) + timedelta(days=1),
+                      first_day_of_school - timedelta(days=1))
+    raise ValueError(key)
+
+
+def _season_year(period: Period) -> int:
+    """The school year a break or term belongs to: a summer break starts in June but closes the
+    school year that began the August before; a term or school year starting in July or August
+    opens one."""
+    return period.first.year if period.first.month >= 7 else period.first.year - 1
+
+
+class _Calendar:
+    """Breaks and terms around today: the school's own where it has them, else conventions."""
+
+    def __init__(self, calendar: SchoolCalendar, today: date) -> None:
+        self.today = today
+        current = school_year_of(today)
+        years = range(current - 2, current + 3)
+        stored: dict[tuple[str, int], list[Period]] = {}
+        breaks: list[Period] = []
+        for period in calendar.breaks:
+            if period.key in BREAK_KEYS:
+                stored.setdefault((period.key, _season_year(period)), []).append(period)
+            else:
+                breaks.append(period)  # a break of the school's own kind still counts as "ferien"
+        self._by_year: dict[tuple[str, int], Period] = {}
+        for year in years:
+            for key in BREAK_KEYS:
+                own = stored.get((key, year))
+                periods = own or [convention_break(key, year)]
+                breaks += periods
+                self._by_year[(key, year)] = Period(key, min(p.first for p in periods), max(p.last for p in periods))
+        self.breaks = sorted(breaks, key=lambda p: (p.first, p.last))
+        stored_terms: dict[tuple[str, int], list[Period]] = {}
+        for period in calendar.terms:
+            stored_terms.setdefault((period.key, _season_year(period)), []).append(period)
+        terms: list[Period] = []
+        for year in years[1:-1]:
+            for key in TERM_KEYS:
+                own = stored_terms.get((key, year))
+                # Terms nested in semesters, or split in two, make one autumn or spring term.
+                terms.append(Period(key, min(p.first for p in own), max(p.last for p in own)) if own
+                             else self._convention_term(key, year))
+        self.terms = sorted(terms, key=lambda p: (p.first, p.last))
+
+    def _convention_term(self, key: str, year: int) -> Period:
+        autumn = Period("autumn", _weekday_on_or_after(self._by_year[("summer", year - 1)].last + timedelta(days=1)),
+                        self._by_year[("christmas", year)].first - timedelta(days=1))
+        spring = Period("spring", _weekday_on_or_after(self._by_year[("christmas", year)].last + timedelta(days=1)),
+                        self._by_year[("summer", year)].first - timedelta(days=1))
+        if key == "autumn":
+            return autumn
+        if key == "spring":
+            return spring
+        return Period("year", autumn.first, spring.last)
+
+    # Breaks ---------------------------------------------------------------------------------
+
+    def _first(self, keys: Iterable[str] | None, condition: Callable[[Period], bool]) -> Period | None:
+        """The first break (of ``keys``; None: any) that meets ``condition``."""
+        wanted = set(keys) if keys is not None else None
+        return next((p for p in self.breaks if (wanted is None or p.key in wanted) and condition(p)), None)
+
+    def before(self, keys: Iterable[str] | None) -> Span | None:
+        coming = self._first(keys, lambda p: p.first > self.today)
+        return Span(self.today, coming.first - timedelta(days=1), SpanKind.PERIOD) if coming else None
+
+    def after(self, keys: Iterable[str] | None) -> Span | None:
+        """From the end of the break to the start of the next one: the stretch of school after it.
+        A named break just gone is still the one meant ("etter jul" on 8 January); "etter
+        ferien" is the break we are in or the next one."""
+        grace = self.today - timedelta(days=AFTER_GRACE_DAYS if keys is not None else 0)
+        ended = self._first(keys, lambda p: p.last >= grace)
+        if ended is None:
+            return None
+        following = self._first(None, lambda p: p.first > ended.last)
+        if following is None:
+            return None
+        return Span(ended.last + timedelta(days=1), following.first - timedelta(days=1), SpanKind.PERIOD)
+
+    def during(self, keys: Iterable[str] | None) -> Span | None:
+        period = self._first(keys, lambda p: p.last >= self.today)
+        return Span(period.first, period.last, SpanKind.BREAK) if period else None
+
+    # Terms ----------------------------------------------------------------------------------
+
+    def term(self, keys: Iterable[str]) -> Span | None:
+        """The rest of the term (one of ``keys``) we are in, or the whole of the next one."""
+        wanted = set(keys)
+        period = next((p for p in self.terms if p.key in wanted and p.last >= self.today), None)
+        if period is None:
+            return None
+        return Span(max(period.first, self.today), period.last, SpanKind.TERM)
+
+    def next_term(self) -> Span | None:
+        period = next((p for p in self.terms if p.key != "year" and p.first > self.today), None)
+        return Span(period.first, period.last, SpanKind.TERM) if period else None
+
+
+# ----------------------------------------------------------------------------- vocabulary
 
 WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
@@ -83,45 +288,190 @@ for _index, _names in enumerate(
     for _name in _names:
         MONTHS[_name] = _index
 
+_NUMBER_WORDS = {
+    "en": 1, "ei": 1, "ein": 1, "ett": 1, "eitt": 1, "a": 1, "an": 1, "one": 1,
+    "to": 2, "two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5,
+    "seks": 6, "six": 6, "sju": 7, "syv": 7, "seven": 7, "åtte": 8, "eight": 8,
+    "ni": 9, "nine": 9, "ti": 10, "ten": 10,
+}
+
+# Holiday words after a preposition ("før jul", "after the Easter holidays"): phrase -> break key.
+# "midterm" is whichever of the autumn and winter breaks comes first; "any" the next break.
+_HOLIDAY_PHRASES: dict[str, str] = {}
+_ENGLISH_HOLIDAY_PHRASES: set[str] = set()
+for _key, _nordic, _english in [
+    ("christmas", ("jul", "jula", "julen", "juleferien", "juleferie", "juleferia", "nyttår", "nyttåret",
+                   "nyår", "nyåret"),
+     ("christmas", "xmas", "christmas break", "christmas holidays", "christmas holiday", "christmas vacation",
+      "new year", "new year's")),
+    ("autumn", ("høstferien", "høstferie", "høstferia", "haustferien", "haustferie", "haustferia"),
+     ("autumn break", "autumn holidays", "autumn holiday", "fall break", "autumn half term")),
+    ("winter", ("vinterferien", "vinterferie", "vinterferia"),
+     ("winter break", "winter holidays", "winter holiday", "february break", "february half term")),
+    ("easter", ("påske", "påska", "påsken", "påskeferien", "påskeferie", "påskeferia"),
+     ("easter", "easter break", "easter holidays", "easter holiday")),
+    ("summer", ("sommerferien", "sommerferie", "sommarferien", "sommarferie", "sommarferia", "sommeren",
+                "sommaren", "sommer", "sommar"),
+     ("summer", "summer break", "summer holidays", "summer holiday", "summer vacation")),
+    ("midterm", (), ("half term", "half-term", "halfterm", "midterm break", "mid-term break")),
+    ("any", ("ferien", "ferie", "feria"), ("holidays", "holiday", "vacation")),
+]:
+    _HOLIDAY_PHRASES.update({phrase: _key for phrase in _nordic + _english})
+    _ENGLISH_HOLIDAY_PHRASES.update(_english)
+
+
+def _holiday_key(phrase: str) -> str:
+    """The lookup form of a holiday phrase: "half-term", "half term" and "halfterm" alike."""
+    return re.sub(r"[\s-]", "", phrase)
+
+
+_HOLIDAY_OF = {_holiday_key(phrase): key for phrase, key in _HOLIDAY_PHRASES.items()}
+_ENGLISH_HOLIDAYS = {_holiday_key(phrase) for phrase in _ENGLISH_HOLIDAY_PHRASES}
+_HOLIDAY_KEYS = {
+    "christmas": ("christmas",), "autumn": ("autumn",), "winter": ("winter",), "easter": ("easter",),
+    "summer": ("summer",), "midterm": ("autumn", "winter"), "any": None,
+}
+_BEFORE_WORDS = {"før", "innen", "innan", "inntil", "fram til", "frem til", "til", "before", "until", "till",
+                 "up to", "by"}
+_AFTER_WORDS = {"etter", "after"}
+_DURING_WORDS = {"i", "i løpet av", "under", "in", "during", "for", "this", "through"}  # and "over", see below
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace(r"\-", "[- ]?")
+                    for w in sorted(words, key=len, reverse=True))
+
+
 # Full weekday names only: "man", "tor", "fri" are ordinary words in running text.
 _WEEKDAY_WORDS = "|".join(sorted((n for n in WEEKDAYS if len(n) > 4), key=len, reverse=True))
 _MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUM = r"(\d{1,2}|" + _alternation(_NUMBER_WORDS) + r")"
 _B = r"(?<![\wæøå])"  # word start (\b does not know æøå as letters in every position)
 _E = r"(?![\wæøå])"
+_WEEK = r"(?:uke|uka|uken|ukes|veke|veka|vekes|veko)"
+_NOT_MONTH_NEXT = r"(?!\.?\s*(?:of\s+)?(?:" + _MONTH_WORDS + r")" + _E + r")"
+# A day of the month stands at the end of a clause or before a small word, not before a noun:
+# "den 14.?", "the 14th at 9", but not "den 3. oppgaven", "the 14th place".
+_DOM_END = (r"(?=\s*$|\s*[?!.,;:)]|\s+(?:og|eller|or|and|kl|klokka|klokken|i|på|in|at|til|to|for|med|with"
+            r"|neste|next|denne|this)" + _E + r")")
+_NOT_NUMBER_NEXT = r"(?![.,/]?\d)"
+# "i vår" is also "in our": "i vår klasse" is not the spring term.
+_VAAR_ALONE = (r"(?=\s*$|\s*[?!.,;:)]|\s+(?:og|eller|men|med|for|på|i|til|etter|før|som|da|så|også)" + _E + r")")
+
+# Numbers after these words are page, task, chapter or score numbers, or clock times.
+_NOT_A_DATE_BEFORE = re.compile(
+    r"(?:^|[^\wæøå])(?:side|sida|sider|sidene|sidan|s|oppgave|oppgaver|oppgavene|oppgåve|oppgåver|oppg|kapittel|"
+    r"kapitler|kapitlene|kap|nr|no|nummer|punkt|del|avsnitt|øving|øvelse|versjon|page|pages|pp|p|task|tasks|"
+    r"exercise|exercises|ex|chapter|chapters|ch|section|question|questions|q|number|version|fikk|fekk|got|"
+    r"scored|score|poeng|points|klasse|trinn|grade|karakter|karakteren|mark|nivå|level|rom|room|av|of|kl|klokka|"
+    r"klokken|klokkå|at|ca|rundt)\.?\s*$"
+)
+_NOT_A_DATE_AFTER = re.compile(
+    r"\s*(?:poeng|points|pts|p|prosent|percent|%|kr|km|m|kg|sider|pages|timer|hours|av|of)" + _E)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(_B + r"(\d{4})-(\d{2})-(\d{2})" + _E)),
-    ("day_month_name", re.compile(_B + r"(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?" + _E)),
-    ("month_name_day", re.compile(_B + r"(" + _MONTH_WORDS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?" + _E)),
-    ("numeric", re.compile(_B + r"(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?" + _E)),
+    ("day_month_name", re.compile(
+        _B + r"(?:(?:den|the)\s+)?(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?"
+        r"(?:,?\s+(\d{4}))?" + _E)),
+    ("month_name_day", re.compile(
+        _B + r"(" + _MONTH_WORDS + r")\.?\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?" + _E)),
+    ("numeric", re.compile(r"(?<![\w.,/])(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?\.?" + _E + _NOT_NUMBER_NEXT)),
+    ("dom_den", re.compile(_B + r"den\s+(\d{1,2})\.?" + _NOT_NUMBER_NEXT + _NOT_MONTH_NEXT + _DOM_END)),
+    ("dom_the", re.compile(_B + r"the\s+(\d{1,2})(?:st|nd|rd|th)" + _NOT_MONTH_NEXT + _DOM_END)),
+    ("dom_ordinal", re.compile(
+        _B + r"(?:on|by|until|till|before|after|due|from)\s+(\d{1,2})(?:st|nd|rd|th)" + _NOT_MONTH_NEXT + _DOM_END)),
+    # "14." alone, at the end of a clause: "hva skjer 14.?" (not "9. klasse", "14. plass").
+    ("dom_bare", re.compile(r"(?<![\w.,/])(\d{1,2})\." + _NOT_NUMBER_NEXT + _DOM_END)),
     ("week_number", re.compile(_B + r"(?:uke|veke|veka|uka|week|wk|u|v)\.?\s*(\d{1,2})" + _E)),
+    ("in_weeks", re.compile(
+        _B + r"(?:om|in)\s+" + _NUM + r"\s+(?:uke|uker|ukers|veke|veker|vekor|week|weeks)(?:'?s?\s+time)?" + _E)),
+    ("in_days", re.compile(_B + r"(?:om|in)\s+" + _NUM + r"\s+(?:dag|dager|dagar|day|days)" + _E)),
+    ("days_ago", re.compile(
+        _B + r"(?:for\s+" + _NUM + r"\s+(?:dag|dager|dagar)\s+(?:siden|sidan)|" + _NUM + r"\s+days?\s+ago)" + _E)),
     ("day_after_tomorrow", re.compile(
         _B + r"(?:i\s*overmorg[eo]n|iovermorg[eo]n|overmorg[eo]n|(?:the\s+)?day\s+after\s+tomorrow)" + _E)),
     ("tomorrow", re.compile(
         _B + r"(?:i\s*morg[eo]n|i\s*morra|i\s*morn|imorgo|tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr)" + _E)),
+    ("day_before_yesterday", re.compile(
+        _B + r"(?:i\s*forgårs|i\s*forgår|(?:the\s+)?day\s+before\s+yesterday)" + _E)),
     ("yesterday", re.compile(_B + r"(?:i\s*går|igår|i\s*gar|yesterday)" + _E)),
     ("tonight", re.compile(_B + r"(?:i\s*kveld|ikveld|i\s*kvell|tonight|this\s+evening)" + _E)),
     ("today", re.compile(_B + r"(?:i\s*dag|idag|today)" + _E)),
     ("after_weekend", re.compile(
-        _B + r"(?:etter\s+(?:helga|helgen|helgi|helga?)|after\s+the\s+weekend|over\s+helga|over\s+helgen)" + _E)),
+        _B + r"(?:etter\s+(?:helga|helgen|helgi|weekenden)|after\s+the\s+weekend|over\s+(?:helga|helgen|helgi))" + _E)),
+    ("next_weekend", re.compile(_B + r"(?:(?:neste|nest)\s+(?:helg|helga|helgen|helgi)|next\s+weekend)" + _E)),
     ("weekend", re.compile(
-        _B + r"(?:i\s+helga|i\s+helgen|i\s+helgi|denne\s+helga|denne\s+helgen|this\s+weekend|the\s+weekend|helga|helgen)"
-        + _E)),
+        _B + r"(?:i\s+(?:helga|helgen|helgi)|(?:denne|dette)\s+(?:helga|helgen|helgi)|this\s+weekend|"
+        r"(?:the\s+)?weekend(?:en)?|helga|helgen)" + _E)),
+    ("rest_of_week", re.compile(
+        _B + r"(?:resten\s+av\s+(?:denne\s+)?(?:uka|uken|veka|veke)|(?:the\s+)?rest\s+of\s+(?:the|this)\s+week)" + _E)),
     ("next_week", re.compile(
-        _B + r"(?:neste\s+(?:uke|uka|uken|veke|veka)|nest\s+uke|next\s+week|kommende\s+uke|i\s+neste\s+uke)" + _E)),
+        _B + r"(?:(?:i\s+)?(?:neste|nest|kommende|kommande)\s+" + _WEEK + r"|(?:uka|uken|veka)\s+som\s+(?:kommer|kjem)"
+        r"|next\s+week|(?:the\s+)?coming\s+week)" + _E)),
+    ("last_week", re.compile(
+        _B + r"(?:(?:i\s+)?(?:forrige|førre|sist)\s+" + _WEEK + r"|last\s+week|(?:the\s+)?previous\s+week)" + _E)),
     ("this_week", re.compile(
-        _B + r"(?:denne\s+(?:uka|uken|uke|veka|veke)|i\s+(?:uka|veka)|this\s+week|resten\s+av\s+(?:uka|veka))" + _E)),
+        _B + r"(?:(?:denne|inneværende|inneverande)\s+" + _WEEK + r"|i\s+(?:uka|veka)|this\s+week"
+        r"|(?:the\s+)?current\s+week)" + _E)),
     ("next_weekday", re.compile(_B + r"(?:neste|next)\s+(" + _WEEKDAY_WORDS + r")" + _E)),
+    ("coming_weekday", re.compile(
+        _B + r"(?:førstkommende|førstkomande|kommende|kommande|this\s+coming|the\s+coming|coming)\s+("
+        + _WEEKDAY_WORDS + r")(?:en)?" + _E)),
+    ("last_weekday", re.compile(_B + r"(?:forrige|førre|sist|last)\s+(" + _WEEKDAY_WORDS + r")(?:en)?" + _E)),
     ("weekday", re.compile(_B + r"(" + _WEEKDAY_WORDS + r")(?:en|ar|er|s)?" + _E)),
-    ("in_days", re.compile(_B + r"(?:om|in)\s+(\d{1,2}|to|tre|two|three|fire|four)\s+(?:dager|dagar|days)" + _E)),
+    ("holiday", re.compile(
+        _B + r"(" + _alternation(_BEFORE_WORDS | _AFTER_WORDS | _DURING_WORDS | {"over"}) + r")\s+(?:the\s+)?("
+        + _alternation(_HOLIDAY_PHRASES) + r")" + _E)),
+    ("term_autumn", re.compile(
+        _B + r"(?:i\s+(?:høst|haust)|til\s+(?:høsten|hausten)|this\s+(?:autumn|fall)|in\s+the\s+(?:autumn|fall)"
+        r"|(?:the\s+)?(?:autumn|fall)\s+(?:term|semester)|(?:i\s+)?(?:høst|haust)(?:semesteret|halvåret|terminen))"
+        + _E)),
+    ("term_spring", re.compile(
+        _B + r"(?:i\s+vår" + _VAAR_ALONE + r"|til\s+våren|this\s+spring|in\s+the\s+spring"
+        r"|(?:the\s+)?spring\s+(?:term|semester)|(?:i\s+)?vår(?:semesteret|halvåret|terminen))" + _E)),
+    ("term_current", re.compile(
+        _B + r"(?:(?:i\s+)?dette\s+(?:halvåret|semesteret)|(?:i\s+)?denne\s+terminen"
+        r"|resten\s+av\s+(?:semesteret|halvåret|terminen)|(?:the\s+)?rest\s+of\s+(?:the|this)\s+(?:term|semester)"
+        r"|this\s+(?:term|semester))" + _E)),
+    ("term_year", re.compile(
+        _B + r"(?:(?:i\s+)?dette\s+skoleåret|resten\s+av\s+skoleåret"
+        r"|(?:the\s+)?rest\s+of\s+(?:the|this)\s+school\s+year|this\s+school\s+year)" + _E)),
+    ("term_next", re.compile(_B + r"(?:neste\s+(?:semester|halvår|termin)|next\s+(?:term|semester))" + _E)),
 ]
 
 _PATTERNS_BY_NAME = dict(_PATTERNS)
-_SMALL_NUMBERS = {"to": 2, "tre": 3, "fire": 4, "two": 2, "three": 3, "four": 4}
+# A pattern can only match a message holding one of its words ("#": a digit). Checking
+# that with `in` first halves the cost of the messages without dates, most of them.
+_DIGIT = "#"
+_WEEK_WORDS = ("uk", "vek", "week")
+_WEEKDAY_TRIGGERS = ("dag", "day", "thurs")
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "iso": (_DIGIT,), "day_month_name": (_DIGIT,), "month_name_day": (_DIGIT,), "numeric": (_DIGIT,),
+    "dom_den": (_DIGIT,), "dom_the": (_DIGIT,), "dom_ordinal": (_DIGIT,), "dom_bare": (_DIGIT,),
+    "week_number": (_DIGIT,), "in_weeks": _WEEK_WORDS, "in_days": ("dag", "day"), "days_ago": ("dag", "day"),
+    "day_after_tomorrow": ("morg", "tomorrow"), "tomorrow": ("mor", "tom", "tmr"),
+    "day_before_yesterday": ("går", "yesterday"), "yesterday": ("går", "gar", "yesterday"),
+    "tonight": ("kvel", "tonight", "evening"), "today": ("dag", "today"),
+    "after_weekend": ("helg", "weekend"), "next_weekend": ("helg", "weekend"), "weekend": ("helg", "weekend"),
+    "rest_of_week": ("rest",), "next_week": _WEEK_WORDS, "last_week": _WEEK_WORDS, "this_week": _WEEK_WORDS,
+    "next_weekday": _WEEKDAY_TRIGGERS, "coming_weekday": _WEEKDAY_TRIGGERS, "last_weekday": _WEEKDAY_TRIGGERS,
+    "weekday": _WEEKDAY_TRIGGERS,
+    "holiday": ("jul", "nyttår", "nyår", "feri", "påsk", "somm", "christmas", "xmas", "new year", "break",
+                "holiday", "easter", "summer", "half", "term", "vacation"),
+    "term_autumn": ("høst", "haust", "autumn", "fall"), "term_spring": ("vår", "spring"),
+    "term_current": ("halvår", "semester", "term"), "term_year": ("skoleår", "school year"),
+    "term_next": ("semester", "halvår", "term"),
+}
+_CHECKED_NUMBERS = {"numeric", "dom_bare"}
+_CALENDAR_PATTERNS = {"holiday", "term_autumn", "term_spring", "term_current", "term_year", "term_next"}
+# What may stand between two pieces that make one expression: "fredag i neste uke",
+# "next week on friday", "Thursday, December 10th".
+_JOINER = re.compile(r"[\s,]*(?:(?:i|på|on|in|of)[\s,]+)?")
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
+    return " ".join(text.lower().replace("’", "'").replace("–", "-").split())
 
 
 def _week_of(day: date) -> tuple[date, date]:
@@ -142,6 +492,23 @@ def _nearest_year(today: date, month: int, day: int) -> date | None:
     return min(candidates, key=lambda d: (abs((d - today).days), d < today))
 
 
+def _day_of_month(today: date, day: int, weekday: int | None = None) -> date | None:
+    """The first date from today on with that day of the month (and weekday, if given):
+    "den 14." is the coming 14th; "mandag den 14." the coming 14th that is a Monday."""
+    if not 1 <= day <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(30):  # every (weekday, day) pair recurs within 14 months; 31sts a little later
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today and (weekday is None or candidate.weekday() == weekday):
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _iso_week_span(today: date, week: int) -> Span | None:
     if not 1 <= week <= 53:
         return None
@@ -159,107 +526,228 @@ def _iso_week_span(today: date, week: int) -> Span | None:
     return Span(monday, monday + timedelta(days=6), SpanKind.WEEK)
 
 
-def _span_for(name: str, match: re.Match[str], today: date) -> Span | None:
+def _count(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+
+
+def _coming(today: date, weekday: int) -> date:
+    """The next such weekday, today included ("på tirsdag" on a Tuesday is today)."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _day(day: date | None) -> Span | None:
+    return Span(day, day) if day is not None else None
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    priority: int
+    span: Span
+    role: str | None = None  # weekday, week, in_weeks, dom, date: what may join a neighbour
+    value: object = None
+
+
+def _numeric_date(match: re.Match[str], today: date) -> date | None:
+    d, m = int(match[1]), int(match[2])
+    if match[3]:
+        year = int(match[3])
+        year += 2000 if year < 100 else 0
+        try:
+            return date(year, m, d)
+        except ValueError:
+            return None
+    return _nearest_year(today, m, d) if 1 <= m <= 12 else None
+
+
+def _named_date(day: int, month: int, year: str | None, today: date) -> date | None:
+    if year:
+        try:
+            return date(int(year), month, day)
+        except ValueError:
+            return None
+    return _nearest_year(today, month, day)
+
+
+def _piece(name: str, match: re.Match[str], today: date,
+           calendar: Callable[[], _Calendar]) -> tuple[Span | None, str | None, object]:
+    """The span a pattern's match stands for, and what it may join with (role, value)."""
     if name == "iso":
         try:
             day = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            return None
-        return Span(day, day)
-    if name == "day_month_name":
-        day = _nearest_year(today, MONTHS[match[2]], int(match[1]))
-        return Span(day, day) if day else None
-    if name == "month_name_day":
-        day = _nearest_year(today, MONTHS[match[1]], int(match[2]))
-        return Span(day, day) if day else None
+            return None, None, None
+        return Span(day, day), "date", day
+    if name in ("day_month_name", "month_name_day"):
+        d, m = (match[1], match[2]) if name == "day_month_name" else (match[2], match[1])
+        day = _named_date(int(d), MONTHS[m], match[3], today)
+        return _day(day), "date", day
     if name == "numeric":
-        d, m = int(match[1]), int(match[2])
-        if match[3]:
-            year = int(match[3])
-            year += 2000 if year < 100 else 0
-            try:
-                day = date(year, m, d)
-            except ValueError:
-                return None
-        else:
-            day = _nearest_year(today, m, d) if 1 <= m <= 12 else None
-        return Span(day, day) if day else None
+        day = _numeric_date(match, today)
+        return _day(day), "date", day
+    if name.startswith("dom_"):
+        number = int(match[1])
+        return _day(_day_of_month(today, number)), "dom", number
     if name == "week_number":
-        return _iso_week_span(today, int(match[1]))
+        span = _iso_week_span(today, int(match[1]))
+        return span, "week", span.start if span else None
+    if name == "in_weeks":
+        weeks = _count(match[1])
+        monday, sunday = _week_of(today + timedelta(days=7 * weeks))
+        return Span(monday, sunday, SpanKind.WEEK), "in_weeks", weeks
+    if name == "in_days":
+        return _day(today + timedelta(days=_count(match[1]))), None, None
+    if name == "days_ago":
+        return _day(today - timedelta(days=_count(match[1] or match[2]))), None, None
     if name == "today":
-        return Span(today, today)
+        return Span(today, today), None, None
     if name == "tonight":
-        return Span(today, today, evening=True)
-    if name == "tomorrow":
-        day = today + timedelta(days=1)
-        return Span(day, day)
-    if name == "day_after_tomorrow":
-        day = today + timedelta(days=2)
-        return Span(day, day)
-    if name == "yesterday":
-        day = today - timedelta(days=1)
-        return Span(day, day)
+        return Span(today, today, evening=True), None, None
+    if name in ("tomorrow", "day_after_tomorrow", "yesterday", "day_before_yesterday"):
+        offset = {"tomorrow": 1, "day_after_tomorrow": 2, "yesterday": -1, "day_before_yesterday": -2}[name]
+        return _day(today + timedelta(days=offset)), None, None
     if name == "after_weekend":
-        day = today + timedelta(days=7 - today.weekday())  # the next Monday
-        return Span(day, day)
+        return _day(today + timedelta(days=7 - today.weekday())), None, None  # the next Monday
     if name == "weekend":
         saturday = today + timedelta(days=(5 - today.weekday()) % 7) if today.weekday() < 6 else today - timedelta(1)
-        return Span(saturday, saturday + timedelta(days=1), SpanKind.WEEKEND)
-    if name == "next_week":
-        monday, sunday = _week_of(today + timedelta(days=7))
-        return Span(monday, sunday, SpanKind.WEEK)
-    if name == "this_week":
-        monday, sunday = _week_of(today)
-        return Span(monday, sunday, SpanKind.WEEK)
-    if name == "next_weekday":
-        # "neste fredag" is that day of next week; "på fredag" is the coming one.
-        day = _week_of(today + timedelta(days=7))[0] + timedelta(days=WEEKDAYS[match[1]])
-        return Span(day, day)
-    if name == "weekday":
+        return Span(saturday, saturday + timedelta(days=1), SpanKind.WEEKEND), None, None
+    if name == "next_weekend":
+        saturday = _week_of(today + timedelta(days=7))[0] + timedelta(days=5)
+        return Span(saturday, saturday + timedelta(days=1), SpanKind.WEEKEND), None, None
+    if name == "rest_of_week":
+        return Span(today, _week_of(today)[1], SpanKind.PERIOD), None, None
+    if name in ("next_week", "last_week", "this_week"):
+        shift = {"next_week": 7, "last_week": -7, "this_week": 0}[name]
+        monday, sunday = _week_of(today + timedelta(days=shift))
+        return Span(monday, sunday, SpanKind.WEEK), "week", monday
+    if name in ("next_weekday", "coming_weekday", "last_weekday", "weekday"):
         target = WEEKDAYS[match[1]]
-        day = today + timedelta(days=(target - today.weekday()) % 7)
-        return Span(day, day)
-    if name == "in_days":
-        raw = match[1]
-        count = int(raw) if raw.isdigit() else _SMALL_NUMBERS[raw]
-        day = today + timedelta(days=count)
-        return Span(day, day)
-    return None  # pragma: no cover - every pattern is handled above
+        if name == "next_weekday":
+            # "neste fredag" is that day of next week; "på fredag" is the coming one.
+            day = _week_of(today + timedelta(days=7))[0] + timedelta(days=target)
+        elif name == "coming_weekday":
+            day = today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)  # never today
+        elif name == "last_weekday":
+            day = today - timedelta(days=(today.weekday() - target - 1) % 7 + 1)  # never today
+        else:
+            day = _coming(today, target)
+        return Span(day, day), ("weekday" if name in ("weekday", "coming_weekday") else None), target
+    if name == "holiday":
+        relation, holiday = " ".join(match[1].split()), _holiday_key(match[2])
+        keys = _HOLIDAY_KEYS[_HOLIDAY_OF[holiday]]
+        if relation == "over":
+            # Norwegian "over jul" is after Christmas; English "over Christmas" is during it.
+            relation = "during" if holiday in _ENGLISH_HOLIDAYS else "etter"
+        if relation in _BEFORE_WORDS:
+            return calendar().before(keys), None, None
+        if relation in _AFTER_WORDS:
+            return calendar().after(keys), None, None
+        return calendar().during(keys), None, None
+    if name == "term_autumn":
+        return calendar().term(("autumn",)), None, None
+    if name == "term_spring":
+        return calendar().term(("spring",)), None, None
+    if name == "term_current":
+        return calendar().term(("autumn", "spring")), None, None
+    if name == "term_year":
+        return calendar().term(("year",)), None, None
+    if name == "term_next":
+        return calendar().next_term(), None, None
+    return None, None, None  # pragma: no cover - every pattern is handled above
 
 
-def find_spans(text: str, clock: Clock) -> list[Span]:
-    """Every date expression in ``text``, in the order written, overlapping ones resolved
-    in favour of the one that starts first (then the more specific pattern)."""
+def _joined(first: _Piece, second: _Piece, today: date) -> Span | None:
+    """One day from two neighbouring pieces that name it together, or None."""
+    pair = {first.role, second.role}
+    weekday = first if first.role == "weekday" else second
+    other = second if weekday is first else first
+    if pair == {"weekday", "week"}:
+        day = other.value + timedelta(days=weekday.value)  # type: ignore[operator]
+        return Span(day, day)
+    if pair == {"weekday", "in_weeks"}:
+        # "fredag om en uke": a week after the coming Friday.
+        day = _coming(today, weekday.value) + timedelta(days=7 * other.value)  # type: ignore[arg-type,operator]
+        return Span(day, day)
+    if first.role == "weekday" and second.role == "dom":
+        return _day(_day_of_month(today, second.value, first.value))  # type: ignore[arg-type]
+    if first.role == "weekday" and second.role == "date":
+        return second.span  # "mandag 14. desember": the date says it all
+    return None
+
+
+@lru_cache(maxsize=32)
+def _calendar_around(calendar: SchoolCalendar, today: date) -> _Calendar:
+    # Frozen and hashable: a school's calendar is worked out once a day per process.
+    return _Calendar(calendar, today)
+
+
+def _resolver(calendar: CalendarSource, today: date) -> Callable[[], _Calendar]:
+    built: list[_Calendar] = []
+
+    def get() -> _Calendar:
+        if not built:
+            own = calendar() if callable(calendar) else calendar
+            built.append(_calendar_around(own or SchoolCalendar(), today))
+        return built[0]
+
+    return get
+
+
+def find_spans(text: str, clock: Clock, calendar: CalendarSource = None) -> list[Span]:
+    """Every date expression in ``text``, in the order written. Of overlapping candidates the
+    one that starts first wins, then the longest (the whole expression over its parts).
+
+    ``calendar`` gives the school's breaks and terms (None: Norwegian conventions only). It
+    may be a function returning the calendar: it is called only when the message names a
+    break or a term, so the turns that do not pay nothing for it.
+    """
     normalised = _normalise(text)
     today = clock.today()
-    found: list[tuple[int, int, int, Span]] = []
+    cal = _resolver(calendar, today)
+    pieces: list[_Piece] = []
+    has_digit = any(c.isdigit() for c in normalised)
     for priority, (name, pattern) in enumerate(_PATTERNS):
+        if not any(has_digit if word == _DIGIT else word in normalised for word in _TRIGGERS[name]):
+            continue
         for match in pattern.finditer(normalised):
-            if name == "numeric" and re.search(r"(?:kl\.?|klokka|klokken)\s*$", normalised[: match.start()]):
-                continue  # "kl 7.30" is a time, not 7 March
-            span = _span_for(name, match, today)
-            if span is not None:
-                found.append((match.start(), priority, match.end(), name, span))
-    found.sort(key=lambda f: (f[0], f[1]))
+            if name in _CHECKED_NUMBERS and (
+                _NOT_A_DATE_BEFORE.search(normalised, 0, match.start())
+                or _NOT_A_DATE_AFTER.match(normalised, match.end())
+            ):
+                continue  # "side 14.", "oppgave 3.2", "kl 7.30", "12.5 poeng"
+            span, role, value = _piece(name, match, today, cal)
+            if span is not None and span.start <= span.end:
+                pieces.append(_Piece(match.start(), match.end(), priority, span, role, value))
+    joinable = [p for p in pieces if p.role]
+    for first in joinable:
+        for second in joinable:
+            if first.end <= second.start and _JOINER.fullmatch(normalised, first.end, second.start):
+                span = _joined(first, second, today)
+                if span is not None:
+                    pieces.append(_Piece(first.start, second.end, -1, span))
+    pieces.sort(key=lambda p: (p.start, p.start - p.end, p.priority))
     chosen: list[Span] = []
     taken_until = -1
-    for start, _, end, name, span in found:
-        if start >= taken_until:
-            if name == "weekday" and chosen and span.start < chosen[-1].start:
-                # "fra mandag til onsdag": the Wednesday after that Monday.
-                shifted = span.start + timedelta(days=7)
-                span = Span(shifted, shifted)
-            chosen.append(span)
-            taken_until = end
+    for piece in pieces:
+        if piece.start < taken_until:
+            continue
+        span = piece.span
+        if piece.role == "weekday" and chosen and span.start < chosen[-1].start:
+            # "fra mandag til onsdag": the Wednesday after that Monday.
+            shifted = span.start + timedelta(days=7)
+            span = Span(shifted, shifted)
+        chosen.append(span)
+        taken_until = piece.end
     # "i morgen kveld": the day from "i morgen", marked as evening.
     if chosen and re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
         chosen = [Span(s.start, s.end, s.kind, evening=True) for s in chosen]
     return chosen
 
 
-def find_span(text: str, clock: Clock) -> Span | None:
+def find_span(text: str, clock: Clock, calendar: CalendarSource = None) -> Span | None:
     """The first date expression in ``text`` (earliest in the message), or None."""
-    spans = find_spans(text, clock)
+    spans = find_spans(text, clock, calendar)
     return spans[0] if spans else None
 
 

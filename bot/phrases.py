@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from bot.clock import Clock
-from bot.dates import find_span, find_time, find_times
+from bot.dates import SpanKind, find_span, find_time, find_times
 from bot.models import AbsenceReason, Channel, DeliveryMode, Form
 
 _B = r"(?<![\wæøå])"
@@ -299,9 +299,13 @@ _DURATION = re.compile(
 _NUMBER_WORDS = {"to": 2, "two": 2, "tre": 3, "three": 3}
 
 
+_QUIET_DURING = {SpanKind.BREAK, SpanKind.WEEKEND, SpanKind.TERM}
+
+
 def _pause_end(text: str, clock: Clock) -> date:
     """The day reminders resume (the scheduler sends nothing non-critical before it):
-    "til mandag" -> Monday; "i en uke" -> a week from today."""
+    "til mandag" -> Monday; "i en uke" -> a week from today; "i juleferien", "til jul" ->
+    the day after the break, the day the break starts."""
     today = clock.today()
     match = _DURATION.search(text)
     if match:
@@ -310,6 +314,9 @@ def _pause_end(text: str, clock: Clock) -> date:
         days = count * (7 if match[2].startswith(("u", "v", "w")) else 1)
         return today + timedelta(days=days)
     span = find_span(text, clock)
+    if span is not None and (span.kind in _QUIET_DURING or span.start <= today < span.end):
+        # "i juleferien", "i helga", "til jul", "resten av uka": quiet through the whole stretch.
+        return span.end + timedelta(days=1)
     if span is not None and span.start > today:
         return span.start
     return today + timedelta(days=7)

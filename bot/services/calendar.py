@@ -1,4 +1,5 @@
-"""School days: weekends, Norwegian public holidays, school breaks and pupil-free days."""
+"""School days: weekends, Norwegian public holidays, school breaks and pupil-free days; a
+school's breaks and terms for reading "før jul" or "i vår" (:class:`bot.dates.SchoolCalendar`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import CalendarEvent, SchoolBreak
+from bot.access import children_of, roles_of
+from bot.dates import Period, SchoolCalendar
+from bot.memo import memo
+from bot.models import AcademicSession, CalendarEvent, Group, Person, PersonRole, Role, SchoolBreak, SessionKind
+from bot.services.pupils import school_of
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,64 @@ def next_school_day(session: Session, school_id: int, after: date, zone: ZoneInf
             return day
         day += timedelta(days=1)
     return day
+
+
+def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
+    """The school's stored breaks and terms, in two queries. What it lacks (a OneRoster-only
+    school has no breaks, maybe no terms) ``bot.dates`` fills in from Norwegian conventions.
+
+    OneRoster academic sessions belong to no school; a school's are those its classes refer
+    to (a class keeps its first term), their school years and those years' other terms. When
+    no class refers to any, every session counts: one export usually serves one municipality
+    with one school calendar.
+    """
+    breaks = tuple(
+        Period(key, first, last)
+        for key, first, last in session.execute(
+            select(SchoolBreak.name_key, SchoolBreak.first_day, SchoolBreak.last_day)
+            .where(SchoolBreak.school_id == school_id)
+            .order_by(SchoolBreak.first_day)
+        )
+    )
+    used = select(Group.session_id).where(Group.school_id == school_id, Group.session_id.is_not(None))
+    rows = session.execute(
+        select(AcademicSession.id, AcademicSession.parent_id, AcademicSession.kind, AcademicSession.start_date,
+               AcademicSession.end_date, AcademicSession.id.in_(used))
+        .where(AcademicSession.kind != SessionKind.GRADING_PERIOD)
+    ).all()
+    ours = {row[0] for row in rows if row[5]}
+    if ours:
+        ours |= {row[1] for row in rows if row[0] in ours and row[1] is not None}  # their school years
+        ours |= {row[0] for row in rows if row[1] in ours}  # and those years' terms
+    terms = tuple(sorted(
+        Period(_term_key(kind, start), start, end)
+        for sid, _parent, kind, start, end, _used in rows
+        if (not ours or sid in ours) and start <= end
+    ))
+    return SchoolCalendar(breaks=breaks, terms=terms)
+
+
+def _term_key(kind: SessionKind, start: date) -> str:
+    if kind == SessionKind.SCHOOL_YEAR:
+        return "year"
+    return "autumn" if start.month >= 7 else "spring"
+
+
+def asker_calendar(session: Session, person: Person, on: date) -> SchoolCalendar:
+    """The calendar of the asker's school: a pupil's own, a guardian's children's (the first
+    child's that has one), a teacher's or school admin's role school; else conventions only."""
+    roles = roles_of(session, person)
+    school_id = school_of(session, person.id) if Role.PUPIL in roles else None
+    if school_id is None and Role.GUARDIAN in roles:
+        school_id = next((s for s in (school_of(session, c.id) for c in children_of(session, person, on))
+                          if s is not None), None)
+    if school_id is None:
+        school_id = session.scalar(
+            select(PersonRole.school_id)
+            .where(PersonRole.person_id == person.id, PersonRole.school_id.is_not(None))
+            .order_by(PersonRole.id)
+            .limit(1)
+        )
+    if school_id is None:
+        return SchoolCalendar()
+    return memo(session, ("school_calendar", school_id), lambda: school_calendar(session, school_id))

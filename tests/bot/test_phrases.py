@@ -74,4 +74,9 @@ def test_reminder_requests(clock) -> None:  # noqa: ANN001
     assert preference_request("start påminnelsene igjen", clock).resume
     assert preference_request("pause påminnelsene til mandag", clock).paused_until == date(2026, 12, 7)
     assert preference_request("pause reminders for two weeks", clock).paused_until == date(2026, 12, 15)
+    # Christmas by Norwegian convention: Saturday 19 December to Friday 1 January.
+    assert preference_request("pause påminnelsene i juleferien", clock).paused_until == date(2027, 1, 2)
+    assert preference_request("pause reminders until Christmas", clock).paused_until == date(2026, 12, 19)
+    assert preference_request("pause påminnelsene til etter jul", clock).paused_until == date(2027, 1, 2)
+    assert preference_request("pause påminnelsene i helga", clock).paused_until == date(2026, 12, 7)
     assert not preference_request("hva er innstillingene mine", clock).changes_anything
