@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from actions import _runtime
 from bot.access import AccessDenied, children_of, roles_of, visible_pupils
 from bot.clock import Clock
-from bot.dates import Span, find_span
+from bot.dates import Span, find_spans
 from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.language import reply_language
@@ -77,8 +77,12 @@ class Turn:
         return codes[0] if codes else None
 
     def span(self) -> Span | None:
+        spans = self.spans()
+        return spans[0] if spans else None
+
+    def spans(self) -> list[Span]:
         # The asker's school's breaks and terms, read only if the message names one ("før jul").
-        return find_span(self.text, self.clock, lambda: asker_calendar(self.session, self.person, self.today))
+        return find_spans(self.text, self.clock, lambda: asker_calendar(self.session, self.person, self.today))
 
     def say(self, template: str, *, buttons: list[dict[str, str]] | None = None, **context: Any) -> None:
         self.dispatcher.utter_message(text=render(template, self.language, **context), buttons=buttons or [])

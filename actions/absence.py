@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from actions._base import RanselAction, Turn, about_school, ask_confirm, family_children, reroute, resolve_pupil
-from bot.dates import find_spans
 from bot.models import AbsenceReason, Channel, Role
 from bot.phrases import absence_cue, absence_reason, is_question
 from bot.services.absence import InvalidAbsence, plan_absence, report_absence
@@ -88,8 +87,9 @@ def record(turn: Turn, data: dict[str, Any]) -> None:
 
 
 def _days(turn: Turn) -> tuple[date, date]:
-    """From the first to the last day named ("i dag og i morgen"); today if none."""
-    spans = find_spans(turn.text, turn.clock)
+    """From the first day named to the last ("i dag og i morgen", "fra fredag til jul");
+    today if none."""
+    spans = turn.spans()
     if not spans:
         return turn.today, turn.today
-    return min(s.start for s in spans), max(s.end for s in spans)
+    return spans[0].start, max(s.end for s in spans)
