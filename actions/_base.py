@@ -302,6 +302,17 @@ def family_children(turn: Turn) -> list[Person]:
     return children_of(turn.session, turn.person, turn.today) if Role.GUARDIAN in turn.roles else []
 
 
+def example_names(turn: Turn) -> dict[str, str | None]:
+    """Names for the examples a reply offers, taken from the asker's own world (their child,
+    a pupil they teach) so that no other school's names appear; None where there is none."""
+    children = family_children(turn)
+    pupil = None
+    if Role.TEACHER in turn.roles:
+        taught = [p for p in visible_pupils(turn.session, turn.person, turn.today) if p.id != turn.person.id]
+        pupil = min(taught, key=lambda p: (p.family_name, p.given_name)).given_name if taught else None
+    return {"child": children[0].given_name if children else None, "pupil": pupil}
+
+
 def child_buttons(children: list[Person]) -> list[dict[str, str]]:
     """One button per child; the payload goes straight to the choose_child intent."""
     given = [c.given_name for c in children]

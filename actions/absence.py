@@ -12,9 +12,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from actions._base import RanselAction, Turn, about_school, ask_confirm, family_children, reroute, resolve_pupil
+from actions._base import (
+    RanselAction,
+    Turn,
+    about_school,
+    ask_confirm,
+    example_names,
+    family_children,
+    reroute,
+    resolve_pupil,
+)
 from bot.models import AbsenceReason, Channel, Role
-from bot.phrases import absence_cue, absence_reason, is_question
+from bot.phrases import absence_cue, absence_reason, is_hedged, is_question
 from bot.services.absence import InvalidAbsence, plan_absence, report_absence
 
 SURE = 0.85
@@ -42,7 +51,7 @@ class ReportAbsenceAction(RanselAction):
         try:
             plan = plan_absence(turn.session, turn.person, pupil.id, first, last, reason, turn.clock)
         except InvalidAbsence:
-            turn.say("absence_out_of_range")
+            turn.say("absence_out_of_range", **example_names(turn))
             return
         if plan.already_reported:
             record(turn, {"pupil_id": pupil.id, "first": first.isoformat(), "last": last.isoformat(),
@@ -61,7 +70,7 @@ class ReportAbsenceAction(RanselAction):
 def unmistakable(turn: Turn) -> bool:
     """Sure enough to record without asking: said as a statement, the model sure of it, and
     not by SMS (a sender number can be forged, so SMS always confirms)."""
-    return (turn.intent == "report_absence" and turn.confidence >= SURE and not is_question(turn.text)
+    return (turn.intent == "report_absence" and turn.confidence >= SURE and not is_question(turn.text) and not is_hedged(turn.text)
             and turn.channel != Channel.SMS)
 
 
@@ -72,7 +81,7 @@ def record(turn: Turn, data: dict[str, Any]) -> None:
         report = report_absence(turn.session, turn.person, int(data["pupil_id"]), first, last,
                                 AbsenceReason(data["reason"]), turn.clock)
     except InvalidAbsence:
-        turn.say("absence_out_of_range")
+        turn.say("absence_out_of_range", **example_names(turn))
         return
     turn.say(
         "absence_recorded",

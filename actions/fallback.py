@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
-from actions._base import RanselAction, Turn, family_children, reset, words_of
+from actions._base import RanselAction, Turn, example_names, family_children, reset, words_of
 from actions.smalltalk import role_of
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -31,7 +31,7 @@ class FallbackAction(RanselAction):
                 turn.set("fallback_asked", None)
             return
         if turn.tracker.get_slot("fallback_asked"):
-            turn.say("help", role=role_of(turn), after_fallback=True)
+            turn.say("help", role=role_of(turn), after_fallback=True, **example_names(turn))
             turn.set("fallback_asked", None)
             return
         ranking = turn.tracker.latest_message.get("intent_ranking") or []

@@ -14,7 +14,7 @@ from typing import Any
 
 from actions._base import RanselAction, Turn, about_school, ask_confirm, reroute
 from bot.models import Channel
-from bot.phrases import PreferenceRequest, is_question, preference_request, reminder_cue
+from bot.phrases import PreferenceRequest, is_hedged, is_question, preference_request, reminder_cue
 from bot.services import preferences
 
 SURE = 0.85
@@ -41,7 +41,7 @@ class RemindersAction(RanselAction):
 
 
 def unmistakable(turn: Turn) -> bool:
-    return (turn.intent == "set_reminders" and turn.confidence >= SURE and not is_question(turn.text)
+    return (turn.intent == "set_reminders" and turn.confidence >= SURE and not is_question(turn.text) and not is_hedged(turn.text)
             and turn.channel != Channel.SMS)
 
 

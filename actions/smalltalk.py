@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions._base import RanselAction, Turn
+from actions._base import RanselAction, Turn, example_names
 from bot.models import Role
 
 
@@ -20,7 +20,7 @@ class GreetAction(RanselAction):
         return "action_greet"
 
     def respond(self, turn: Turn) -> None:
-        turn.say("greet", given_name=turn.person.given_name, role=role_of(turn))
+        turn.say("greet", given_name=turn.person.given_name, role=role_of(turn), **example_names(turn))
 
 
 class HelpAction(RanselAction):
@@ -28,7 +28,7 @@ class HelpAction(RanselAction):
         return "action_help"
 
     def respond(self, turn: Turn) -> None:
-        turn.say("help", role=role_of(turn))
+        turn.say("help", role=role_of(turn), **example_names(turn))
 
 
 class ThanksAction(RanselAction):
@@ -52,4 +52,4 @@ class OutOfScopeAction(RanselAction):
         return "action_out_of_scope"
 
     def respond(self, turn: Turn) -> None:
-        turn.say("out_of_scope", role=role_of(turn))
+        turn.say("out_of_scope", role=role_of(turn), **example_names(turn))

@@ -23,6 +23,7 @@ from actions._base import (
     about_school,
     ask_confirm,
     child_buttons,
+    example_names,
     open_turn,
     reroute,
     reset,
@@ -163,7 +164,7 @@ class SendRelayAction(RanselAction):
             turn.say("relay_not_available", is_teacher=Role.TEACHER in turn.roles)
             return
         if pupil_value in (UNCLEAR, CANCELLED) or not text or is_cancel(text) or pupil_value is None:
-            turn.say("relay_cancelled", unclear=pupil_value == UNCLEAR)
+            turn.say("relay_cancelled", unclear=pupil_value == UNCLEAR, **example_names(turn))
             return
         data = {"pupil_id": int(pupil_value), "subject": subject if subject != NO_SUBJECT else None,
                 "text": text[:relay.MAX_TEXT]}

@@ -403,6 +403,20 @@ def is_question(text: str) -> bool:
     return bool(re.match(r"(?:" + _QUESTION_START + r")" + _E, _norm(stripped)))
 
 
+_HEDGED = (r"kanskje|kanskj|muligens|mulig|kan\s+hende|kan\s+henda|kan\s+vere|kan\s+være|trolig|truleg"
+           r"|sannsynligvis|sannsynlegvis|antakelig|antakeleg|visstnok|usikker|vet\s+ikke|veit\s+ikkje"
+           r"|tror|trur|tenker\s+på|tenkjer\s+på|vurderer|lurer\s+på|hvis|viss|dersom|om\s+det\s+blir"
+           r"|maybe|perhaps|possibly|probably|might|may\s+be|not\s+sure|unsure|i\s+think|thinking\s+of|considering"
+           r"|wondering|if|in\s+case|i\s+guess|ikke\s+lenger|ikkje\s+lenger|no\s+longer|ikke\s+syk|ikkje\s+sjuk"
+           r"|isn't\s+(?:sick|ill)|not\s+(?:sick|ill)|likevel\s+ikke|likevel\s+ikkje")
+
+
+def is_hedged(text: str) -> bool:
+    """The message leaves it open ("kanskje", "hvis", "I think", "ikke syk lenger"): it may
+    be meant, but it is not unmistakable, so nothing changes without a yes."""
+    return bool(_has(_HEDGED, _norm(text)))
+
+
 _ABSENCE_CUE = (_ILL + "|" + _APPOINTMENT +
                 r"|borte|fravær\w*|fråvær\w*|hjemme|heime|ikke\s+(?:på\s+skolen|komme|kommer)|ikkje\s+(?:på\s+skulen|kome|kjem)"
                 r"|kommer\s+ikke|kjem\s+ikkje|blir\s+ikke\s+med|blir\s+ikkje\s+med|melde\w*\s+\w+\s+(?:syk|sjuk|borte)"

@@ -67,6 +67,19 @@ def test_an_unsure_model_asks_before_recording_even_a_plain_statement(world) -> 
     assert _absences(world) == []
 
 
+def test_a_hedged_or_negated_absence_asks_first_in_every_language(world) -> None:
+    # The model is sure of the intent; the words leave it open, so nothing is recorded yet.
+    for text, start in (("Emma er kanskje syk i morgen", "Skal jeg melde Emma borte"),
+                        ("eg trur Emma blir heime i morgon", "Skal eg melde Emma borte"),
+                        ("Emma might be off sick tomorrow", "Shall I report Emma absent"),
+                        ("Emma er ikke syk lenger", "Skal jeg melde Emma borte")):
+        asked = world.run(ReportAbsenceAction(), "kari", text, "report_absence",
+                          entities=[person("Emma")], confidence=0.97)
+        assert asked.text.startswith(start), text
+        assert asked.slot("confirm") is not None, text
+    assert _absences(world) == [] and _outbox(world) == []
+
+
 def test_no_or_another_question_drops_the_waiting_absence(world) -> None:
     asked = world.run(ReportAbsenceAction(), "per", "kan Nora få fri i morgon?", "report_absence",
                       entities=[person("Nora")])
@@ -153,6 +166,13 @@ def test_turning_reminders_off_as_a_question_asks_first_and_undo_turns_them_back
     undone = world.run(UndoAction(), "kari", "angre det", "undo")
     assert undone.text == "Angret: påminnelsene er som før."
     assert _prefs(world, "kari") is None  # as before: no settings of her own
+
+
+def test_a_conditional_settings_request_asks_before_changing(world) -> None:
+    asked = world.run(RemindersAction(), "kari", "slå av påminnelsene hvis det er ferie", "set_reminders",
+                      confidence=0.97)
+    assert asked.slot("confirm") is not None
+    assert _prefs(world, "kari") is None
 
 
 def test_a_clear_request_changes_at_once_and_says_exactly_what(world) -> None:

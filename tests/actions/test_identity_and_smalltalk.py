@@ -42,6 +42,13 @@ def test_help_offers_examples_for_the_persons_role(world) -> None:
     assert '"what should I practise in maths?"' in pupil
 
 
+def test_examples_name_the_askers_own_children_never_another_familys(world) -> None:
+    per = world.run(HelpAction(), "per", "hjelp", "help").text
+    james = world.run(OutOfScopeAction(), "james", "what's the weather", "out_of_scope").text
+    assert "«Nora er sjuk i dag»" in per and "Emma" not in per and "Jonas" not in per
+    assert '"Olivia is sick today"' in james and "Emma" not in james
+
+
 def test_thanks_goodbye_and_out_of_scope_in_each_language(world) -> None:
     assert world.run(ThanksAction(), "kari", "takk", "thanks").text == "Bare hyggelig!"
     assert world.run(ThanksAction(), "per", "takk", "thanks").text == "Berre hyggeleg!"
