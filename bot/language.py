@@ -104,7 +104,8 @@ def reply_language(text: str, stored: str | None, chosen: bool) -> str:
     the language the message is written in, else the language last used (``stored``)."""
     if chosen and stored in SUPPORTED:
         return stored
-    detected = detect(text)
+    # A button's payload ("/choose_child{...}") is not written in any language.
+    detected = None if text.lstrip().startswith("/") else detect(text)
     if detected == NORWEGIAN:
         # Keep nynorsk for a nynorsk writer; an English speaker writing Norwegian gets bokmål.
         return stored if stored in ("nb", "nn") else "nb"

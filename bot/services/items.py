@@ -54,6 +54,15 @@ the a an of and to in on at for with is are was were be what when where who how 
 does do did will would can could should my his her their our your its it this that
 there here have has had get got need needs go going about any some much many
 bring take pack tomorrow today week next time
+etter før under over mellom gjennom rundt mot uten utan inn ut opp ned fram frem bak foran
+after before during between through around against without into out up down from by
+lunsj lunch frokost friminutt break pause skoledag skuledag skolen skulen school day days
+dag dagen dager dagar uke uka veke veka helg helga helgen weekend morgen morgon kveld kveldstid
+mandag måndag tirsdag tysdag onsdag torsdag fredag lørdag laurdag søndag sundag
+monday tuesday wednesday thursday friday saturday sunday morning afternoon evening tonight
+begynner byrjar starter startar slutter sluttar ferdig begin begins start starts end ends finish finishes
+klokka klokken kl time timen timane timene timer lesson lessons class period
+vi we us me oss hjem heim home igjen again alltid always ofte often litt little
 """.split())
 
 # What kind of thing a word names (stems, folded).

@@ -94,7 +94,7 @@ def test_reminders_as_voice_at_six_are_stored_and_confirmed(world) -> None:
     said = world.run(RemindersAction(), "kari", "send meg påminnelser som tale klokka 18", "set_reminders")
     row, _ = _prefs(world, "kari")
     assert row.form == Form.VOICE and row.preferred_time == time(18, 0)
-    assert said.text.startswith("Greit, fra nå av skal jeg sende påminnelser som tale og sende påminnelser "
+    assert said.text.startswith("Greit, fra nå av skal jeg sende påminnelser som tale "
                                 "klokka 18:00.\n- Form: tale\n- Tidspunkt: kl. 18:00")
     assert said.text.endswith("Skriv «angre» innen 10 minutter hvis det var feil.")
 

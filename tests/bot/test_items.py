@@ -31,6 +31,8 @@ ITEMS = [
     Candidate(12, "Matteprøve: multiplikasjon", K.TEST, "MAT01-05", _in(12)),
     Candidate(13, "Gangetabellen: øv på 7-gangen", K.HOMEWORK, "MAT01-05", _in(2)),
     Candidate(14, "Naturfagsprøve om kroppen", K.TEST, "NAT01-04", _in(4)),
+    Candidate(15, "Finn tre spor etter dyr i nærmiljøet", K.HOMEWORK, "NAT01-04", _in(-20)),
+    Candidate(16, "Skriv om det du gjorde i helgen", K.HOMEWORK, "NOR01-07", _in(3)),
 ]
 NAMES = frozenset({"tiril", "mats", "syver", "nora"})
 
@@ -69,6 +71,10 @@ def test_a_named_item_is_found(question: str, title: str) -> None:
     "prøver neste uke",
     "hva er været i morgen",
     "sett alarmen til sju",
+    "hva har vi etter lunsj?",  # a timetable question; a title with "etter" is not named
+    "når begynner skolen på mandag?",
+    "what do we have after lunch on friday?",
+    "hva skjer i helgen?",
 ])
 def test_a_question_that_names_no_item_finds_none(question: str) -> None:
     assert rank(question, ITEMS, NOW, ignore=NAMES) == []

@@ -1,0 +1,46 @@
+"""Which language a reply is written in: the message's own (bokmål, nynorsk or English),
+else the language last used; a language the person chose wins over both."""
+
+import pytest
+
+from bot.language import NORWEGIAN, detect, reply_language
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hva er leksene til i morgen?", "nb"),
+    ("kva er leksene til i morgon?", "nn"),
+    ("korleis går det med Nora i matte?", "nn"),
+    ("eg treng ikkje påminningar i veka", "nn"),
+    ("hvordan går det med Emma i matte?", "nb"),
+    ("jeg vil ikke ha meldinger i helgene", "nb"),
+    ("what's the homework for tomorrow?", "en"),
+    ("when is the next test?", "en"),
+    ("Olivia is sick today", "en"),
+    ("når er prøven?", NORWEGIAN),
+    ("ja", None),
+    ("ok", None),
+])
+def test_the_language_a_message_is_written_in(text: str, expected: str | None) -> None:
+    assert detect(text) == expected
+
+
+def test_a_reply_follows_the_message_then_the_last_language_used() -> None:
+    assert reply_language("kva har vi i morgon?", "nb", chosen=False) == "nn"
+    assert reply_language("what do we have tomorrow?", "nn", chosen=False) == "en"
+    # Too little to tell: the language last used.
+    assert reply_language("ja", "nn", chosen=False) == "nn"
+    assert reply_language("Emma", "en", chosen=False) == "en"
+    # Norwegian without a telling word keeps a nynorsk writer in nynorsk.
+    assert reply_language("når er prøven?", "nn", chosen=False) == "nn"
+    assert reply_language("når er prøven?", "en", chosen=False) == "nb"
+
+
+def test_a_buttons_payload_is_not_taken_for_english() -> None:
+    payload = '/choose_child{"person": "Jonas"}'
+    assert reply_language(payload, "nb", chosen=False) == "nb"
+    assert reply_language(payload, "nn", chosen=False) == "nn"
+
+
+def test_a_chosen_language_wins_over_the_message() -> None:
+    assert reply_language("what is the homework?", "nn", chosen=True) == "nn"
+    assert reply_language("hva er leksene?", "en", chosen=True) == "en"
