@@ -34,7 +34,15 @@ from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.language import reply_language
 from bot.models import Channel, Person, Role
-from bot.phrases import answer_command, is_undo, language_request, school_topic, yes_or_no
+from bot.phrases import (
+    answer_command,
+    is_undo,
+    language_request,
+    other_assistant,
+    personal_reminder,
+    school_topic,
+    yes_or_no,
+)
 from bot.services.calendar import asker_calendar
 from bot.services.people import pupils_named
 from bot.services.preferences import remember_language
@@ -191,6 +199,21 @@ UNDO_ACTION = "action_undo"
 LANGUAGE_ACTION = "action_choose_language"
 
 
+OUT_OF_SCOPE_ACTION = "action_out_of_scope"
+# Actions a message for another assistant cannot mislead: they change and claim nothing.
+KEEP_ON_TOPIC = frozenset({OUT_OF_SCOPE_ACTION, "action_greet", "action_thanks", "action_goodbye", "action_help",
+                           "action_fallback", CONFIRM_ACTION, UNDO_ACTION, LANGUAGE_ACTION})
+
+
+def not_for_ransel(turn: Turn) -> bool:
+    """A request for what phone and home assistants do (an alarm, music, the weather, the
+    lights, a reminder of one's own) that names nothing of school: whatever intent the model
+    picked, the answer is the polite "I only help with school", and nothing changes."""
+    if not (other_assistant(turn.text) or personal_reminder(turn.text)):
+        return False
+    return not school_topic(turn.text) and not turn.entity_values("subject") and not _named(turn)
+
+
 def _override(turn: Turn, action_name: str) -> RanselAction | None:
     """Messages whose meaning is fixed syntax, not left to the model's guess:
 
@@ -198,7 +221,8 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
       ("svar 112 turen er flyttet til torsdag" is not a question about what to bring);
     - "ja"/"nei" while a yes/no question waits answers that question;
     - "angre"/"undo" reverses the last change;
-    - "svar på nynorsk"/"reply in English" chooses the language.
+    - "svar på nynorsk"/"reply in English" chooses the language;
+    - a request meant for another assistant gets the polite out-of-scope answer.
     """
     wanted: str | None = None
     if Role.TEACHER in turn.roles and answer_command(turn.text):
@@ -209,6 +233,8 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
         wanted = UNDO_ACTION
     elif language_request(turn.text):
         wanted = LANGUAGE_ACTION
+    elif action_name not in KEEP_ON_TOPIC and not_for_ransel(turn):
+        wanted = OUT_OF_SCOPE_ACTION
     if wanted is None or wanted == action_name:
         return None
     action = REGISTRY.get(wanted)

@@ -14,7 +14,14 @@ from typing import Any
 
 from actions._base import RanselAction, Turn, about_school, ask_confirm, reroute
 from bot.models import Channel
-from bot.phrases import PreferenceRequest, is_hedged, is_question, preference_request, reminder_cue
+from bot.phrases import (
+    PreferenceRequest,
+    is_hedged,
+    is_question,
+    preference_request,
+    ransel_settings_cue,
+    reminder_cue,
+)
 from bot.services import preferences
 
 SURE = 0.85
@@ -34,15 +41,19 @@ class RemindersAction(RanselAction):
             turn.say("reminders", request=request, changed=False,
                      prefs=preferences.view(turn.session, turn.person))
             return
-        if unmistakable(turn):
+        if unmistakable(turn) and (ransel_settings_cue(turn.text) or request.only_resumes):
             apply(turn, request.to_data())
             return
         ask_confirm(turn, KIND, request.to_data(), "confirm_reminders", request=request)
 
 
 def unmistakable(turn: Turn) -> bool:
-    return (turn.intent == "set_reminders" and turn.confidence >= SURE and not is_question(turn.text) and not is_hedged(turn.text)
-            and turn.channel != Channel.SMS)
+    """Sure enough to change without asking: the model is sure, it is said as a plain request,
+    and it does not come by SMS. A settings change also needs words only Ransel's settings
+    have ("skru av påminnelsene" could mean a phone's own), unless it only turns Ransel's
+    reminders back on."""
+    return (turn.intent == "set_reminders" and turn.confidence >= SURE and not is_question(turn.text)
+            and not is_hedged(turn.text) and turn.channel != Channel.SMS)
 
 
 def apply(turn: Turn, data: dict[str, Any]) -> None:

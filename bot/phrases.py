@@ -238,6 +238,14 @@ class PreferenceRequest:
                           self.quiet_weekends, self.mode, self.paused_until)
         ) or self.stop or self.resume
 
+    @property
+    def only_resumes(self) -> bool:
+        """Turns Ransel's reminders back on and changes nothing else."""
+        return self.resume and not self.stop and self.paused_until is None and not any(
+            value is not None
+            for value in (self.form, self.channel, self.preferred_time, self.quiet_start, self.quiet_end,
+                          self.quiet_weekends, self.mode))
+
 
 def _first_of(text: str, patterns: dict) -> object | None:
     """The value whose pattern occurs first in the text ("heller tekst enn tale" -> text)."""
@@ -472,6 +480,76 @@ _SCHOOL = (r"lekse\w*|leks[ae]|prøv\w*|test\w*|quiz\w*|eksamen\w*|exam\w*|skole
 def school_topic(text: str) -> bool:
     """The message talks about school things (homework, tests, teachers, classes ...)."""
     return bool(_has(_SCHOOL, _norm(text)))
+
+
+# ----------------------------------------------------------------------------- other assistants' work
+
+# What people ask phone and home assistants for: alarms and timers, music and media, weather,
+# lights and devices, shopping lists, food, travel, news, calls. Ransel does none of it.
+_OTHER_ASSISTANT = (
+    r"alarm\w*|vekkerklokk\w*|vekking|nedtelling\w*|stoppeklokk\w*|slumre?|snooze|countdown|stopwatch"
+    r"|(?:sett|set|start)\w*\s+(?:en\s+|ein\s+|a\s+)?timer|timer\s+(?:på|for|on)|kjøkkentimer\w*"
+    r"|sang(?:en|ar|er|ene|ane)?|låt(?:en|a|ar|er|ene|ane)?|album\w*|artist\w*|spilleliste\w*|spelel[iy]st\w*"
+    r"|playlist\w*|podd?ka[sc]t\w*|radio\w*|spotify|lastfm|youtube|netflix|hbo|tidal|soundcloud"
+    r"|(?:spill|spel|play)\w*\s+(?:av\s+)?(?:litt\s+|noe\s+|noko\s+|some\s+)?(?:musikk\w*|music|jazz|rock|pop)"
+    r"|volum\w*|volume|høyere\s+lyd|lavere\s+lyd|skru\s+(?:opp|ned)\s+lyden|neste\s+spor|forrige\s+spor"
+    r"|vær(?:et|meldinga?|varsel\w*)|yr\.no|weather|forecast|regn(?:vær|er|ar|a)?\b|skal\s+det\s+regne?|snø(?:r|vær)?"
+    r"|temperatur\w*|grader\s+ute|paraply|umbrella|rain\w*|snow\w*|sunny|solskinn|vind(?:en|fullt)?"
+    r"|lys(?:et|a|ene|pære\w*)|lampe\w*|lights?|taklampe\w*|stikkontakt\w*|termostat\w*|thermostat|varmen\s+på"
+    r"|støvsug\w*|robotstøvsug\w*|vacuum\w*|garasjeport\w*|garage|døra?\s+(?:låst|opp)|lås\s+(?:opp\s+)?døra?|lock\s+the"
+    r"|handlelist\w*|handleliste\w*|innkjøpslist\w*|dagligvare\w*|shopping\s+list|grocer\w*|huskeliste\w*|to-?do\s*list\w*"
+    r"|oppskrift\w*|recipe\w*|restaurant\w*|takeaway|take-away|bestill\w*\s+(?:mat|pizza|bord|taxi)|pizza\w*|sushi|curry"
+    r"|kino\w*|film(?:en|ar|er|ene|ane)?|movie\w*|cinema|tv-?serie\w*|forestilling\w*\s+i\s+byen|konsert\w*\s+i\s+byen"
+    r"|trafikk\w*|traffic|bussen?\s+(?:går|kjem|kommer)\s+(?!til\s+skol)|togtider|tog(?:et)?\s+til|taxi|uber|flyreise\w*|flight\w*"
+    r"|nyhet\w*|nyheiter|news|aksje\w*|stocks?|valutakurs\w*|exchange\s+rate|fotballkamp\w*|kampen\s+i\s+(?:kveld|morgon|morgen)"
+    r"|ring\s+(?:til\s+)?(?:mamma|pappa|mor|far|kona|mannen|mum|mom|dad)|call\s+(?:mum|mom|dad)|e-?post(?:en)?\s+min|my\s+e-?mail"
+    r"|kalenderen\s+min|min\s+kalender|my\s+calendar|møte(?:t)?\s+med\s+(?!lærer|lærar|kontakt|rektor)\w+|kontorfest\w*|jobb\w*"
+    r"|bursdag(?:en)?\s+min|min\s+bursdag|my\s+birthday|tannlegetime\w*\s+min|legetime\w*\s+min|hundesalong\w*|renseri\w*"
+)
+
+
+def other_assistant(text: str) -> bool:
+    """The message asks for what phone and home assistants do (alarms, music, weather,
+    lights, shopping lists, food, travel, news). Check ``school_topic`` too: "når er
+    konserten til 4A?" is about school."""
+    return bool(_has(_OTHER_ASSISTANT, _norm(text)))
+
+
+# A reminder of the person's own (to do something, for a meeting), not Ransel's reminders
+# about school: creating one, one reminder "om å ...", deleting or cancelling one.
+_PERSONAL_REMINDER = (
+    r"(?:sett|set|legg|lag|lage|opprett\w*|lagre|add|create|make|schedule)\w*\s+(?:\w+\s+){0,2}"
+    r"(?:en|ein|ei|eit|a|an|ny|nye|new|denne|this)\s+(?:\w+\s+)?(?:påminn\w*|paminn\w*|reminder)"
+    r"|(?:påminnelsen?|påminninga?|paminnelsen?|reminder)\s+(?:om|for|about|to)\s+(?:å|at|meg|me)?\s*(?!lekse|leks|prøv|test|skole|skule|school"
+    r"|homework|ukeplan|vekeplan|ta\s+med)\w+"
+    r"|(?:slett|fjern|kanseller|avlys|delete|remove|cancel|clear)\w*\s+(?:\w+\s+){0,3}(?:påminn\w*|reminder)"
+    r"|(?:minn|remind)\s+(?:meg|me|mæ|mej)\s+(?:på|about|to|om)\b"
+    r"|påminn\s+(?:meg|me|mæ|mej)\b|påminnelsen\s+min|påminninga\s+mi|my\s+reminder\b"
+)
+
+
+def personal_reminder(text: str) -> bool:
+    """The message is about one of the person's own reminders ("minn meg på å kjøpe melk",
+    "legg til en påminnelse kl 16", "slett påminnelsen om møtet"). Check ``school_topic``
+    too: "minn meg på leksene" is about school."""
+    return bool(_has(_PERSONAL_REMINDER, _norm(text)))
+
+
+_RANSEL_SETTINGS = (
+    r"sms\w*|tekstmelding\w*|telegram|nettsid\w*|web|tale|talemelding\w*|voice|ring\w*\s+meg|call\s+me"
+    r"|stille\s*tim\w*|quiet\s+hours|forstyrr\w*|disturb|oppsummering\w*|samandrag\w*|sammendrag\w*|digest\w*"
+    r"|daglig|dagleg|daily|ukentlig|ukentleg|vekentleg|weekly|helg\w*|weekend\w*|klokka|klokken|kl\.?|at\s+\d|\d{1,2}[:.]\d{2}"
+    r"|ransel|fra\s+skolen|frå\s+skulen|from\s+(?:the\s+)?school|fra\s+deg|frå\s+deg|from\s+you|beskjed\w*|meldinga?r?|meldingene"
+    r"|varsl\w*|varsel|notification\w*|alerts?|messages|texts|innstilling\w*|settings|preferences"
+)
+
+
+def ransel_settings_cue(text: str) -> bool:
+    """The message names something only Ransel's reminder settings have (SMS or voice,
+    quiet hours, digests, weekends, a time of day, messages from school, or a school
+    topic), so "skru av påminnelsene" alone is not enough to change anything unasked."""
+    norm = _norm(text)
+    return bool(_has(_RANSEL_SETTINGS, norm)) or school_topic(text)
 
 
 # ----------------------------------------------------------------------------- a named item

@@ -175,6 +175,37 @@ def test_a_conditional_settings_request_asks_before_changing(world) -> None:
     assert _prefs(world, "kari") is None
 
 
+def test_requests_meant_for_other_assistants_get_the_polite_answer_whatever_the_model_picked(world) -> None:
+    # Whatever intent the model guessed, a request for a phone's or a home's assistant is
+    # answered with "I only help with school" in the writer's language, and nothing changes.
+    cases = [(RemindersAction(), "legg til en påminnelse for klokka 16 i dag", "set_reminders", "Det kan jeg dessverre"),
+             (RemindersAction(), "slett påminnelsen om tannlegen", "set_reminders", "Det kan jeg dessverre"),
+             (HomeworkAction(), "slukk lyset på soverommet", "ask_homework", "Det kan jeg dessverre"),
+             (ReportAbsenceAction(), "sett alarmen på sju i morgon", "report_absence", "Det kan eg dessverre"),
+             (HomeworkAction(), "play some jazz in the kitchen", "ask_homework", "I'm afraid I can't help"),
+             (RemindersAction(), "remind me to buy milk tomorrow", "set_reminders", "I'm afraid I can't help")]
+    for action, text, intent, start in cases:
+        said = world.run(action, "kari", text, intent, confidence=0.95)
+        assert said.text.startswith(start), text
+        assert said.slot("confirm") is None, text
+    assert _prefs(world, "kari") is None and _absences(world) == []
+
+
+def test_school_words_keep_a_request_with_an_assistant_word_at_school(world) -> None:
+    said = world.run(HomeworkAction(), "kari", "hva er leksene til Emma i musikk til fredag?", "ask_homework",
+                     entities=[person("Emma")], confidence=0.95)
+    assert not said.text.startswith("Det kan jeg dessverre")
+
+
+def test_turning_off_reminders_without_naming_anything_of_ransels_asks_first(world) -> None:
+    # "my reminders" could be the phone's own: a yes decides.
+    asked = world.run(RemindersAction(), "kari", "skru av alle påminnelsene mine", "set_reminders", confidence=0.97)
+    assert asked.slot("confirm") is not None
+    assert _prefs(world, "kari") is None
+    said = world.run(RemindersAction(), "kari", "ikke send påminnelser i helgene", "set_reminders", confidence=0.97)
+    assert said.slot("confirm") is None and _prefs(world, "kari").quiet_weekdays == [5, 6]
+
+
 def test_a_clear_request_changes_at_once_and_says_exactly_what(world) -> None:
     said = world.run(RemindersAction(), "per", "ikkje send noko i helgane", "set_reminders")
     assert said.text.startswith("Greitt, frå no av skal eg la vere å sende noko i helgane.")

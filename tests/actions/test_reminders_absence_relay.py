@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.absence import ReportAbsenceAction
+from actions.confirm import ConfirmAction
 from actions.reminders import RemindersAction
 from actions.teacher import (
     AnswerQuestionAction,
@@ -118,10 +119,13 @@ def test_weekly_digest_for_tests_only_and_daily_for_everything(world) -> None:
 
 
 def test_pause_stop_and_start_again(world) -> None:
-    said = world.run(RemindersAction(), "kari", "pause påminnelsene til mandag", "set_reminders")
+    # "påminnelsene" alone could be the phone's own: a yes decides.
+    asked = world.run(RemindersAction(), "kari", "pause påminnelsene til mandag", "set_reminders")
+    assert _prefs(world, "kari")[0] is None
+    said = world.run(ConfirmAction(), "kari", "ja", "affirm", slots={"confirm": asked.slot("confirm")})
     assert _prefs(world, "kari")[0].paused_until == date(2026, 12, 7)
     assert said.text.startswith("Påminnelsene er satt på pause til mandag 7. desember.")
-    said = world.run(RemindersAction(), "kari", "stopp alle påminnelser", "set_reminders")
+    said = world.run(RemindersAction(), "kari", "stopp alle påminnelser fra skolen", "set_reminders")
     assert _prefs(world, "kari")[0].opted_out is True and "- Påminnelser: av" in said.text
     said = world.run(RemindersAction(), "kari", "start påminnelsene igjen", "set_reminders")
     row, _ = _prefs(world, "kari")
