@@ -201,8 +201,7 @@ LANGUAGE_ACTION = "action_choose_language"
 
 OUT_OF_SCOPE_ACTION = "action_out_of_scope"
 # Actions a message for another assistant cannot mislead: they change and claim nothing.
-KEEP_ON_TOPIC = frozenset({OUT_OF_SCOPE_ACTION, "action_greet", "action_thanks", "action_goodbye", "action_help",
-                           "action_fallback", CONFIRM_ACTION, UNDO_ACTION, LANGUAGE_ACTION})
+KEEP_ON_TOPIC = frozenset({OUT_OF_SCOPE_ACTION, UNDO_ACTION, LANGUAGE_ACTION})
 
 
 def not_for_ransel(turn: Turn) -> bool:
@@ -211,7 +210,20 @@ def not_for_ransel(turn: Turn) -> bool:
     picked, the answer is the polite "I only help with school", and nothing changes."""
     if not (other_assistant(turn.text) or personal_reminder(turn.text)):
         return False
-    return not school_topic(turn.text) and not turn.entity_values("subject") and not _named(turn)
+    return not school_topic(turn.text) and not turn.entity_values("subject") and not _known_named(turn)
+
+
+def _known_named(turn: Turn) -> list[str]:
+    """The asker's own children or pupils named in the message (a name the model found that
+    is nobody's the asker knows does not make a message about school)."""
+    if turn.roles <= {Role.PUPIL}:
+        return []
+    if turn.roles <= {Role.GUARDIAN, Role.PUPIL}:
+        candidates = family_children(turn)
+    else:
+        candidates = visible_pupils(turn.session, turn.person, turn.today)
+    words = words_of(turn.text)
+    return [p.given_name for p in candidates if p.given_name.casefold() in words]
 
 
 def _override(turn: Turn, action_name: str) -> RanselAction | None:
@@ -305,18 +317,8 @@ REGISTRY: dict[str, type[RanselAction]] = {}
 
 
 def _named(turn: Turn) -> list[str]:
-    names = turn.entity_values("person")
-    if names:
-        return names
-    # Names the lookup table does not know: the asker's own pupils, mentioned in the text.
-    if turn.roles <= {Role.PUPIL}:
-        return []  # a pupil sees only themself; nothing to look for
-    if turn.roles <= {Role.GUARDIAN, Role.PUPIL}:
-        candidates = family_children(turn)
-    else:
-        candidates = visible_pupils(turn.session, turn.person, turn.today)
-    words = words_of(turn.text)
-    return [p.given_name for p in candidates if p.given_name.casefold() in words]
+    """Names in the message: the model's, else the asker's own pupils found in the text."""
+    return turn.entity_values("person") or _known_named(turn)
 
 
 def words_of(text: str) -> set[str]:

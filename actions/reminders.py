@@ -18,6 +18,7 @@ from bot.phrases import (
     PreferenceRequest,
     is_hedged,
     is_question,
+    personal_reminder,
     preference_request,
     ransel_settings_cue,
     reminder_cue,
@@ -37,8 +38,12 @@ class RemindersAction(RanselAction):
         if not reminder_cue(turn.text):
             reroute(turn, about_school=about_school(turn))
             return
-        if not request.changes_anything:
-            turn.say("reminders", request=request, changed=False,
+        if not request.changes_anything or personal_reminder(turn.text):
+            # "legg til en påminnelse om svømming kl 11" asks for a reminder of one's own,
+            # not a change to the settings: say what Ransel keeps, change nothing.
+            # "vis påminnelsene mine" may mean the phone's own: say what Ransel keeps.
+            own = personal_reminder(turn.text) or not ransel_settings_cue(turn.text)
+            turn.say("reminders", request=request, changed=False, own=own,
                      prefs=preferences.view(turn.session, turn.person))
             return
         if unmistakable(turn) and (ransel_settings_cue(turn.text) or request.only_resumes):

@@ -206,6 +206,19 @@ def test_turning_off_reminders_without_naming_anything_of_ransels_asks_first(wor
     assert said.slot("confirm") is None and _prefs(world, "kari").quiet_weekdays == [5, 6]
 
 
+def test_asking_for_my_reminders_says_ransel_keeps_only_school_reminders(world) -> None:
+    said = world.run(RemindersAction(), "kari", "vis alle påminnelsene mine", "set_reminders", confidence=0.9)
+    assert said.text.startswith("Jeg holder ikke påminnelser du legger inn selv, som alarmer eller gjøremål – "
+                                "jeg sender bare påminnelser om skolen. Slik får du påminnelser nå:")
+    # A reminder of one's own, even about a school thing, is not a settings change.
+    own = world.run(RemindersAction(), "kari", "legg til en påminnelse om svømming klokka 11 i morgen",
+                    "set_reminders", confidence=0.95)
+    assert own.text.startswith("Jeg holder ikke påminnelser du legger inn selv") and own.slot("confirm") is None
+    settings = world.run(RemindersAction(), "james", "what are my notification settings", "set_reminders")
+    assert settings.text.startswith("This is how you get reminders now:")
+    assert _prefs(world, "kari") is None
+
+
 def test_a_clear_request_changes_at_once_and_says_exactly_what(world) -> None:
     said = world.run(RemindersAction(), "per", "ikkje send noko i helgane", "set_reminders")
     assert said.text.startswith("Greitt, frå no av skal eg la vere å sende noko i helgane.")
