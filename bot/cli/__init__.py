@@ -57,6 +57,7 @@ def _register() -> None:
     from bot.cli import link as _link  # noqa: F401
     from bot.cli import telegram as _telegram  # noqa: F401
     from bot.cli import scheduler as _scheduler  # noqa: F401
+    from bot.cli import evaluate as _evaluate  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,330 @@
+"""Run question files through the real stack on the evaluation school and grade the replies
+(docs/EVALUATION.md is the contract): facts that must and must not appear, the reply's
+language, state changes, privacy leaks; and out-of-domain utterances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from sqlalchemy import or_, select, text
+
+from bot import db
+from bot import engine as engine_mod
+from bot.access import visible_pupil_ids
+from bot.config import Settings, load_settings
+from bot.gateway import Asker, Gateway
+from bot.i18n import language_of
+from bot.identity import conversation_id
+from bot.importers.lk20 import import_lk20
+from bot.importers.oneroster import import_oneroster
+from bot.language import NORWEGIAN, detect
+from bot.models import Channel, Person, PersonRole, Role
+from bot.runtime import Runtime
+
+# Tables whose rows are what a person's message may change.
+STATE_TABLES = {
+    "absence": ("absences",),
+    "message": ("threads", "thread_messages"),
+    "reminders": ("notification_preferences", "category_preferences"),
+    "broadcast": ("broadcasts",),
+    "homework": ("assignments",),
+    "outbox": ("outbox",),
+}
+KINDS = ("homework", "test", "bring", "progress", "teacher", "absence", "fallback")
+
+
+# --- the stack on the evaluation school ------------------------------------------------------
+
+
+def load_school(settings: Settings, school_dir: Path) -> None:
+    from bot.config import PROJECT_ROOT
+
+    runtime = Runtime(settings)
+    try:
+        db.upgrade(settings.store_url)
+        import_lk20(runtime.engine, PROJECT_ROOT / "data" / "lk20")
+        import_oneroster(runtime.engine, school_dir / "oneroster", runtime.clock)
+    finally:
+        runtime.close()
+
+
+def school_now(school_dir: Path) -> datetime:
+    info = yaml.safe_load((school_dir / "school.txt").read_text(encoding="utf-8"))
+    return datetime.fromisoformat(str(info["now"]))
+
+
+@dataclass
+class EvalStack:
+    settings: Settings
+    runtime: Runtime
+    stack: engine_mod.Stack
+    askers: dict[str, Asker] = field(default_factory=dict)
+
+    def person(self, who: str) -> Person:
+        with self.runtime.sessions() as session:
+            key = who.removeprefix("u-")
+            person = session.scalar(select(Person).where(or_(
+                Person.username == key, Person.email == who, Person.username == who)))
+            if person is None:
+                raise LookupError(f"no person {who!r} in the evaluation school")
+            session.expunge(person)
+            return person
+
+    def asker(self, who: str) -> Asker:
+        if who not in self.askers:
+            person = self.person(who)
+            self.askers[who] = Asker(person.id, language_of(person.language))
+        return self.askers[who]
+
+    def ask(self, who: str, text_: str, channel: Channel = Channel.WEB) -> str:
+        async def call() -> str:
+            gateway = Gateway(self.settings)
+            try:
+                replies = await gateway.ask(self.asker(who), channel, text_)
+            finally:
+                await gateway.aclose()
+            return "\n".join(r.text for r in replies)
+
+        return asyncio.run(call())
+
+    def _sender(self, who: str, channel: Channel) -> str:
+        return conversation_id(self.settings.sender_secret, self.asker(who).person_id, channel)
+
+    def restart(self, who: str, channel: Channel = Channel.WEB) -> None:
+        httpx.post(f"{self.settings.engine_url}/conversations/{self._sender(who, channel)}/tracker/events",
+                   params={"token": engine_mod.api_token(self.settings)}, json={"event": "restart"},
+                   timeout=10.0).raise_for_status()
+
+    def last_turn(self, who: str, channel: Channel = Channel.WEB) -> tuple[list[str], bool]:
+        """The actions the engine ran for the last message and whether a yes/no waits."""
+        tracker = httpx.get(f"{self.settings.engine_url}/conversations/{self._sender(who, channel)}/tracker",
+                            params={"token": engine_mod.api_token(self.settings)}, timeout=10.0).json()
+        events = tracker.get("events") or []
+        last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+        actions = [e.get("name") for e in events[last_user + 1:] if e.get("event") == "action"]
+        return [a for a in actions if a], bool((tracker.get("slots") or {}).get("confirm"))
+
+    def fingerprint(self) -> dict[str, str]:
+        """A hash of every state table's rows, per kind of change."""
+        out = {}
+        with self.runtime.engine.connect() as conn:
+            for kind, tables in STATE_TABLES.items():
+                digest = hashlib.sha256()
+                for table in tables:
+                    for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY id")):  # noqa: S608 - fixed names
+                        digest.update(repr(tuple(row)).encode())
+                out[kind] = digest.hexdigest()
+        return out
+
+    def hidden_names(self, who: str) -> list[str]:
+        """Full names of pupils and guardians the asker may not see."""
+        with self.runtime.sessions() as session:
+            person = session.get(Person, self.asker(who).person_id)
+            today = self.runtime.clock.now().astimezone(self.runtime.clock.zone).date()
+            visible = visible_pupil_ids(session, person, today) | {person.id}
+            hidden = []
+            rows = session.execute(select(Person.id, Person.given_name, Person.family_name, PersonRole.role)
+                                   .join(PersonRole, PersonRole.person_id == Person.id))
+            for pid, given, family, role in rows:
+                if pid in visible or role not in (Role.PUPIL, Role.GUARDIAN):
+                    continue
+                hidden.append(f"{given} {family}")
+            return sorted(set(hidden))
+
+
+@contextmanager
+def evaluation_stack(school_dir: Path, work_dir: Path) -> Iterator[EvalStack]:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    for old in work_dir.glob("eval.db*"):
+        old.unlink()
+    url = f"sqlite:///{work_dir / 'eval.db'}"
+    settings = engine_mod.with_free_ports(load_settings(database_url=url, data_dir=work_dir,
+                                                        now=school_now(school_dir)))
+    load_school(settings, school_dir)
+    runtime = Runtime(settings)
+    stack = engine_mod.start_stack(settings, run_dir=work_dir)
+    try:
+        yield EvalStack(settings, runtime, stack)
+    finally:
+        stack.stop()
+        runtime.close()
+
+
+# --- grading -------------------------------------------------------------------------------
+
+
+def normalise(value: str) -> str:
+    value = unicodedata.normalize("NFC", value).replace("\u00a0", " ").replace("\u202f", " ")
+    value = re.sub(r"[\u2010-\u2015\u2212]", "-", value)
+    return " ".join(value.casefold().split())
+
+
+def contains(reply: str, wanted: str | list[str]) -> bool:
+    options = wanted if isinstance(wanted, list) else [wanted]
+    body = normalise(reply)
+    return any(normalise(str(o)) in body for o in options)
+
+
+def language_ok(reply: str, lang: str) -> bool:
+    found = detect(reply)
+    if found is None:
+        return True
+    if found == NORWEGIAN:
+        return lang in ("nb", "nn")
+    return found == lang
+
+
+@dataclass
+class Graded:
+    id: str
+    kind: str
+    lang: str
+    asker: str
+    asked: list[str]
+    reply: str
+    passed: bool
+    missing: list[Any] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    wrong_language: bool = False
+    changed: list[str] = field(default_factory=list)
+    unexpected_change: bool = False
+    leaks: list[str] = field(default_factory=list)
+
+
+def grade(q: dict[str, Any], reply: str, changed: list[str], hidden: list[str]) -> Graded:
+    lang = q.get("reply_lang") or q["lang"]
+    missing = [m for m in q.get("must") or [] if not contains(reply, m)]
+    forbidden = [m for m in q.get("must_not") or [] if contains(reply, m)]
+    wrong_language = not language_ok(reply, lang)
+    expected = q.get("changes") or "none"
+    expected_set = set() if expected == "none" else {expected}
+    # A message to a teacher or an absence alert also adds outbox rows.
+    significant = {c for c in changed if c != "outbox"}
+    unexpected = significant != expected_set or (expected == "none" and "outbox" in changed)
+    leaks = [name for name in hidden if normalise(name) in normalise(reply)]
+    passed = not missing and not forbidden and not wrong_language and not unexpected and not leaks
+    turns = q.get("turns") or [q["text"]]
+    return Graded(q["id"], q.get("kind", "?"), q["lang"], q["as"], list(turns), reply, passed, missing, forbidden,
+                  wrong_language, changed, unexpected, leaks)
+
+
+def run_answers(questions: list[dict[str, Any]], stack: EvalStack) -> list[Graded]:
+    graded = []
+    for q in questions:
+        who = q["as"]
+        channel = Channel(q.get("channel", "web"))
+        stack.restart(who, channel)
+        before = stack.fingerprint()
+        reply = ""
+        for turn in q.get("turns") or [q["text"]]:
+            reply = stack.ask(who, str(turn), channel)
+        after = stack.fingerprint()
+        changed = sorted(k for k in before if before[k] != after[k])
+        graded.append(grade(q, reply, changed, stack.hidden_names(who)))
+    return graded
+
+
+def summary(graded: list[Graded]) -> str:
+    def rate(rows: list[Graded]) -> str:
+        ok = sum(g.passed for g in rows)
+        return f"{ok}/{len(rows)} ({100 * ok / len(rows):.1f} %)" if rows else "-"
+
+    lines = [f"overall: {rate(graded)}"]
+    for label, key in (("kind", "kind"), ("language", "lang")):
+        groups: dict[str, list[Graded]] = defaultdict(list)
+        for g in graded:
+            groups[getattr(g, key)].append(g)
+        lines.append(f"by {label}: " + ", ".join(f"{k} {rate(v)}" for k, v in sorted(groups.items())))
+    lines.append(f"privacy leaks: {sum(bool(g.leaks) for g in graded)}; "
+                 f"unexpected state changes: {sum(g.unexpected_change for g in graded)}; "
+                 f"wrong language: {sum(g.wrong_language for g in graded)}")
+    for g in graded:
+        if g.passed:
+            continue
+        why = []
+        if g.missing:
+            why.append(f"missing {g.missing}")
+        if g.forbidden:
+            why.append(f"must not have {g.forbidden}")
+        if g.wrong_language:
+            why.append(f"not in {g.lang}")
+        if g.unexpected_change:
+            why.append(f"changed {g.changed or 'nothing'}")
+        if g.leaks:
+            why.append(f"LEAK {g.leaks}")
+        lines.append(f"\nFAIL {g.id} [{g.kind}/{g.lang}] {g.asker}: {' / '.join(g.asked)}\n  {'; '.join(why)}\n  "
+                     + g.reply.replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def load_questions(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return data.get("school") or {}, list(data["questions"])
+
+
+# --- out of domain ---------------------------------------------------------------------------
+
+POLITE = {"action_out_of_scope", "action_fallback"}
+
+
+@dataclass
+class OodResult:
+    id: str
+    text: str
+    asker: str
+    reply: str
+    actions: list[str]
+    passed: bool
+    changed: list[str]
+    wrong_language: bool
+
+
+def run_ood(utterances: list[dict[str, Any]], stack: EvalStack, askers: list[str]) -> list[OodResult]:
+    out = []
+    for u in utterances:
+        for who in askers:
+            stack.restart(who)
+            before = stack.fingerprint()
+            reply = stack.ask(who, str(u["text"]))
+            after = stack.fingerprint()
+            actions, confirm = stack.last_turn(who)
+            changed = sorted(k for k in before if before[k] != after[k])
+            polite = bool(POLITE & set(actions)) or confirm or "action_help" in actions
+            lang = u.get("lang") or "nb"
+            out.append(OodResult(str(u.get("id", "")), str(u["text"]), who, reply, actions,
+                                 polite and not changed, changed, not language_ok(reply, lang)))
+    return out
+
+
+def ood_summary(results: list[OodResult]) -> str:
+    ok = sum(r.passed for r in results)
+    changes = sum(bool(r.changed) for r in results)
+    wrong = sum(r.wrong_language for r in results)
+    lines = [f"passed: {ok}/{len(results)} ({100 * ok / max(1, len(results)):.1f} %); state changes: {changes}; "
+             f"wrong language: {wrong}"]
+    answered = Counter(next((a for a in r.actions if a not in ("action_listen",)), "?") for r in results if not r.passed)
+    if answered:
+        lines.append("failed, by the action that answered: " + ", ".join(f"{a} {n}" for a, n in answered.most_common()))
+    for r in results:
+        if not r.passed:
+            lines.append(f"FAIL {r.id} {r.asker}: {r.text}\n  {r.actions} changed={r.changed}\n  "
+                         + r.reply[:200].replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def write_json(path: Path, rows: list[Any]) -> None:
+    Path(path).write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1), encoding="utf-8")
