@@ -279,6 +279,25 @@ def load_questions(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 # --- out of domain ---------------------------------------------------------------------------
 
 POLITE = {"action_out_of_scope", "action_fallback"}
+# Replies that decline or ask back, whichever action gave them (a request for another
+# assistant is answered out of scope inside whatever action the model picked).
+POLITE_TEMPLATES = ("out_of_scope", "fallback_clarify", "reminders_own")
+
+
+def polite_openings() -> list[str]:
+    from bot.i18n import render
+
+    openings = []
+    for lang in ("nb", "nn", "en"):
+        for name in POLITE_TEMPLATES:
+            text_ = render(name, lang, role="guardian", child=None, pupil=None, has_choices=False)
+            openings.append(normalise(re.split(r"[.–:!?]", text_)[0]))
+    return openings
+
+
+def is_polite(reply: str, openings: list[str]) -> bool:
+    body = normalise(reply)
+    return any(body.startswith(o) or o in body[:200] for o in openings)
 
 
 @dataclass
@@ -295,6 +314,7 @@ class OodResult:
 
 def run_ood(utterances: list[dict[str, Any]], stack: EvalStack, askers: list[str]) -> list[OodResult]:
     out = []
+    openings = polite_openings()
     for u in utterances:
         for who in askers:
             stack.restart(who)
@@ -303,10 +323,12 @@ def run_ood(utterances: list[dict[str, Any]], stack: EvalStack, askers: list[str
             after = stack.fingerprint()
             actions, confirm = stack.last_turn(who)
             changed = sorted(k for k in before if before[k] != after[k])
-            polite = bool(POLITE & set(actions)) or confirm or "action_help" in actions
+            polite = bool(POLITE & set(actions)) or confirm or is_polite(reply, openings)
             lang = u.get("lang") or "nb"
+            # Utterances in dialect are neither standard: bokmål or nynorsk are both right.
+            wrong = not (language_ok(reply, lang) or (lang in ("nb", "nn") and language_ok(reply, "nn")))
             out.append(OodResult(str(u.get("id", "")), str(u["text"]), who, reply, actions,
-                                 polite and not changed, changed, not language_ok(reply, lang)))
+                                 polite and not changed, changed, wrong))
     return out
 
 
