@@ -305,26 +305,28 @@ def items_named(session: Session, asker: Person, pupil_id: int, text: str, clock
     """The pupil's items the message names (see :func:`rank`). Raises AccessDenied for a
     pupil the asker may not see."""
     rows = _candidates(session, asker, pupil_id, clock)
-    by_id = {a.id: (a, g) for a, g in rows}
-    candidates = [Candidate(a.id, a.title, a.kind, a.subject_code, a.due_at) for a, _ in rows]
+    group_of = {key: group_name for key, _t, _k, _s, _d, group_name in rows}
+    candidates = [Candidate(key, title, kind, subject, due) for key, title, kind, subject, due, _g in rows]
     found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
+    if not found:
+        return []
+    # Only the items named are read whole (the candidates are read as a few columns).
+    descriptions = dict(session.execute(
+        select(Assignment.id, Assignment.description).where(Assignment.id.in_([c.key for c, _ in found]))).tuples().all())
     results = _results(session, pupil_id, [c.key for c, _ in found])
-    out = []
-    for c, score in found:
-        a, group_name = by_id[c.key]
-        out.append(NamedItem(a.id, a.kind, a.subject_code, a.title, a.description, clock.local(a.due_at),
-                             group_name, results.get(a.id), score))
-    return out
+    return [NamedItem(c.key, c.kind, c.subject_code, c.title, descriptions.get(c.key), clock.local(c.due_at),
+                      group_of[c.key], results.get(c.key), score) for c, score in found]
 
 
-def _candidates(session: Session, asker: Person, pupil_id: int, clock: Clock) -> list[tuple[Assignment, str]]:
+def _candidates(session: Session, asker: Person, pupil_id: int, clock: Clock) -> list[tuple]:
+    """(id, title, kind, subject code, due, group name) of the pupil's items in reach."""
     groups = visible_groups_of_pupil(session, asker, pupil_id, clock.today())
     if not groups:
         return []
     today = clock.today()
     first, after_last = local_bounds(clock.zone, today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD))
     return list(session.execute(
-        select(Assignment, Group.name)
+        select(Assignment.id, Assignment.title, Assignment.kind, Assignment.subject_code, Assignment.due_at, Group.name)
         .join(Group, Group.id == Assignment.group_id)
         .where(Assignment.group_id.in_(groups), Assignment.due_at >= first, Assignment.due_at < after_last)
         .order_by(Assignment.due_at, Assignment.id)
