@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from actions import _runtime
 from bot.access import AccessDenied, children_of, roles_of, visible_pupils
+from bot import confirm_codes
 from bot.clock import Clock
 from bot.dates import Span, find_spans
 from bot.i18n import language_of, render
@@ -36,6 +37,7 @@ from bot.language import reply_language
 from bot.models import Channel, Person, Role
 from bot.phrases import (
     answer_command,
+    confirmation_code,
     is_undo,
     language_request,
     other_assistant,
@@ -239,7 +241,7 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     wanted: str | None = None
     if Role.TEACHER in turn.roles and answer_command(turn.text):
         wanted = ANSWER_ACTION
-    elif turn.tracker.get_slot("confirm") and yes_or_no(turn.text) is not None:
+    elif turn.tracker.get_slot("confirm") and (yes_or_no(turn.text) is not None or confirmation_code(turn.text)):
         wanted = CONFIRM_ACTION
     elif is_undo(turn.text):
         wanted = UNDO_ACTION
@@ -298,9 +300,18 @@ def reroute(turn: Turn, *, about_school: bool) -> None:
 
 def ask_confirm(turn: Turn, kind: str, data: dict[str, Any], template: str, **context: Any) -> None:
     """Ask a yes/no question that says exactly what will happen; the plan waits in the
-    ``confirm`` slot for "ja" (:mod:`actions.confirm`), and anything else drops it."""
+    ``confirm`` slot for "ja" (:mod:`actions.confirm`), and anything else drops it. By SMS
+    the yes is a code sent with the question (:mod:`bot.confirm_codes`)."""
+    pending: dict[str, Any] = {"kind": kind, "data": data}
+    context["code"] = None
+    if turn.channel == Channel.SMS:
+        # A sender number can be forged; the code goes to the real number only.
+        code, kept = confirm_codes.issue(_runtime.get().settings.sender_secret, turn.person.id, kind, data,
+                                         turn.clock.utcnow())
+        pending["code"] = kept
+        context["code"] = code
     turn.say(template, **context)
-    turn.set("confirm", {"kind": kind, "data": data})
+    turn.set("confirm", pending)
 
 
 def reset(tracker: Tracker, *slots: str) -> list[EventType]:

@@ -14,9 +14,10 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions import absence, reminders, teacher
+from actions import _runtime, absence, reminders, teacher
 from actions._base import RanselAction, Turn, reset
-from bot.phrases import language_request, yes_or_no
+from bot import confirm_codes
+from bot.phrases import confirmation_code, language_request, yes_or_no
 from bot.services import preferences
 from bot.services.undo import undo_last
 
@@ -24,6 +25,7 @@ from bot.services.undo import undo_last
 CARRY_OUT: dict[str, Callable[[Turn, dict[str, Any]], None]] = {
     absence.KIND: absence.record,
     teacher.KIND: teacher.send,
+    teacher.ANSWER_KIND: teacher.send_answer,
     reminders.KIND: reminders.apply,
 }
 
@@ -38,10 +40,23 @@ class ConfirmAction(RanselAction):
         if not pending.get("kind"):
             turn.say("confirm_nothing", answer=answer)
             return
-        if answer is not True:
+        if answer is False or (answer is None and not pending.get("code")):
             turn.say("confirm_cancelled", kind=pending["kind"])
             return
-        CARRY_OUT[pending["kind"]](turn, dict(pending.get("data") or {}))
+        data = dict(pending.get("data") or {})
+        if pending.get("code"):
+            check = confirm_codes.verify(_runtime.get().settings.sender_secret, confirmation_code(turn.text),
+                                         turn.person.id, pending["kind"], data, pending["code"], turn.clock.utcnow())
+            if check.expired:
+                turn.say("confirm_code_expired")
+                return
+            if not check.ok:
+                turn.say("confirm_code_wrong", left=check.tries_left)
+                if check.tries_left:
+                    tries = int(pending["code"].get("tries", 0)) + 1
+                    turn.set("confirm", {**pending, "code": {**pending["code"], "tries": tries}})
+                return
+        CARRY_OUT[pending["kind"]](turn, data)
 
 
 class UndoAction(RanselAction):

@@ -41,6 +41,7 @@ DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED, NOT_A_MESSAGE = "denied", "not_availa
 ENDS_FORM = {DENIED, NOT_AVAILABLE, UNCLEAR, CANCELLED, NOT_A_MESSAGE}
 SURE = 0.85
 KIND = "message"
+ANSWER_KIND = "answer"
 SUBJECT_CODE = re.compile(r"[A-Z]{3}\d{2}-\d{2}")
 
 
@@ -216,10 +217,19 @@ class AnswerQuestionAction(RanselAction):
         if not text:
             turn.say("answer_empty", number=number)
             return
-        try:
-            sent = relay.answer(turn.session, turn.person, number, text, turn.clock)
-        except relay.AmbiguousThread as exc:
-            turn.say("answer_which_thread", open_ids=exc.open_ids)
+        if turn.channel == Channel.SMS:
+            # A sender number can be forged: the answer goes after the code sent back.
+            ask_confirm(turn, ANSWER_KIND, {"number": number, "text": text}, "confirm_answer", number=number, text=text)
             return
-        asker = turn.session.get(Person, sent.thread.asker_id)
-        turn.say("answer_sent", asker=asker.name, number=sent.thread.id)
+        send_answer(turn, {"number": number, "text": text})
+
+
+def send_answer(turn: Turn, data: dict[str, Any]) -> None:
+    """Send the teacher's answer (confirmed, or not from SMS) and say to whom."""
+    try:
+        sent = relay.answer(turn.session, turn.person, data["number"], data["text"], turn.clock)
+    except relay.AmbiguousThread as exc:
+        turn.say("answer_which_thread", open_ids=exc.open_ids)
+        return
+    asker = turn.session.get(Person, sent.thread.asker_id)
+    turn.say("answer_sent", asker=asker.name, number=sent.thread.id)

@@ -143,6 +143,44 @@ def test_absence_by_sms_always_asks_first(world) -> None:
     assert asked.slot("confirm") is not None and _absences(world) == []
 
 
+def test_a_change_asked_for_by_sms_needs_the_code_sent_to_the_real_number(world) -> None:
+    # Whoever forged kari's number never sees the reply, so a bare "ja" (or a guessed code)
+    # changes nothing; the code from the reply does.
+    import re
+
+    from bot.identity import conversation_id
+    from bot.models import Channel
+
+    sms = conversation_id(world.runtime.settings.sender_secret, world.ids["kari"], Channel.SMS)
+    asked = world.run(ReportAbsenceAction(), None, "Emma er syk i dag", "report_absence", entities=[person("Emma")],
+                      confidence=0.99, sender=sms)
+    code = re.search(r"Svar med koden (\d{6}) for å bekrefte, eller «nei»\.", asked.text)[1]
+    assert code not in str(asked.slot("confirm"))  # the plan keeps only an HMAC of it
+    bare_yes = world.run(ConfirmAction(), None, "ja", "affirm", slots={"confirm": asked.slot("confirm")}, sender=sms)
+    assert bare_yes.text == "Koden stemmer ikke. Prøv igjen (2 forsøk igjen), eller svar «nei»."
+    guess = "000000" if code != "000000" else "111111"
+    wrong = world.run(ConfirmAction(), None, guess, "affirm", slots={"confirm": bare_yes.slot("confirm")}, sender=sms)
+    assert wrong.text.startswith("Koden stemmer ikke. Prøv igjen (1 forsøk igjen)")
+    assert _absences(world) == []
+    done = world.run(ConfirmAction(), None, f"ja {code}", "affirm", slots={"confirm": wrong.slot("confirm")},
+                     sender=sms)
+    assert done.text.startswith("Takk, fraværet til Emma i dag er registrert.")
+    assert [a.pupil_id for a in _absences(world)] == [world.ids["emma"]]
+
+
+def test_three_wrong_codes_drop_the_plan(world) -> None:
+    from bot.identity import conversation_id
+    from bot.models import Channel
+
+    sms = conversation_id(world.runtime.settings.sender_secret, world.ids["kari"], Channel.SMS)
+    said = world.run(RemindersAction(), None, "ikke send noe i helgene", "set_reminders", confidence=0.99,
+                     sender=sms)
+    for _ in range(3):
+        said = world.run(ConfirmAction(), None, "123", "affirm", slots={"confirm": said.slot("confirm")}, sender=sms)
+    assert said.text == "Koden stemmer ikke, så jeg gjorde ingenting. Spør på nytt om du vil."
+    assert said.slot("confirm") is None and _prefs(world, "kari") is None
+
+
 # ------------------------------------------------------------------------------ reminders
 
 

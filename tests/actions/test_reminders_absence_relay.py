@@ -349,7 +349,20 @@ def test_question_goes_to_the_teacher_only_and_the_answer_to_the_asker_only(worl
     missing = world.run(AnswerQuestionAction(), "tor", "svar 9999 nei", "answer_question")
     assert other.text == missing.text == "Det kan jeg dessverre ikke svare på."
 
-    answered = world.run(AnswerQuestionAction(), "liv", f"svar {thread.id} Ja, det går fint!", "answer_question")
+    # By SMS the answer waits for the code that only the teacher's real phone receives.
+    import re
+
+    from bot.identity import conversation_id
+    from bot.models import Channel
+
+    sms = conversation_id(world.runtime.settings.sender_secret, world.ids["liv"], Channel.SMS)
+    outbox_before = len(_outbox(world))
+    asked = world.run(AnswerQuestionAction(), None, f"svar {thread.id} Ja, det går fint!", "answer_question",
+                      sender=sms)
+    assert asked.text.startswith(f"Skal jeg sende dette svaret i sak {thread.id}?\n«Ja, det går fint!»\n")
+    assert len(_outbox(world)) == outbox_before
+    code = re.search(r"koden (\d{6})", asked.text)[1]
+    answered = world.run(ConfirmAction(), None, code, "affirm", slots={"confirm": asked.slot("confirm")}, sender=sms)
     assert answered.text == f"Svaret er sendt til Kari Hansen (sak {thread.id})."
     answer = _outbox(world)[-1]
     assert (answer.recipient_id, answer.template) == (world.ids["kari"], "teacher_answer")
