@@ -51,15 +51,26 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"
+    # The rasa-sdk action server listens here (rasa-sdk's own default is every interface).
+    action_server_bind: str = "127.0.0.1"
+    # Secrets. Empty means "generated for this installation at first start" (bot/keys.py):
+    # random, kept in <data_dir>/secrets.json readable only by the owner. None has a default.
     # Signs conversation ids handed to the engine so actions trust only the gateway's senders.
-    sender_secret: str = "ransel-dev-secret-change-me"
+    sender_secret: str = ""
+    # Protects the engine's HTTP API (not the REST channel) from other local callers.
+    engine_api_token: str = ""
+    telegram_webhook_secret: str = ""
 
+    # A channel is served (routes mounted, deliveries attempted) only when configured:
+    # Telegram with a bot token, SMS and voice with a Twilio account SID and auth token.
+    # With `emulators` on (make demo, `ransel up --emulators`) the local emulators get
+    # credentials generated for this installation, so nothing has to be set.
+    emulators: bool = False
     telegram_api_url: str = "http://127.0.0.1:8081"
-    telegram_bot_token: str = "123456:ransel-demo-token"
-    telegram_webhook_secret: str = "ransel-demo-webhook-secret"
+    telegram_bot_token: str = ""
     twilio_api_url: str = "http://127.0.0.1:8082"
-    twilio_account_sid: str = "AC00000000000000000000000000000000"
-    twilio_auth_token: str = "ransel-demo-auth-token"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
     twilio_from_number: str = "+4759440000"
     sms_max_segments: int = Field(3, ge=1, le=10)
     # Username of the bot (without @), for t.me deep links shown on the web page.
@@ -113,6 +124,14 @@ class Settings(BaseSettings):
         return ZoneInfo(self.tz)
 
     @property
+    def telegram_configured(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'ransel.db'}"
 
@@ -144,10 +163,13 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; raise :class:`ConfigError` naming each bad setting."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             name = ".".join(str(part) for part in err["loc"]) or "settings"
             lines.append(f"RANSEL_{name.upper()}: {err['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+    from bot import keys  # settings first: keys reads data_dir from them
+
+    return keys.complete(settings)

@@ -185,7 +185,7 @@ def free_port() -> int:
 
 def api_token(settings: Settings) -> str:
     """Protects the engine's HTTP API (not the REST channel) from other local callers."""
-    return hashlib.sha256(f"engine-api:{settings.sender_secret}".encode()).hexdigest()[:32]
+    return settings.engine_api_token
 
 
 @dataclass
@@ -375,7 +375,11 @@ def actions_command(settings: Settings, python: str | None = None) -> tuple[list
     env.update(settings_env(settings))
     # rasa-sdk logs at INFO without message bodies (those only at DEBUG); ours log ids only.
     # No tracing: an empty --endpoints keeps rasa-sdk from looking for ./endpoints.yml.
-    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port), "--endpoints", ""]
+    # rasa-sdk binds to SANIC_HOST (its default is 0.0.0.0) and allows every CORS origin unless
+    # told otherwise: loopback unless configured, and `--cors` with no origin (none allowed).
+    env["SANIC_HOST"] = settings.action_server_bind
+    argv = [python or sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+            "--endpoints", "", "--cors"]
     return argv, env
 
 

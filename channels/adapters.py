@@ -230,12 +230,15 @@ class WebAdapter:
 def build_adapters(runtime: Runtime, speech: Speech | None = None) -> dict[Channel, Any]:
     """One adapter per channel for a dispatcher process, keyed by channel."""
     settings, now = runtime.settings, runtime.clock.utcnow
-    return {
-        Channel.TELEGRAM: TelegramAdapter(settings, speech),
-        Channel.SMS: SmsAdapter(settings, runtime.sessions, now),
-        Channel.VOICE: VoiceCallAdapter(settings, runtime.sessions, now),
-        Channel.WEB: WebAdapter(runtime.sessions, now),
-    }
+    built: dict[Channel, Any] = {Channel.WEB: WebAdapter(runtime.sessions, now)}
+    # An unconfigured channel has no adapter: its rows wait (and fail after the retries)
+    # with "no adapter for telegram" instead of knocking on a provider with no credentials.
+    if settings.telegram_configured:
+        built[Channel.TELEGRAM] = TelegramAdapter(settings, speech)
+    if settings.twilio_configured:
+        built[Channel.SMS] = SmsAdapter(settings, runtime.sessions, now)
+        built[Channel.VOICE] = VoiceCallAdapter(settings, runtime.sessions, now)
+    return built
 
 
 def adapters(runtime: Runtime) -> list[Any]:

@@ -173,6 +173,8 @@ def status_callback(runtime: Runtime, mapping: Mapping[str, OutboxStatus], sid_k
 
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
+    if not runtime.settings.twilio_configured:
+        return []  # no Twilio account: no SMS webhooks to knock on
     return [
         Route(INBOUND_PATH, SmsInbound(runtime).handle, methods=["POST"]),
         Route(STATUS_PATH, status_callback(runtime, _MESSAGE_STATUS, "MessageSid", "MessageStatus"),

@@ -349,6 +349,8 @@ class _Webhook:
 
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
+    if not runtime.settings.telegram_configured:
+        return []  # no bot token: no webhook to knock on
     return [Route(WEBHOOK_PATH, _Webhook(runtime).handle, methods=["POST"])]
 
 

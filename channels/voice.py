@@ -160,6 +160,8 @@ _CALL_STATUS = {"completed": OutboxStatus.DELIVERED, "busy": OutboxStatus.FAILED
 
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
+    if not runtime.settings.twilio_configured:
+        return []  # no Twilio account: no voice webhooks to knock on
     calls = VoiceCalls(runtime)
     return [
         Route(INBOUND_PATH, calls.incoming, methods=["POST"]),

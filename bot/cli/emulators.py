@@ -31,7 +31,11 @@ def serve(app: AppContext, quiet: bool) -> None:
     from channels.emulators.twilio import TwilioEmulator
     from channels.telegram import WEBHOOK_PATH
 
+    from bot import keys
+
     settings = app.settings
+    if not settings.emulators:  # standalone: the emulators still need this installation's credentials
+        settings = keys.complete(settings.model_copy(update={"emulators": True}))
     public = settings.public_base_url.rstrip("/")
     def show_telegram(sent) -> None:  # noqa: ANN001
         kind = "voice note" if sent.voice else "message"

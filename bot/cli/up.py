@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from urllib.parse import urlparse
 
@@ -42,6 +43,9 @@ def services(settings: Settings, emulators: bool) -> list[Service]:
 def up(app: AppContext, emulators: bool, on_ready: Callable[[], None] | None = None) -> None:
     """Start the engine, action server, HTTP app and scheduler; Ctrl-C stops them all."""
     settings = app.settings
+    if emulators:
+        # Every child gives the emulated channels this installation's generated credentials.
+        os.environ["RANSEL_EMULATORS"] = "true"
     click.echo(f"Starting Ransel against {_safe_url(settings.store_url)}")
     code = Supervisor(services(settings, emulators), echo=click.echo).run(on_ready)
     raise SystemExit(code)

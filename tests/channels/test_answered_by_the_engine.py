@@ -30,7 +30,7 @@ from channels.emulators.telegram import TelegramEmulator
 from channels.emulators.twilio import TwilioEmulator
 from channels.speech import Speech
 from channels.telegram import register_webhook
-from tests.channels.conftest import KO_MODEL, run_async
+from tests.channels.conftest import KO_MODEL, TWILIO_SID, TWILIO_TOKEN, run_async
 from tests.channels.test_webchat import browser, page, spoken_wav  # noqa: F401 - Chromium fixtures
 
 # The stack's school names people "kari"; the demo school "kari.hansen". Either will do.
@@ -87,7 +87,7 @@ def _not_a_fallback(text: str) -> bool:
 def engine_channels(ransel_stack, tmp_path: Path) -> Iterator[EngineChannels]:  # noqa: ANN001
     base: Settings = ransel_stack.settings
     telegram = TelegramEmulator(BOT_TOKEN, chat_burst=10)
-    twilio = TwilioEmulator(base.twilio_account_sid, base.twilio_auth_token)
+    twilio = TwilioEmulator(TWILIO_SID, TWILIO_TOKEN)
     app_socket = bind()
     app_url = f"http://127.0.0.1:{app_socket.getsockname()[1]}"
     twilio.configure_number(OUR_NUMBER, sms_url=app_url + "/sms/inbound", voice_url=app_url + "/voice/inbound")
@@ -95,6 +95,7 @@ def engine_channels(ransel_stack, tmp_path: Path) -> Iterator[EngineChannels]:  
         settings = base.model_copy(update={
             "public_base_url": app_url, "telegram_api_url": telegram_url, "telegram_bot_token": BOT_TOKEN,
             "twilio_api_url": twilio_url, "twilio_from_number": OUR_NUMBER, "vosk_model_nb": KO_MODEL,
+            "twilio_account_sid": TWILIO_SID, "twilio_auth_token": TWILIO_TOKEN,
         })
         runtime = Runtime(settings)
         with serve_in_thread(create_app(runtime), sock=app_socket):
