@@ -33,7 +33,7 @@ from bot.gateway import Asker, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, OutboxStatus
 from bot.runtime import Runtime
-from channels import contacts, inbound, sms_segments, status
+from channels import contacts, inbound, pins, sms_segments, status
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
 from channels.twilio_client import verified_form
@@ -138,6 +138,9 @@ class SmsInbound:
             return _twiml(_both("sms_unknown_number"))
         if contact.stopped:
             return _twiml()  # they asked for no SMS; START turns answers back on
+        refused = pins.command(self.runtime, contact.person_id, contact.language, Channel.SMS, body)
+        if refused is not None:  # a sender number can be forged: no PIN by SMS, and none to the engine
+            return _twiml(refused)
         text = self.choices.resolve(number, body)
         replies = await gateway.ask(Asker(contact.person_id, contact.language), Channel.SMS, text)
         self.choices.remember(number, [c for r in replies for c in r.choices])

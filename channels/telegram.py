@@ -46,7 +46,7 @@ from bot.gateway import Asker, Choice, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, Form
 from bot.runtime import Runtime
-from channels import contacts, inbound, linking
+from channels import contacts, inbound, linking, pins
 from channels.attempts import AttemptLimiter
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
@@ -117,6 +117,7 @@ class TelegramChannel:
         private = filters.ChatType.PRIVATE
         application.add_handler(TypeHandler(Update, self._drop_repeats), group=-1)
         application.add_handler(CommandHandler("start", self._start, filters=private))
+        application.add_handler(CommandHandler("pin", self._pin, filters=private))
         application.add_handler(CallbackQueryHandler(self._button))
         application.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), self._voice))
         application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._text))
@@ -194,6 +195,15 @@ class TelegramChannel:
         contact = await self._known(context.bot, chat_id)
         if contact:
             await self._converse(context.bot, chat_id, contact, update.effective_message.text)
+
+    async def _pin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/pin 4821``: the phone PIN, set here because the chat was linked with a code."""
+        chat_id = update.effective_chat.id
+        contact = await self._known(context.bot, chat_id)
+        if contact:
+            answer = await asyncio.to_thread(pins.command, self.runtime, contact.person_id, contact.language,
+                                             Channel.TELEGRAM, update.effective_message.text or "")
+            await self._send_text(context.bot, chat_id, answer or render("pin_help", contact.language))
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -38,7 +38,7 @@ from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
-from channels import contacts, linking, status
+from channels import contacts, linking, pins, status
 from channels.attempts import AttemptLimiter
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
@@ -200,6 +200,11 @@ class WebChat:
             text = str((await request.json()).get("text") or "")
         except ValueError:
             return JSONResponse({"error": "bad_request"}, status_code=400)
+        # The phone PIN is set here (the browser was linked with a code) and never reaches the engine.
+        answer = await asyncio.to_thread(pins.command, self.runtime, contact.person_id, contact.language,
+                                         Channel.WEB, text)
+        if answer is not None:
+            return JSONResponse({"replies": [{"text": answer, "choices": [], "audio": None}]})
         replies = await request.app.state.gateway.ask(Asker(contact.person_id, contact.language), Channel.WEB, text)
         return JSONResponse({"replies": await self._replies_json(request, contact, replies, spoken=False)})
 

@@ -455,6 +455,15 @@ class PhoneCall:
         action = urljoin(self._url, gather.get("action") or self._url)
         self._request(action, {"SpeechResult": speech, "Confidence": f"{confidence:.2f}"})
 
+    def press(self, digits: str) -> None:
+        """Key digits into the open ``<Gather input="dtmf">`` (Twilio posts them as ``Digits``,
+        without the finishing key)."""
+        assert self.gather is not None and not self.ended, "nothing is listening"
+        gather, self.gather = self.gather, None
+        finish = gather.get("finishOnKey", "#")
+        action = urljoin(self._url, gather.get("action") or self._url)
+        self._request(action, {"Digits": digits.rstrip(finish) if finish else digits})
+
     def stay_silent(self) -> None:
         assert self.gather is not None
         gather, self.gather = self.gather, None

@@ -72,6 +72,12 @@ class Stack:
             session.add(ContactPoint(person_id=person_id, channel=channel, address=address, verified=True,
                                      created_at=self.runtime.clock.utcnow()))
 
+    def set_pin(self, person_id: int, pin: str, channel: Channel = Channel.TELEGRAM) -> str | None:
+        """The phone PIN, set as the person would in a linked chat (``/pin 4821``)."""
+        from channels import pins
+
+        return pins.command(self.runtime, person_id, "nb", channel, f"/pin {pin}")
+
     def prefer(self, person_id: int, form: Form, channel: Channel | None = None) -> None:
         with self.runtime.transaction() as session:
             session.add(NotificationPreference(person_id=person_id, form=form, channel=channel,

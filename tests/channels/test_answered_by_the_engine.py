@@ -130,7 +130,11 @@ def test_sms_question_is_answered(engine_channels: EngineChannels) -> None:
 
 
 def test_phone_call_question_is_answered_aloud(engine_channels: EngineChannels) -> None:
+    from channels import pins
+
+    pins.command(engine_channels.runtime, engine_channels.person(KARI).id, "nb", Channel.TELEGRAM, "/pin 4821")
     call = engine_channels.twilio.phone(engine_channels.mobile_of(KARI)).call()
+    call.press("4821#")
     call.say("hva er leksene til i morgen")
     spoken = call.said()
     assert len(spoken) >= 3 and _not_a_fallback(spoken[-2])

@@ -167,3 +167,14 @@ def test_guessing_codes_is_stopped_after_ten_wrong_ones(channel_stack: Stack) ->
     channel_stack.runtime.clock.advance(timedelta(minutes=16))
     guesser.send_text(f"/start {code}")
     assert "Hei, Kari!" in guesser.inbox()[-1].text
+
+
+def test_the_phone_pin_is_set_in_a_linked_chat_and_never_reaches_the_engine(channel_stack: Stack) -> None:
+    kari = channel_stack.telegram.user(5550101, "Kari")
+    kari.send_text(f"/start {channel_stack.issue_code(channel_stack.people.kari)}")
+    kari.send_text("/pin 4821")
+    assert "PIN-koden for telefon er lagret" in kari.inbox()[-1].text
+    assert all("4821" not in text for _, _, text in channel_stack.engine_heard)
+    call = channel_stack.twilio.phone("+4791234567").call()
+    call.press("4821#")
+    assert call.said()[-1] == "Takk. Hva lurer du på?"

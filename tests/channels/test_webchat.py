@@ -212,3 +212,14 @@ def test_pages_are_readable_labelled_and_fit_a_phone(channel_stack: Stack, brows
         assert audit["low"] == [], "text below WCAG AA contrast"
         assert audit["unnamed"] == [], "controls without an accessible name"
         assert audit["scroll"] <= audit["width"], "the page scrolls sideways on a phone"
+
+
+def test_a_guardian_sets_the_phone_pin_in_the_web_chat(channel_stack: Stack, page: Page) -> None:
+    sign_in(channel_stack, page, channel_stack.people.kari)
+    page.get_by_label("Melding").fill("/pin 4821")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("region", name="Samtale")).to_contain_text("PIN-koden for telefon er lagret")
+    assert channel_stack.engine_heard == []
+    call = channel_stack.twilio.phone("+4791234567").call()
+    call.press("4821#")
+    assert call.said()[-1] == "Takk. Hva lurer du på?"

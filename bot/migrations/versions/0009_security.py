@@ -1,0 +1,35 @@
+"""phone_pins: a PIN for personal answers on phone calls (caller ID can be forged)
+
+Revision ID: 0009_security
+Revises: 0008_language_and_changes
+Create Date: 2026-12-03 23:50:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from bot.models.base import UTCDateTime
+
+revision: str = '0009_security'
+down_revision: str | None = '0008_language_and_changes'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'phone_pins',
+        sa.Column('person_id', sa.Integer(), nullable=False),
+        sa.Column('pin_hash', sa.String(length=160), nullable=False),
+        sa.Column('set_at', UTCDateTime(), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('locked_until', UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('person_id'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('phone_pins')
