@@ -132,7 +132,8 @@ class WebChat:
         if contact is None:
             return self._render("signin.html.j2", _page_language(request), failed=False, blocked=False,
                                 code=request.query_params.get("code", ""))
-        config = {"base": BASE, "readAloud": contact.read_aloud, "text": page_text(contact.language)}
+        config = {"base": BASE, "readAloud": contact.read_aloud, "text": page_text(contact.language),
+                  "lang": contact.language}
         return self._render("chat.html.j2", contact.language, config=config)
 
     async def sign_in(self, request: Request) -> Response:

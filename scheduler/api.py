@@ -62,10 +62,14 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return PlainTextResponse(text, media_type="application/yaml")
 
     async def put_rules(request: Request) -> Response:
-        body = await request.body()
-        with runtime.transaction() as session:
+        with runtime.sessions() as session:  # who asks, before a byte of the body is read
             admin, school = _staff(request, session), _school(session, request.path_params["school"])
             if admin is None or school is None or school.id not in admin_school_ids(session, admin):
+                return _denied()
+        body = await request.body()  # bounded by the app's body limit (bot/web/limits.py)
+        with runtime.transaction() as session:
+            admin, school = _staff(request, session), _school(session, request.path_params["school"])
+            if admin is None or school is None:
                 return _denied()
             if len(body) > MAX_RULES_BYTES:
                 return JSONResponse({"errors": ["too large"]}, status_code=413)
@@ -80,6 +84,9 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return JSONResponse({"rules": len(checked.rules.rules), "warnings": warnings})
 
     async def post_broadcast(request: Request) -> Response:
+        with runtime.sessions() as session:  # who asks, before the body is read
+            if _staff(request, session) is None:
+                return _denied()
         try:
             data: dict[str, Any] = await request.json()
             scope = BroadcastScope(data["scope"])

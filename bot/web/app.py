@@ -13,12 +13,14 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.gateway import Gateway
 from bot.runtime import Runtime, settle_heap
+from bot.web import limits
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,10 @@ def create_app(runtime: Runtime, gateway: Gateway | None = None) -> Starlette:
             gc.unfreeze()  # an app stopped inside a longer-lived process (tests) gives it all back
             await gateway.aclose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Body limits before any endpoint reads a body (bot/web/limits.py).
+    limit_for = limits.limits(runtime.settings.speech_max_bytes)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(limits.BodyLimit, limit_for=limit_for)])
     app.state.runtime = runtime
     app.state.gateway = gateway
     return app

@@ -55,6 +55,11 @@
     const response = await fetch(url, {method: "POST", body: body, credentials: "same-origin",
       headers: Object.assign({"X-Requested-With": "ransel"}, headers || {})});
     if (response.status === 401) { window.location.reload(); return null; }
+    if (response.status === 413) {  // over the server's body limit: its message, in our language
+      const refused = await response.json();
+      const text = refused.message[config.lang] || refused.message.nb;
+      return {replies: [{text: text, choices: [], audio: null}]};
+    }
     if (!response.ok) { throw new Error(String(response.status)); }
     return response.json();
   }
