@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(3, ge=1, le=10)
     # Username of the bot (without @), for t.me deep links shown on the web page.
     telegram_bot_username: str = "RanselDemoBot"
+    # Reverse proxies in front of the HTTP app (CIDRs): only behind these is X-Forwarded-For
+    # believed, for the client address that link-code tries are counted by.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Wrong link codes allowed per network (IPv4 address, IPv6 /64) or chat per 15 minutes,
+    # and from everywhere per hour before every try is slowed down.
+    link_code_max_failures: int = Field(10, ge=1)
+    link_code_hourly_budget: int = Field(1000, ge=1)
+    link_code_spray_delay_seconds: float = Field(2.0, ge=0)
     # One-time link codes (school-issued or shown on the web page) and web chat sessions.
     link_code_ttl_hours: int = Field(72, ge=1, le=24 * 60)
     web_session_days: int = Field(30, ge=1, le=365)

@@ -110,7 +110,8 @@ class TelegramChannel:
         self.speech = speech
         # A voice note answering a question with buttons is recognised against their titles.
         self._choices = ChoiceMemory()
-        self._attempts = AttemptLimiter(runtime.clock.utcnow)
+        self._attempts = AttemptLimiter(runtime, "telegram", runtime.settings.link_code_max_failures,
+                                        hourly_budget=runtime.settings.link_code_hourly_budget)
 
     def register(self, application: Application) -> None:
         # Private chats only: a chat is bound to one person, and a group would mix people.
@@ -173,12 +174,16 @@ class TelegramChannel:
     async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         if context.args:
-            if self._attempts.blocked(str(chat_id)):
+            verdict = await asyncio.to_thread(self._attempts.reserve, f"chat:{chat_id}")
+            if not verdict.allowed:
                 await self._send_text(context.bot, chat_id, self._render_for(None, "link_too_many_attempts"))
                 return
+            if verdict.slow:
+                await asyncio.sleep(self.runtime.settings.link_code_spray_delay_seconds)
             contact = await asyncio.to_thread(self._link, chat_id, context.args[0])
+            if contact is not None:
+                await asyncio.to_thread(self._attempts.refund, verdict)
             if contact is None:
-                self._attempts.failed(str(chat_id))
                 known = await asyncio.to_thread(self._contact, chat_id)
                 await self._send_text(context.bot, chat_id, self._render_for(known, "link_code_invalid"))
                 return

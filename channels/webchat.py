@@ -39,7 +39,7 @@ from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
 from channels import contacts, linking, pins, status
-from channels.attempts import AttemptLimiter
+from channels.attempts import AttemptLimiter, client_address, network_of
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
 
@@ -83,7 +83,8 @@ class WebChat:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._speech: Speech | None = None
-        self._attempts = AttemptLimiter(runtime.clock.utcnow)
+        self._attempts = AttemptLimiter(runtime, "web", runtime.settings.link_code_max_failures,
+                                        hourly_budget=runtime.settings.link_code_hourly_budget)
 
     def speech(self, request: Request) -> Speech:
         shared = getattr(request.app.state, "speech", None)
@@ -140,13 +141,19 @@ class WebChat:
         form = await request.form()
         code = str(form.get("code") or "")
         language = language_of(str(form.get("lang") or "")) if form.get("lang") else "nb"
-        source = request.client.host if request.client else "unknown"
-        if self._attempts.blocked(source):
+        settings = self.runtime.settings
+        address = client_address(request.client.host if request.client else None,
+                                 request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+        verdict = await asyncio.to_thread(self._attempts.reserve, network_of(address))
+        if not verdict.allowed:
             log.warning("web sign-in blocked after repeated wrong codes")
             return self._render("signin.html.j2", language, status_code=429, failed=False, blocked=True, code="")
+        if verdict.slow:  # codes are being sprayed from many networks: everyone waits a little
+            await asyncio.sleep(settings.link_code_spray_delay_seconds)
         token = await asyncio.to_thread(self._sign_in, code)
+        if token is not None:
+            await asyncio.to_thread(self._attempts.refund, verdict)
         if token is None:
-            self._attempts.failed(source)
             log.info("web sign-in refused")
             return self._render("signin.html.j2", language, status_code=400, failed=True, blocked=False, code="")
         response = RedirectResponse(BASE, status_code=303)

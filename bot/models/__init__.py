@@ -35,7 +35,7 @@ from .people import Guardianship, Person, PersonRole
 from .profile import AimStatus, ProfileSetting
 from .roster import AssignmentCategory, Course
 from .resources import Activity, LearningResource, Review, resource_aims
-from .security import PhonePin
+from .security import AttemptCounter, PhonePin
 from .scheduling import Audience, Broadcast, BroadcastScope, DeliveryEvent, ReminderRuleSet
 from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak
 

@@ -22,3 +22,13 @@ class PhonePin(Base):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AttemptCounter(Base):
+    """A counter in a time window (link-code tries per network, per hour for everyone),
+    shared by every process of an installation (channels/attempts.py)."""
+
+    __tablename__ = "attempt_counters"
+    key: Mapped[str] = mapped_column(String(190), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,4 +1,5 @@
-"""phone_pins: a PIN for personal answers on phone calls (caller ID can be forged)
+"""phone_pins (a PIN for personal answers on phone calls: caller ID can be forged) and
+attempt_counters (link-code tries per network and per hour, shared between processes)
 
 Revision ID: 0009_security
 Revises: 0008_language_and_changes
@@ -29,7 +30,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('person_id'),
     )
+    op.create_table(
+        'attempt_counters',
+        sa.Column('key', sa.String(length=190), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.Column('expires_at', UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key'),
+    )
+    op.create_index('ix_attempt_counters_expires_at', 'attempt_counters', ['expires_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_attempt_counters_expires_at', table_name='attempt_counters')
+    op.drop_table('attempt_counters')
     op.drop_table('phone_pins')
