@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.memo import memo
-from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role
+from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role, School
 
 ADULT_AGE = 18
 
@@ -42,8 +42,29 @@ def turns_adult_on(birth_date: date) -> date:
     return birth_date + relativedelta(years=ADULT_AGE)
 
 
-def is_adult(pupil: Person, on: date) -> bool:
-    return pupil.birth_date is not None and on >= turns_adult_on(pupil.birth_date)
+def is_adult(pupil: Person, on: date, session: Session | None = None) -> bool:
+    """18 or older on ``on``. Without a birth date the pupil's school policy decides
+    (``schools.unknown_birth_date``): "adult" (strict) counts them as adult, so guardians get
+    no access; the default "minor" counts a pupil enrolled in grades 1-10 as a minor (the
+    import lists every such gap). Never fails open: a pupil enrolled only above grade 10 is
+    counted as adult."""
+    if pupil.birth_date is not None:
+        return on >= turns_adult_on(pupil.birth_date)
+    if session is None:
+        return True
+    return memo(session, ("unknown_age_adult", pupil.id), lambda: unknown_age_is_adult(session, pupil.id))
+
+
+def unknown_age_is_adult(session: Session, pupil_id: int) -> bool:
+    rows = session.execute(
+        select(School.unknown_birth_date, Group.grade)
+        .join(Group, Group.school_id == School.id)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL)
+    ).all()
+    if any(policy == "adult" for policy, _ in rows):
+        return True
+    return bool(rows) and all(grade is not None and grade > 10 for _, grade in rows)
 
 
 def roles_of(session: Session, person: Person) -> set[Role]:
@@ -82,7 +103,8 @@ def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
     """Children the guardian has parental responsibility for and who are under 18 on ``on``
     (read once per session: access checks and replies ask it several times a turn)."""
     return list(memo(session, ("children", guardian.id, on), lambda: tuple(
-        child for _, child in session.execute(_responsible_children([guardian.id])).all() if not is_adult(child, on)
+        child for _, child in session.execute(_responsible_children([guardian.id])).all()
+        if not is_adult(child, on, session)
     )))
 
 
@@ -100,18 +122,22 @@ def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict
     guardians = [pid for pid in ids if Role.GUARDIAN in roles[pid]]
     if guardians:
         for guardian_id, child in session.execute(_responsible_children(guardians)):
-            if not is_adult(child, on):
+            if not is_adult(child, on, session):
                 seen[guardian_id].add(child.id)
     return {pid: (pupils if enabled.get(pid) else set()) for pid, pupils in seen.items()}
+
+
+def current(on: date, membership=Membership):  # noqa: ANN001, ANN201 - a SQL condition
+    """Memberships current on ``on`` (no dates means always): every access path uses only
+    these, so a pupil who left a class is no longer visible to its teachers."""
+    return and_(or_(membership.begin_date.is_(None), membership.begin_date <= on),
+                or_(membership.end_date.is_(None), membership.end_date >= on))
 
 
 def _group_ids(session: Session, person_id: int, role: MemberRole, on: date | None = None) -> set[int]:
     stmt = select(Membership.group_id).where(Membership.person_id == person_id, Membership.role == role)
     if on is not None:
-        stmt = stmt.where(
-            (Membership.begin_date.is_(None)) | (Membership.begin_date <= on),
-            (Membership.end_date.is_(None)) | (Membership.end_date >= on),
-        )
+        stmt = stmt.where(current(on))
     return set(memo(session, ("groups", person_id, role, on), lambda: frozenset(session.scalars(stmt))))
 
 
@@ -123,26 +149,27 @@ def pupil_group_ids(session: Session, pupil_id: int, on: date | None = None) -> 
     return _group_ids(session, pupil_id, MemberRole.PUPIL, on)
 
 
-def contact_group_ids(session: Session, teacher: Person) -> set[int]:
+def contact_group_ids(session: Session, teacher: Person, on: date) -> set[int]:
     return set(
         session.scalars(
             select(Membership.group_id).where(
                 Membership.person_id == teacher.id,
                 Membership.role == MemberRole.TEACHER,
                 Membership.is_contact_teacher.is_(True),
+                current(on),
             )
         )
     )
 
 
-def _pupils_in_groups(session: Session, group_ids: Iterable[int]) -> set[int]:
+def _pupils_in_groups(session: Session, group_ids: Iterable[int], on: date) -> set[int]:
     ids = list(group_ids)
     if not ids:
         return set()
     return set(
         session.scalars(
             select(Membership.person_id).where(
-                Membership.group_id.in_(ids), Membership.role == MemberRole.PUPIL
+                Membership.group_id.in_(ids), Membership.role == MemberRole.PUPIL, current(on)
             )
         )
     )
@@ -168,12 +195,12 @@ def _visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
     roles = roles_of(session, asker)
     visible = _family_pupil_ids(session, asker, roles, on)
     if Role.TEACHER in roles:
-        visible.update(_pupils_in_groups(session, taught_group_ids(session, asker, on)))
+        visible.update(_pupils_in_groups(session, taught_group_ids(session, asker, on), on))
     if Role.SCHOOL_ADMIN in roles:
         schools = admin_school_ids(session, asker)
         if schools:
             groups = session.scalars(select(Group.id).where(Group.school_id.in_(schools)))
-            visible.update(_pupils_in_groups(session, groups))
+            visible.update(_pupils_in_groups(session, groups, on))
     return visible
 
 
@@ -218,7 +245,7 @@ def visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: 
         basis = set(
             session.scalars(select(Group.id).where(Group.id.in_(groups), Group.kind == GroupKind.BASIS))
         )
-        if basis & contact_group_ids(session, asker):
+        if basis & contact_group_ids(session, asker, on):
             return groups
         return groups & taught_group_ids(session, asker, on)
     return set()

@@ -7,6 +7,8 @@ in Ransel reads the environment; it receives a :class:`Settings`.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from datetime import datetime
 from functools import cached_property
@@ -118,6 +120,22 @@ class Settings(BaseSettings):
     def _now_has_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("must carry a UTC offset, e.g. 2026-12-01T08:00:00+01:00")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:  # noqa: ANN401 - what a source gives
+        """A JSON list (as environment variables carry it) or comma-separated CIDRs."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [p.strip() for p in text.split(",") if p.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
         return value
 
     @field_validator("default_language")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -279,6 +280,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             continue
         if isinstance(value, bool):
             text = "true" if value else "false"
+        elif isinstance(value, (list, dict)):
+            text = json.dumps(value)
         elif hasattr(value, "isoformat"):
             text = value.isoformat()
         else:

@@ -108,7 +108,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             except BroadcastError as exc:
                 status = 403 if exc.code == "not_allowed" else 422
                 return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=status)
-            result = summary(session, broadcast).as_dict()
+            result = summary(session, broadcast, author, clock.today()).as_dict()
         return JSONResponse(result, status_code=201)
 
     def _own_broadcast(request: Request, session: Session) -> tuple[Person | None, Broadcast | None]:
@@ -122,18 +122,18 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
     async def get_broadcast(request: Request) -> Response:
         with runtime.sessions() as session:
-            _, broadcast = _own_broadcast(request, session)
+            reader, broadcast = _own_broadcast(request, session)
             if broadcast is None:
                 return _denied()
-            return JSONResponse(summary(session, broadcast).as_dict())
+            return JSONResponse(summary(session, broadcast, reader, clock.today()).as_dict())
 
     async def delete_broadcast(request: Request) -> Response:
         with runtime.transaction() as session:
-            _, broadcast = _own_broadcast(request, session)
+            reader, broadcast = _own_broadcast(request, session)
             if broadcast is None:
                 return _denied()
             cancel_broadcast(session, broadcast, clock=clock)
-            result = summary(session, broadcast).as_dict()
+            result = summary(session, broadcast, reader, clock.today()).as_dict()
         return JSONResponse(result)
 
     async def calendar(request: Request) -> Response:

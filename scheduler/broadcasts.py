@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from bot.models import (
     Person,
     PersonRole,
     Role,
+    School,
 )
 from scheduler import facts
 from scheduler.outbox import enqueue_many
@@ -72,14 +73,20 @@ def school_of(session: Session, author: Person, group: Group | None = None) -> i
     return ids[0] if ids else None
 
 
-def may_broadcast(session: Session, author: Person, school_id: int, scope: BroadcastScope, group_id: int | None) -> bool:
-    """A school admin may reach anyone at the school; a teacher their own groups, and their
-    school's grades or the whole school."""
+def may_broadcast(session: Session, author: Person, school_id: int, scope: BroadcastScope, group_id: int | None,
+                  urgent: bool = False) -> bool:
+    """A school admin may reach anyone at the school, urgently too; a teacher their own groups
+    (on time, not urgent), and a grade, the whole school or urgently only where the school
+    allows teachers that (``teachers_broadcast_widely``)."""
     roles = _school_roles(session, author.id)
     if any(r.role is Role.SCHOOL_ADMIN and r.school_id == school_id for r in roles):
         return True
     if not any(r.role is Role.TEACHER and r.school_id in (school_id, None) for r in roles):
         return False
+    if scope is not BroadcastScope.GROUP or urgent:
+        school = session.get(School, school_id)
+        if school is None or not school.teachers_broadcast_widely:
+            return False
     if scope is BroadcastScope.GROUP:
         return session.scalar(
             select(Membership.id).where(
@@ -87,6 +94,27 @@ def may_broadcast(session: Session, author: Person, school_id: int, scope: Broad
             )
         ) is not None
     return any(r.role is Role.TEACHER and r.school_id == school_id for r in roles)
+
+
+def still_in_audience(session: Session, broadcast: Broadcast, recipient: Person, pupils: list[int], day: date) -> bool:
+    """Checked again when a row is delivered: the recipient is still in the audience on
+    ``day`` for at least one of the pupils it was queued for (the pupil still in the group,
+    the guardian still with parental responsibility for a minor, accounts enabled)."""
+    if not recipient.enabled:
+        return False
+    groups = select(Group.id).where(Group.school_id == broadcast.school_id)
+    if broadcast.scope is BroadcastScope.GROUP:
+        groups = groups.where(Group.id == broadcast.group_id)
+    elif broadcast.scope is BroadcastScope.GRADE:
+        groups = groups.where(Group.grade == broadcast.grade)
+    members = facts.pupil_groups(session, list(session.scalars(groups)), day)
+    current = [p for p in pupils if p in members]
+    if recipient.id in current and broadcast.audience in (Audience.PUPILS, Audience.BOTH):
+        return True
+    if broadcast.audience in (Audience.GUARDIANS, Audience.BOTH):
+        guardians = facts.guardians_of(session, current, day)
+        return any(recipient.id in guardians.get(p, []) for p in current)
+    return False
 
 
 def audience_of(session: Session, broadcast: Broadcast, day) -> list[tuple[int, list[int]]]:  # noqa: ANN001
@@ -145,7 +173,7 @@ def send_broadcast(
     school_id = target_group.school_id if target_group else author_school
     if school_id is None:
         raise BroadcastError("no_school", lang)
-    if not may_broadcast(session, author, school_id, scope, target_group.id if target_group else None):
+    if not may_broadcast(session, author, school_id, scope, target_group.id if target_group else None, urgent):
         raise BroadcastError("not_allowed", lang)
     broadcast = Broadcast(
         school_id=school_id, author_id=author.id, scope=scope, group_id=target_group.id if target_group else None,
@@ -178,8 +206,8 @@ def cancel_broadcast(session: Session, broadcast: Broadcast, *, clock: Clock) ->
 
 @dataclass
 class RecipientStatus:
-    person_id: int
-    name: str
+    person_id: int | None  # None: not named to this reader
+    name: str | None
     status: str  # queued, sent, delivered, read, failed, skipped, digested
     channel: str | None
     sent_at: datetime | None
@@ -200,6 +228,7 @@ class Summary:
         return {
             "broadcast": self.broadcast_id,
             "totals": self.totals,
+            "unnamed": sum(r.name is None for r in self.recipients),
             "recipients": [
                 {
                     "person": r.person_id, "name": r.name, "status": r.status, "channel": r.channel,
@@ -207,7 +236,7 @@ class Summary:
                     "delivered_at": r.delivered_at.isoformat() if r.delivered_at else None,
                     "reason": r.reason,
                 }
-                for r in self.recipients
+                for r in self.recipients if r.name is not None
             ],
         }
 
@@ -219,8 +248,16 @@ _SHOWN = {
 }
 
 
-def summary(session: Session, broadcast: Broadcast) -> Summary:
-    """Per recipient delivery status; a row folded into a digest shows the digest's status."""
+def summary(session: Session, broadcast: Broadcast, reader: Person, on: date) -> Summary:
+    """Per recipient delivery status; a row folded into a digest shows the digest's status.
+
+    Counts are for everyone; names only to the broadcast's sender and only of recipients
+    in what the sender may see on ``on`` (a teacher's own groups, an admin's school):
+    a school admin reading a teacher's broadcast, or a teacher's grade-wide broadcast
+    outside their groups, shows totals."""
+    from bot.access import visible_pupil_ids
+
+    named = visible_pupil_ids(session, reader, on) if reader.id == broadcast.author_id else set()
     digest = aliased(OutboxMessage)
     rows = session.execute(
         select(OutboxMessage, digest, Person)
@@ -235,8 +272,10 @@ def summary(session: Session, broadcast: Broadcast) -> Summary:
         status = _SHOWN[effective.status]
         if row.status is OutboxStatus.DIGESTED and status == "queued":
             status = "digested"
+        pupils = (row.payload or {}).get("pupils") or []
+        shown = any(p in named for p in pupils)
         out.recipients.append(RecipientStatus(
-            person.id, person.name, status, effective.channel.value if effective.channel else None,
+            person.id if shown else None, person.name if shown else None, status, effective.channel.value if effective.channel else None,
             effective.sent_at, effective.delivered_at,
             effective.last_error if effective.status in (OutboxStatus.SKIPPED, OutboxStatus.DEAD, OutboxStatus.FAILED) else None,
         ))

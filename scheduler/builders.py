@@ -229,6 +229,10 @@ def build_broadcast(session: Session, recipient: Person, payload: dict[str, Any]
     broadcast = session.get(Broadcast, payload["broadcast"])
     if broadcast is None or broadcast.cancelled_at is not None:
         return None
+    from scheduler.broadcasts import still_in_audience
+
+    if not still_in_audience(session, broadcast, recipient, payload.get("pupils") or [], clock.today()):
+        return None  # no longer theirs to receive (left the group, lost responsibility)
     author = session.get(Person, broadcast.author_id)
     group = session.get(Group, broadcast.group_id) if broadcast.group_id else None
     school = session.get(School, broadcast.school_id)

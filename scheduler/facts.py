@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import turns_adult_on
+from bot.access import unknown_age_is_adult, turns_adult_on
+from bot.memo import memo
 from bot.models import (
     Assignment,
     AssignmentKind,
@@ -178,7 +179,12 @@ def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[
             .order_by(Guardianship.pupil_id, Guardianship.guardian_id)
         )
         for pupil_id, guardian_id, birth_date in rows:
-            if birth_date is None or day < turns_adult_on(birth_date):
+            if birth_date is not None:
+                minor = day < turns_adult_on(birth_date)
+            else:  # the school's policy for an unknown birth date (bot/access.py)
+                minor = not memo(session, ("unknown_age_adult", pupil_id),
+                                 lambda pid=pupil_id: unknown_age_is_adult(session, pid))
+            if minor:
                 out[pupil_id].append(guardian_id)
     return out
 

@@ -245,7 +245,7 @@ def broadcast_send(app: AppContext, as_user: str, group: str | None, grade: int 
                                        urgent=urgent)
         except BroadcastError as exc:
             raise click.ClickException(str(exc)) from None
-        _echo_summary(summary(session, broadcast), author.language, broadcast.id)
+        _echo_summary(summary(session, broadcast, author, runtime.clock.today()), author.language, broadcast.id)
 
 
 @broadcast_group.command("status")
@@ -260,9 +260,11 @@ def broadcast_status(app: AppContext, broadcast_id: int, as_user: str) -> None:
     with runtime.sessions() as session:
         reader = _person(session, as_user)
         broadcast = _readable(session, reader, broadcast_id)
-        s = summary(session, broadcast)
+        s = summary(session, broadcast, reader, runtime.clock.today())
         fmt = Formatter(language_of(reader.language))
         for r in s.recipients:
+            if r.name is None:
+                continue  # counted in the totals, not named to this reader
             when = f"{runtime.clock.local(r.sent_at):%Y-%m-%d %H:%M}" if r.sent_at else ""
             click.echo(f"{r.name:<28} {fmt.t('broadcast_status.' + r.status):<24} {r.channel or '':<9} {when}"
                        f"{'  (' + r.reason + ')' if r.reason else ''}")

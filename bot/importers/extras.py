@@ -14,6 +14,12 @@ OneRoster sourcedId and may hold these sections:
   UTC for the stores; a bare date means the whole day.
 - ``breaks``: school breaks (høstferie ...).
 - ``aims``: LK20 competence aims of OneRoster lineItems (OneRoster 1.1 has no field for them).
+- ``policy``: the school's policies: ``unknown_birth_date`` (``minor``, the default: a pupil
+  in grades 1-10 without a birth date counts as a minor; ``adult``: strict, their guardians
+  get no access) and ``teachers_broadcast_widely`` (teachers may broadcast to a grade, the
+  whole school or urgently; otherwise only school admins).
+- ``guardianships``: parental responsibility per guardian and pupil, where the school's
+  register knows better than the OneRoster role (a parent without responsibility, say).
 
 A section that is present is the complete truth for this school: lessons, gear rules,
 events and breaks it no longer lists are removed; a line item listed under ``aims`` gets
@@ -50,6 +56,7 @@ from bot.models import (
     EventKind,
     Form,
     GearRule,
+    Guardianship,
     Group,
     Lesson,
     NotificationPreference,
@@ -217,6 +224,26 @@ class _Extras:
         self._check_events()
         self._check_breaks()
         self._check_aims()
+        self._check_guardianships()
+
+    def _check_guardianships(self) -> None:
+        gt = Guardianship.__table__
+        pairs = {(row.guardian_id, row.pupil_id): row.id
+                 for row in self.conn.execute(select(gt.c.id, gt.c.guardian_id, gt.c.pupil_id))}
+        self.guardianship_updates: list[tuple[int, bool]] = []
+        for i, entry in enumerate(self.data.get("guardianships", [])):
+            guardian, pupil = self.people.get(entry["guardian"]), self.people.get(entry["pupil"])
+            for key, found in (("guardian", guardian), ("pupil", pupil)):
+                if found is None:
+                    self.err(("guardianships", i, key), f'no person "{entry[key]}" (sourcedId or username) in the stores')
+            if guardian is None or pupil is None:
+                continue
+            row = pairs.get((guardian, pupil))
+            if row is None:
+                self.err(("guardianships", i), f'"{entry["guardian"]}" is not a guardian of "{entry["pupil"]}" in the '
+                                               "OneRoster export (agents)")
+                continue
+            self.guardianship_updates.append((row, bool(entry["parental_responsibility"])))
 
     def _term(self, path: JsonPath, section: str, key: str | None, what: str) -> None:
         if key is not None and key not in self.terms[section]:
@@ -382,6 +409,17 @@ class _Extras:
             self._write_breaks()
         if "aims" in self.data:
             self._write_aims()
+        if "policy" in self.data:
+            policy = self.data["policy"]
+            values = {"unknown_birth_date": policy.get("unknown_birth_date", "minor"),
+                      "teachers_broadcast_widely": bool(policy.get("teachers_broadcast_widely", False))}
+            self.conn.execute(update(School.__table__).where(School.__table__.c.id == self.school_id).values(**values))
+            self.stats.add("updated", "schools", 1)
+        gt = Guardianship.__table__
+        for row_id, responsible in self.guardianship_updates:
+            changed = self.conn.execute(update(gt).where(gt.c.id == row_id, gt.c.parental_responsibility != responsible)
+                                        .values(parental_responsibility=responsible)).rowcount
+            self.stats.add("updated", "guardianships", changed)
 
     def _write_people(self) -> None:
         c, p = self.conn, Person.__table__

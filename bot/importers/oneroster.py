@@ -263,6 +263,9 @@ class OneRosterResult:
     stats: SyncStats
     warnings: list[str]
     rows: dict[str, int]  # data rows read per file
+    # Pupils with no birth date after the import (demographics absent or incomplete): the
+    # school's policy decides whether their guardians keep access (bot/access.py).
+    no_birth_date: list[str] = field(default_factory=list)
 
 
 # --- the import ----------------------------------------------------------------------------
@@ -310,13 +313,28 @@ class _Importer:
             self.problems.raise_if_any()
             try:
                 self._write(conn)
+                no_birth_date = self._pupils_without_birth_date(conn)
             except IntegrityError as exc:
                 # Validation should make this unreachable; if not, still import nothing and
                 # say so without leaking row contents into the message.
                 log.error("oneroster import hit a constraint: %s", type(exc.orig).__name__)
                 raise ImportFailed([Problem("(export)", None, None, f"conflicts with the stores: {exc.orig}")]) from None
         rows = {name: len(f.active) + len(f.deleted) for name, f in self.files.items() if f.mode != ABSENT}
-        return OneRosterResult(self.stats, self.warnings, rows)
+        if no_birth_date:
+            shown = ", ".join(no_birth_date[:20]) + (" …" if len(no_birth_date) > 20 else "")
+            self.warnings.append(
+                f"{len(no_birth_date)} pupils have no birth date (demographics.csv absent or without them): "
+                f"{shown}. By the school's default policy they count as minors in grades 1-10 and their "
+                "guardians keep access; with policy unknown_birth_date: adult they get none")
+        return OneRosterResult(self.stats, self.warnings, rows, no_birth_date)
+
+    def _pupils_without_birth_date(self, conn: Connection) -> list[str]:
+        people, roles = Person.__table__, PersonRole.__table__
+        return sorted(conn.execute(
+            select(people.c.sourced_id).join(roles, roles.c.person_id == people.c.id)
+            .where(roles.c.role == Role.PUPIL, people.c.birth_date.is_(None), people.c.enabled.is_(True))
+            .distinct()
+        ).scalars())
 
     def _bar(self, total: int, desc: str) -> tqdm:
         return tqdm(total=total, desc=desc, unit=" rows", disable=not self.show_progress, leave=False)

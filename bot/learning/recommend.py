@@ -128,10 +128,24 @@ def recommend(
     """
     if not can_see_pupil(session, asker, pupil_id, clock.today()):
         raise AccessDenied()
+    from bot.services.progress import visible_subjects
+
     pupil = session.get(Person, pupil_id)
     profile = load_pupil(session, pupil)
-    ranked = rank(session, profile, subject_code=subject_code, aim_code=aim_code, text=text, clock=clock, cache=cache,
-                  explain=limit)[:limit]
+    allowed = visible_subjects(session, asker, pupil_id, clock.today())
+    if allowed is None:
+        subjects: list[str | None] = [subject_code]
+    elif subject_code is not None:  # a subject teacher asking about another subject
+        subjects = [subject_code] if subject_code in allowed else []
+    else:  # a subject teacher without a subject: only what they teach
+        subjects = sorted(allowed)
+    best: dict[int, Scored] = {}
+    for code in subjects:
+        for scored in rank(session, profile, subject_code=code, aim_code=aim_code, text=text, clock=clock,
+                           cache=cache, explain=limit):
+            if scored.id not in best or scored.score > best[scored.id].score:
+                best[scored.id] = scored
+    ranked = sorted(best.values(), key=lambda scored: -scored.score)[:limit]
     if not ranked:
         return []
     rows = {r.id: r for r in session.scalars(select(LearningResource).where(LearningResource.id.in_([s.id for s in ranked])))}

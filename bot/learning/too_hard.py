@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import can_see_pupil
+from bot.access import can_see_pupil, current
 from bot.clock import Clock
 from bot.i18n import render
 from bot.models import Group, LearningResource, Membership, MemberRole, Person
@@ -104,7 +104,7 @@ def check_group_assignment(
     pupils = session.scalars(
         select(Membership.person_id)
         .join(Group, Group.id == Membership.group_id)
-        .where(Membership.group_id == group_id, Membership.role == MemberRole.PUPIL)
+        .where(Membership.group_id == group_id, Membership.role == MemberRole.PUPIL, current(clock.today()))
         .order_by(Membership.person_id)
     )
     return check_assignment(session, teacher, resource, list(pupils), clock=clock)

@@ -29,6 +29,11 @@ class School(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"))
     name: Mapped[str] = mapped_column(String(255))
     identifier: Mapped[str | None] = mapped_column(String(64))  # e.g. organisasjonsnummer
+    # The school's policies (extras file ``policy``). A pupil without a birth date: "minor"
+    # (grades 1-10: guardians keep access, the import lists the gap) or "adult" (strict).
+    unknown_birth_date: Mapped[str] = mapped_column(String(8), default="minor", server_default="minor")
+    # Teachers (not only school admins) may broadcast to a grade or the whole school, or urgently.
+    teachers_broadcast_widely: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     owner: Mapped[Owner | None] = relationship(back_populates="schools")
     groups: Mapped[list[Group]] = relationship(back_populates="school")

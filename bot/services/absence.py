@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, children_of, pupil_group_ids
+from bot.access import AccessDenied, children_of, current, pupil_group_ids
 from bot.clock import Clock
 from bot.models import Absence, AbsenceReason, Group, MemberRole, Membership, OutboxMessage, Person
 from bot.services import changes
@@ -52,8 +52,9 @@ class AbsenceReport:
     already_reported: bool
 
 
-def contact_teachers(session: Session, pupil_id: int) -> list[Person]:
-    group = basis_group(session, pupil_id)
+def contact_teachers(session: Session, pupil_id: int, on: date) -> list[Person]:
+    """The contact teachers of the pupil's class on ``on`` (memberships current that day)."""
+    group = basis_group(session, pupil_id, on)
     if group is None:
         return []
     return list(
@@ -64,6 +65,7 @@ def contact_teachers(session: Session, pupil_id: int) -> list[Person]:
                 Membership.group_id == group.id,
                 Membership.role == MemberRole.TEACHER,
                 Membership.is_contact_teacher.is_(True),
+                current(on),
                 Person.enabled.is_(True),
             )
             .order_by(Person.id)
@@ -104,7 +106,7 @@ def plan_absence(
         raise InvalidAbsence("out_of_range")
     already = _existing(session, pupil_id, first_day, last_day) is not None
     rules = [] if already else alert_rules(session, school_of(session, pupil_id), pupil_id, today)
-    teachers = contact_teachers(session, pupil_id) if rules else []
+    teachers = contact_teachers(session, pupil_id, today) if rules else []
     return AbsencePlan(child, first_day, last_day, reason, teachers, already)
 
 
@@ -143,7 +145,7 @@ def report_absence(
     session.flush()
     school_id = school_of(session, pupil_id)
     rules = alert_rules(session, school_id, pupil_id, today)
-    teachers = contact_teachers(session, pupil_id) if rules else []
+    teachers = contact_teachers(session, pupil_id, today) if rules else []
     keys: list[str] = []
     for rule in rules:
         payload: dict[str, Any] = {"absence_id": absence.id}
@@ -243,11 +245,12 @@ def build_absence_alert(session: Session, recipient: Person, payload: dict[str, 
     absence = session.get(Absence, payload.get("absence_id"))
     if absence is None:
         return None
-    if recipient.id not in {t.id for t in contact_teachers(session, absence.pupil_id)}:
+    today = clock.today()
+    if recipient.id not in {t.id for t in contact_teachers(session, absence.pupil_id, today)}:
         return None
     pupil = session.get(Person, absence.pupil_id)
     reporter = session.get(Person, absence.reported_by_id)
-    group = basis_group(session, absence.pupil_id)
+    group = basis_group(session, absence.pupil_id, today)
     return {
         "pupil_name": pupil.name,
         "group_name": group.name if group is not None else "",

@@ -11,7 +11,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, require_teacher_of, taught_group_ids, visible_groups_of_pupil
+from bot.access import (
+    AccessDenied,
+    current,
+    pupil_group_ids,
+    require_teacher_of,
+    taught_group_ids,
+    visible_groups_of_pupil,
+)
 from bot.clock import Clock
 from bot.models import (
     AimStatus,
@@ -102,12 +109,29 @@ def progress(
             )
         elif result is None or result.status not in DONE:
             entry.missing.append(assignment.title)
-    _add_mastery(session, pupil_id, by_subject, subject_code)
+    _add_mastery(session, pupil_id, by_subject, subject_code,
+                 visible_subjects(session, asker, pupil_id, clock.today()))
     return sorted(by_subject.values(), key=lambda p: p.subject_code)
 
 
+def visible_subjects(session: Session, asker: Person, pupil_id: int, on: date) -> set[str] | None:
+    """The subjects of a pupil the asker may see mastery and recommendations in: None (all)
+    for those who see all the pupil's groups (the family, the contact teacher, the school's
+    admin) or teach the pupil's class itself; a subject teacher only the subjects of the
+    groups they teach the pupil in."""
+    groups = visible_groups_of_pupil(session, asker, pupil_id, on)
+    if groups >= pupil_group_ids(session, pupil_id, on):
+        return None
+    if not groups:
+        return set()
+    codes = set(session.scalars(select(Group.subject_code).where(Group.id.in_(groups))))
+    if None in codes:  # they teach the pupil's class itself (not one subject): every subject
+        return None
+    return codes
+
+
 def _add_mastery(session: Session, pupil_id: int, by_subject: dict[str, SubjectProgress],
-                 subject_code: str | None) -> None:
+                 subject_code: str | None, allowed: set[str] | None) -> None:
     stmt = (
         select(CompetenceAim.subject_code, AimStatus.level)
         .join(CompetenceAim, CompetenceAim.code == AimStatus.aim_code)
@@ -115,6 +139,8 @@ def _add_mastery(session: Session, pupil_id: int, by_subject: dict[str, SubjectP
     )
     if subject_code:
         stmt = stmt.where(CompetenceAim.subject_code == subject_code)
+    if allowed is not None:  # a subject teacher: only what they teach
+        stmt = stmt.where(CompetenceAim.subject_code.in_(allowed or {""}))
     levels: dict[str, list[float]] = defaultdict(list)
     for code, level in session.execute(stmt):
         levels[code].append(level)
@@ -141,7 +167,7 @@ def missing_results(session: Session, asker: Person, assignment_id: int, clock: 
     pupils = session.scalars(
         select(Person)
         .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL)
+        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL, current(clock.today()))
         .order_by(Person.given_name, Person.family_name, Person.id)
     ).all()
     have = dict(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +26,10 @@ def group_names(session: Session, group_ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).all())
 
 
-def basis_group(session: Session, pupil_id: int) -> Group | None:
+def basis_group(session: Session, pupil_id: int, on: date) -> Group | None:
+    """The pupil's class on ``on`` (a pupil who moved class has the new one from that day)."""
+    from bot.access import current
+
     return session.scalar(
         select(Group)
         .join(Membership, Membership.group_id == Group.id)
@@ -32,6 +37,8 @@ def basis_group(session: Session, pupil_id: int) -> Group | None:
             Membership.person_id == pupil_id,
             Membership.role == MemberRole.PUPIL,
             Group.kind == GroupKind.BASIS,
+            current(on),
         )
+        .order_by(Membership.begin_date.desc().nulls_last())
         .limit(1)
     )

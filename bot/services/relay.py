@@ -10,19 +10,22 @@ text at send time and check the recipient still belongs to the thread.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from bot.access import AccessDenied, children_of, roles_of
+from bot.access import AccessDenied, children_of, current, roles_of, visible_pupil_ids
 from bot.clock import Clock
 from bot.models import Group, GroupKind, MemberRole, Membership, Person, Role, Thread, ThreadMessage
 from bot.services.absence import contact_teachers
 from bot.services import changes
 from bot.services.pupils import basis_group
 from scheduler.outbox import cancel, enqueue
+
+log = logging.getLogger(__name__)
 
 QUESTION_TEMPLATE = "teacher_question"
 ANSWER_TEMPLATE = "teacher_answer"
@@ -58,19 +61,23 @@ def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
     """The teacher a question about this pupil goes to. AccessDenied for others' pupils."""
     if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
         raise AccessDenied()
+    today = clock.today()
+    pupil_of = aliased(Membership)
     if subject_code:
         teacher = session.scalar(
             select(Person)
             .join(Membership, Membership.person_id == Person.id)
             .where(
                 Membership.role == MemberRole.TEACHER,
+                current(today),
                 Person.enabled.is_(True),
                 Membership.group_id.in_(
                     select(Group.id)
-                    .join(Membership, Membership.group_id == Group.id)
+                    .join(pupil_of, pupil_of.group_id == Group.id)
                     .where(
-                        Membership.person_id == pupil_id,
-                        Membership.role == MemberRole.PUPIL,
+                        pupil_of.person_id == pupil_id,
+                        pupil_of.role == MemberRole.PUPIL,
+                        current(today, pupil_of),
                         Group.subject_code == subject_code,
                         Group.kind == GroupKind.TEACHING,
                     )
@@ -81,7 +88,7 @@ def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
         )
         if teacher is not None:
             return teacher
-    teachers = contact_teachers(session, pupil_id)
+    teachers = contact_teachers(session, pupil_id, today)
     if not teachers:
         raise NoTeacher()
     return teachers[0]
@@ -178,6 +185,8 @@ def answer(session: Session, teacher: Person, thread_id: int | None, text: str, 
         thread = session.get(Thread, thread_id)
         if thread is None or thread.teacher_id != teacher.id:
             raise AccessDenied()
+    if not still_open(session, thread, clock):  # the pupil left, or the asker lost access
+        raise AccessDenied()
     now = clock.utcnow()
     message = ThreadMessage(thread_id=thread.id, author_id=teacher.id, text=text.strip()[:MAX_TEXT], created_at=now)
     session.add(message)
@@ -186,6 +195,27 @@ def answer(session: Session, teacher: Person, thread_id: int | None, text: str, 
             category=CATEGORY, template=ANSWER_TEMPLATE,
             payload={"thread_id": thread.id, "message_id": message.id}, due_at=now, now=now)
     return Relayed(thread, teacher, session.get(Person, thread.pupil_id) if thread.pupil_id else None)
+
+
+def still_open(session: Session, thread: Thread, clock: Clock) -> bool:
+    """Whether the thread may still carry messages; closes it when not.
+
+    Checked again at every delivery: the asker must still see the pupil (parental
+    responsibility, under 18, enabled) and the teacher must still teach them (memberships
+    current today). A pupil who left the group or a guardian who lost access closes it."""
+    if thread.closed_at is not None:
+        return False
+    today = clock.today()
+    ok = True
+    if thread.pupil_id is not None:
+        asker, teacher = session.get(Person, thread.asker_id), session.get(Person, thread.teacher_id)
+        ok = (asker is not None and teacher is not None and teacher.enabled
+              and thread.pupil_id in visible_pupil_ids(session, asker, today)
+              and thread.pupil_id in visible_pupil_ids(session, teacher, today))
+    if not ok:
+        thread.closed_at = clock.utcnow()
+        log.info("thread closed: access changed thread=%s", thread.id)
+    return ok
 
 
 def _message(session: Session, payload: dict[str, Any]) -> tuple[Thread, ThreadMessage] | None:
@@ -200,12 +230,12 @@ def build_teacher_question(session: Session, recipient: Person, payload: dict[st
                            clock: Clock) -> dict | None:
     """Template context for ``teacher_question``; only the thread's teacher gets one."""
     found = _message(session, payload)
-    if found is None or found[0].teacher_id != recipient.id:
+    if found is None or found[0].teacher_id != recipient.id or not still_open(session, found[0], clock):
         return None
     thread, message = found
     asker = session.get(Person, thread.asker_id)
     pupil = session.get(Person, thread.pupil_id) if thread.pupil_id else None
-    group = basis_group(session, pupil.id) if pupil else None
+    group = basis_group(session, pupil.id, clock.today()) if pupil else None
     return {
         "thread_id": thread.id,
         "asker_name": asker.name,
@@ -220,7 +250,7 @@ def build_teacher_answer(session: Session, recipient: Person, payload: dict[str,
                          clock: Clock) -> dict | None:
     """Template context for ``teacher_answer``; only the person who asked gets one."""
     found = _message(session, payload)
-    if found is None or found[0].asker_id != recipient.id:
+    if found is None or found[0].asker_id != recipient.id or not still_open(session, found[0], clock):
         return None
     thread, message = found
     teacher = session.get(Person, thread.teacher_id)

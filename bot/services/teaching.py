@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import require_teacher_of, taught_group_ids
+from bot.access import current, require_teacher_of, taught_group_ids
 from bot.clock import Clock
 from bot.learning.too_hard import TooHardWarning, check_group_assignment
 from bot.models import (
@@ -116,7 +116,7 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
     ).all()
     pupils = session.scalars(
         select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL)
+        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL, current(clock.today()))
         .order_by(Person.given_name, Person.id)
     ).all()
     results = {

@@ -442,3 +442,27 @@ def test_a_teachers_numbered_answer_is_sent_whatever_the_model_made_of_its_words
     # A guardian writing the same words is not answering anything: the picked action runs.
     said = world.run(BringAction(), "kari", f"svar {thread.id} gymtøy holder", "ask_bring")
     assert "Svaret er sendt" not in said.text
+
+
+def test_a_thread_closes_when_the_guardian_loses_access_and_the_answer_is_not_delivered(world) -> None:
+    from bot.models import Guardianship
+    from bot.services.relay import still_open
+
+    _send(world, "kari", "emma", "Kan Emma gå hjem kl 12?")
+    with world.runtime.sessions() as session:
+        thread = session.scalar(select(Thread))
+    answered = world.run(AnswerQuestionAction(), "liv", f"svar {thread.id} Ja", "answer_question")
+    assert answered.text.startswith("Svaret er sendt")
+    answer = _outbox(world)[-1]
+    with world.runtime.transaction() as session:
+        link = session.scalar(select(Guardianship).where(Guardianship.guardian_id == world.ids["kari"],
+                                                         Guardianship.pupil_id == world.ids["emma"]))
+        link.parental_responsibility = False  # a court order, registered after the question
+    with world.runtime.transaction() as session:
+        kari = session.get(Person, world.ids["kari"])
+        assert build_teacher_answer(session, kari, answer.payload, world.runtime.clock) is None
+    with world.runtime.sessions() as session:
+        closed = session.get(Thread, thread.id)
+        assert closed.closed_at is not None and not still_open(session, closed, world.runtime.clock)
+    again = world.run(AnswerQuestionAction(), "liv", f"svar {thread.id} Ett svar til", "answer_question")
+    assert again.text == "Det kan jeg dessverre ikke svare på."

@@ -116,3 +116,38 @@ def test_a_role_granted_in_the_same_session_counts_at_once(session, school) -> N
                            role=MemberRole.TEACHER))
     session.flush()
     assert visible_pupil_ids(session, school.james, TODAY) == {school.olivia.id, school.emma.id, school.nora.id}
+
+
+def _leave(session, pupil, group, last_day: date) -> None:  # noqa: ANN001
+    for membership in session.query(Membership).filter_by(person_id=pupil.id, group_id=group.id):
+        membership.end_date = last_day
+    session.flush()
+
+
+def test_a_pupil_who_left_the_class_is_invisible_to_its_teachers(session, school) -> None:  # noqa: ANN001
+    """Emma left 4A (and its subject groups) on Friday; from today Liv and Gunnar no longer
+    see her, the guardian still does, and a day when she was still there shows her."""
+    for key in ("4a", "4a_mat", "4a_kro"):
+        _leave(session, school.emma, school.groups[key], date(2026, 11, 27))
+    assert "Emma" not in names(school, visible_pupil_ids(session, school.liv, TODAY))
+    assert "Emma" not in names(school, visible_pupil_ids(session, school.gunnar, TODAY))
+    with pytest.raises(AccessDenied):
+        require_pupil(session, school.liv, school.emma.id, TODAY)
+    assert "Emma" in names(school, visible_pupil_ids(session, school.kari, TODAY))
+    assert "Emma" in names(school, visible_pupil_ids(session, school.liv, date(2026, 11, 27)))
+
+
+def test_a_pupil_who_moved_class_reaches_the_new_contact_teacher_only(session, school, clock) -> None:  # noqa: ANN001
+    from bot.services.absence import contact_teachers
+    from bot.services.relay import teacher_for
+
+    _leave(session, school.jonas, school.groups["9b"], date(2026, 11, 27))
+    school.group("9c", "9C", school.groups["9b"].kind, 9)
+    school.member(school.sarah, "9c", role=MemberRole.TEACHER, contact=True)
+    session.add(Membership(group_id=school.groups["9c"].id, person_id=school.jonas.id, role=MemberRole.PUPIL,
+                           begin_date=date(2026, 11, 30)))
+    session.flush()
+    assert [t.given_name for t in contact_teachers(session, school.jonas.id, TODAY)] == ["Sarah"]
+    assert teacher_for(session, school.kari, school.jonas.id, clock).given_name == "Sarah"
+    # Tor (9B's contact teacher) no longer sees all of Jonas's groups as his contact teacher.
+    assert school.groups["9c"].id not in visible_groups_of_pupil(session, school.tor, school.jonas.id, TODAY)

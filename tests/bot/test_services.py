@@ -141,3 +141,33 @@ def test_find_person_by_username_email_or_sourced_id(session, school) -> None:  
     assert find_person(session, "KARI@fjellby.kommune.no").given_name == "Kari"
     assert find_person(session, "u-kari").given_name == "Kari"
     assert find_person(session, "nobody") is None
+
+
+def test_a_subject_teacher_sees_only_their_subjects_mastery(session, school, clock) -> None:  # noqa: ANN001
+    """Gunnar teaches Emma PE only: no maths or Norwegian mastery for him; her contact teacher
+    and her guardian see every subject."""
+    from bot.models import AimStatus, CompetenceAim, Dimension, GradeBand, Source
+
+    bands = {code: GradeBand(subject_code=code, after_grade=4, label_nb="4. trinn", label_en="year 4")
+             for code in ("NOR01-07", "KRO01-05")}
+    session.add_all(bands.values())
+    session.flush()
+    session.add_all([
+        CompetenceAim(code="T-NOR", subject_code="NOR01-07", grade_band_id=bands["NOR01-07"].id, after_grade=4,
+                      text_nb="lese", text_en="read", core_elements=[]),
+        CompetenceAim(code="T-KRO", subject_code="KRO01-05", grade_band_id=bands["KRO01-05"].id, after_grade=4,
+                      text_nb="leke", text_en="play", core_elements=[]),
+    ])
+    session.flush()
+    for aim, level in (("KM282", 0.4), ("T-NOR", 0.7), ("T-KRO", 0.9)):
+        session.add(AimStatus(pupil_id=school.emma.id, aim_code=aim, dimension=Dimension.KNOWLEDGE, level=level,
+                              source=Source.COMPUTED, evidence=3, set_at=clock.utcnow()))
+    session.flush()
+
+    def mastery_seen_by(asker) -> dict[str, float]:  # noqa: ANN001
+        return {p.subject_code: p.mastery for p in progress(session, asker, school.emma.id, clock)
+                if p.mastery is not None}
+
+    assert mastery_seen_by(school.gunnar) == {"KRO01-05": 0.9}
+    assert set(mastery_seen_by(school.liv)) == {"MAT01-05", "NOR01-07", "KRO01-05"}  # contact teacher
+    assert set(mastery_seen_by(school.kari)) == {"MAT01-05", "NOR01-07", "KRO01-05"}

@@ -194,3 +194,27 @@ def test_a_kept_cache_sees_a_curriculum_import(session, world, clock) -> None:  
     resource(session, "ny", ["KMX01"], level=4.0)
     recs = recommend(session, world.tone, world.jonas.id, clock=clock, cache=cache, subject_code=km270.subject_code)
     assert "ny" in ids(recs)
+
+
+def test_a_subject_teacher_without_a_subject_gets_only_their_subjects_resources(session, world, clock) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from bot.models import Group, GroupKind, MemberRole, Membership, Role
+
+    from .conftest import person
+
+    nor_aim = session.scalar(select(CompetenceAim.code).where(CompetenceAim.subject_code.like("NOR%"),
+                                                              CompetenceAim.after_grade == 4).limit(1))
+    norsk = Group(sourced_id="4A-nor", school_id=world.school.id, name="4A norsk", kind=GroupKind.TEACHING,
+                  grade=4, subject_code=session.get(CompetenceAim, nor_aim).subject_code)
+    session.add(norsk)
+    session.flush()
+    lina = person(session, "laerer-lina", "Lina", "Berg", Role.TEACHER, world.school)
+    session.add_all([Membership(group_id=norsk.id, person_id=lina.id, role=MemberRole.TEACHER),
+                     Membership(group_id=norsk.id, person_id=world.jonas.id, role=MemberRole.PUPIL)])
+    session.flush()
+    resource(session, "maths-1", ["KM270"], level=4.3)
+    resource(session, "reading-1", [nor_aim], level=4.3, subject=norsk.subject_code)
+    assert ids(recommend(session, lina, world.jonas.id, clock=clock)) == ["reading-1"]
+    assert recommend(session, lina, world.jonas.id, subject_code="MAT01-05", clock=clock) == []
+    assert set(ids(recommend(session, world.tone, world.jonas.id, clock=clock))) >= {"maths-1", "reading-1"}

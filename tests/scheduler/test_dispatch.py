@@ -26,6 +26,10 @@ def urgent_note(session, clock, recipient_id: int, key: str = "n1", template: st
     from scheduler.broadcasts import send_broadcast
 
     if template == "broadcast":
+        from bot.models import School
+
+        for found in session.scalars(select(School)):
+            found.teachers_broadcast_widely = True  # teachers may send urgent messages here
         b = send_broadcast(session, session.get(Person, 1), text=f"Viktig {key}", clock=clock,
                            scope=BroadcastScope.GROUP, group="4A", audience=Audience.GUARDIANS, urgent=True)
         session.commit()
@@ -182,7 +186,8 @@ def test_the_teachers_summary_shows_what_the_channels_report_later(sessions, ses
     broadcast = row(session, rid).broadcast_id
     from bot.models import Broadcast
 
-    result = summary(session, session.get(Broadcast, broadcast))
+    sent = session.get(Broadcast, broadcast)
+    result = summary(session, sent, session.get(Person, sent.author_id), clock.today())
     assert [(r.name, r.status, r.channel) for r in result.recipients] == [
         ("Kari Hansen", "read", "telegram"), ("Per Lie", "delivered", "sms")]
     assert result.totals == {"read": 1, "delivered": 1}

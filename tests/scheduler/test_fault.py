@@ -89,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
 def _school_with_many_pupils(url: str, clock: Clock) -> None:
     engine = db.make_engine(url)
     with db.session_factory(engine).begin() as session:
-        school = School(sourced_id="s", name="Stor skole")
+        school = School(sourced_id="s", name="Stor skole", teachers_broadcast_widely=True)
         session.add(school)
         session.flush()
         group = Group(sourced_id="g", school_id=school.id, name="Alle", kind=GroupKind.BASIS, grade=8)

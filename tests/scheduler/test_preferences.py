@@ -37,6 +37,10 @@ def wednesday_homework(session, school, clock) -> None:  # noqa: ANN001
 
 def broadcast(session, school, clock, text, *, author=None, urgent=False, at=None, group="4A"):  # noqa: ANN001, ANN201
     teacher = session.get(Person, author or school.liv)
+    if urgent:  # this school lets teachers send urgent messages (by default only admins may)
+        from bot.models import School
+
+        session.get(School, school.school).teachers_broadcast_widely = True
     b = send_broadcast(session, teacher, text=text, clock=clock, scope=BroadcastScope.GROUP, group=group,
                        audience=Audience.GUARDIANS, urgent=urgent, send_at=at)
     session.commit()

@@ -1,5 +1,6 @@
 """phone_pins (a PIN for personal answers on phone calls: caller ID can be forged) and
-attempt_counters (link-code tries per network and per hour, shared between processes)
+attempt_counters (link-code tries per network and per hour, shared between processes);
+the school policies unknown_birth_date and teachers_broadcast_widely
 
 Revision ID: 0009_security
 Revises: 0008_language_and_changes
@@ -20,6 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('schools', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unknown_birth_date', sa.String(length=8), server_default='minor', nullable=False))
+        batch_op.add_column(sa.Column('teachers_broadcast_widely', sa.Boolean(), server_default='0', nullable=False))
     op.create_table(
         'phone_pins',
         sa.Column('person_id', sa.Integer(), nullable=False),
@@ -44,3 +48,6 @@ def downgrade() -> None:
     op.drop_index('ix_attempt_counters_expires_at', table_name='attempt_counters')
     op.drop_table('attempt_counters')
     op.drop_table('phone_pins')
+    with op.batch_alter_table('schools', schema=None) as batch_op:
+        batch_op.drop_column('teachers_broadcast_widely')
+        batch_op.drop_column('unknown_birth_date')
