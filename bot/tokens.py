@@ -9,40 +9,61 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.models import ApiToken, Person
+
+# How long a token lives, per purpose (a web session: settings.web_session_days, given by
+# the caller). ``ransel token list`` shows them with their last use; ``revoke`` ends one.
+LIFETIME = {"rest": timedelta(days=365), "calendar": timedelta(days=365), "activity": timedelta(days=365),
+            "admin": timedelta(days=90), "web": timedelta(days=30)}
+# Last use is written at most this often per token (a request does not write every time).
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue(session: Session, person: Person, purpose: str, clock: Clock) -> str:
+def issue(session: Session, person: Person, purpose: str, clock: Clock, lifetime: timedelta | None = None) -> str:
     """A new token for ``person``; the clear value is returned once and never stored."""
     secret = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=digest(secret), person_id=person.id, purpose=purpose,
-                         created_at=clock.utcnow()))
+    now = clock.utcnow()
+    session.add(ApiToken(token_hash=digest(secret), person_id=person.id, purpose=purpose, created_at=now,
+                         expires_at=now + (lifetime or LIFETIME.get(purpose, timedelta(days=365)))))
     return secret
 
 
-def resolve(session: Session, secret: str | None, purpose: str) -> Person | None:
-    """The person a live token of ``purpose`` belongs to, or None."""
+def live(now: datetime):  # noqa: ANN201 - a SQL condition
+    return (ApiToken.revoked_at.is_(None), or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+
+
+def touch(session: Session, token_hash: str, now: datetime) -> None:
+    """Note the token's use (at most every few minutes)."""
+    session.execute(update(ApiToken).where(
+        ApiToken.token_hash == token_hash,
+        or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY),
+    ).values(last_used_at=now))
+
+
+def resolve(session: Session, secret: str | None, purpose: str, now: datetime) -> Person | None:
+    """The person a live (unrevoked, unexpired) token of ``purpose`` belongs to, or None.
+    Its last use is noted in ``session`` (committed by callers that write)."""
     if not secret:
         return None
-    return session.scalar(
+    hashed = digest(secret)
+    person = session.scalar(
         select(Person)
         .join(ApiToken, ApiToken.person_id == Person.id)
-        .where(
-            ApiToken.token_hash == digest(secret),
-            ApiToken.purpose == purpose,
-            ApiToken.revoked_at.is_(None),
-            Person.enabled.is_(True),
-        )
+        .where(ApiToken.token_hash == hashed, ApiToken.purpose == purpose, *live(now), Person.enabled.is_(True))
     )
+    if person is not None:
+        touch(session, hashed, now)
+    return person
 
 
 def revoke(session: Session, secret: str, clock: Clock) -> bool:

@@ -68,12 +68,12 @@ def redeem(session: Session, secret: str, code: str, *, now: datetime, used_for:
 
 def issue_token(session: Session, person: Person, clock: Clock) -> str:
     """A web chat session token (``bot.tokens``: random, stored as a hash)."""
-    return tokens.issue(session, person, WEB_PURPOSE, clock)
+    return tokens.issue(session, person, WEB_PURPOSE, clock)  # the caller's lifetime: see below
 
 
 def person_for_token(session: Session, token: str | None, *, now: datetime, max_age: timedelta) -> Person | None:
     """The person behind a live web session token younger than ``max_age``."""
-    person = tokens.resolve(session, token, WEB_PURPOSE)
+    person = tokens.resolve(session, token, WEB_PURPOSE, now)
     if person is None:
         return None
     created = session.scalar(select(ApiToken.created_at).where(ApiToken.token_hash == tokens.digest(token or "")))

@@ -36,7 +36,8 @@ MAX_RULES_BYTES = 256 * 1024
 
 
 def _staff(request: Request, session: Session) -> Person | None:
-    return tokens.resolve(session, tokens.bearer(request.headers.get("authorization")), STAFF_PURPOSE)
+    now = request.app.state.runtime.clock.utcnow()
+    return tokens.resolve(session, tokens.bearer(request.headers.get("authorization")), STAFF_PURPOSE, now)
 
 
 def _denied() -> JSONResponse:
@@ -54,7 +55,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
     clock = runtime.clock
 
     async def get_rules(request: Request) -> Response:
-        with runtime.sessions() as session:
+        with runtime.transaction() as session:
             admin, school = _staff(request, session), _school(session, request.path_params["school"])
             if admin is None or school is None or school.id not in admin_school_ids(session, admin):
                 return _denied()
@@ -62,7 +63,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return PlainTextResponse(text, media_type="application/yaml")
 
     async def put_rules(request: Request) -> Response:
-        with runtime.sessions() as session:  # who asks, before a byte of the body is read
+        with runtime.transaction() as session:  # who asks, before a byte of the body is read
             admin, school = _staff(request, session), _school(session, request.path_params["school"])
             if admin is None or school is None or school.id not in admin_school_ids(session, admin):
                 return _denied()
@@ -84,7 +85,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return JSONResponse({"rules": len(checked.rules.rules), "warnings": warnings})
 
     async def post_broadcast(request: Request) -> Response:
-        with runtime.sessions() as session:  # who asks, before the body is read
+        with runtime.transaction() as session:  # who asks, before the body is read
             if _staff(request, session) is None:
                 return _denied()
         try:
@@ -121,7 +122,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return author, broadcast
 
     async def get_broadcast(request: Request) -> Response:
-        with runtime.sessions() as session:
+        with runtime.transaction() as session:
             reader, broadcast = _own_broadcast(request, session)
             if broadcast is None:
                 return _denied()
@@ -137,8 +138,8 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         return JSONResponse(result)
 
     async def calendar(request: Request) -> Response:
-        with runtime.sessions() as session:
-            holder = tokens.resolve(session, request.path_params["token"], ical.PURPOSE)
+        with runtime.transaction() as session:
+            holder = tokens.resolve(session, request.path_params["token"], ical.PURPOSE, clock.utcnow())
             if holder is None:
                 return PlainTextResponse("not found", status_code=404)
             body = ical.feed(session, holder, clock)

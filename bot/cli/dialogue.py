@@ -162,7 +162,7 @@ def chat(app: AppContext, who: str) -> None:
 
 @cli.group("token")
 def token_group() -> None:
-    """Bearer tokens for the REST endpoint."""
+    """Bearer tokens: issue, list (expiry, last use), revoke."""
 
 
 @token_group.command("issue")
@@ -185,6 +185,66 @@ def token_issue(app: AppContext, who: str, purpose: str) -> None:
     finally:
         runtime.close()
     click.echo(secret)
+
+
+@token_group.command("list")
+@click.option("--as", "who", default=None, metavar="USER", help="Only this person's tokens.")
+@click.option("--all", "show_all", is_flag=True, help="Also revoked and expired tokens.")
+@pass_app
+def token_list(app: AppContext, who: str | None, show_all: bool) -> None:
+    """Tokens with their holder, purpose, expiry and last use (never the token itself)."""
+    from sqlalchemy import select
+
+    from bot.models import ApiToken, Person, School
+    from bot.runtime import Runtime
+    from bot.services.people import find_person
+
+    runtime = Runtime(app.settings)
+    now = runtime.clock.utcnow()
+    try:
+        with runtime.sessions() as session:
+            query = select(ApiToken).order_by(ApiToken.id)
+            if who:
+                person = find_person(session, who)
+                if person is None:
+                    raise click.ClickException(f"no such person: {who}")
+                query = query.where(ApiToken.person_id == person.id)
+            for token in session.scalars(query):
+                ended = token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now)
+                if ended and not show_all:
+                    continue
+                holder = (session.get(Person, token.person_id).username if token.person_id
+                          else f"school {session.get(School, token.school_id).sourced_id}")
+                state = "revoked" if token.revoked_at else ("expired" if ended else "live")
+
+                def when(value) -> str:  # noqa: ANN001
+                    return f"{runtime.clock.local(value):%Y-%m-%d %H:%M}" if value else "-"
+
+                click.echo(f"{token.id:>5}  {holder:<28} {token.purpose:<9} {state:<8} "
+                           f"expires {when(token.expires_at)}  last used {when(token.last_used_at)}")
+    finally:
+        runtime.close()
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@pass_app
+def token_revoke(app: AppContext, token_id: int) -> None:
+    """End token TOKEN_ID (its number in `ransel token list`) now."""
+    from bot.models import ApiToken
+    from bot.runtime import Runtime
+
+    runtime = Runtime(app.settings)
+    try:
+        with runtime.transaction() as session:
+            token = session.get(ApiToken, token_id)
+            if token is None:
+                raise click.ClickException(f"no token {token_id}")
+            if token.revoked_at is None:
+                token.revoked_at = runtime.clock.utcnow()
+    finally:
+        runtime.close()
+    click.echo(f"token {token_id} revoked")
 
 
 @cli.command("nlu-eval")

@@ -38,8 +38,8 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
     async def post_activity(request: Request) -> JSONResponse:
         token = _bearer(request.headers.get("authorization"))
-        with sessions() as session:
-            school_id = school_for_token(session, token)
+        with transaction(sessions) as session:
+            school_id = school_for_token(session, token, clock.utcnow())
         if school_id is None:
             return JSONResponse(
                 {"error": "unauthorized", "errors": [{"path": "", "message": "a valid school activity token is required"}]},

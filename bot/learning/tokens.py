@@ -11,7 +11,10 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from datetime import datetime
+
 from bot.clock import Clock
+from bot.tokens import LIFETIME, live, touch
 from bot.models import ApiToken, School
 
 PURPOSE = "activity"
@@ -23,23 +26,26 @@ def _hash(token: str) -> str:
 
 def issue_activity_token(session: Session, school: School, *, clock: Clock) -> str:
     token = "rsa_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_hash(token), school_id=school.id, purpose=PURPOSE, created_at=clock.utcnow()))
+    now = clock.utcnow()
+    session.add(ApiToken(token_hash=_hash(token), school_id=school.id, purpose=PURPOSE, created_at=now,
+                         expires_at=now + LIFETIME[PURPOSE]))
     session.flush()
     return token
 
 
-def school_for_token(session: Session, token: str | None) -> int | None:
-    """The id of the school an unrevoked activity token belongs to, else None."""
+def school_for_token(session: Session, token: str | None, now: datetime) -> int | None:
+    """The id of the school a live (unrevoked, unexpired) activity token belongs to, else None."""
     if not token:
         return None
-    return session.scalar(
+    hashed = _hash(token)
+    school_id = session.scalar(
         select(ApiToken.school_id).where(
-            ApiToken.token_hash == _hash(token),
-            ApiToken.purpose == PURPOSE,
-            ApiToken.revoked_at.is_(None),
-            ApiToken.school_id.is_not(None),
+            ApiToken.token_hash == hashed, ApiToken.purpose == PURPOSE, *live(now), ApiToken.school_id.is_not(None),
         )
     )
+    if school_id is not None:
+        touch(session, hashed, now)
+    return school_id
 
 
 def revoke_activity_tokens(session: Session, school: School, *, clock: Clock) -> int:

@@ -51,9 +51,12 @@ class ApiToken(Base):
     # Exactly one of person_id / school_id is set: a person's token or a school's token.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))  # rest, web, calendar, activity
+    purpose: Mapped[str] = mapped_column(String(32))  # rest, web, calendar, activity, admin
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every token ends (bot/tokens.py LIFETIME per purpose); last use shows forgotten ones.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class NotificationPreference(Base):

@@ -35,8 +35,8 @@ def _error(status: int, code: str) -> JSONResponse:
 async def webhook(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     secret = tokens.bearer(request.headers.get("authorization"))
-    with runtime.sessions() as session:
-        person = tokens.resolve(session, secret, PURPOSE)
+    with runtime.transaction() as session:
+        person = tokens.resolve(session, secret, PURPOSE, runtime.clock.utcnow())
         asker = Asker(person.id, language_of(person.language)) if person is not None else None
     if asker is None:
         log.info("rest webhook refused: %s token", "missing" if not secret else "unknown")

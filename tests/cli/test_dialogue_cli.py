@@ -42,6 +42,29 @@ def test_token_issue_prints_a_token_and_stores_only_its_hash(school_env) -> None
     assert row.purpose == "rest"
 
 
+def test_token_list_shows_expiry_and_last_use_and_revoke_ends_it(school_env) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    secret = runner.invoke(cli, ["token", "issue", "--as", "kari"]).output.strip()
+    listed = runner.invoke(cli, ["token", "list"])
+    assert listed.exit_code == 0, listed.output
+    from datetime import timedelta
+
+    clock = Runtime.from_env().clock
+    a_year_on = clock.local(clock.utcnow() + timedelta(days=365))
+    assert "kari" in listed.output and "rest" in listed.output and f"expires {a_year_on:%Y-%m-%d}" in listed.output
+    assert secret not in listed.output and "last used -" in listed.output
+    token_id = listed.output.split()[0]
+    assert runner.invoke(cli, ["token", "revoke", token_id]).exit_code == 0
+    assert "kari" not in runner.invoke(cli, ["token", "list"]).output
+    assert "revoked" in runner.invoke(cli, ["token", "list", "--all"]).output
+    runtime = Runtime.from_env()
+    from bot.tokens import resolve
+
+    with runtime.sessions() as session:
+        assert resolve(session, secret, "rest", runtime.clock.utcnow()) is None
+    runtime.close()
+
+
 def test_unknown_user_is_a_clear_error(school_env) -> None:  # noqa: ANN001
     result = CliRunner().invoke(cli, ["ask", "--as", "nobody@example.org", "hei"])
     assert result.exit_code != 0 and "no such person: nobody@example.org" in result.output

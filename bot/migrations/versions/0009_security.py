@@ -8,6 +8,7 @@ Create Date: 2026-12-03 23:50:00
 """
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,6 +35,16 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('person_id'),
     )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('last_used_at', UTCDateTime(), nullable=True))
+    # Tokens issued before expiry existed end a year after they were made.
+    tokens = sa.table('api_tokens', sa.column('id', sa.Integer()), sa.column('created_at', UTCDateTime()),
+                      sa.column('expires_at', UTCDateTime()))
+    connection = op.get_bind()
+    for token_id, created in connection.execute(sa.select(tokens.c.id, tokens.c.created_at)).all():
+        connection.execute(sa.update(tokens).where(tokens.c.id == token_id)
+                           .values(expires_at=created + timedelta(days=365)))
     op.create_table(
         'attempt_counters',
         sa.Column('key', sa.String(length=190), nullable=False),
@@ -48,6 +59,9 @@ def downgrade() -> None:
     op.drop_index('ix_attempt_counters_expires_at', table_name='attempt_counters')
     op.drop_table('attempt_counters')
     op.drop_table('phone_pins')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('last_used_at')
+        batch_op.drop_column('expires_at')
     with op.batch_alter_table('schools', schema=None) as batch_op:
         batch_op.drop_column('teachers_broadcast_widely')
         batch_op.drop_column('unknown_birth_date')
