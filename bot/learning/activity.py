@@ -61,6 +61,14 @@ class Observation:
     duration_s: float | None = None
     completed: bool = False
     abandoned: bool = False
+    # The school whose platform sent it: statement ids are unique per school, so one
+    # school's ids never collide with (or reveal) another's.
+    school_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The id as stored (``activities.statement_id``)."""
+        return f"school{self.school_id}:{self.statement_id}" if self.school_id is not None else self.statement_id
 
 
 @dataclass
@@ -101,12 +109,12 @@ def record(session: Session, observations: Sequence[Observation], *, clock: Cloc
     conflict (:class:`StatementErrors` 409).
     """
     result = Ingested()
-    ids = [o.statement_id for o in observations]
+    ids = [o.key for o in observations]
     existing = dict(session.execute(select(Activity.statement_id, Activity.digest).where(Activity.statement_id.in_(ids))).all()) if ids else {}
     conflicts = [
         {"path": o.statement_id, "message": f"statement id {o.statement_id!r} was stored before with other content"}
         for o in observations
-        if o.statement_id in existing and o.digest and existing[o.statement_id] and existing[o.statement_id] != o.digest
+        if o.key in existing and o.digest and existing[o.key] and existing[o.key] != o.digest
     ]
     if conflicts:
         raise StatementErrors(409, "conflicting_statement", conflicts)
@@ -114,11 +122,11 @@ def record(session: Session, observations: Sequence[Observation], *, clock: Cloc
     touched: set[int] = set()
     now = clock.utcnow()
     for obs in sorted(observations, key=lambda o: o.occurred_at):
-        if obs.statement_id in existing:
+        if obs.key in existing:
             result.duplicates.append(obs.statement_id)
             continue
         _apply(session, obs, cache, now)
-        existing[obs.statement_id] = obs.digest
+        existing[obs.key] = obs.digest
         result.stored.append(obs.statement_id)
         touched.add(obs.pupil_id)
     session.flush()
@@ -175,7 +183,7 @@ def _apply(session: Session, obs: Observation, cache: _Cache, now: datetime) -> 
                 )
         session.add(
             Activity(
-                statement_id=obs.statement_id if index == 0 else f"{obs.statement_id}#{aim}",
+                statement_id=obs.key if index == 0 else f"{obs.key}#{aim}",
                 pupil_id=obs.pupil_id,
                 resource_id=obs.resource_id,
                 aim_code=aim,
@@ -244,6 +252,7 @@ def ingest(session: Session, school_id: int, payload: object, *, clock: Clock) -
                 score=statement.outcome,
                 occurred_at=statement.timestamp.astimezone(timezone.utc),
                 source="api",
+                school_id=school_id,
                 digest=d,
                 duration_s=statement.duration_s,
                 completed=statement.completed,

@@ -123,5 +123,33 @@ def test_a_resource_without_an_aim_updates_every_aim_it_covers(client, session, 
     body = statement("multi", object={"resource": "fjord-deling-2"})
     assert client.post("/api/activity", json=body).status_code == 200
     rows = session.scalars(select(Activity.statement_id).order_by(Activity.statement_id)).all()
-    assert rows == ["multi", "multi#KM291"]
+    school = f"school{world.school.id}:"  # ids are kept per school
+    assert rows == [f"{school}multi", f"{school}multi#KM291"]
     assert client.post("/api/activity", json=body).json()["duplicates"] == ["multi"]
+
+
+def test_statement_ids_are_unique_per_school_not_across_schools(client, session, world, clock) -> None:  # noqa: ANN001
+    """Another school's platform using the same id neither collides with nor learns of ours."""
+    from datetime import date
+
+    from bot.learning.activity import ingest
+    from bot.models import Group, GroupKind, MemberRole, Membership, Role
+
+    from .conftest import person
+
+    other = School(sourced_id="skole-2", name="Nabo skole", owner=world.owner)
+    session.add(other)
+    session.flush()
+    group = Group(sourced_id="4B-nabo", school_id=other.id, name="4B", kind=GroupKind.BASIS, grade=4)
+    session.add(group)
+    session.flush()
+    pupil = person(session, "elev-nabo", "Siri", "Nabo", Role.PUPIL, other, birth=date(2016, 3, 3))
+    session.add(Membership(group_id=group.id, person_id=pupil.id, role=MemberRole.PUPIL))
+    session.commit()
+
+    assert client.post("/api/activity", json=statement("shared-1")).json()["stored"] == ["shared-1"]
+    theirs = statement("shared-1", actor={"sourcedId": "elev-nabo"}, result={"score": {"scaled": 0.2}})
+    result = ingest(session, other.id, theirs, clock=clock)
+    session.commit()
+    assert result.stored == ["shared-1"] and result.duplicates == []
+    assert session.scalar(select(func.count()).select_from(Activity)) == 2

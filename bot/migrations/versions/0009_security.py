@@ -45,6 +45,21 @@ def upgrade() -> None:
     for token_id, created in connection.execute(sa.select(tokens.c.id, tokens.c.created_at)).all():
         connection.execute(sa.update(tokens).where(tokens.c.id == token_id)
                            .values(expires_at=created + timedelta(days=365)))
+    # Activity statement ids become unique per school: ids a platform sent are stored with
+    # the school they came from (the pupil's school).
+    activities = sa.table('activities', sa.column('id', sa.Integer()), sa.column('statement_id', sa.String()),
+                          sa.column('pupil_id', sa.Integer()), sa.column('source', sa.String()))
+    memberships = sa.table('memberships', sa.column('person_id', sa.Integer()), sa.column('group_id', sa.Integer()))
+    groups = sa.table('groups', sa.column('id', sa.Integer()), sa.column('school_id', sa.Integer()))
+    rows = connection.execute(sa.select(activities.c.id, activities.c.statement_id, activities.c.pupil_id)
+                              .where(activities.c.source == 'api')).all()
+    for activity_id, statement_id, pupil_id in rows:
+        school_id = connection.execute(
+            sa.select(groups.c.school_id).join(memberships, memberships.c.group_id == groups.c.id)
+            .where(memberships.c.person_id == pupil_id).limit(1)).scalar()
+        if school_id is not None and not statement_id.startswith('school'):
+            connection.execute(sa.update(activities).where(activities.c.id == activity_id)
+                               .values(statement_id=f'school{school_id}:{statement_id}'))
     op.create_table(
         'attempt_counters',
         sa.Column('key', sa.String(length=190), nullable=False),
