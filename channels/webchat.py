@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hmac
 import logging
+import secrets
 from datetime import timedelta
 from functools import lru_cache, cache
 from pathlib import Path
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 
 BASE = "/chat"
 COOKIE = "ransel_web"
+CSRF_COOKIE = "ransel_csrf"
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_UPLOAD = 8 * 1024 * 1024
 
@@ -128,11 +131,20 @@ class WebChat:
             "Referrer-Policy": "no-referrer",  # the sign-in URL may carry a code
         })
 
+    def _signin_page(self, language: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """The sign-in form with a fresh CSRF token, also set as a SameSite=Strict cookie: a
+        form posted from another site has neither (double submit)."""
+        token = secrets.token_urlsafe(24)
+        context = {"failed": False, "blocked": False, "expired": False, "code": "", **context}
+        response = self._render("signin.html.j2", language, status_code=status_code, csrf=token, **context)
+        response.set_cookie(CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path=BASE,
+                            secure=self.runtime.settings.public_base_url.startswith("https://"))
+        return response
+
     async def page(self, request: Request) -> Response:
         contact = await self._contact(request)
         if contact is None:
-            return self._render("signin.html.j2", _page_language(request), failed=False, blocked=False,
-                                code=request.query_params.get("code", ""))
+            return self._signin_page(_page_language(request), code=request.query_params.get("code", ""))
         config = {"base": BASE, "readAloud": contact.read_aloud, "text": page_text(contact.language),
                   "lang": contact.language}
         return self._render("chat.html.j2", contact.language, config=config)
@@ -141,13 +153,17 @@ class WebChat:
         form = await request.form()
         code = str(form.get("code") or "")
         language = language_of(str(form.get("lang") or "")) if form.get("lang") else "nb"
+        sent, expected = str(form.get("csrf") or ""), request.cookies.get(CSRF_COOKIE) or ""
+        if not (sent and expected and hmac.compare_digest(sent, expected)):
+            log.info("web sign-in refused: missing or wrong CSRF token")
+            return self._signin_page(language, status_code=403, expired=True)
         settings = self.runtime.settings
         address = client_address(request.client.host if request.client else None,
                                  request.headers.get("x-forwarded-for"), settings.trusted_proxies)
         verdict = await asyncio.to_thread(self._attempts.reserve, network_of(address))
         if not verdict.allowed:
             log.warning("web sign-in blocked after repeated wrong codes")
-            return self._render("signin.html.j2", language, status_code=429, failed=False, blocked=True, code="")
+            return self._signin_page(language, status_code=429, blocked=True)
         if verdict.slow:  # codes are being sprayed from many networks: everyone waits a little
             await asyncio.sleep(settings.link_code_spray_delay_seconds)
         token = await asyncio.to_thread(self._sign_in, code)
@@ -155,7 +171,7 @@ class WebChat:
             await asyncio.to_thread(self._attempts.refund, verdict)
         if token is None:
             log.info("web sign-in refused")
-            return self._render("signin.html.j2", language, status_code=400, failed=True, blocked=False, code="")
+            return self._signin_page(language, status_code=400, failed=True)
         response = RedirectResponse(BASE, status_code=303)
         response.set_cookie(COOKIE, token, max_age=self.runtime.settings.web_session_days * 86400,
                             httponly=True, samesite="strict", path=BASE,

@@ -152,13 +152,35 @@ def test_code_from_the_web_page_links_telegram(channel_stack: Stack, page: Page)
     assert "Hei, Emma!" in emma.inbox()[-1].text
 
 
+def _csrf(client: httpx.Client, url: str) -> str:
+    """The sign-in form's CSRF token (its cookie lands in the client's jar)."""
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(url).text)[1]
+
+
 def test_guessing_codes_on_the_sign_in_page_is_stopped(channel_stack: Stack) -> None:
     url = channel_stack.url + "/chat/signin"
-    for n in range(10):
-        assert httpx.post(url, data={"code": f"AAAA{n:04d}", "lang": "en"}).status_code == 400
-    right = channel_stack.issue_code(channel_stack.people.emma)
-    blocked = httpx.post(url, data={"code": right, "lang": "en"})
+    with httpx.Client() as browser:
+        for n in range(10):
+            token = _csrf(browser, channel_stack.url + "/chat")
+            assert browser.post(url, data={"code": f"AAAA{n:04d}", "lang": "en", "csrf": token}).status_code == 400
+        right = channel_stack.issue_code(channel_stack.people.emma)
+        blocked = browser.post(url, data={"code": right, "lang": "en", "csrf": _csrf(browser, channel_stack.url + "/chat")})
     assert blocked.status_code == 429 and "Too many wrong codes" in blocked.text
+
+
+def test_a_sign_in_posted_without_the_forms_csrf_token_is_refused(channel_stack: Stack) -> None:
+    """A form on another site cannot sign a browser in (to an account of the attacker's)."""
+    url = channel_stack.url + "/chat/signin"
+    right = channel_stack.issue_code(channel_stack.people.emma)
+    cross_site = httpx.post(url, data={"code": right, "lang": "en", "csrf": "guessed"})
+    assert cross_site.status_code == 403 and "The page had expired" in cross_site.text
+    assert "ransel_web" not in cross_site.cookies
+    with httpx.Client() as browser:  # the same code still works from the real form
+        token = _csrf(browser, channel_stack.url + "/chat")
+        signed_in = browser.post(url, data={"code": right, "lang": "en", "csrf": token})
+    assert signed_in.status_code == 303 and "ransel_web" in signed_in.cookies
 
 
 def test_page_texts_exist_in_all_three_languages() -> None:

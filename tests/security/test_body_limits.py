@@ -115,5 +115,8 @@ def test_small_requests_pass(tmp_path: Path, sqlite_url: str) -> None:
     from starlette.testclient import TestClient
 
     with TestClient(app, base_url="http://127.0.0.1:8080") as client:
-        refused = client.post("/chat/signin", data={"code": "WRONG123", "lang": "en"})
+        import re
+
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/chat").text)[1]
+        refused = client.post("/chat/signin", data={"code": "WRONG123", "lang": "en", "csrf": token})
         assert refused.status_code == 400 and "too large" not in refused.text
