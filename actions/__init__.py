@@ -6,6 +6,10 @@ holds one feature's actions; :mod:`actions._base` verifies who is asking and ren
 
 import warnings
 
+from bot import logs
+
+logs.install()  # the action server's exception logs, scrubbed like the other services'
+
 # rasa-sdk 3.6 stops at Python 3.10; the app env is 3.11, so it runs rasa-sdk 3.21, whose
 # action protocol (the webhook's request and response JSON) is the one Rasa 3.6 speaks. The
 # end-to-end tests drive the real engine against this server. rasa-sdk warns on every call

@@ -13,6 +13,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, **kwargs) -> Engine:  # noqa: ANN003 - passed to SQLAlchemy
+    # Errors and SQL logs never repeat bound parameters (message text, numbers): bot/logs.py.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":

@@ -40,6 +40,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
     """Ransel: the school assistant for guardians, pupils and teachers."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot import logs
+
+    logs.install()  # exception text without bound SQL parameters or quoted message text
     ctx.ensure_object(AppContext)
 
 
