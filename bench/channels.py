@@ -134,7 +134,8 @@ def bench_gateway(messages: int, concurrency: int) -> dict:
     results = {}
     with serve_in_thread(telegram.app) as telegram_url, serve_in_thread(engine_stub()) as engine_url:
         settings = load_settings(database_url=url, data_dir=tmp, engine_url=engine_url, public_base_url=app_url,
-                                 telegram_api_url=telegram_url, telegram_bot_token=token)
+                                 telegram_api_url=telegram_url, telegram_bot_token=token,
+                                 twilio_account_sid="AC" + "be" * 16, twilio_auth_token="bench-twilio-token")
         runtime = Runtime(settings)
         people = 200
         with runtime.transaction() as session:
