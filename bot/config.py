@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # The wall-clock instant a running clock counts from; set once so every process agrees.
     clock_anchor: datetime | None = None
     default_language: str = "nb"
+    # Where phone numbers without a +country prefix in imports are (ISO 3166 region code).
+    phone_region: str = Field("NO", pattern=r"^[A-Z]{2}$")
     cache_dir: Path = Field(Path.home() / ".cache" / "ransel", description="Envs, models, training cache")
 
     engine_url: str = "http://127.0.0.1:5005"

@@ -48,28 +48,57 @@ def lk20(app: AppContext, directory: Path) -> None:
 @import_group.command("oneroster")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
+@click.option("--dry-run", is_flag=True, help="Check and report what the import would do; change nothing.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every problem and note (file, line, column, what was done) as CSV.")
 @pass_app
-def oneroster(app: AppContext, source: Path, progress: bool | None) -> None:
+def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: bool, report_file: Path | None) -> None:
     """Import an IMS OneRoster 1.1 CSV export: a directory or a .zip with manifest.csv."""
     from bot.importers.oneroster import import_oneroster
     from bot.learning.activity import trace_imported_results
 
     runtime = _runtime(app)
     show = sys.stderr.isatty() if progress is None else progress
+    traced = None
     try:
-        result = import_oneroster(runtime.engine, source, runtime.clock, progress=show)
-        # Results teach the learning profile; a separate transaction because it is derived
-        # data (the import itself stays one transaction) and is idempotent per result.
-        with runtime.transaction() as session:
-            traced = trace_imported_results(session, clock=runtime.clock)
+        result = import_oneroster(runtime.engine, source, runtime.clock, progress=show,
+                                  phone_region=app.settings.phone_region, dry_run=dry_run)
+        if not dry_run:
+            # Results teach the learning profile; a separate transaction because it is derived
+            # data (the import itself stays one transaction) and is idempotent per result.
+            with runtime.transaction() as session:
+                traced = trace_imported_results(session, clock=runtime.clock)
     except ImportFailed as exc:
+        if report_file is not None:
+            _write_report(report_file, [("stopped", p) for p in exc.problems])
         _fail(exc)
     finally:
         runtime.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if report_file is not None:
+        _write_report(report_file, [("noted", p) for p in result.notes]
+                      + [("noted", w) for w in result.warnings[len(result.notes):]])
     rows = sum(result.rows.values())
-    click.echo(f"OneRoster: {rows} rows read ({result.stats.summary()}){_traced(traced)}")
+    would = "dry run, nothing changed; would have " if dry_run else ""
+    click.echo(f"OneRoster: {rows} rows read ({would}{result.stats.summary()})"
+               f"{_traced(traced) if traced is not None else ''}")
+
+
+def _write_report(path: Path, entries: list) -> None:  # noqa: ANN001 - (outcome, Problem | str)
+    """The report for the SIS team: one CSV row per problem or note."""
+    import csv
+
+    from bot.importers import Problem
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["outcome", "file", "line", "column", "message"])
+        for outcome, entry in entries:
+            if isinstance(entry, Problem):
+                writer.writerow([outcome, entry.file, entry.line or "", entry.column or "", entry.message])
+            else:
+                writer.writerow([outcome, "", "", "", entry])
 
 
 @import_group.command("extras")

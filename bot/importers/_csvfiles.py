@@ -152,6 +152,7 @@ def read_manifest(source: Source, problems: Problems) -> Manifest | None:
         if not key.startswith("file."):
             continue
         file = key.removeprefix("file.")
+        value = value.lower()  # "Bulk", "DELTA": the same modes
         if file not in COLUMNS:
             problems.add(name, line, "propertyName", f'unknown file "{file}" in {key}')
         elif value not in (BULK, DELTA, ABSENT):
@@ -181,6 +182,12 @@ class Row:
         return self._values[i] if i is not None else ""
 
 
+def _extension(column: str) -> bool:
+    """``metadata.*`` (the standard's extension point) and vendors' ``ext_*`` / ``ext.*``."""
+    lowered = column.lower()
+    return lowered.startswith(("metadata.", "ext_", "ext.", "x-", "x_"))
+
+
 def read_rows(
     source: Source, file: str, problems: Problems, required: tuple[str, ...], on_row=None  # noqa: ANN001
 ) -> Iterator[Row]:
@@ -200,11 +207,14 @@ def read_rows(
         header = [h.strip() for h in header]
         index: dict[str, int] = {}
         bad = False
+        extensions = [c for c in header if c not in known and _extension(c)]
+        if extensions:
+            problems.note(filename, 1, None, f"extension columns ignored: {', '.join(extensions)}")
         for i, column in enumerate(header):
             if column in index:
                 problems.add(filename, 1, column, "this column appears twice in the header")
                 bad = True
-            elif column not in known and not column.startswith("metadata."):
+            elif column not in known and not _extension(column):
                 problems.add(
                     filename, 1, column,
                     f'unknown column "{column}" (OneRoster 1.1 {filename} has: {", ".join(COLUMNS[file])})',
@@ -275,11 +285,15 @@ class Fields:
         return [sys.intern(v.strip()) for v in value.split(",") if v.strip()] if value else []
 
     def choice(self, column: str, allowed: tuple[str, ...], required: bool = False) -> str | None:
+        """One of ``allowed``, matched without regard to case ("Scheduled" is "scheduled")."""
         value = self.text(column, required)
-        if value is not None and value not in allowed:
-            self.error(column, f'"{value}" is not one of: {", ".join(allowed)}')
-            return None
-        return value
+        if value is None or value in allowed:
+            return value
+        for option in allowed:
+            if option.casefold() == value.casefold():
+                return option
+        self.error(column, f'"{value}" is not one of: {", ".join(allowed)}')
+        return None
 
     def boolean(self, column: str, required: bool = False) -> bool | None:
         value = self.text(column, required)
@@ -314,7 +328,10 @@ class Fields:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value) if len(value) == 10 else _bad_date()
+            if len(value) == 10:
+                return date.fromisoformat(value)
+            # Some systems write a date-time where the standard has a date: its date counts.
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
             self.error(column, f'"{value}" is not a date (YYYY-MM-DD)')
             return None
@@ -334,6 +351,3 @@ class Fields:
             return None
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
 
-
-def _bad_date() -> date:
-    raise ValueError

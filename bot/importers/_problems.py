@@ -46,6 +46,13 @@ class Problems:
     limit: int = 5000
     items: list[Problem] = field(default_factory=list)
     dropped: int = 0
+    # What was tolerated and how (an extension column ignored, a phone number left out):
+    # the import goes on; the report lists each with its file, line and column.
+    notes: list[Problem] = field(default_factory=list)
+
+    def note(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        if len(self.notes) < self.limit:
+            self.notes.append(Problem(file, line, column, message))
 
     def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
         if len(self.items) < self.limit:

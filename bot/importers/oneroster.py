@@ -129,10 +129,10 @@ def category_kind(title: str) -> AssignmentKind | None:
     return CATEGORY_KINDS.get(key)
 
 
-def e164(value: str) -> str | None:
-    """The number in E.164 if it is a valid phone number (Norwegian unless it has a +prefix)."""
+def e164(value: str, region: str = "NO") -> str | None:
+    """The number in E.164 if it is a valid phone number (in ``region`` unless it has a +prefix)."""
     try:
-        number = phonenumbers.parse(value, "NO")
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
@@ -140,8 +140,8 @@ def e164(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def is_mobile(value: str) -> bool:
-    number = phonenumbers.parse(value, "NO")
+def is_mobile(value: str, region: str = "NO") -> bool:
+    number = phonenumbers.parse(value, region)
     return phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -266,25 +266,34 @@ class OneRosterResult:
     # Pupils with no birth date after the import (demographics absent or incomplete): the
     # school's policy decides whether their guardians keep access (bot/access.py).
     no_birth_date: list[str] = field(default_factory=list)
+    # What was tolerated, located (also at the head of ``warnings`` as text).
+    notes: list[Problem] = field(default_factory=list)
 
 
 # --- the import ----------------------------------------------------------------------------
 
 
 def import_oneroster(
-    engine: Engine, path: Path, clock: Clock, *, progress: bool = False
+    engine: Engine, path: Path, clock: Clock, *, progress: bool = False, phone_region: str = "NO",
+    dry_run: bool = False,
 ) -> OneRosterResult:
-    """Import the export at ``path`` (a directory or a .zip) into the stores at ``engine``."""
+    """Import the export at ``path`` (a directory or a .zip) into the stores at ``engine``.
+
+    ``phone_region``: where phone numbers without a +prefix are (RANSEL_PHONE_REGION).
+    ``dry_run``: check and count everything as a real import would, then write nothing."""
     source = Source(Path(path))
     try:
-        return _Importer(source, clock, progress).run(engine)
+        return _Importer(source, clock, progress, phone_region, dry_run).run(engine)
     finally:
         source.close()
 
 
 class _Importer:
-    def __init__(self, source: Source, clock: Clock, progress: bool) -> None:
+    def __init__(self, source: Source, clock: Clock, progress: bool, phone_region: str = "NO",
+                 dry_run: bool = False) -> None:
         self.source = source
+        self.phone_region = phone_region
+        self.dry_run = dry_run
         self.clock = clock
         self.zone = clock.zone
         self.show_progress = progress
@@ -306,19 +315,28 @@ class _Importer:
             if manifest.modes[file] == ABSENT and self.source.exists(f"{file}.csv"):
                 self.warnings.append(f"{file}.csv is not imported: the manifest says it is absent")
         self._read_all(manifest)
-        with engine.begin() as conn:
+        with engine.connect() as conn:
+            transaction = conn.begin()
             self.conn = conn
-            self.db = _DbState.load(conn, self.files)
-            self._check_references()
-            self.problems.raise_if_any()
             try:
+                self.db = _DbState.load(conn, self.files)
+                self._check_references()
+                self.problems.raise_if_any()
                 self._write(conn)
                 no_birth_date = self._pupils_without_birth_date(conn)
             except IntegrityError as exc:
+                transaction.rollback()
                 # Validation should make this unreachable; if not, still import nothing and
                 # say so without leaking row contents into the message.
                 log.error("oneroster import hit a constraint: %s", type(exc.orig).__name__)
                 raise ImportFailed([Problem("(export)", None, None, f"conflicts with the stores: {exc.orig}")]) from None
+            except BaseException:
+                transaction.rollback()
+                raise
+            if self.dry_run:
+                transaction.rollback()  # counted and checked, nothing kept
+            else:
+                transaction.commit()
         rows = {name: len(f.active) + len(f.deleted) for name, f in self.files.items() if f.mode != ABSENT}
         if no_birth_date:
             shown = ", ".join(no_birth_date[:20]) + (" …" if len(no_birth_date) > 20 else "")
@@ -326,7 +344,8 @@ class _Importer:
                 f"{len(no_birth_date)} pupils have no birth date (demographics.csv absent or without them): "
                 f"{shown}. By the school's default policy they count as minors in grades 1-10 and their "
                 "guardians keep access; with policy unknown_birth_date: adult they get none")
-        return OneRosterResult(self.stats, self.warnings, rows, no_birth_date)
+        notes = sorted(self.problems.notes, key=lambda p: (p.file, p.line or 0))
+        return OneRosterResult(self.stats, [str(p) for p in notes] + self.warnings, rows, no_birth_date, notes)
 
     def _pupils_without_birth_date(self, conn: Connection) -> list[str]:
         people, roles = Person.__table__, PersonRole.__table__
@@ -434,13 +453,15 @@ class _Importer:
     def _parse_users(self, f: Fields) -> UserRec | None:
         sms = f.text("sms")
         phone = f.text("phone")
-        sms_e164 = e164(sms) if sms else None
+        # A number that does not parse (in RANSEL_PHONE_REGION unless it has a +prefix) is
+        # left out of the contact points with a note; the person is imported.
+        sms_e164 = e164(sms, self.phone_region) if sms else None
         if sms and sms_e164 is None:
-            f.error("sms", f'"{sms}" is not a valid phone number')
-        phone_e164 = e164(phone) if phone else None
+            self.problems.note(f.filename, f.row.line, "sms", f'"{sms}" is not a valid phone number: not used for SMS')
+        phone_e164 = e164(phone, self.phone_region) if phone else None
         if phone and phone_e164 is None:
-            f.error("phone", f'"{phone}" is not a valid phone number')
-        if sms_e164 is None and phone_e164 is not None and is_mobile(phone_e164):
+            self.problems.note(f.filename, f.row.line, "phone", f'"{phone}" is not a valid phone number: not used')
+        if sms_e164 is None and phone_e164 is not None and is_mobile(phone_e164, self.phone_region):
             sms_e164 = phone_e164
         email = f.text("email")
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
@@ -605,7 +626,12 @@ class _Importer:
         for sid, rec in self.files["classes"].active.items():
             if self._ref("classes", rec.line, "schoolSourcedId", "orgs", rec.school, "school") and self.org_type(rec.school) != "school":
                 self._err("classes", rec.line, "schoolSourcedId", f'org "{rec.school}" is not a school')
-            self._ref("classes", rec.line, "courseSourcedId", "courses", rec.course, "course")
+            if self.files["courses"].mode == ABSENT and not self.alive("courses", rec.course):
+                # The manifest says the export has no courses: the class simply has none.
+                self.problems.note("classes.csv", rec.line, "courseSourcedId",
+                                   f'course "{rec.course}" is not in this export (courses absent): the class has no course')
+            else:
+                self._ref("classes", rec.line, "courseSourcedId", "courses", rec.course, "course")
             for term in rec.terms:
                 self._ref("classes", rec.line, "termSourcedIds", "academicSessions", term, "academic session")
             self._subject_code("classes", rec.line, rec.subject_codes)
@@ -677,10 +703,16 @@ class _Importer:
             if role in ("aide", "proctor"):
                 skipped += 1  # the user is skipped, and so are their enrollments
                 continue
+            # The enrollment's role governs the membership in this class; say so when it
+            # contradicts the user's primary role (a teacher enrolled as a student, say).
             if rec.role == "student" and role != "student":
-                self._err("enrollments", rec.line, "role", f'user "{rec.user}" is a {role}, not a student')
+                self.problems.note("enrollments.csv", rec.line, "role",
+                                   f'user "{rec.user}" is a {role} in users.csv but enrolled as a student: '
+                                   "a pupil of this class")
             elif rec.role == "teacher" and role not in ("teacher", "administrator"):
-                self._err("enrollments", rec.line, "role", f'user "{rec.user}" is a {role}, not a teacher')
+                self.problems.note("enrollments.csv", rec.line, "role",
+                                   f'user "{rec.user}" is a {role} in users.csv but enrolled as a teacher: '
+                                   "a teacher of this class")
             key = (rec.cls, rec.user, rec.role)
             first = triples.setdefault(key, (sid, rec.line))
             if first[0] != sid:

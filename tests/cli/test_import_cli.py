@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -47,3 +48,20 @@ def test_a_broken_export_fails_with_the_row_named_and_nothing_imported(run, tmp_
     assert result.exit_code == 1
     assert "nothing imported: 1 problem found" in result.output
     assert 'demographics.csv, line 2, column birthDate: "14.03.2017" is not a date (YYYY-MM-DD)' in result.output
+
+
+def test_a_dry_run_with_a_report_for_the_sis_team_changes_nothing(run, tmp_path) -> None:  # noqa: ANN001
+    import csv
+
+    roster_hub = Path(__file__).resolve().parents[1] / "importers" / "fixtures" / "roster-hub-en"
+    run("import", "lk20", str(LK20))
+    report = tmp_path / "report.csv"
+    dry = run("import", "oneroster", "--no-progress", "--dry-run", "--report", str(report), str(roster_hub))
+    assert dry.exit_code == 0, dry.output
+    assert "dry run, nothing changed; would have inserted" in dry.output and "people 20" in dry.output
+    with open(report, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"outcome", "file", "line", "column", "message"} <= set(rows[0])
+    assert any(r["file"] == "enrollments.csv" and r["column"] == "role" and r["line"] for r in rows)
+    real = run("import", "oneroster", "--no-progress", str(roster_hub))
+    assert "inserted" in real.output and "people 20" in real.output  # the dry run left nothing behind

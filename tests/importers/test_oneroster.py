@@ -180,20 +180,20 @@ def test_a_delta_lineitem_finds_the_category_an_earlier_import_sent(stores, expo
 
 
 def test_one_broken_row_imports_nothing_and_names_file_line_and_column(stores, export, clock) -> None:  # noqa: ANN001
-    def break_phone(rows):  # noqa: ANN001, ANN202
+    def break_flag(rows):  # noqa: ANN001, ANN202
         for row in rows:
             if row["username"] == "anne.lie":
-                row["sms"] = "12 34"
+                row["enabledUser"] = "kanskje"
 
-    edit_csv(export / "users.csv", break_phone)
+    edit_csv(export / "users.csv", break_flag)
     line = line_of(export / "users.csv", lambda r: r["username"] == "anne.lie")
 
     with pytest.raises(ImportFailed) as failed:
         import_oneroster(stores, export, clock)
 
-    assert _problems(failed) == {("users.csv", line, "sms")}
-    assert f"users.csv, line {line}, column sms" in str(failed.value)
-    assert "not a valid phone number" in str(failed.value)
+    assert _problems(failed) == {("users.csv", line, "enabledUser")}
+    assert f"users.csv, line {line}, column enabledUser" in str(failed.value)
+    assert "is not true or false" in str(failed.value)
     assert _count(stores, Person) == 0 and _count(stores, Group) == 0
 
 
