@@ -49,10 +49,13 @@ def lk20(app: AppContext, directory: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
 @click.option("--dry-run", is_flag=True, help="Check and report what the import would do; change nothing.")
+@click.option("--strict", is_flag=True, help="Every problem stops the import (default: rows with a problem of "
+                                              "their own are skipped with what depends on them).")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every problem and note (file, line, column, what was done) as CSV.")
 @pass_app
-def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: bool, report_file: Path | None) -> None:
+def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: bool, strict: bool,
+              report_file: Path | None) -> None:
     """Import an IMS OneRoster 1.1 CSV export: a directory or a .zip with manifest.csv."""
     from bot.importers.oneroster import import_oneroster
     from bot.learning.activity import trace_imported_results
@@ -62,7 +65,7 @@ def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: boo
     traced = None
     try:
         result = import_oneroster(runtime.engine, source, runtime.clock, progress=show,
-                                  phone_region=app.settings.phone_region, dry_run=dry_run)
+                                  phone_region=app.settings.phone_region, dry_run=dry_run, strict=strict)
         if not dry_run:
             # Results teach the learning profile; a separate transaction because it is derived
             # data (the import itself stays one transaction) and is idempotent per result.
@@ -77,7 +80,7 @@ def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: boo
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report_file is not None:
-        _write_report(report_file, [("noted", p) for p in result.notes]
+        _write_report(report_file, [("skipped" if p.row_level else "noted", p) for p in result.notes]
                       + [("noted", w) for w in result.warnings[len(result.notes):]])
     rows = sum(result.rows.values())
     would = "dry run, nothing changed; would have " if dry_run else ""

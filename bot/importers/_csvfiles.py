@@ -262,9 +262,9 @@ class Fields:
         self.problems = problems
         self.ok = True
 
-    def error(self, column: str | None, message: str) -> None:
+    def error(self, column: str | None, message: str, row_level: bool = True) -> None:
         self.ok = False
-        self.problems.add(self.filename, self.row.line, column, message)
+        self.problems.add(self.filename, self.row.line, column, message, row_level)
 
     def text(self, column: str, required: bool = False) -> str | None:
         row = self.row

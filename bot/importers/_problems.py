@@ -13,6 +13,9 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    # A problem of one row (a bad date, an unknown role value): outside --strict the row and
+    # what depends on it are skipped and the rest imports. Anything else stops the import.
+    row_level: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = self.file
@@ -54,9 +57,9 @@ class Problems:
         if len(self.notes) < self.limit:
             self.notes.append(Problem(file, line, column, message))
 
-    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
+    def add(self, file: str, line: int | None, column: str | None, message: str, row_level: bool = False) -> None:
         if len(self.items) < self.limit:
-            self.items.append(Problem(file, line, column, message))
+            self.items.append(Problem(file, line, column, message, row_level))
         else:
             self.dropped += 1
 
@@ -66,7 +69,21 @@ class Problems:
     def __len__(self) -> int:
         return len(self.items) + self.dropped
 
-    def raise_if_any(self) -> None:
+    def structural(self) -> bool:
+        return self.dropped > 0 or any(not p.row_level for p in self.items)
+
+    def skip_rows(self) -> list[Problem]:
+        """Outside --strict with only row problems: they become notes ("skipped") and the
+        rest imports. Returns the skipped ones."""
+        skipped = [Problem(p.file, p.line, p.column, f"{p.message}: row skipped", True) for p in self.items]
+        self.notes.extend(skipped)
+        self.items = []
+        return skipped
+
+    def raise_if_any(self, strict: bool = True) -> None:
+        if self.items and not strict and not self.structural():
+            self.skip_rows()
+            return
         if self.items:
             # Report in reading order: by file, then line (a sort is stable within a line).
             ordered = sorted(self.items, key=lambda p: (p.file, p.line or 0))

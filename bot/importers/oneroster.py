@@ -275,22 +275,24 @@ class OneRosterResult:
 
 def import_oneroster(
     engine: Engine, path: Path, clock: Clock, *, progress: bool = False, phone_region: str = "NO",
-    dry_run: bool = False,
+    dry_run: bool = False, strict: bool = False,
 ) -> OneRosterResult:
     """Import the export at ``path`` (a directory or a .zip) into the stores at ``engine``.
 
     ``phone_region``: where phone numbers without a +prefix are (RANSEL_PHONE_REGION).
-    ``dry_run``: check and count everything as a real import would, then write nothing."""
+    ``dry_run``: check and count everything as a real import would, then write nothing.
+    ``strict``: every problem stops the import; otherwise a row with a problem of its own (a
+    bad date, an unknown value) is skipped with what depends on it, and the rest imports."""
     source = Source(Path(path))
     try:
-        return _Importer(source, clock, progress, phone_region, dry_run).run(engine)
+        return _Importer(source, clock, progress, phone_region, dry_run, strict).run(engine)
     finally:
         source.close()
 
 
 class _Importer:
     def __init__(self, source: Source, clock: Clock, progress: bool, phone_region: str = "NO",
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False, strict: bool = False) -> None:
         self.source = source
         self.phone_region = phone_region
         self.dry_run = dry_run
@@ -298,6 +300,9 @@ class _Importer:
         self.zone = clock.zone
         self.show_progress = progress
         self.problems = Problems()
+        self.strict = strict
+        self._line_sid: dict[tuple[str, int], str] = {}
+        self._pending_skips: list[tuple[str, str]] = []
         self.warnings: list[str] = []
         self.files: dict[str, FileData] = {}
         self.stats = SyncStats()
@@ -321,7 +326,7 @@ class _Importer:
             try:
                 self.db = _DbState.load(conn, self.files)
                 self._check_references()
-                self.problems.raise_if_any()
+                self.problems.raise_if_any(strict=self.strict)
                 self._write(conn)
                 no_birth_date = self._pupils_without_birth_date(conn)
             except IntegrityError as exc:
@@ -388,7 +393,7 @@ class _Importer:
             return
         if sid in data.active or sid in data.deleted:
             first = data.active[sid].line if sid in data.active else data.deleted[sid]
-            fields.error("sourcedId", f'"{sid}" already appears on line {first}')
+            fields.error("sourcedId", f'"{sid}" already appears on line {first}', row_level=False)
             return
         if status == TOBEDELETED:
             data.deleted[sid] = row.line
@@ -396,6 +401,7 @@ class _Importer:
         record = parse(fields)
         if record is not None and fields.ok:
             data.active[sid] = record
+            self._line_sid[(data.name, row.line)] = sid
         else:
             data.broken.add(sid)
 
@@ -550,8 +556,8 @@ class _Importer:
         if file not in cached:
             data = self.files[file]
             gone = set(data.deleted)
-            if data.bulk:
-                gone |= {sid for sid in self.db.sids(file) if sid not in data.active}
+            if data.bulk:  # a stored record whose row was skipped stays as it was
+                gone |= {sid for sid in self.db.sids(file) if sid not in data.active and sid not in data.broken}
             cached[file] = gone
         return cached[file]
 
@@ -561,11 +567,33 @@ class _Importer:
     def _err(self, file: str, line: int, column: str, message: str) -> None:
         self.problems.add(f"{file}.csv", line, column, message)
 
-    def _ref(self, file: str, line: int, column: str, target: str, sid: str, what: str) -> bool:
+    def _ref(self, file: str, line: int, column: str, target: str, sid: str, what: str,
+             cascade: bool = True) -> bool:
         if self.alive(target, sid):
             return True
         if sid in self.files[target].broken:
+            if cascade:  # its row was skipped: so is this one, which depends on it
+                self._skip(file, line, column, f'{what} "{sid}" was skipped')
             return False
+        return self._missing(file, line, column, target, sid, what)
+
+    def _skip(self, file: str, line: int, column: str, message: str) -> None:
+        """Skip a row because a row it depends on was skipped (applied by _flush_skips)."""
+        sid = self._line_sid.get((file, line))
+        if sid is None:
+            return
+        self._pending_skips.append((file, sid))
+        self.problems.add(f"{file}.csv", line, column, message, row_level=True)
+
+    def _flush_skips(self) -> None:
+        while self._pending_skips:
+            file, sid = self._pending_skips.pop()
+            data = self.files[file]
+            if data.active.pop(sid, None) is not None:
+                data.broken.add(sid)
+        self._removed_cache = {}
+
+    def _missing(self, file: str, line: int, column: str, target: str, sid: str, what: str) -> bool:
         if sid in self.db.sids(target) or sid in self.files[target].deleted:
             self._err(file, line, column, f'{what} "{sid}" is removed by this import but still referred to here')
         else:
@@ -599,15 +627,22 @@ class _Importer:
         for sid, rec in sessions.active.items():
             if rec.parent:
                 self._ref("academicSessions", rec.line, "parentSourcedId", "academicSessions", rec.parent, "academic session")
+        self._flush_skips()
         for sid, rec in self.files["courses"].active.items():
             self._ref("courses", rec.line, "orgSourcedId", "orgs", rec.org, "org")
             self._subject_code("courses", rec.line, rec.subject_codes)
+        self._flush_skips()
         self._check_classes()
+        self._flush_skips()
         self._check_users()
+        self._flush_skips()
         for sid, (line, _birth) in self.files["demographics"].active.items():
             self._ref("demographics", line, "sourcedId", "users", sid, "user")
+        self._flush_skips()
         self._check_enrollments()
+        self._flush_skips()
         self._check_gradebook()
+        self._flush_skips()
 
     def _subject_code(self, file: str, line: int, codes: list[str]) -> str | None:
         """The LK20 curriculum code among ``codes`` (None if there are none)."""
@@ -654,7 +689,8 @@ class _Importer:
             if owner is not None and owner != sid and self.alive("users", owner) and owner not in users.active:
                 self._err("users", rec.line, "username", f'"{rec.username}" already belongs to another person in the stores')
             for agent in rec.agents:
-                if not self._ref("users", rec.line, "agentSourcedIds", "users", agent, "user"):
+                # A skipped agent leaves this person without that link, not skipped.
+                if not self._ref("users", rec.line, "agentSourcedIds", "users", agent, "user", cascade=False):
                     continue
                 other = self.user_role(agent)
                 pair = {rec.role, other}
@@ -735,6 +771,7 @@ class _Importer:
             self._ref("lineItems", rec.line, "classSourcedId", "classes", rec.cls, "class")
             self._ref("lineItems", rec.line, "categorySourcedId", "categories", rec.category, "category")
             self._ref("lineItems", rec.line, "gradingPeriodSourcedId", "academicSessions", rec.period, "academic session")
+        self._flush_skips()
         data = self.files["results"]
         pairs: dict[tuple[str, str], int] = {}
         for sid, rec in data.active.items():

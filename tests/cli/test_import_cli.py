@@ -33,7 +33,7 @@ def test_an_administrator_imports_the_curriculum_the_roster_and_the_extras(run) 
     assert again.output.strip() == "OneRoster: 1847 rows read (no changes)"
 
 
-def test_a_broken_export_fails_with_the_row_named_and_nothing_imported(run, tmp_path) -> None:  # noqa: ANN001
+def test_a_broken_row_is_skipped_and_named_and_strict_imports_nothing(run, tmp_path) -> None:  # noqa: ANN001
     export = tmp_path / "export"
     shutil.copytree(DEMO_ONEROSTER, export)
 
@@ -43,11 +43,16 @@ def test_a_broken_export_fails_with_the_row_named_and_nothing_imported(run, tmp_
     edit_csv(export / "demographics.csv", break_date)
     run("import", "lk20", str(LK20))
 
-    result = run("import", "oneroster", "--no-progress", str(export))
+    strict = run("import", "oneroster", "--no-progress", "--strict", str(export))
+    assert strict.exit_code == 1
+    assert "nothing imported: 1 problem found" in strict.output
+    assert 'demographics.csv, line 2, column birthDate: "14.03.2017" is not a date (YYYY-MM-DD)' in strict.output
 
-    assert result.exit_code == 1
-    assert "nothing imported: 1 problem found" in result.output
-    assert 'demographics.csv, line 2, column birthDate: "14.03.2017" is not a date (YYYY-MM-DD)' in result.output
+    result = run("import", "oneroster", "--no-progress", str(export))
+    assert result.exit_code == 0, result.output
+    assert ('warning: demographics.csv, line 2, column birthDate: "14.03.2017" is not a date (YYYY-MM-DD): '
+            "row skipped") in result.output
+    assert "people 117" in result.output
 
 
 def test_a_dry_run_with_a_report_for_the_sis_team_changes_nothing(run, tmp_path) -> None:  # noqa: ANN001

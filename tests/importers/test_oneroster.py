@@ -189,7 +189,7 @@ def test_one_broken_row_imports_nothing_and_names_file_line_and_column(stores, e
     line = line_of(export / "users.csv", lambda r: r["username"] == "anne.lie")
 
     with pytest.raises(ImportFailed) as failed:
-        import_oneroster(stores, export, clock)
+        import_oneroster(stores, export, clock, strict=True)
 
     assert _problems(failed) == {("users.csv", line, "enabledUser")}
     assert f"users.csv, line {line}, column enabledUser" in str(failed.value)
@@ -226,10 +226,19 @@ def test_an_unknown_category_is_an_error_on_its_title(stores, export, clock) -> 
     edit_csv(export / "categories.csv", rename)
 
     with pytest.raises(ImportFailed) as failed:
-        import_oneroster(stores, export, clock)
+        import_oneroster(stores, export, clock, strict=True)
 
     assert ("categories.csv", 2, "title") in _problems(failed)
     assert 'unknown category "Diverse"' in str(failed.value)
+
+    # Outside --strict the category is skipped, and with it its lineItems (never guessed).
+    category = read_csv(export / "categories.csv")[1][0]["sourcedId"]
+    of_it = [r for r in read_csv(export / "lineItems.csv")[1] if r["categorySourcedId"] == category]
+    result = import_oneroster(stores, export, clock)
+    skipped = [w for w in result.warnings if "row skipped" in w]
+    assert any('unknown category "Diverse"' in w for w in skipped)
+    assert sum(f'category "{category}" was skipped' in w for w in skipped) == len(of_it) > 0
+    assert _count(stores, Assignment) == len(read_csv(export / "lineItems.csv")[1]) - len(of_it)
 
 
 def test_a_missing_manifest_is_reported(stores, export, clock) -> None:  # noqa: ANN001
@@ -365,3 +374,43 @@ def test_lineitems_become_assignments_of_the_kind_their_category_says(stores, ex
         fractions = session.scalars(select(Assignment).where(Assignment.title == "Prøve i brøk og prosent")).one()
         statuses = {r.status for r in fractions.results}
         assert statuses == {ScoreStatus.FULLY_GRADED} and fractions.max_score == 40
+
+
+def test_outside_strict_a_bad_row_is_skipped_with_what_depends_on_it_and_the_rest_imports(stores, export, clock) -> None:  # noqa: ANN001
+    """Anne Lie's row has a bad flag: she is skipped; her child Nora (who lists her as an agent)
+    is imported without that link; a bad lineItem date skips that lineItem and its results."""
+    def break_flag(rows):  # noqa: ANN001, ANN202
+        for row in rows:
+            if row["username"] == "anne.lie":
+                row["enabledUser"] = "kanskje"
+
+    edit_csv(export / "users.csv", break_flag)
+    items = read_csv(export / "lineItems.csv")[1]
+    broken_item = items[0]["sourcedId"]
+    edit_csv(export / "lineItems.csv", lambda rows: rows[0].update(dueDate="neste fredag"))
+    results_of_it = sum(r["lineItemSourcedId"] == broken_item for r in read_csv(export / "results.csv")[1])
+
+    result = import_oneroster(stores, export, clock)
+
+    skipped = [w for w in result.warnings if "row skipped" in w]
+    assert any("column enabledUser" in w for w in skipped) and any("column dueDate" in w for w in skipped)
+    assert sum(f'lineItem "{broken_item}" was skipped' in w for w in skipped) == results_of_it
+    with Session(stores) as session:
+        assert session.scalar(select(Person).where(Person.username == "anne.lie")) is None
+        nora = _person(session, "nora.lie")
+        guardians = {g.guardian.username for g in session.scalars(select(Guardianship).where(Guardianship.pupil_id == nora.id))}
+        assert guardians == {"per.lie"}
+    assert _count(stores, Assignment) == len(items) - 1
+
+
+def test_a_skipped_row_of_a_stored_record_keeps_the_stored_record(stores, export, clock) -> None:  # noqa: ANN001
+    import_oneroster(stores, export, clock)
+    def break_flag(rows):  # noqa: ANN001, ANN202
+        for row in rows:
+            if row["username"] == "anne.lie":
+                row["enabledUser"] = "kanskje"
+
+    edit_csv(export / "users.csv", break_flag)
+    import_oneroster(stores, export, clock)  # bulk: a skipped row is not "missing from the file"
+    with Session(stores) as session:
+        assert _person(session, "anne.lie") is not None
