@@ -79,6 +79,43 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "classResources": ("sourcedId", "status", "dateLastModified", "title", "classSourcedId", "resourceSourcedId"),
     "courseResources": ("sourcedId", "status", "dateLastModified", "title", "courseSourcedId", "resourceSourcedId"),
 }
+# OneRoster 1.2 CSV: columns added to 1.1's files, and its new files. users.csv has no role
+# or orgSourcedIds any more: roles.csv holds them (read into users' rows, see ``Source``).
+COLUMNS_12_ADDED: dict[str, tuple[str, ...]] = {
+    "categories": ("weight",),
+    "lineItems": ("scoreScaleSourcedId", "academicSessionSourcedId", "schoolSourcedId",
+                  "learningObjectiveSet", "learningObjectiveIds", "learningObjectiveType",
+                  "learningObjectiveResultSet"),
+    "results": ("scoreScaleSourcedId", "scorePercentile", "textScore", "classSourcedId", "inProgress",
+                "incomplete", "late", "missing", "learningObjectiveSet", "learningObjectiveIds",
+                "learningObjectiveType", "learningObjectiveScore", "learningObjectiveTextScore"),
+    "users": ("userMasterIdentifier", "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
+              "preferredFamilyName", "primaryOrgSourcedId", "pronouns"),
+    "courses": ("courseCodes", "resourceSourcedIds"),
+    "classes": ("resourceSourcedIds",),
+}
+FILES_12 = {
+    "roles": ("sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role", "beginDate",
+              "endDate", "orgSourcedId", "userProfileSourcedId"),
+    "userProfiles": ("sourcedId", "status", "dateLastModified", "userSourcedId", "profileId", "profileType",
+                     "vendorId", "applicationId", "description", "credentialType", "username", "password"),
+    "scoreScales": ("sourcedId", "status", "dateLastModified", "title", "type", "courseSourcedId",
+                    "classSourcedId", "scoreScaleType", "scoreScaleValue"),
+}
+# 1.2 roles Ransel knows under a 1.1 name; anyone else (counselor ...) is skipped like an aide.
+ROLES_12 = {"districtAdministrator": "administrator", "siteAdministrator": "administrator",
+            "systemAdministrator": "administrator", "principal": "administrator", "counselor": "aide"}
+
+
+def columns(file: str, version: str) -> tuple[str, ...]:
+    """The column names ``file`` may have in this OneRoster version."""
+    if version == "1.2":
+        if file in FILES_12:
+            return FILES_12[file]
+        return COLUMNS[file] + COLUMNS_12_ADDED.get(file, ())
+    return COLUMNS[file]
+
+
 # Files Ransel reads; the resource files are valid OneRoster but carry nothing Ransel uses.
 IMPORTED = (
     "orgs", "academicSessions", "courses", "classes", "users", "demographics", "enrollments",
@@ -90,6 +127,7 @@ IMPORTED = (
 class Manifest:
     modes: dict[str, str]  # file name (without .csv) -> bulk | delta | absent
     source: str | None
+    version: str = "1.1"
 
 
 class Source:
@@ -144,27 +182,34 @@ def read_manifest(source: Source, problems: Problems) -> Manifest | None:
             props[values[0].strip()] = (reader.line_num, values[1].strip())
     version = props.get("oneroster.version")
     if version is None:
-        problems.add(name, None, "propertyName", "oneroster.version is missing (Ransel reads 1.1)")
-    elif version[1] != "1.1":
-        problems.add(name, version[0], "value", f'oneroster.version is "{version[1]}"; Ransel reads 1.1')
+        problems.add(name, None, "propertyName", "oneroster.version is missing (Ransel reads 1.1 and 1.2)")
+    elif version[1] not in ("1.1", "1.2"):
+        problems.add(name, version[0], "value", f'oneroster.version is "{version[1]}"; Ransel reads 1.1 and 1.2')
+    release = version[1] if version is not None and version[1] in ("1.1", "1.2") else "1.1"
     modes: dict[str, str] = {}
     for key, (line, value) in props.items():
         if not key.startswith("file."):
             continue
         file = key.removeprefix("file.")
         value = value.lower()  # "Bulk", "DELTA": the same modes
+        if release == "1.2" and file in FILES_12:
+            if value not in (BULK, DELTA, ABSENT):
+                problems.add(name, line, "value", f'{key} must be bulk, delta or absent, not "{value}"')
+            else:
+                modes[file] = value
+            continue
         if file not in COLUMNS:
             problems.add(name, line, "propertyName", f'unknown file "{file}" in {key}')
         elif value not in (BULK, DELTA, ABSENT):
             problems.add(name, line, "value", f'{key} must be bulk, delta or absent, not "{value}"')
         else:
             modes[file] = value
-    for file in COLUMNS:
+    for file in (*COLUMNS, *(FILES_12 if release == "1.2" else ())):
         modes.setdefault(file, ABSENT)
         if modes[file] != ABSENT and not source.exists(f"{file}.csv"):
             problems.add(name, props[f"file.{file}"][0], "value", f"says {file}.csv is {modes[file]}, but the file is missing")
     system = props.get("source.systemName")
-    return Manifest(modes, system[1] if system else None)
+    return Manifest(modes, system[1] if system else None, release)
 
 
 class Row:
@@ -189,11 +234,12 @@ def _extension(column: str) -> bool:
 
 
 def read_rows(
-    source: Source, file: str, problems: Problems, required: tuple[str, ...], on_row=None  # noqa: ANN001
+    source: Source, file: str, problems: Problems, required: tuple[str, ...], on_row=None,  # noqa: ANN001
+    version: str = "1.1",
 ) -> Iterator[Row]:
     """Rows of ``file``.csv; header problems end the file, row-shape problems skip the row."""
     filename = f"{file}.csv"
-    known = set(COLUMNS[file])
+    known = set(columns(file, version))
     with source.open(filename) as fh:
         reader = csv.reader(fh)
         try:
@@ -217,7 +263,8 @@ def read_rows(
             elif column not in known and not _extension(column):
                 problems.add(
                     filename, 1, column,
-                    f'unknown column "{column}" (OneRoster 1.1 {filename} has: {", ".join(COLUMNS[file])})',
+                    f'unknown column "{column}" (OneRoster {version} {filename} has: '
+                    f'{", ".join(columns(file, version))})',
                 )
                 bad = True
             index[column] = i

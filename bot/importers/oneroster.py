@@ -53,9 +53,11 @@ from bot.importers._csvfiles import (
     BULK,
     COLUMNS,
     IMPORTED,
+    ROLES_12,
     TOBEDELETED,
     Fields,
     Manifest,
+    Row,
     Source,
     read_manifest,
     read_rows,
@@ -301,6 +303,7 @@ class _Importer:
         self.show_progress = progress
         self.problems = Problems()
         self.strict = strict
+        self.version = "1.1"
         self._line_sid: dict[tuple[str, int], str] = {}
         self._pending_skips: list[tuple[str, str]] = []
         self.warnings: list[str] = []
@@ -366,8 +369,13 @@ class _Importer:
     # ---- reading
 
     def _read_all(self, manifest: Manifest) -> None:
+        self.version = manifest.version
         present = [f for f in IMPORTED if manifest.modes[f] != ABSENT]
         total = sum(self._count_lines(f) for f in present)
+        roles = self._read_roles_12(manifest) if self.version == "1.2" else None
+        for file in ("userProfiles", "scoreScales"):
+            if manifest.modes.get(file, ABSENT) != ABSENT:
+                self.problems.note(f"{file}.csv", None, None, "not imported: Ransel keeps no such records")
         with self._bar(total, "reading") as bar:
             for file in IMPORTED:
                 mode = manifest.modes[file]
@@ -377,8 +385,47 @@ class _Importer:
                 data = FileData(file, mode)
                 self.files[file] = data
                 parse = getattr(self, f"_parse_{file}")
-                for row in read_rows(self.source, file, self.problems, _REQUIRED[file], bar.update):
+                required = _REQUIRED[file]
+                if self.version == "1.2":
+                    required = tuple(c for c in required if c not in _NOT_IN_12.get(file, ()))
+                for row in read_rows(self.source, file, self.problems, required, bar.update, self.version):
+                    if roles is not None and file == "users":
+                        row = self._with_roles(row, roles)
                     self._take_row(data, row, parse)
+
+    def _read_roles_12(self, manifest: Manifest) -> dict[str, tuple[str, list[str]]]:
+        """OneRoster 1.2: user sourcedId -> (primary role in 1.1 terms, the orgs of their roles)."""
+        out: dict[str, tuple[str, list[str]]] = {}
+        if manifest.modes.get("roles", ABSENT) == ABSENT:
+            return out
+        primary: dict[str, str] = {}
+        for row in read_rows(self.source, "roles", self.problems, ("userSourcedId", "roleType", "role", "orgSourcedId"),
+                             version="1.2"):
+            if row["status"].lower() == TOBEDELETED:
+                continue
+            user, role, org = row["userSourcedId"], row["role"], row["orgSourcedId"]
+            role = next((r for r in (*USER_ROLES, *ROLES_12) if r.casefold() == role.casefold()), role)
+            role = ROLES_12.get(role, role)
+            held = out.setdefault(user, ("", []))
+            if org and org not in held[1]:
+                held[1].append(org)
+            if row["roleType"].casefold() == "primary" or user not in primary:
+                primary[user] = role
+        return {user: (primary.get(user, ""), orgs) for user, (_r, orgs) in out.items()}
+
+    @staticmethod
+    def _with_roles(row: Row, roles: dict[str, tuple[str, list[str]]]) -> Row:
+        """A 1.2 users.csv row with the 1.1 columns role and orgSourcedIds, from roles.csv."""
+        role, orgs = roles.get(row["sourcedId"], ("", []))
+        if row["primaryOrgSourcedId"] and row["primaryOrgSourcedId"] not in orgs:
+            orgs = [row["primaryOrgSourcedId"], *orgs]
+        index = dict(row._index)  # noqa: SLF001 - same module family
+        values = list(row._values)  # noqa: SLF001
+        for column, value in (("role", role), ("orgSourcedIds", ",".join(orgs))):
+            if column not in index:
+                index[column] = len(values)
+                values.append(value)
+        return Row(row.line, values, index)
 
     def _count_lines(self, file: str) -> int:
         with self.source.open(f"{file}.csv") as fh:
@@ -530,7 +577,9 @@ class _Importer:
             due or datetime.min,
             f.ref("classSourcedId", required=True) or "",
             f.ref("categorySourcedId", required=True) or "",
-            f.ref("gradingPeriodSourcedId", required=True) or "",
+            # 1.2 names the period academicSessionSourcedId and makes it optional.
+            f.ref("gradingPeriodSourcedId", required=self.version == "1.1")
+            or f.ref("academicSessionSourcedId") or "",
             f.number("resultValueMax"),
         )
 
@@ -1082,6 +1131,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "results": ("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreStatus"),
 }
 assert set(_REQUIRED) == set(IMPORTED) and all(set(v) <= set(COLUMNS[k]) for k, v in _REQUIRED.items())
+# Required in 1.1, not in a 1.2 file (users' role and orgs come from roles.csv).
+_NOT_IN_12: dict[str, tuple[str, ...]] = {"users": ("orgSourcedIds", "role"), "lineItems": ("gradingPeriodSourcedId",)}
 
 
 # --- what the stores already hold ----------------------------------------------------------

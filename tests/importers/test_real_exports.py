@@ -136,3 +136,62 @@ def test_a_class_whose_course_the_manifest_marks_absent_gets_no_course(stores, e
     result = import_oneroster(stores, export, clock)
     assert any("courses absent): the class has no course" in w for w in result.warnings)
     assert _count(stores, Group) > 0
+
+
+def _as_oneroster_12(export: Path) -> None:
+    """The demo export rewritten the OneRoster 1.2 way: roles.csv holds users' roles and orgs,
+    users.csv has primaryOrgSourcedId and no role, lineItems name academicSessionSourcedId,
+    categories carry a weight, and a userProfiles.csv rides along."""
+    header, users = read_csv(export / "users.csv")
+    roles = []
+    for user in users:
+        orgs = [o.strip() for o in user["orgSourcedIds"].split(",") if o.strip()]
+        for n, org in enumerate(orgs):
+            roles.append({"sourcedId": f"r-{user['sourcedId']}-{n}", "status": user["status"],
+                          "dateLastModified": user["dateLastModified"], "userSourcedId": user["sourcedId"],
+                          "roleType": "primary" if n == 0 else "secondary",
+                          "role": "districtAdministrator" if user["role"] == "administrator" and n else user["role"],
+                          "beginDate": "", "endDate": "", "orgSourcedId": org, "userProfileSourcedId": ""})
+        user["primaryOrgSourcedId"] = orgs[0] if orgs else ""
+        del user["role"], user["orgSourcedIds"]
+    write_csv(export / "users.csv", [c for c in header if c not in ("role", "orgSourcedIds")] + ["primaryOrgSourcedId"], users)
+    write_csv(export / "roles.csv", list(roles[0]), roles)
+    write_csv(export / "userProfiles.csv", ["sourcedId", "status", "dateLastModified", "userSourcedId", "profileId",
+                                            "profileType", "vendorId", "applicationId", "description",
+                                            "credentialType", "username", "password"],
+              [{"sourcedId": "up-1", "status": "", "dateLastModified": "", "userSourcedId": users[0]["sourcedId"],
+                "profileId": "x", "profileType": "lms", "vendorId": "v", "applicationId": "", "description": "",
+                "credentialType": "", "username": "", "password": ""}])
+    header, items = read_csv(export / "lineItems.csv")
+    for item in items:
+        item["academicSessionSourcedId"] = item.pop("gradingPeriodSourcedId")
+    write_csv(export / "lineItems.csv", [("academicSessionSourcedId" if c == "gradingPeriodSourcedId" else c)
+                                         for c in header], items)
+    header, cats = read_csv(export / "categories.csv")
+    for cat in cats:
+        cat["weight"] = "1"
+    write_csv(export / "categories.csv", [*header, "weight"], cats)
+
+    def manifest(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            if row["propertyName"] == "oneroster.version":
+                row["value"] = "1.2"
+        return rows + [{"propertyName": "file.roles", "value": "bulk"},
+                       {"propertyName": "file.userProfiles", "value": "bulk"}]
+
+    edit_csv(export / "manifest.csv", manifest)
+
+
+def test_a_oneroster_12_export_gives_the_same_stores_as_its_11_twin(engine, export, clock, tmp_path) -> None:  # noqa: ANN001
+    from tests.importers.conftest import dump
+
+    import_lk20(engine, LK20)
+    import_oneroster(engine, export, clock)
+    as_11 = dump(engine)
+    twin = tmp_path / "twin"
+    shutil.copytree(export, twin)
+    _as_oneroster_12(twin)
+    result = import_oneroster(engine, twin, clock)
+    assert not result.stats.changed, result.stats.summary()  # the same people, roles, classes, results
+    assert dump(engine) == as_11
+    assert any("userProfiles.csv: not imported" in w for w in result.warnings)
