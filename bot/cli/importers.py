@@ -83,6 +83,9 @@ def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: boo
         _write_report(report_file, [("skipped" if p.row_level else "noted", p) for p in result.notes]
                       + [("noted", w) for w in result.warnings[len(result.notes):]])
     rows = sum(result.rows.values())
+    skipped = sum(1 for p in result.notes if p.row_level)
+    if skipped:
+        click.echo(f"{skipped} rows skipped (each listed above; --strict stops instead)", err=True)
     would = "dry run, nothing changed; would have " if dry_run else ""
     click.echo(f"OneRoster: {rows} rows read ({would}{result.stats.summary()})"
                f"{_traced(traced) if traced is not None else ''}")

@@ -195,3 +195,18 @@ def test_a_oneroster_12_export_gives_the_same_stores_as_its_11_twin(engine, expo
     assert not result.stats.changed, result.stats.summary()  # the same people, roles, classes, results
     assert dump(engine) == as_11
     assert any("userProfiles.csv: not imported" in w for w in result.warnings)
+
+
+OAT_TAO = Path(__file__).parent / "fixtures" / "oat-tao-v1p1"
+
+
+def test_the_oat_tao_sample_stops_naming_each_column_the_standard_does_not_have(stores, clock) -> None:  # noqa: ANN001
+    """oat-sa/oneroster-import's sample (GPL-2.0, see fixtures/oat-tao-v1p1/SOURCE.md): its
+    vendor columns are tolerated, its misspelt standard columns stop the import, named."""
+    with pytest.raises(ImportFailed) as failed:
+        import_oneroster(stores, OAT_TAO, clock)
+    unknown = {(p.file, p.column) for p in failed.value.problems if p.message.startswith("unknown column")}
+    assert {("classes.csv", "grade"), ("users.csv", "agents"), ("users.csv", "userId"),
+            ("demographics.csv", "birthdate")} <= unknown
+    assert not any(c.startswith(("ext_", "metadata.")) for _, c in unknown)  # tolerated, not refused
+    assert _count(stores, Person) == 0
