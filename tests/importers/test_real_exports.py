@@ -210,3 +210,17 @@ def test_the_oat_tao_sample_stops_naming_each_column_the_standard_does_not_have(
             ("demographics.csv", "birthdate")} <= unknown
     assert not any(c.startswith(("ext_", "metadata.")) for _, c in unknown)  # tolerated, not refused
     assert _count(stores, Person) == 0
+
+
+def test_a_byte_order_mark_crlf_and_quoted_empty_fields_are_fine(stores, export, clock) -> None:  # noqa: ANN001
+    import csv
+
+    path = export / "users.csv"
+    header, rows = read_csv(path)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:  # BOM, CRLF, every field quoted
+        writer = csv.DictWriter(fh, header, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf\"sourcedId\"") and b'""' in path.read_bytes()
+    import_oneroster(stores, export, clock)
+    assert _count(stores, Person) == len(rows)
