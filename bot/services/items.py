@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from bot.access import visible_groups_of_pupil
 from bot.clock import Clock
 from bot.learning.text import fold, stem
+from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, Person, Result, ScoreStatus
 from bot.services.calendar import local_bounds
 
@@ -303,7 +304,14 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
 def items_named(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
                 *, ignore: frozenset[str] = frozenset(), limit: int = 3) -> list[NamedItem]:
     """The pupil's items the message names (see :func:`rank`). Raises AccessDenied for a
-    pupil the asker may not see."""
+    pupil the asker may not see. Asked again in the same turn (a guardian's children are
+    tried one by one, then the one found is answered), the first answer is reused."""
+    return list(memo(session, ("items_named", asker.id, pupil_id, text, ignore, limit),
+                     lambda: tuple(_items_named(session, asker, pupil_id, text, clock, ignore, limit))))
+
+
+def _items_named(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
+                 ignore: frozenset[str], limit: int) -> list[NamedItem]:
     rows = _candidates(session, asker, pupil_id, clock)
     group_of = {key: group_name for key, _t, _k, _s, _d, group_name in rows}
     candidates = [Candidate(key, title, kind, subject, due) for key, title, kind, subject, due, _g in rows]
