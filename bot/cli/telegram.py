@@ -24,6 +24,7 @@ def poll(app: AppContext) -> None:
     from bot.runtime import Runtime
     from channels.telegram import build_application
 
+    _require_telegram(app)
     runtime = Runtime(app.settings)
     application = build_application(runtime, Gateway(app.settings), polling=True)
     click.echo(f"polling {app.settings.telegram_api_url} for updates")
@@ -36,4 +37,11 @@ def webhook(app: AppContext) -> None:
     """Register RANSEL_PUBLIC_BASE_URL/telegram/webhook with the secret token."""
     from channels.telegram import register_webhook
 
+    _require_telegram(app)
     click.echo(f"webhook set: {asyncio.run(register_webhook(app.settings))}")
+
+
+def _require_telegram(app: AppContext) -> None:
+    if not app.settings.telegram_configured:
+        raise click.ClickException("Telegram is not configured: set RANSEL_TELEGRAM_BOT_TOKEN (from BotFather), "
+                                   "or run the local emulators with `ransel up --emulators`")

@@ -129,3 +129,12 @@ def test_the_fingerprint_follows_config_and_data_but_not_held_out_files(tmp_path
     with open(root / "nlu" / "smalltalk" / "nb.yml", "a") as fh:
         fh.write("      - heisann sveisann\n")
     assert engine_mod.fingerprint(root) != before
+
+
+def test_telegram_commands_say_clearly_when_telegram_is_not_configured(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("RANSEL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RANSEL_TELEGRAM_BOT_TOKEN", raising=False)
+    _register()
+    for command in (["telegram", "webhook"], ["telegram", "poll"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 1 and "Telegram is not configured: set RANSEL_TELEGRAM_BOT_TOKEN" in result.output
