@@ -56,14 +56,23 @@ def resolve(session: Session, secret: str | None, purpose: str, now: datetime) -
     if not secret:
         return None
     hashed = digest(secret)
-    person = session.scalar(
-        select(Person)
+    found = session.execute(
+        select(Person, ApiToken.last_used_at)
         .join(ApiToken, ApiToken.person_id == Person.id)
         .where(ApiToken.token_hash == hashed, ApiToken.purpose == purpose, *live(now), Person.enabled.is_(True))
-    )
-    if person is not None:
+    ).first()
+    if found is None:
+        return None
+    person, last_used = found
+    if last_used is None or _aware(last_used) < now - TOUCH_EVERY:  # a write only every few minutes
         touch(session, hashed, now)
     return person
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import timezone
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def revoke(session: Session, secret: str, clock: Clock) -> bool:
