@@ -64,15 +64,17 @@ def resolve(session: Session, secret: str | None, purpose: str, now: datetime) -
     if found is None:
         return None
     person, last_used = found
-    if last_used is None or _aware(last_used) < now - TOUCH_EVERY:  # a write only every few minutes
+    if last_used is None or stale(last_used, now):  # a write only every few minutes
         touch(session, hashed, now)
     return person
 
 
-def _aware(moment: datetime) -> datetime:
+def stale(last_used: datetime, now: datetime) -> bool:
+    """Whether a token's noted last use is old enough to be written again."""
     from datetime import timezone
 
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    aware = last_used if last_used.tzinfo is not None else last_used.replace(tzinfo=timezone.utc)
+    return aware < now - TOUCH_EVERY
 
 
 def revoke(session: Session, secret: str, clock: Clock) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.tokens import LIFETIME, live, touch
+from bot.tokens import LIFETIME, live, stale, touch
 from bot.models import ApiToken, School
 
 PURPOSE = "activity"
@@ -38,12 +38,15 @@ def school_for_token(session: Session, token: str | None, now: datetime) -> int 
     if not token:
         return None
     hashed = _hash(token)
-    school_id = session.scalar(
-        select(ApiToken.school_id).where(
+    found = session.execute(
+        select(ApiToken.school_id, ApiToken.last_used_at).where(
             ApiToken.token_hash == hashed, ApiToken.purpose == PURPOSE, *live(now), ApiToken.school_id.is_not(None),
         )
-    )
-    if school_id is not None:
+    ).first()
+    if found is None:
+        return None
+    school_id, last_used = found
+    if last_used is None or stale(last_used, now):
         touch(session, hashed, now)
     return school_id
 
