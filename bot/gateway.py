@@ -126,7 +126,7 @@ class Gateway:
         for sender in [k for k, (_, at) in self._heard.items() if time.monotonic() - at > HEARD_CHECK_SECONDS]:
             self._heard.pop(sender, None)
         words = Formatter(language_of(asker.language))
-        yes, no = words.t("words.yes"), words.t("words.no")
+        yes, no = words.t("words.answer_yes"), words.t("words.answer_no")
         return [Reply(render("speech_heard_check", asker.language, text=choice.text),
                       choices=[Choice(yes, yes), Choice(no, no)])]
 

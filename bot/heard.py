@@ -11,8 +11,9 @@ turn them into the message the dialogue engine gets:
   becomes the name as it is written.
 * :func:`choose` — each reading is parsed by the engine's NLU; the one it understands best
   wins (intent confidence, a little more for entities found, a little less the further down
-  the recogniser's list it was). When even the best is unsure, the person is asked
-  ("Jeg hørte: «…». Stemmer det?") instead of Ransel guessing.
+  the recogniser's list it was). When even the best is unsure, or the recogniser's first
+  readings disagree about what was asked, the person is asked ("Jeg hørte: «…». Stemmer
+  det?") instead of Ransel guessing.
 """
 
 from __future__ import annotations
@@ -151,7 +152,11 @@ async def choose(readings: Sequence[str], parse: Parse, vocabulary: Vocabulary) 
         named = sum(1 for n in vocabulary.names if re.search(rf"\b{re.escape(n)}\b", text))
         scored.append(Reading(text, confidence, intent, entities + named, rank))
     best = max(scored, key=lambda r: r.score)
-    return Choice(best.text, best.confidence >= SURE, scored)
+    # The engine is often confident about noise ("Vi og ha satt." reads as goodbye); readings
+    # of clear speech agree on what was asked, readings of unclear speech do not.
+    top = scored[:3]
+    agree = sum(r.intent == best.intent for r in top) / len(top)
+    return Choice(best.text, best.confidence >= SURE and agree >= 0.5, scored)
 
 
 def vocabulary_of(runtime: Runtime, person_id: int, language: str) -> Vocabulary:

@@ -10,6 +10,7 @@ or "link your account" texts.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -84,7 +85,14 @@ def _not_a_fallback(text: str) -> bool:
 
 
 @pytest.fixture
-def engine_channels(ransel_stack, tmp_path: Path) -> Iterator[EngineChannels]:  # noqa: ANN001
+def engine_channels(ransel_stack) -> Iterator[EngineChannels]:  # noqa: ANN001
+    with open_engine_channels(ransel_stack, vosk_model_nb=KO_MODEL) as channels:
+        yield channels
+
+
+@contextmanager
+def open_engine_channels(ransel_stack, **overrides: object) -> Iterator[EngineChannels]:  # noqa: ANN001
+    """The HTTP app and both emulators in front of the real engine; ``overrides`` go to the settings."""
     base: Settings = ransel_stack.settings
     telegram = TelegramEmulator(BOT_TOKEN, chat_burst=10)
     twilio = TwilioEmulator(TWILIO_SID, TWILIO_TOKEN)
@@ -94,8 +102,8 @@ def engine_channels(ransel_stack, tmp_path: Path) -> Iterator[EngineChannels]:  
     with serve_in_thread(telegram.app) as telegram_url, serve_in_thread(twilio.app) as twilio_url:
         settings = base.model_copy(update={
             "public_base_url": app_url, "telegram_api_url": telegram_url, "telegram_bot_token": BOT_TOKEN,
-            "twilio_api_url": twilio_url, "twilio_from_number": OUR_NUMBER, "vosk_model_nb": KO_MODEL,
-            "twilio_account_sid": TWILIO_SID, "twilio_auth_token": TWILIO_TOKEN,
+            "twilio_api_url": twilio_url, "twilio_from_number": OUR_NUMBER,
+            "twilio_account_sid": TWILIO_SID, "twilio_auth_token": TWILIO_TOKEN, **overrides,
         })
         runtime = Runtime(settings)
         with serve_in_thread(create_app(runtime), sock=app_socket):

@@ -1,0 +1,143 @@
+"""Bokmål voice, end to end: Whisper hears it, the real engine answers it.
+
+A pupil of the demo school asks by Telegram voice note and by the web page's push-to-talk
+button; the answer must be the one the same question gets when it is typed. The recordings
+are espeak-ng's (harder to understand than a child).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from bot import heard
+from bot.gateway import Asker, Gateway
+from bot.i18n import render
+from bot.models import Channel
+from channels import audio
+from channels.speech import Speech
+from tests.channels.conftest import run_async
+from tests.channels.test_answered_by_the_engine import EMMA, EngineChannels, open_engine_channels
+from tests.channels.test_webchat import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.speech]
+
+QUESTION = "Hva er leksa i engelsk til i morgen?"
+
+
+@pytest.fixture(scope="module")
+def speaker() -> Speech:
+    from bot.config import load_settings
+
+    return Speech(load_settings())
+
+
+@pytest.fixture
+def whisper_channels(ransel_stack) -> Iterator[EngineChannels]:  # noqa: ANN001
+    with open_engine_channels(ransel_stack, vosk_model_nb=None) as channels:  # no vosk: Whisper hears bokmål
+        yield channels
+
+
+def typed_answer(channels: EngineChannels, text: str) -> list[str]:
+    """What the engine answers the same question typed, in a conversation of its own."""
+    emma = channels.person(EMMA)
+
+    async def ask() -> list[str]:
+        gateway = Gateway(channels.settings)
+        try:
+            return [r.text for r in await gateway.ask(Asker(emma.id, "nb"), Channel.SMS, text)]
+        finally:
+            await gateway.aclose()
+
+    return run_async(ask())
+
+
+def test_a_bokmal_voice_note_gets_the_answer_the_typed_question_gets(whisper_channels: EngineChannels,
+                                                                      speaker: Speech) -> None:
+    expected = typed_answer(whisper_channels, QUESTION)
+    assert expected and "engelsk" in expected[-1].casefold()  # the question has a real answer
+    emma = whisper_channels.telegram.user(6660101, "Emma")
+    emma.send_text(f"/start {whisper_channels.code_for(EMMA)}")
+    before = len(emma.inbox())
+    emma.send_voice(speaker.voice_note(QUESTION, "nb", rate=140), duration=3)
+    answers = [m.text or m.caption or "" for m in emma.inbox()[before:]]
+    assert answers == expected
+
+
+def test_what_is_not_understood_is_read_back_and_asked_only_after_a_yes(whisper_channels: EngineChannels) -> None:
+    """Readings the engine cannot place (mumbled, as Whisper sometimes returns) are read back."""
+    emma = whisper_channels.person(EMMA)
+    asker = Asker(emma.id, "nb")
+    unclear = ["Blåbær, tusenfryd og sykkelpumpe."]  # nothing the engine can place
+    # readings that each sound like something, but like different things
+    disagreeing = ["Vi å ha seg.", "Har jo has fått det sultat på en elsk proven?", "Nå må du må starte på sturen."]
+
+    async def talk() -> tuple[list, ...]:
+        gateway = Gateway(whisper_channels.settings)
+        try:
+            words = heard.Vocabulary(("Emma",), ())
+            check = await gateway.ask_spoken(asker, Channel.TELEGRAM, unclear, words)
+            wrong = await gateway.ask(asker, Channel.TELEGRAM, "nei")
+            again = await gateway.ask_spoken(asker, Channel.TELEGRAM, disagreeing, words)
+            sent = await gateway.ask(asker, Channel.TELEGRAM, "ja")
+            return check, wrong, again, sent
+        finally:
+            await gateway.aclose()
+
+    check, wrong, again, sent = run_async(talk())
+    assert check[0].text == render("speech_heard_check", "nb", text=unclear[0])
+    assert [c.title for c in check[0].choices] == ["Ja", "Nei"]
+    assert [r.text for r in wrong] == [render("speech_heard_wrong", "nb")]
+    assert again[0].text.startswith("Jeg hørte: «") and again[0].text.endswith("Stemmer det?")
+    # After the yes the engine gets what was heard (and answers it as it would typed text).
+    assert sent and sent[0].text not in (check[0].text, render("speech_heard_wrong", "nb"))
+
+
+@pytest.fixture
+def bokmal_browser(tmp_path: Path, speaker: Speech) -> Iterator[Browser]:
+    spoken = speaker.synthesize(QUESTION, "nb", 140)
+    pad = bytes(int(spoken.rate * 0.4) * 2)
+    wav = tmp_path / "question.wav"
+    wav.write_bytes(audio.Pcm(pad + spoken.data + pad * 3, spoken.rate).wav())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_push_to_talk_in_bokmal_gets_the_answer_the_typed_question_gets(whisper_channels: EngineChannels,
+                                                                       bokmal_browser: Browser) -> None:
+    expected = typed_answer(whisper_channels, QUESTION)
+    context = bokmal_browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                         locale="nb-NO")
+    page = context.new_page()
+    try:
+        page.goto(whisper_channels.url + "/chat")
+        page.get_by_label("Kode").fill(whisper_channels.code_for(EMMA))
+        page.get_by_role("button", name="Logg inn").click()
+        expect(page.get_by_role("heading", name="Spør Ransel")).to_be_visible()
+        talk = page.get_by_role("button", name="Hold inne for å snakke")
+        talk.focus()
+        page.keyboard.press("Space")
+        expect(page.get_by_role("button", name="Snakker … slipp for å sende")).to_have_attribute("aria-pressed", "true")
+        page.wait_for_timeout(4200)  # the recording: silence, the question, silence
+        page.keyboard.press("Space")
+        answer = page.locator(".msg.ransel").last
+        expect(answer).to_be_visible(timeout=60000)
+        read_back = re.search(r"«(.+)»", answer.inner_text())
+        if read_back:  # unsure what it heard, Ransel read it back first: the pupil taps "Ja"
+            expected = typed_answer(whisper_channels, read_back.group(1))
+            answer.get_by_role("button", name="Ja").click()
+            answer = page.locator(".msg.ransel").last
+            expect(answer).not_to_contain_text("Stemmer det?", timeout=60000)
+        expect(answer).to_contain_text(expected[-1][:40], timeout=60000)
+        expect(answer).to_contain_text("engelsk")
+    finally:
+        context.close()
