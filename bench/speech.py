@@ -144,12 +144,17 @@ def main() -> None:
                             got = reading_of(parse_now(candidate), candidate, runtime.clock)
                             return got[0] == intent and got[1:] == typed[1:]
 
+                        got = reading_of(parse_now(choice.text), choice.text, runtime.clock)
+                        parts = {"intent_ok": got[0] == intent, "child_ok": got[1] == typed[1],
+                                 "subject_ok": got[2] == typed[2], "day_ok": got[3] == typed[3]}
+
                         edits, length = wer(text, choice.text)
                         rows.append({
                             "text": text, "heard": choice.text, "sure": choice.sure,
                             "audio_s": pcm.seconds, "recognise_s": seconds, "edits": edits, "words": length,
                             "understood": right(choice.text), "first_only": right(first),
                             "no_prompt": right(plain_choice.text), "typed_right": typed[0] == intent,
+                            **parts,
                         })
                     report[f"{lang}@{rate}"] = summarise(rows)
                     print_row(f"{lang}@{rate}", report[f"{lang}@{rate}"])
@@ -160,7 +165,8 @@ def main() -> None:
             runtime.close()
 
     print()
-    print(f"{'language':10} {'WER':>6} {'understood':>11} {'no prompt':>10} {'first only':>11} {'RTF':>6} {'read back':>10}")
+    print(f"{'language':10} {'WER':>6} {'understood':>11} {'no prompt':>10} {'first only':>11} {'RTF':>6} "
+          f"{'read back':>10}   intent / child / subject / day right")
     for lang in args.languages.split(","):
         rows = [r for key, value in report.items() if key.startswith(lang + "@") for r in value["rows"]]
         summary = summarise(rows)
@@ -183,13 +189,15 @@ def summarise(rows: list[dict]) -> dict:
         "rtf": sum(r["recognise_s"] for r in rows) / sum(r["audio_s"] for r in rows),
         "rtf_p95": sorted(r["recognise_s"] / r["audio_s"] for r in rows)[int(0.95 * (n - 1))],
         "read_back": sum(not r["sure"] for r in rows) / n,
+        **{key: sum(r[key] for r in rows) / n for key in ("intent_ok", "child_ok", "subject_ok", "day_ok")},
         "median_audio_s": statistics.median(r["audio_s"] for r in rows),
     }
 
 
 def print_row(name: str, s: dict) -> None:
     print(f"{name:10} {s['wer']:6.1%} {s['understood']:11.1%} {s['no_prompt']:10.1%} {s['first_only']:11.1%} "
-          f"{s['rtf']:6.2f} {s['read_back']:10.1%}", flush=True)
+          f"{s['rtf']:6.2f} {s['read_back']:10.1%}   {s['intent_ok']:.0%} / {s['child_ok']:.0%} / "
+          f"{s['subject_ok']:.0%} / {s['day_ok']:.0%}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import access
+from bot.i18n import render
 from bot.models import Assignment, AssignmentKind, Group, GroupKind, Person, Role, Subject
 
 if TYPE_CHECKING:
@@ -43,10 +44,17 @@ FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 @dataclass(frozen=True)
 class Vocabulary:
     names: tuple[str, ...] = ()  # first names and class names, as written
-    words: tuple[str, ...] = ()  # subjects and item titles
+    words: tuple[str, ...] = ()  # subjects, then item titles
+    language: str = "nb"
+    subjects: int = 0  # how many of ``words`` are subjects
 
     def prompt(self) -> list[str]:
-        return [*self.names, *self.words]
+        """The recogniser's prompt: one sentence in the person's language that uses these words
+        the way a question would (a bare word list makes Whisper answer with word lists)."""
+        classes = [n for n in self.names if any(c.isdigit() for c in n)]
+        people = [n for n in self.names if n not in classes]
+        return [render("speech_prompt", self.language, names=people, classes=classes,
+                       subjects=list(self.words[:self.subjects]), titles=list(self.words[self.subjects:]))]
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,8 @@ def vocabulary(session: Session, person: Person, on: date, language: str) -> Voc
     groups = session.scalars(select(Group).where(Group.id.in_(group_ids))).all() if group_ids else []
     names.extend(sorted({g.name for g in groups if g.kind == GroupKind.BASIS}))
     codes = {g.subject_code for g in groups if g.subject_code}
-    words = [s.name(language) for s in session.scalars(select(Subject).where(Subject.code.in_(codes)))]
+    words = sorted(s.name(language) for s in session.scalars(select(Subject).where(Subject.code.in_(codes))))
+    subjects = len(words)
     if group_ids:
         start = datetime.combine(on - timedelta(days=on.weekday()), time(0), tzinfo=UTC)
         titles = session.scalars(
@@ -93,8 +102,8 @@ def vocabulary(session: Session, person: Person, on: date, language: str) -> Voc
                 Assignment.due_at >= start, Assignment.due_at < start + timedelta(days=14),
             ).order_by(Assignment.due_at)
         ).all()
-        words.extend(dict.fromkeys(titles))
-    return Vocabulary(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(w for w in words if w)))
+        words.extend(list(dict.fromkeys(titles))[:6])
+    return Vocabulary(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(w for w in words if w)), language, subjects)
 
 
 def _fold(word: str) -> str:

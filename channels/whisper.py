@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # Whisper's language per language we answer in.
 WHISPER_LANGUAGE = {"nb": "no", "nn": "no", "en": "en"}
 WINDOW_SECONDS = 30  # Whisper hears 30 s at a time; one question is far shorter
-MAX_PROMPT_TOKENS = 100
+MAX_PROMPT_TOKENS = 180
 MAX_NEW_TOKENS = 120
 
 
@@ -146,7 +146,8 @@ def _prompt_text(vocabulary: Sequence[str]) -> str:
         word = " ".join(word.split())
         if word and word.lower() not in {w.lower() for w in seen}:
             seen.append(word)
-    return ", ".join(seen[:40]) + ("." if seen else "")
+    text = ", ".join(seen[:40])
+    return text + "." if text and text[-1] not in ".!?" else text
 
 
 def _plain(text: str) -> str:

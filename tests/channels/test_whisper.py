@@ -101,3 +101,10 @@ def test_the_prompt_holds_the_askers_own_children_and_school_words_only(session)
     assert not others & set(words.names)
     pupil = heard.vocabulary(session, school.emma, date(2026, 12, 1), "en")
     assert "Emma" in pupil.names and "Jonas" not in pupil.names and "maths" in pupil.words
+    # The prompt is a sentence in the person's language, with the days a question names.
+    [said] = words.prompt()
+    assert said.startswith("Spørsmål om Emma og Jonas i 4A og 9B:") and "matematikk" in said and "torsdag" in said
+    [said] = pupil.prompt()
+    assert said.startswith("Questions about Emma in 4A:") and "Thursday" in said and "Jonas" not in said
+    [said] = heard.vocabulary(session, school.per, date(2026, 12, 1), "nn").prompt()
+    assert "Nora" in said and "måndag" in said and "Emma" not in said
