@@ -30,5 +30,6 @@ from actions import (  # noqa: E402,F401
     reminders,
     smalltalk,
     teacher,
+    teachers,
     timetable,
 )

@@ -266,6 +266,7 @@ ANSWERING: dict[str, str] = {
     "ask_progress": "action_progress",
     "ask_practice": "action_practice",
     "ask_missing_results": "action_missing_results",
+    "ask_teacher": "action_who_teaches",
     "greet": "action_greet",
     "help": "action_help",
     "thanks": "action_thanks",

@@ -3,6 +3,7 @@ question that was waiting resumes with that child."""
 
 from __future__ import annotations
 
+from actions._items import answer_named_item
 from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil, words_of
 from actions.fallback import FallbackAction
 
@@ -27,7 +28,9 @@ class ChooseChildAction(RanselAction):
             return
         if action is None:
             pupil = resolve_pupil(turn, self.name())
-            if pupil is not None:
+            # "Når er brøkprøven til Lucas?" can read as a bare name: a thing named with the
+            # child is the question, answered about that thing.
+            if pupil is not None and not answer_named_item(turn, pupil):
                 turn.say("child_chosen", name=pupil.given_name)
             return
         turn.text = pending.get("text") or ""

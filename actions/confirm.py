@@ -18,7 +18,7 @@ from actions import _runtime, absence, reminders, teacher
 from actions._base import RanselAction, Turn, reset
 from bot import confirm_codes
 from bot.phrases import confirmation_code, language_request, yes_or_no
-from bot.services import preferences
+from bot.services import changes, preferences
 from bot.services.undo import undo_last
 
 # What each kind of plan does once the person said yes.
@@ -38,6 +38,15 @@ class ConfirmAction(RanselAction):
         pending = turn.tracker.get_slot("confirm") or {}
         answer = yes_or_no(turn.text)
         if not pending.get("kind"):
+            # "ja" / "nei" right after a change was made and reported ("Fraværet til Isak i dag
+            # er registrert."): yes says again what was done, no undoes it.
+            done = changes.just_made(turn.session, turn.person, turn.clock) if answer is not None else None
+            if done is not None and answer is True:
+                turn.say("confirm_already_done", today=turn.today, **changes.describe(turn.session, done))
+                return
+            if done is not None and answer is False:
+                UndoAction().respond(turn)
+                return
             turn.say("confirm_nothing", answer=answer)
             return
         if answer is False or (answer is None and not pending.get("code")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
+from bot.phrases import yes_or_no
 from actions._base import RanselAction, Turn, example_names, family_children, reset, words_of
 from actions.smalltalk import role_of
 
@@ -29,6 +30,14 @@ class FallbackAction(RanselAction):
             ChooseChildAction().respond(turn)
             if turn.tracker.get_slot("fallback_asked"):
                 turn.set("fallback_asked", None)
+            return
+        if yes_or_no(turn.text) is not None:
+            # A plain yes or no the model was unsure of ("no" is also nynorsk for "now"): it
+            # answers the question asked, or the change just made (see action_confirm).
+            from actions.confirm import ConfirmAction
+
+            ConfirmAction().respond(turn)
+            turn.set("confirm", None)
             return
         if turn.tracker.get_slot("fallback_asked"):
             turn.say("help", role=role_of(turn), after_fallback=True, **example_names(turn))

@@ -31,7 +31,7 @@ from actions._base import (
 )
 from bot.access import AccessDenied
 from bot.models import Channel, Person, Role
-from bot.phrases import is_cancel, is_question, relay_content, relay_cue, teacher_answer
+from bot.phrases import is_cancel, is_question, relay_content, relay_cue, subject_of_teacher, teacher_answer
 from bot.services import relay
 
 NO_SUBJECT = "-"
@@ -69,9 +69,11 @@ class ValidateRelayForm(FormValidationAction):
                                     domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("relay_subject") is not None:
             return {}
+        # "norsklæraren til Ingrid": the subject teacher the compound names comes first.
+        named = subject_of_teacher(tracker.latest_message.get("text") or "")
         codes = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "subject" and SUBJECT_CODE.fullmatch(str(e["value"]))]
-        return {"relay_subject": codes[0] if codes else NO_SUBJECT}
+        return {"relay_subject": named or (codes[0] if codes else NO_SUBJECT)}
 
     async def extract_relay_pupil(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: dict[str, Any]) -> dict[str, Any]:

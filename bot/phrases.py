@@ -10,11 +10,15 @@ from :mod:`bot.dates`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+import yaml
+
 from bot.clock import Clock
+from bot.config import PROJECT_ROOT
 from bot.dates import SpanKind, find_span, find_time, find_times
 from bot.models import AbsenceReason, Channel, DeliveryMode, Form
 
@@ -87,6 +91,12 @@ _CANCEL = r"avbryt|glem\s+det|gløym\s+det|angre|nei\s+takk|ikke\s+send|ikkje\s+
 _CONTENT_AFTER = [
     r"(?:si|sei|tell|fortell)\s+(?:til\s+)?(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:at\s+|that\s+)?(.+)",
     r"(?:spør|spørre|spørje|ask)\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:om\s+|if\s+|whether\s+|about\s+)(.+)",
+    # "send en melding til kontaktlæreren til Frida om at hun blir hentet", "message Ingrid's
+    # teacher that she'll be picked up", "tell Ludvig's maths teacher that he missed ...":
+    # a teacher (any kind: "norsklæraren", "maths teacher"), a few words naming whose, then
+    # what to say.
+    r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:om\s+at|at|that|saying(?:\s+that)?"
+    r"|to\s+say(?:\s+that)?|og\s+si(?:e)?\s+at|og\s+sei(?:e)?\s+at|and\s+say(?:\s+that)?)\s+(.+)",
 ]
 
 
@@ -458,7 +468,8 @@ _RELAY_CUE = (r"(?:til|to)\s+(?:the\s+)?(?:lærer\w*|lærar\w*|kontaktlær\w*|te
               r"|fortell\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|spør\w*\s+(?:læreren|læraren|kontakt\w*)"
               r"|kontakt\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|ta\s+kontakt|kontakte"
               r"|(?:message|tell|ask|email|e-mail|contact|write\s+to|text)\s+(?:to\s+)?(?:the\s+|her\s+|his\s+|their\s+)?"
-              r"(?:\w+\s+)?teacher|let\s+(?:the\s+)?teacher\s+know|send\w*\s+(?:a\s+)?(?:message|note)")
+              r"(?:[\w'’]+\s+){0,2}teacher|let\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:[\w'’]+\s+){0,2}teacher\s+know"
+              r"|send\w*\s+(?:a\s+)?(?:message|note)")
 
 
 def relay_cue(text: str) -> bool:
@@ -578,4 +589,36 @@ def item_focus(text: str) -> str | None:
     for focus, pattern in _ITEM_FOCUS:
         if _has(pattern, normalised):
             return focus
+    return None
+
+
+# ----------------------------------------------------------------------------- subjects
+
+
+@functools.cache
+def _subject_synonyms() -> dict[str, str]:
+    """Subject words as people write them -> LK20 code (nlu/lookups/subjects.yml, the same
+    list the engine's entity extractor uses)."""
+    data = yaml.safe_load((PROJECT_ROOT / "nlu" / "lookups" / "subjects.yml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for entry in data.get("nlu") or []:
+        if "synonym" in entry:
+            for line in str(entry.get("examples") or "").splitlines():
+                word = line.strip().removeprefix("- ").strip().casefold()
+                if word:
+                    out[word] = str(entry["synonym"])
+    return out
+
+
+def subject_of_teacher(text: str) -> str | None:
+    """The subject a compound or phrase names a teacher by: "norsklæraren", "engelsk-læreren",
+    "the maths teacher" -> that subject's code; None if the message names no such teacher."""
+    synonyms = _subject_synonyms()
+    normalised = _norm(text)
+    for match in re.finditer(r"([\wæøå]+?)-?(?:lærer|lærar)\w*", normalised):
+        if match[1] in synonyms:
+            return synonyms[match[1]]
+    for match in re.finditer(r"([\w]+)\s+teacher", normalised):
+        if match[1] in synonyms:
+            return synonyms[match[1]]
     return None

@@ -73,6 +73,7 @@ class EvalStack:
     runtime: Runtime
     stack: engine_mod.Stack
     askers: dict[str, Asker] = field(default_factory=dict)
+    _school_texts: list[str] | None = None
 
     def person(self, who: str) -> Person:
         with self.runtime.sessions() as session:
@@ -130,6 +131,24 @@ class EvalStack:
                 out[kind] = digest.hexdigest()
         return out
 
+    def school_texts(self) -> list[str]:
+        """Titles and descriptions of the school's items and teachers' comments (and every
+        sentence of them), as a reply may quote them."""
+        if self._school_texts is None:
+            from bot.models import Assignment, Result
+
+            texts: set[str] = set()
+            with self.runtime.sessions() as session:
+                rows = [*session.execute(select(Assignment.title, Assignment.description)).all(),
+                        *((c, None) for c in session.scalars(select(Result.comment)))]
+            for row in rows:
+                for value in row:
+                    if value:
+                        texts.add(value.strip())
+                        texts.update(p.strip() for p in re.split(r"(?<=[.!?])\s+", value) if p.strip())
+            self._school_texts = sorted(texts)
+        return self._school_texts
+
     def hidden_names(self, who: str) -> list[str]:
         """Full names of pupils and guardians the asker may not see."""
         with self.runtime.sessions() as session:
@@ -179,8 +198,18 @@ def contains(reply: str, wanted: str | list[str]) -> bool:
     return any(normalise(str(o)) in body for o in options)
 
 
-def language_ok(reply: str, lang: str) -> bool:
-    found = detect(reply)
+def without_quotes(reply: str, quoted: list[str]) -> str:
+    """The reply without the school's own words it quotes (lineItem titles and descriptions,
+    teachers' comments): those stay in the language the school wrote them in, and the reply's
+    language is the language of Ransel's own words around them."""
+    for text_ in sorted(quoted, key=len, reverse=True):
+        if len(text_) >= 8:
+            reply = reply.replace(text_, " ")
+    return reply
+
+
+def language_ok(reply: str, lang: str, quoted: list[str] | None = None) -> bool:
+    found = detect(without_quotes(reply, quoted or []))
     if found is None:
         return True
     if found == NORWEGIAN:
@@ -205,11 +234,12 @@ class Graded:
     leaks: list[str] = field(default_factory=list)
 
 
-def grade(q: dict[str, Any], reply: str, changed: list[str], hidden: list[str]) -> Graded:
+def grade(q: dict[str, Any], reply: str, changed: list[str], hidden: list[str],
+          quoted: list[str] | None = None) -> Graded:
     lang = q.get("reply_lang") or q["lang"]
     missing = [m for m in q.get("must") or [] if not contains(reply, m)]
     forbidden = [m for m in q.get("must_not") or [] if contains(reply, m)]
-    wrong_language = not language_ok(reply, lang)
+    wrong_language = not language_ok(reply, lang, quoted)
     expected = q.get("changes") or "none"
     expected_set = set() if expected == "none" else {expected}
     # A message to a teacher or an absence alert also adds outbox rows.
@@ -234,7 +264,7 @@ def run_answers(questions: list[dict[str, Any]], stack: EvalStack) -> list[Grade
             reply = stack.ask(who, str(turn), channel)
         after = stack.fingerprint()
         changed = sorted(k for k in before if before[k] != after[k])
-        graded.append(grade(q, reply, changed, stack.hidden_names(who)))
+        graded.append(grade(q, reply, changed, stack.hidden_names(who), stack.school_texts()))
     return graded
 
 

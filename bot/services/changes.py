@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Change, Person
+from bot.models import Absence, Change, Person, Thread
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -44,3 +44,33 @@ def latest_undoable(session: Session, person: Person, clock: Clock) -> Change | 
     if clock.utcnow() - change.created_at > UNDO_WINDOW:
         return None
     return change
+
+
+# A yes or no this soon after a change answers the message that reported it.
+JUST_NOW = timedelta(minutes=3)
+
+
+def just_made(session: Session, person: Person, clock: Clock) -> Change | None:
+    """The change the person's previous message made, if it was made a moment ago."""
+    change = latest_undoable(session, person, clock)
+    if change is None or clock.utcnow() - change.created_at > JUST_NOW:
+        return None
+    return change
+
+
+def describe(session: Session, change: Change) -> dict[str, Any]:
+    """What the change was, for a reply that says it again (see confirm_already_done)."""
+
+    payload = dict(change.payload or {})
+    facts: dict[str, Any] = {"kind": change.kind}
+    if change.kind == ABSENCE:
+        absence = session.get(Absence, payload.get("absence_id"))
+        if absence is not None:
+            pupil = session.get(Person, absence.pupil_id)
+            facts.update(name=pupil.given_name if pupil else "", first_day=absence.first_day,
+                         last_day=absence.last_day)
+    elif change.kind == MESSAGE:
+        thread = session.get(Thread, payload.get("thread_id"))
+        teacher = session.get(Person, thread.teacher_id) if thread is not None else None
+        facts.update(teacher=teacher.name if teacher else "")
+    return facts

@@ -266,6 +266,9 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
             document_frequency[s] = document_frequency.get(s, 0) + 1
     total = len(candidates)
 
+    # Only words that say more than the kind or the subject can name a thing: "neste prøve"
+    # must not name "Rettskrivingsprøve" through its last part.
+    naming = {q for q in query.parts if q not in _ONLY_KIND and q not in _SUBJECT_WORDS and q not in _GENERIC}
     scored: list[tuple[float, Candidate]] = []
     for c in candidates:
         distinct = 0.0
@@ -276,7 +279,7 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
                 if title_stem[1:] in query.parts:  # "matteprøven" for "Matteprøve: ..."
                     distinct += math.log(1 + total / document_frequency[title_stem])
                 continue
-            if any(_close(title_stem, q) for q in query.parts):
+            if any(_close(title_stem, q) for q in naming):
                 distinct += math.log(1 + total / document_frequency[title_stem])
         kind_match = c.kind in query.kinds or any(
             _KIND_WORDS.get(s) == c.kind and s in query.parts for s in titles[c.key])

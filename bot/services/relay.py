@@ -263,3 +263,37 @@ def build_teacher_answer(session: Session, recipient: Person, payload: dict[str,
         "question": question.text if question else "",
         "text": message.text,
     }
+
+
+@dataclass(frozen=True)
+class PupilTeachers:
+    contact: list[Person]
+    by_subject: list[tuple[str, Person]]  # (subject code, teacher), in subject order
+
+
+def teachers_of(session: Session, asker: Person, pupil_id: int, clock: Clock) -> PupilTeachers:
+    """Who teaches the pupil now: the class's contact teachers and each subject's teachers.
+    AccessDenied for a pupil the asker may not see."""
+    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
+        raise AccessDenied()
+    today = clock.today()
+    pupil_of = aliased(Membership)
+    rows = session.execute(
+        select(Group.subject_code, Person)
+        .join(Membership, Membership.group_id == Group.id)
+        .join(Person, Person.id == Membership.person_id)
+        .join(pupil_of, pupil_of.group_id == Group.id)
+        .where(
+            pupil_of.person_id == pupil_id, pupil_of.role == MemberRole.PUPIL, current(today, pupil_of),
+            Membership.role == MemberRole.TEACHER, current(today), Person.enabled.is_(True),
+            Group.kind == GroupKind.TEACHING, Group.subject_code.is_not(None),
+        )
+        .order_by(Group.subject_code, Person.id)
+    ).tuples().all()
+    seen: set[tuple[str, int]] = set()
+    by_subject = []
+    for code, teacher in rows:
+        if (code, teacher.id) not in seen:
+            seen.add((code, teacher.id))
+            by_subject.append((code, teacher))
+    return PupilTeachers(contact_teachers(session, pupil_id, today), by_subject)

@@ -333,3 +333,26 @@ def test_a_chosen_language_wins_over_the_language_of_the_message(world) -> None:
     with world.runtime.sessions() as session:
         kari = session.get(Person, world.ids["kari"])
         assert (kari.language, kari.language_chosen) == ("nb", False)
+
+
+def test_a_yes_right_after_a_change_says_what_was_done_and_a_no_undoes_it(world) -> None:
+    done = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    assert done.text.startswith("Takk, fraværet til Emma i dag er registrert.")
+    again = world.run(ConfirmAction(), "kari", "ja", "affirm")
+    assert again.text == f"Ja, fraværet til Emma i dag er registrert. {UNDO_HINT}"
+    assert len(_absences(world)) == 1  # said again, not done twice
+    undone = world.run(ConfirmAction(), "kari", "no", "deny")
+    assert undone.text.startswith("Angret: fraværet til Emma i dag er slettet.")
+    assert _absences(world) == []
+    # Later, a yes with nothing asked and nothing just done is still "nothing is waiting".
+    world.runtime.clock.advance(timedelta(minutes=5))
+    assert world.run(ConfirmAction(), "kari", "ja", "affirm").text.startswith("Jeg har ikke noe som venter på et ja")
+
+
+def test_a_plain_no_the_model_was_unsure_of_still_answers_the_change_just_made(world) -> None:
+    from actions.fallback import FallbackAction
+
+    world.run(ReportAbsenceAction(), "james", "Olivia is ill today", "report_absence", entities=[person("Olivia")])
+    undone = world.run(FallbackAction(), "james", "no", "nlu_fallback")
+    assert undone.text.startswith("Undone: Olivia's absence today has been deleted.")
+    assert _absences(world) == [] and undone.slot("confirm") is None

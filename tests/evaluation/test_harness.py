@@ -71,6 +71,17 @@ def test_grading_passes_the_right_answer_and_catches_each_kind_of_wrong() -> Non
     assert not leak.passed and leak.leaks == ["Sigrid Halvorsen"]
 
 
+def test_the_reply_language_is_that_of_ransels_words_not_of_the_school_text_it_quotes() -> None:
+    question = {**QUESTION, "lang": "en", "must": ["64"], "must_not": []}
+    description = "Regn oppgave 3–6 på side 64 i Multi. Vis utregningen, og skriv svaret med to desimaler."
+    quoting = f"Lekse i matte: desimaltall (maths): Thursday 10 December. {description}"
+    assert not grade(question, quoting, [], []).passed  # read as a whole, it is Norwegian
+    assert grade(question, quoting, [], [], [description, "Lekse i matte: desimaltall"]).passed
+    # Ransel's own words in the wrong language still fail, whatever it quotes.
+    norwegian = f"Lekse i matte: desimaltall (matematikk): torsdag 10. desember. Det er leksa til i morgen. {description}"
+    assert not grade(question, norwegian, [], [], [description]).passed
+
+
 def test_an_expected_absence_passes_only_when_an_absence_was_recorded() -> None:
     q = {**QUESTION, "kind": "absence", "changes": "absence", "must": [], "must_not": []}
     assert grade(q, "Takk, fraværet er registrert.", ["absence", "outbox"], []).passed

@@ -1,0 +1,30 @@
+"""Who teaches a pupil ("hvem er kontaktlæreren til Emma?", "kven har Nora i norsk?",
+"who teaches Olivia maths?"): the contact teacher, a subject's teacher, or all of them."""
+
+from __future__ import annotations
+
+from actions._base import RanselAction, Turn, about, resolve_pupil
+from bot.phrases import subject_of_teacher
+from bot.services.relay import teachers_of
+
+
+class WhoTeachesAction(RanselAction):
+    def name(self) -> str:
+        return "action_who_teaches"
+
+    def respond(self, turn: Turn) -> None:
+        pupil = resolve_pupil(turn, self.name())
+        if pupil is None:
+            return
+        found = teachers_of(turn.session, turn.person, pupil.id, turn.clock)
+        subject = subject_of_teacher(turn.text) or turn.subject_code
+        if subject is not None:
+            teachers = [t.name for code, t in found.by_subject if code == subject]
+            turn.say("who_teaches", subject=subject, teachers=teachers,
+                     contact=[t.name for t in found.contact], **about(turn, pupil))
+            return
+        subjects: dict[str, list[str]] = {}
+        for code, teacher in found.by_subject:
+            subjects.setdefault(code, []).append(teacher.name)
+        turn.say("who_teaches", subject=None, teachers=[], contact=[t.name for t in found.contact],
+                 subjects=list(subjects.items()), **about(turn, pupil))
