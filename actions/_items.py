@@ -41,7 +41,9 @@ def answer_named_item(turn: Turn, pupil: Person, default_focus: str = ItemFocus.
     found = named_items(turn, pupil)
     if not found:
         return False
-    focus = item_focus(turn.text) or default_focus
+    # The words decide what is asked; without such words the whole picture (what it is, what
+    # to bring, the result), except where the question was about a result.
+    focus = item_focus(turn.text) or (default_focus if default_focus == ItemFocus.RESULT else ItemFocus.WHAT)
     now = turn.clock.now()
     turn.say("item", items=[_view(i, now) for i in found], focus=focus, **about(turn, pupil))
     return True

@@ -6,7 +6,8 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from bot.phrases import yes_or_no
-from actions._base import RanselAction, Turn, example_names, family_children, reset, words_of
+from actions._base import RanselAction, Turn, example_names, family_children, reset, resolve_pupil, words_of
+from bot.access import AccessDenied
 from actions.smalltalk import role_of
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -39,6 +40,8 @@ class FallbackAction(RanselAction):
             ConfirmAction().respond(turn)
             turn.set("confirm", None)
             return
+        if _answers_a_named_item(turn):
+            return
         if turn.tracker.get_slot("fallback_asked"):
             turn.say("help", role=role_of(turn), after_fallback=True, **example_names(turn))
             turn.set("fallback_asked", None)
@@ -52,6 +55,18 @@ class FallbackAction(RanselAction):
     def closing_events(self, turn: Turn) -> list[EventType]:
         # Unlike every other action, this one keeps counting.
         return [*reset(turn.tracker, "pending"), *turn.events]
+
+
+def _answers_a_named_item(turn: Turn) -> bool:
+    """A message the model could not place that names one of the pupil's items ("kor lenge
+    skal foredraget mitt vere?") is answered about that item."""
+    from actions._items import answer_named_item, pupil_by_item
+
+    try:
+        pupil = resolve_pupil(turn, "action_fallback", ask=False, guess=pupil_by_item)
+    except AccessDenied:
+        return False
+    return pupil is not None and answer_named_item(turn, pupil)
 
 
 def _answers_which_child(turn: Turn) -> bool:

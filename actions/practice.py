@@ -3,6 +3,7 @@ the learning engine's recommendations."""
 
 from __future__ import annotations
 
+from actions._items import answer_named_item, pupil_by_item
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from bot.learning.recommend import CatalogueCache, recommend
 from bot.phrases import practice_topic
@@ -18,8 +19,11 @@ class PracticeAction(RanselAction):
         return "action_practice"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None:
+            return
+        # "hva skal Noah øve på til matteprøven?": what the test covers is the answer.
+        if answer_named_item(turn, pupil):
             return
         understood = {turn.text[e["start"]:e["end"]].casefold() for e in turn.entities
                       if "start" in e and "end" in e}

@@ -579,7 +579,8 @@ _ITEM_FOCUS = [
                        r"|fekk\s+(?:eg|han|ho|du)|score\w*|poeng|karakter\w*|vurdering\w*|kommentar\w*|tilbakemelding\w*"
                        r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"),
     (ItemFocus.BRING, r"ha\s+med|ta\s+med|pakke?|bring\w*|pack\w*|take\s+with|need\s+for|trenger\s+\w+\s+til|treng\s+\w+\s+til"),
-    (ItemFocus.ALLOWED, r"(?:får|kan|lov\s+å)\s+(?:\w+\s+){0,2}bruke|hjelpemidl\w*|tillatt|allowed|can\s+\w+\s+use|may\s+\w+\s+use"),
+    (ItemFocus.ALLOWED, r"(?:får|kan|lov\s+å)\s+(?:\w+\s+){0,2}bruke|hjelpemidl\w*|tillatt|allowed|can\s+\w+\s+use|may\s+\w+\s+use"
+                        r"|lov\s+med|lov\s+å\s+ha|lov\s+å\s+bruke"),
 ]
 
 

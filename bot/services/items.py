@@ -64,6 +64,7 @@ monday tuesday wednesday thursday friday saturday sunday morning afternoon eveni
 begynner byrjar starter startar slutter sluttar ferdig begin begins start starts end ends finish finishes
 klokka klokken kl time timen timane timene timer lesson lessons class period
 vi we us me oss hjem heim home igjen again alltid always ofte often litt little
+øve øver øv øva øving trene trener practise practice practising practicing train revise
 """.split())
 
 # What kind of thing a word names (stems, folded).

@@ -12,6 +12,7 @@ from actions.bring import BringAction
 from actions.homework import HomeworkAction, TestsAction
 from actions.progress import ProgressAction
 from actions.timetable import TimetableAction
+from bot.i18n import render
 from bot.models import Assignment, AssignmentKind, Group, Person, Result, ScoreStatus
 
 
@@ -98,3 +99,26 @@ def test_what_to_bring_on_a_day_lists_the_things_in_the_days_descriptions(world,
 def test_a_list_question_is_not_taken_for_one_item(world, items) -> None:
     said = world.run(HomeworkAction(), "jonas", "hva er leksene i matte?", "ask_homework")
     assert said.text.startswith("Lekser") and "Prøve i geometri" not in said.text
+
+
+def test_a_message_the_model_could_not_place_that_names_an_item_is_answered_about_it(world, items) -> None:
+    from actions.fallback import FallbackAction
+
+    said = world.run(FallbackAction(), "olivia", "how long should my presentation be", "nlu_fallback")
+    assert said.text.startswith("Presentation: a country in Europe (English): Tuesday 8 December at 10:00.")
+    assert "3–5 minutes" in said.text
+    # Nothing named: still the clarifying question.
+    assert world.run(FallbackAction(), "olivia", "blorp fnord", "nlu_fallback").text == render("fallback_clarify", "en", has_choices=False)
+
+
+def test_what_to_practise_for_a_named_test_is_what_the_test_covers(world, items) -> None:
+    from actions.practice import PracticeAction
+
+    said = world.run(PracticeAction(), "kari", "hva skal Jonas øve på til geometriprøven?", "ask_practice",
+                     entities=[person("Jonas")])
+    assert said.text.startswith("Prøve i geometri (matematikk):") and "Vinkler og areal." in said.text
+
+
+def test_a_question_about_a_test_without_bring_words_gets_what_it_covers_not_only_the_things(world, items) -> None:
+    said = world.run(BringAction(), "jonas", "er det lov med kalkulator på geometriprøven?", "ask_bring")
+    assert "del 2 med kalkulator" in said.text
