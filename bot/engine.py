@@ -360,7 +360,8 @@ def engine_command(settings: Settings, model: Path, run_dir: Path | None = None)
     argv = [
         str(ENGINE_ENV / "bin" / "python"), str(ENGINE_LAUNCHER), "run",
         "--enable-api",
-        "--auth-token", api_token(settings),
+        # "=" form: a generated token may begin with "-", which argparse would read as an option
+        f"--auth-token={api_token(settings)}",
         "--interface", host,
         "--port", str(port),
         "--model", str(model),

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import visible_groups_of_pupil
 from bot.clock import Clock
+from bot.dates import find_span
 from bot.learning.text import fold, stem
 from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, Person, Result, ScoreStatus
@@ -220,6 +221,7 @@ def _query(text: str, vocabulary: set[str]) -> _Query:
     return _Query(parts, kinds, subjects, singular)
 
 
+
 def _title_stems(title: str, vocabulary: set[str]) -> set[str]:
     stems: set[str] = set()
     known = vocabulary | set(_KIND_WORDS) | set(_SUBJECT_WORDS)
@@ -320,6 +322,12 @@ def _items_named(session: Session, asker: Person, pupil_id: int, text: str, cloc
     group_of = {key: group_name for key, _t, _k, _s, _d, group_name in rows}
     candidates = [Candidate(key, title, kind, subject, due) for key, title, kind, subject, due, _g in rows]
     found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
+    if found and all(score <= 0.5 for _, score in found):
+        # Named only by its kind ("leksa i engelsk til i morgen"): a day in the question must
+        # be the item's day, else the question is about that day, not about this item.
+        span = find_span(text, clock)
+        if span is not None and not any(span.start <= clock.local(c.due_at).date() <= span.end for c, _ in found):
+            return []
     if not found:
         return []
     # Only the items named are read whole (the candidates are read as a few columns).
