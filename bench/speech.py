@@ -3,7 +3,7 @@ and the real dialogue engine's NLU, as a voice note would go.
 
     .venv/bin/python bench/speech.py [--per-language 60] [--rates 130,170]
 
-Each question in bench/data/spoken_questions.yml is spoken by espeak-ng (nb voice for bokmål
+Each question in bench/data/spoken_questions.yml is spoken by espeak-ng (its command line, nb voice for bokmål
 and nynorsk, en for English) at each rate, recognised by Whisper (channels/whisper.py, the
 model Ransel is set up with) with the asker's vocabulary as prompt, and the reading chosen
 as a voice note's would be (bot/heard.py: the engine's NLU picks among the n-best). Kari
@@ -14,8 +14,8 @@ Printed per language and rate, and overall per language:
 - word error rate of the chosen reading against the question;
 - **understood**: the engine's intent is the labelled one, and the child, the subject and
   the day (bot.dates) are the same as in the engine's reading of the question typed;
-- the same share without the prompt, and with the recogniser's first reading only (what
-  the prompt and the n-best choice each add);
+- the same share for the unprompted reading alone, and for the prompted first reading alone
+  (what the prompt and the n-best choice each add);
 - real-time factor (recognition seconds per second of audio) on this machine.
 
 espeak-ng's voice is far harder to recognise than a person's; these are floors. Results are
@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,6 +123,8 @@ def main() -> None:
 
         report: dict[str, dict] = {}
         try:
+            recognizer = speech._whisper_for("nb")
+            assert recognizer is not None, "no Whisper model: run `ransel speech setup`"
             speech.recognize(speech.synthesize("Hei", "nb").wav(), "nb")  # load the model once
             for lang in args.languages.split(","):
                 vocabulary = heard.vocabulary_of(runtime, kari_id, lang)
@@ -130,15 +133,20 @@ def main() -> None:
                     for item in questions[lang][:args.per_language]:
                         text, intent = item["text"], item["intent"]
                         typed = reading_of(parse_now(text), text, runtime.clock)
-                        pcm = speech.synthesize(text, lang, rate)
-                        wav = audio.Pcm(pcm.data, pcm.rate).wav()
+                        # espeak-ng's command line: the same samples every run
+                        wav = subprocess.run(["espeak-ng", "-v", speech.voice_for(lang), "-s", str(rate),
+                                              "--stdout", text], check=True, capture_output=True).stdout
+                        pcm = audio.decode(wav, max_bytes=10**8, max_seconds=60)
                         started = time.perf_counter()
-                        prompted = speech.recognize(wav, lang, vocabulary=vocabulary.prompt())
+                        # what a voice note goes through: decode, VAD, prompted n-best + one unprompted
+                        found = recognizer.hypotheses(
+                            audio.decode(wav, max_bytes=10**8, max_seconds=60), lang, vocabulary.prompt(),
+                            max_seconds=settings.whisper_max_seconds)
                         seconds = time.perf_counter() - started
-                        choice = asyncio.run(heard.choose(prompted.readings, parse, vocabulary))
-                        first = heard.repair_names(prompted.readings[0], vocabulary.names)
-                        plain = speech.recognize(wav, lang)  # no prompt
-                        plain_choice = asyncio.run(heard.choose(plain.readings, parse, heard.Vocabulary()))
+                        readings = [h.text for h in found] or [""]
+                        choice = asyncio.run(heard.choose(readings, parse, vocabulary))
+                        first = heard.repair_names(readings[0], vocabulary.names)
+                        unprompted = [h.text for h in found if h.unprompted] or [""]
 
                         def right(candidate: str) -> bool:
                             got = reading_of(parse_now(candidate), candidate, runtime.clock)
@@ -153,7 +161,7 @@ def main() -> None:
                             "text": text, "heard": choice.text, "sure": choice.sure,
                             "audio_s": pcm.seconds, "recognise_s": seconds, "edits": edits, "words": length,
                             "understood": right(choice.text), "first_only": right(first),
-                            "no_prompt": right(plain_choice.text), "typed_right": typed[0] == intent,
+                            "no_prompt": right(unprompted[0]), "typed_right": typed[0] == intent,
                             **parts,
                         })
                     report[f"{lang}@{rate}"] = summarise(rows)

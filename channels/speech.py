@@ -240,6 +240,19 @@ def _tts_engine():  # noqa: ANN202 - pyttsx3.Engine
 
 
 def _synthesize(text: str, voice: str, wpm: int) -> Pcm:
+    # pyttsx3's asynchronous espeak driver now and then reports a file finished that is not
+    # a whole WAV yet (seen once in some hundred back-to-back calls): say it again.
+    for attempt in range(3):
+        try:
+            return _synthesize_once(text, voice, wpm)
+        except AudioProblem:
+            if attempt == 2:
+                raise
+            log.warning("speech synthesis gave an unreadable file; trying again")
+    raise AssertionError("unreachable")
+
+
+def _synthesize_once(text: str, voice: str, wpm: int) -> Pcm:
     with _TTS_LOCK:
         engine = _tts_engine()
         fd, name = tempfile.mkstemp(suffix=".wav")

@@ -40,7 +40,8 @@ MAX_NEW_TOKENS = 120
 class Hypothesis:
     text: str
     logprob: float  # mean log probability per token, higher is better
-    prompted: bool
+    prompted: bool  # the prompted decode gave it (first)
+    unprompted: bool = False  # the decode without a prompt gave it too (or only it)
 
 
 class NoSpeech(Exception):
@@ -129,15 +130,18 @@ class WhisperRecognizer:
                     text = tokenizer.decode(ids).strip()
                     if text and not _is_prompt_echo(text, words):
                         out.append(Hypothesis(text, float(score), prompted))
-        seen: set[str] = set()
-        unique = []
+        unique: dict[str, Hypothesis] = {}
         for h in out:
             key = _plain(h.text)
-            if key and key not in seen:
-                seen.add(key)
-                unique.append(h)
+            if not key:
+                continue
+            if key not in unique:
+                unique[key] = Hypothesis(h.text, h.logprob, h.prompted, not h.prompted)
+            elif not h.prompted:
+                first = unique[key]
+                unique[key] = Hypothesis(first.text, first.logprob, first.prompted, True)
         log.debug("whisper hypotheses=%d seconds=%.1f", len(unique), len(speech) / 16000)
-        return unique
+        return list(unique.values())
 
 
 def _prompt_text(vocabulary: Sequence[str]) -> str:
