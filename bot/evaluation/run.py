@@ -131,6 +131,12 @@ class EvalStack:
                 out[kind] = digest.hexdigest()
         return out
 
+    def forget_changes(self) -> None:
+        """Questions are independent, but the school's clock stands still: a change made by
+        an earlier question must not count as "just made" (or undoable) in the next one."""
+        with self.runtime.engine.begin() as conn:
+            conn.execute(text("UPDATE changes SET undone_at = created_at WHERE undone_at IS NULL"))
+
     def school_texts(self) -> list[str]:
         """Titles and descriptions of the school's items and teachers' comments (and every
         sentence of them), as a reply may quote them."""
@@ -265,6 +271,7 @@ def run_answers(questions: list[dict[str, Any]], stack: EvalStack) -> list[Grade
         after = stack.fingerprint()
         changed = sorted(k for k in before if before[k] != after[k])
         graded.append(grade(q, reply, changed, stack.hidden_names(who), stack.school_texts()))
+        stack.forget_changes()
     return graded
 
 
