@@ -121,7 +121,9 @@ class WhisperRecognizer:
             for prompt, prompted in prompts:
                 keep = n_best if prompted or not words else 1
                 result = model.model.generate(
-                    encoded, [prompt], beam_size=max(self.beam_size, keep), num_hypotheses=keep,
+                    # the unprompted reading is one more voice, not the main one: greedy is enough
+                    encoded, [prompt], beam_size=max(self.beam_size, keep) if prompted or not words else 1,
+                    num_hypotheses=keep,
                     return_scores=True, max_length=len(prompt) + MAX_NEW_TOKENS,
                     suppress_blank=True, suppress_tokens=[-1], repetition_penalty=1.0,
                     no_repeat_ngram_size=3,
