@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import io
 import json
 import logging
@@ -93,13 +94,17 @@ class Speech:
         self._paths = {lang: Path(p) for lang, p in paths.items() if p}
         self._models: dict[Path, object] = {}
         self._models_lock = threading.Lock()
-        self._whisper: whisper.WhisperRecognizer | None = None
-        if settings.whisper:
-            folder = settings.whisper_model or whisper.bundled_model(settings.cache_dir)
-            if folder is not None:
-                self._whisper = whisper.shared(Path(folder), threads=settings.whisper_threads)
 
     # -- recognition --------------------------------------------------------------------
+
+    @functools.cached_property
+    def _whisper(self) -> whisper.WhisperRecognizer | None:
+        """Found (the bundled model assembled if need be) when recognition first asks for it,
+        not whenever a channel that only speaks makes its Speech."""
+        if not self._settings.whisper:
+            return None
+        folder = self._settings.whisper_model or whisper.bundled_model(self._settings.cache_dir)
+        return whisper.shared(Path(folder), threads=self._settings.whisper_threads) if folder else None
 
     def can_recognize(self, language: str) -> bool:
         return language in self._paths or self._whisper_for(language) is not None
@@ -199,15 +204,11 @@ class Speech:
         return audio.encode(self.synthesize(text, language, rate), "mp3")
 
 
-def _letters(text: str) -> str:
-    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
-
-
 def closest_phrase(readings: Sequence[str], grammar: Sequence[str], cutoff: float = 0.75) -> str | None:
     """The expected phrase one of the readings is (nearly) exactly, e.g. a button's title."""
-    phrases = {_letters(g): g for g in grammar if _letters(g)}
+    phrases = {whisper.letters(g): g for g in grammar if whisper.letters(g)}
     for reading in readings:
-        plain = _letters(reading)
+        plain = whisper.letters(reading)
         if plain in phrases:
             return phrases[plain]
         close = difflib.get_close_matches(plain, list(phrases), n=1, cutoff=cutoff)
@@ -215,7 +216,7 @@ def closest_phrase(readings: Sequence[str], grammar: Sequence[str], cutoff: floa
             return phrases[close[0]]
         # "Det er Jonas": exactly one of the phrases said within a few more words
         inside = [g for p, g in phrases.items() if f" {p} " in f" {plain} "]
-        if len(inside) == 1 and len(plain.split()) <= len(_letters(inside[0]).split()) + 3:
+        if len(inside) == 1 and len(plain.split()) <= len(whisper.letters(inside[0]).split()) + 3:
             return inside[0]
     return None
 

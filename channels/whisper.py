@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -111,19 +111,21 @@ class WhisperRecognizer:
                 features = np.pad(features, ((0, 0), (0, frames - features.shape[1])))
             encoded = model.encode(features)
             out: list[Hypothesis] = []
-            prompts: list[tuple[list[int], bool]] = []
             words = _prompt_text(vocabulary)
+            wide = max(self.beam_size, n_best)
+            # (prompt, prompted, readings kept, beam): the main decode keeps the n-best; the
+            # unprompted reading beside a prompted one is one more voice, not the main one:
+            # greedy is enough.
+            passes: list[tuple[list[int], bool, int, int]] = []
             if words:
                 previous = tokenizer.encode(" " + words)[:MAX_PROMPT_TOKENS]
-                prompts.append((model.get_prompt(tokenizer, previous, without_timestamps=True), True))
+                passes.append((model.get_prompt(tokenizer, previous, without_timestamps=True), True, n_best, wide))
             if unprompted or not words:
-                prompts.append((model.get_prompt(tokenizer, [], without_timestamps=True), False))
-            for prompt, prompted in prompts:
-                keep = n_best if prompted or not words else 1
+                plain = model.get_prompt(tokenizer, [], without_timestamps=True)
+                passes.append((plain, False, 1, 1) if words else (plain, False, n_best, wide))
+            for prompt, prompted, keep, beam in passes:
                 result = model.model.generate(
-                    # the unprompted reading is one more voice, not the main one: greedy is enough
-                    encoded, [prompt], beam_size=max(self.beam_size, keep) if prompted or not words else 1,
-                    num_hypotheses=keep,
+                    encoded, [prompt], beam_size=beam, num_hypotheses=keep,
                     return_scores=True, max_length=len(prompt) + MAX_NEW_TOKENS,
                     suppress_blank=True, suppress_tokens=[-1], repetition_penalty=1.0,
                     no_repeat_ngram_size=3,
@@ -131,41 +133,39 @@ class WhisperRecognizer:
                 for ids, score in zip(result.sequences_ids, result.scores, strict=False):
                     text = tokenizer.decode(ids).strip()
                     if text and not _is_prompt_echo(text, words):
-                        out.append(Hypothesis(text, float(score), prompted))
+                        out.append(Hypothesis(text, float(score), prompted, not prompted))
         unique: dict[str, Hypothesis] = {}
         for h in out:
-            key = _plain(h.text)
-            if not key:
-                continue
-            if key not in unique:
-                unique[key] = Hypothesis(h.text, h.logprob, h.prompted, not h.prompted)
-            elif not h.prompted:
-                first = unique[key]
-                unique[key] = Hypothesis(first.text, first.logprob, first.prompted, True)
+            key = letters(h.text)
+            if key and key not in unique:
+                unique[key] = h
+            elif key and h.unprompted:  # the same text from both decodes: keep the first, note both
+                unique[key] = replace(unique[key], unprompted=True)
         log.debug("whisper hypotheses=%d seconds=%.1f", len(unique), len(speech) / 16000)
         return list(unique.values())
 
 
 def _prompt_text(vocabulary: Sequence[str]) -> str:
-    seen: list[str] = []
+    seen: dict[str, str] = {}  # lower case -> as written, first spelling kept
     for word in vocabulary:
         word = " ".join(word.split())
-        if word and word.lower() not in {w.lower() for w in seen}:
-            seen.append(word)
-    text = ", ".join(seen[:40])
+        if word:
+            seen.setdefault(word.lower(), word)
+    text = ", ".join(list(seen.values())[:40])
     return text + "." if text and text[-1] not in ".!?" else text
 
 
-def _plain(text: str) -> str:
-    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+def letters(text: str) -> str:
+    """Only the words: case folded, punctuation dropped, spaces collapsed."""
+    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
 
 
 def _is_prompt_echo(text: str, prompt: str) -> bool:
     """Whisper sometimes repeats its prompt when it hears nothing it knows."""
     if not prompt:
         return False
-    plain = _plain(text)
-    return len(plain) > 8 and plain in _plain(prompt)
+    plain = letters(text)
+    return len(plain) > 8 and plain in letters(prompt)
 
 
 # -- the bundled model -------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class EvalStack:
         sentence of them), as a reply may quote them."""
         if self._school_texts is None:
             from bot.models import Assignment, Result
+            from bot.services.describe import sentences
 
             texts: set[str] = set()
             with self.runtime.sessions() as session:
@@ -151,7 +152,7 @@ class EvalStack:
                 for value in row:
                     if value:
                         texts.add(value.strip())
-                        texts.update(p.strip() for p in re.split(r"(?<=[.!?])\s+", value) if p.strip())
+                        texts.update(sentences(value))
             self._school_texts = sorted(texts)
         return self._school_texts
 

@@ -60,7 +60,6 @@ def just_made(session: Session, person: Person, clock: Clock) -> Change | None:
 
 def describe(session: Session, change: Change) -> dict[str, Any]:
     """What the change was, for a reply that says it again (see confirm_already_done)."""
-
     payload = dict(change.payload or {})
     facts: dict[str, Any] = {"kind": change.kind}
     if change.kind == ABSENCE:

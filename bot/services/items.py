@@ -221,7 +221,6 @@ def _query(text: str, vocabulary: set[str]) -> _Query:
     return _Query(parts, kinds, subjects, singular)
 
 
-
 def _title_stems(title: str, vocabulary: set[str]) -> set[str]:
     stems: set[str] = set()
     known = vocabulary | set(_KIND_WORDS) | set(_SUBJECT_WORDS)

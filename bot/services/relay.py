@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -59,39 +60,43 @@ def family_pupils(session: Session, asker: Person, clock: Clock) -> list[Person]
 def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
                 subject_code: str | None = None) -> Person:
     """The teacher a question about this pupil goes to. AccessDenied for others' pupils."""
-    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
-        raise AccessDenied()
+    _require_family_pupil(session, asker, pupil_id, clock)
     today = clock.today()
-    pupil_of = aliased(Membership)
     if subject_code:
-        teacher = session.scalar(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.role == MemberRole.TEACHER,
-                current(today),
-                Person.enabled.is_(True),
-                Membership.group_id.in_(
-                    select(Group.id)
-                    .join(pupil_of, pupil_of.group_id == Group.id)
-                    .where(
-                        pupil_of.person_id == pupil_id,
-                        pupil_of.role == MemberRole.PUPIL,
-                        current(today, pupil_of),
-                        Group.subject_code == subject_code,
-                        Group.kind == GroupKind.TEACHING,
-                    )
-                ),
-            )
-            .order_by(Person.id)
-            .limit(1)
-        )
-        if teacher is not None:
-            return teacher
+        found = _subject_teachers(session, pupil_id, today, subject_code)
+        if found:
+            return found[0][1]
     teachers = contact_teachers(session, pupil_id, today)
     if not teachers:
         raise NoTeacher()
     return teachers[0]
+
+
+def _require_family_pupil(session: Session, asker: Person, pupil_id: int, clock: Clock) -> None:
+    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
+        raise AccessDenied()
+
+
+def _subject_teachers(session: Session, pupil_id: int, on: date,
+                      subject_code: str | None = None) -> list[tuple[str, Person]]:
+    """(subject code, teacher) of the pupil's teaching groups on ``on``, by subject and then
+    teacher, each pair once; only ``subject_code``'s when given."""
+    pupil_of = aliased(Membership)
+    query = (
+        select(Group.subject_code, Person)
+        .join(Membership, Membership.group_id == Group.id)
+        .join(Person, Person.id == Membership.person_id)
+        .join(pupil_of, pupil_of.group_id == Group.id)
+        .where(
+            pupil_of.person_id == pupil_id, pupil_of.role == MemberRole.PUPIL, current(on, pupil_of),
+            Membership.role == MemberRole.TEACHER, current(on), Person.enabled.is_(True),
+            Group.kind == GroupKind.TEACHING, Group.subject_code.is_not(None),
+        )
+        .order_by(Group.subject_code, Person.id)
+    )
+    if subject_code:
+        query = query.where(Group.subject_code == subject_code)
+    return list(dict.fromkeys(session.execute(query).tuples().all()))
 
 
 @dataclass
@@ -274,26 +279,6 @@ class PupilTeachers:
 def teachers_of(session: Session, asker: Person, pupil_id: int, clock: Clock) -> PupilTeachers:
     """Who teaches the pupil now: the class's contact teachers and each subject's teachers.
     AccessDenied for a pupil the asker may not see."""
-    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
-        raise AccessDenied()
+    _require_family_pupil(session, asker, pupil_id, clock)
     today = clock.today()
-    pupil_of = aliased(Membership)
-    rows = session.execute(
-        select(Group.subject_code, Person)
-        .join(Membership, Membership.group_id == Group.id)
-        .join(Person, Person.id == Membership.person_id)
-        .join(pupil_of, pupil_of.group_id == Group.id)
-        .where(
-            pupil_of.person_id == pupil_id, pupil_of.role == MemberRole.PUPIL, current(today, pupil_of),
-            Membership.role == MemberRole.TEACHER, current(today), Person.enabled.is_(True),
-            Group.kind == GroupKind.TEACHING, Group.subject_code.is_not(None),
-        )
-        .order_by(Group.subject_code, Person.id)
-    ).tuples().all()
-    seen: set[tuple[str, int]] = set()
-    by_subject = []
-    for code, teacher in rows:
-        if (code, teacher.id) not in seen:
-            seen.add((code, teacher.id))
-            by_subject.append((code, teacher))
-    return PupilTeachers(contact_teachers(session, pupil_id, today), by_subject)
+    return PupilTeachers(contact_teachers(session, pupil_id, today), _subject_teachers(session, pupil_id, today))
