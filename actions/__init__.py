@@ -22,6 +22,7 @@ from actions import (  # noqa: E402,F401
     absence,
     bring,
     children,
+    classes,
     confirm,
     fallback,
     homework,

@@ -202,6 +202,7 @@ LANGUAGE_ACTION = "action_choose_language"
 
 
 OUT_OF_SCOPE_ACTION = "action_out_of_scope"
+STAFF_ACTION = "action_staff_question"
 # Actions a message for another assistant cannot mislead: they change and claim nothing.
 KEEP_ON_TOPIC = frozenset({OUT_OF_SCOPE_ACTION, UNDO_ACTION, LANGUAGE_ACTION})
 
@@ -249,6 +250,9 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
         wanted = LANGUAGE_ACTION
     elif action_name not in KEEP_ON_TOPIC and not_for_ransel(turn):
         wanted = OUT_OF_SCOPE_ACTION
+    elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
+            and staff.applies(turn):  # type: ignore[attr-defined]
+        wanted = STAFF_ACTION
     if wanted is None or wanted == action_name:
         return None
     action = REGISTRY.get(wanted)
@@ -267,6 +271,7 @@ ANSWERING: dict[str, str] = {
     "ask_practice": "action_practice",
     "ask_missing_results": "action_missing_results",
     "ask_teacher": "action_who_teaches",
+    "ask_class": "action_class_info",
     "greet": "action_greet",
     "help": "action_help",
     "thanks": "action_thanks",
@@ -379,6 +384,11 @@ def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True,
             if own and name.casefold() in {turn.person.given_name.casefold(), turn.person.name.casefold()}:
                 return turn.person
             matches = pupils_named(turn.session, turn.person, name, turn.today)
+            if len(matches) > 1:
+                # "Filip Henriksen" when there are two Filips: the family name decides.
+                words = words_of(turn.text)
+                by_family = [p for p in matches if p.family_name.casefold() in words]
+                matches = by_family if len(by_family) == 1 else matches
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
@@ -409,7 +419,9 @@ def resolve_pupil(turn: Turn, action_name: str, *, ask: bool = True,
 
 
 def _ask_which(turn: Turn, action_name: str, pupils: list[Person]) -> None:
-    turn.say("which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
+    given = [p.given_name for p in pupils]
+    names = [p.given_name if given.count(p.given_name) == 1 else p.name for p in pupils]
+    turn.say("which_child", buttons=child_buttons(pupils), names=names)
     kept = [{"entity": e["entity"], "value": e["value"]} for e in turn.entities if e.get("entity") != "person"]
     turn.set("pending", {"action": action_name, "text": turn.text, "entities": kept,
                          "intent": turn.intent, "confidence": turn.confidence})

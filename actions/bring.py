@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
+from actions.classes import answer_for_staff
 from bot.phrases import ItemFocus
 from bot.services.bring import bring_list
 from bot.services.calendar import next_school_day
@@ -17,6 +18,8 @@ class BringAction(RanselAction):
         return "action_bring"
 
     def respond(self, turn: Turn) -> None:
+        if answer_for_staff(turn, "bring"):
+            return
         pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.BRING):
             return

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
+from actions.classes import answer_for_staff
 from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests
@@ -20,6 +21,8 @@ class HomeworkAction(RanselAction):
         return "action_homework"
 
     def respond(self, turn: Turn) -> None:
+        if answer_for_staff(turn, "homework"):
+            return
         pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
@@ -40,6 +43,8 @@ class TestsAction(RanselAction):
         return "action_tests"
 
     def respond(self, turn: Turn) -> None:
+        if answer_for_staff(turn, "tests"):
+            return
         pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
+from actions.classes import answer_for_staff
 from bot.phrases import ItemFocus
 from bot.access import AccessDenied
 from bot.models import Role
@@ -16,11 +17,9 @@ class ProgressAction(RanselAction):
         return "action_progress"
 
     def respond(self, turn: Turn) -> None:
-        if Role.TEACHER in turn.roles and not turn.entity_values("person"):
-            # "hvordan gikk brøkprøven?" from a teacher is about a test, not a pupil.
-            if find_assignments(turn.session, turn.person, turn.text, turn.clock):
-                MissingResultsAction().respond(turn)
-                return
+        # "hvordan gikk brøkprøven?", "who is behind in 7B?" from a teacher: about a class.
+        if answer_for_staff(turn, "progress"):
+            return
         pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.RESULT):
             return
@@ -33,8 +32,10 @@ class MissingResultsAction(RanselAction):
         return "action_missing_results"
 
     def respond(self, turn: Turn) -> None:
-        if Role.TEACHER not in turn.roles:
+        if Role.TEACHER not in turn.roles and Role.SCHOOL_ADMIN not in turn.roles:
             raise AccessDenied()
+        if answer_for_staff(turn, "missing"):
+            return
         found = find_assignments(turn.session, turn.person, turn.text, turn.clock)
         if not found:
             turn.say("test_not_found")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions.classes import answer_for_staff
 from bot.phrases import subject_of_teacher
 from bot.services.relay import teachers_of
 
@@ -13,6 +14,8 @@ class WhoTeachesAction(RanselAction):
         return "action_who_teaches"
 
     def respond(self, turn: Turn) -> None:
+        if answer_for_staff(turn, "class"):
+            return
         pupil = resolve_pupil(turn, self.name())
         if pupil is None:
             return

@@ -276,6 +276,29 @@ def require_group(session: Session, asker: Person, group_id: int, on: date) -> G
     return group
 
 
+def staff_group_ids(session: Session, asker: Person, on: date) -> set[int]:
+    """Groups a teacher or school admin may ask about as staff: the groups they teach, every
+    group of the pupils of a class they are contact teacher of, and a school admin's school's
+    groups. Guardians and pupils have none."""
+    if not asker.enabled:
+        return set()
+    roles = roles_of(session, asker)
+    ids: set[int] = set()
+    if Role.TEACHER in roles:
+        ids |= taught_group_ids(session, asker, on)
+        contact = contact_group_ids(session, asker, on)
+        if contact:
+            pupils = _pupils_in_groups(session, contact, on)
+            if pupils:
+                ids |= set(session.scalars(select(Membership.group_id).where(
+                    Membership.person_id.in_(pupils), Membership.role == MemberRole.PUPIL, current(on))))
+    if Role.SCHOOL_ADMIN in roles:
+        schools = admin_school_ids(session, asker)
+        if schools:
+            ids |= set(session.scalars(select(Group.id).where(Group.school_id.in_(schools))))
+    return ids
+
+
 def require_teacher_of(session: Session, asker: Person, group_id: int, on: date) -> Group:
     """For teacher-only views (who is missing a result): the asker must teach the group."""
     if group_id not in taught_group_ids(session, asker, on):

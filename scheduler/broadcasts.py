@@ -151,6 +151,98 @@ def send_broadcast(
     language: str | None = None,
 ) -> Broadcast:
     """Store a broadcast and queue it for every recipient, in the caller's transaction."""
+    broadcast = _prepare(session, author, text=text, clock=clock, scope=scope, audience=audience, group=group,
+                         grade=grade, send_at=send_at, urgent=urgent, language=language)
+    now = clock.now()
+    session.add(broadcast)
+    session.flush()
+    rows = [
+        {
+            "idempotency_key": f"broadcast:{broadcast.id}:p{recipient}",
+            "recipient_id": recipient,
+            "category": URGENT_CATEGORY if urgent else CATEGORY,
+            "template": "broadcast",
+            "payload": {"broadcast": broadcast.id, "pupils": pupils},
+            "due_at": broadcast.send_at,
+            "critical": urgent,
+            "broadcast_id": broadcast.id,
+        }
+        for recipient, pupils in audience_of(session, broadcast, now.date())
+    ]
+    enqueue_many(session, rows, now=now)
+    return broadcast
+
+
+@dataclass
+class Preview:
+    """What a broadcast would do, before it is sent: the header each recipient language gets,
+    how many recipients per language and channel, how many would wait for their quiet hours
+    to end (not for an urgent message) and how many cannot be reached."""
+
+    headers: dict[str, str]
+    per_language: dict[str, int]
+    per_channel: dict[str, int]
+    recipients: int
+    quiet: int
+    unreachable: int
+    send_at: datetime
+
+
+def preview_broadcast(session: Session, author: Person, *, text: str, clock: Clock, scope: BroadcastScope,
+                      audience: Audience = Audience.GUARDIANS, group: str | None = None, grade: int | None = None,
+                      send_at: datetime | None = None, urgent: bool = False, language: str | None = None) -> Preview:
+    """The same checks as :func:`send_broadcast`, nothing stored."""
+    from bot.i18n import render
+    from scheduler import preferences as prefs
+
+    broadcast = _prepare(session, author, text=text, clock=clock, scope=scope, audience=audience, group=group,
+                         grade=grade, send_at=send_at, urgent=urgent, language=language)
+    recipients = audience_of(session, broadcast, clock.today())
+    reach = prefs.load(session, [r for r, _ in recipients])
+    per_language: Counter[str] = Counter()
+    per_channel: Counter[str] = Counter()
+    quiet = unreachable = 0
+    moment = broadcast.send_at.astimezone(clock.zone)
+    for recipient, _pupils in recipients:
+        r = reach.get(recipient)
+        if r is None or not r.enabled:
+            unreachable += 1
+            continue
+        per_language[r.language] += 1
+        address = r.address(urgent)
+        if address is None or (r.opted_out and not urgent):
+            unreachable += 1
+            continue
+        per_channel[address.channel.value] += 1
+        if not urgent and r.is_quiet(moment):
+            quiet += 1
+    group_row = find_group(session, school_of(session, author), group or "") if group else None
+    school = session.get(School, broadcast.school_id)
+    headers = {
+        lang: render("broadcast", lang, urgent=urgent, author=author.name, scope=scope.value,
+                     group=group_row.name if group_row else "", grade=grade, school=school.name if school else "",
+                     text="").strip()
+        for lang in sorted(per_language)
+    }
+    return Preview(headers, dict(per_language), dict(per_channel), len(recipients), quiet, unreachable,
+                   moment)
+
+
+def _prepare(
+    session: Session,
+    author: Person,
+    *,
+    text: str,
+    clock: Clock,
+    scope: BroadcastScope,
+    audience: Audience,
+    group: str | None,
+    grade: int | None,
+    send_at: datetime | None,
+    urgent: bool,
+    language: str | None,
+) -> Broadcast:
+    """The broadcast an author asks for, checked, not yet stored."""
     lang = language or author.language
     now = clock.now()
     text = text.strip()
@@ -175,28 +267,11 @@ def send_broadcast(
         raise BroadcastError("no_school", lang)
     if not may_broadcast(session, author, school_id, scope, target_group.id if target_group else None, urgent):
         raise BroadcastError("not_allowed", lang)
-    broadcast = Broadcast(
+    return Broadcast(
         school_id=school_id, author_id=author.id, scope=scope, group_id=target_group.id if target_group else None,
         grade=grade if scope is BroadcastScope.GRADE else None, audience=audience, text=text, urgent=urgent,
         send_at=send_at or now, created_at=now,
     )
-    session.add(broadcast)
-    session.flush()
-    rows = [
-        {
-            "idempotency_key": f"broadcast:{broadcast.id}:p{recipient}",
-            "recipient_id": recipient,
-            "category": URGENT_CATEGORY if urgent else CATEGORY,
-            "template": "broadcast",
-            "payload": {"broadcast": broadcast.id, "pupils": pupils},
-            "due_at": broadcast.send_at,
-            "critical": urgent,
-            "broadcast_id": broadcast.id,
-        }
-        for recipient, pupils in audience_of(session, broadcast, now.date())
-    ]
-    enqueue_many(session, rows, now=now)
-    return broadcast
 
 
 def cancel_broadcast(session: Session, broadcast: Broadcast, *, clock: Clock) -> None:
@@ -280,3 +355,37 @@ def summary(session: Session, broadcast: Broadcast, reader: Person, on: date) ->
             effective.last_error if effective.status in (OutboxStatus.SKIPPED, OutboxStatus.DEAD, OutboxStatus.FAILED) else None,
         ))
     return out
+
+
+def latest_broadcast(session: Session, author: Person) -> Broadcast | None:
+    """The author's most recent broadcast ("hvordan gikk meldingen?")."""
+    return session.scalars(select(Broadcast).where(Broadcast.author_id == author.id)
+                           .order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(1)).first()
+
+
+def resend_failed(session: Session, broadcast: Broadcast, author: Person, *, clock: Clock) -> list[Person]:
+    """Queue the broadcast again for every recipient whose copy failed (and has not been
+    re-sent since); the recipients queued. Only the author may ask."""
+    if broadcast.author_id != author.id:
+        raise BroadcastError("not_allowed", author.language)
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id)
+                           .order_by(OutboxMessage.id)).all()
+    latest: dict[int, OutboxMessage] = {}
+    for row in rows:
+        latest[row.recipient_id] = row  # the newest copy per recipient decides
+    failed = [row for row in latest.values() if row.status in (OutboxStatus.FAILED, OutboxStatus.DEAD)]
+    now = clock.now()
+    enqueue_many(session, [
+        {
+            "idempotency_key": f"broadcast:{broadcast.id}:p{row.recipient_id}:again{len(rows)}",
+            "recipient_id": row.recipient_id,
+            "category": URGENT_CATEGORY if broadcast.urgent else CATEGORY,
+            "template": "broadcast",
+            "payload": dict(row.payload or {}),
+            "due_at": now,
+            "critical": broadcast.urgent,
+            "broadcast_id": broadcast.id,
+        }
+        for row in failed
+    ], now=now)
+    return [session.get(Person, row.recipient_id) for row in failed]  # type: ignore[misc]

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import re
+import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -74,6 +75,8 @@ class EvalStack:
     stack: engine_mod.Stack
     askers: dict[str, Asker] = field(default_factory=dict)
     _school_texts: list[str] | None = None
+    # The school as imported: restored after every question, so questions are independent.
+    snapshot: Path | None = None
 
     def person(self, who: str) -> Person:
         with self.runtime.sessions() as session:
@@ -131,6 +134,14 @@ class EvalStack:
                 out[kind] = digest.hexdigest()
         return out
 
+    def restore(self) -> None:
+        """Put the school back as it was imported (SQLite's online backup into the live
+        file: the action server's open connections read the restored rows next time)."""
+        if self.snapshot is None:
+            return
+        self.runtime.engine.dispose()
+        _copy_sqlite(self.snapshot, Path(self.settings.database_url.removeprefix("sqlite:///")))
+
     def forget_changes(self) -> None:
         """Questions are independent, but the school's clock stands still: a change made by
         an earlier question must not count as "just made" (or undoable) in the next one."""
@@ -181,13 +192,21 @@ def evaluation_stack(school_dir: Path, work_dir: Path) -> Iterator[EvalStack]:
     settings = engine_mod.with_free_ports(load_settings(database_url=url, data_dir=work_dir,
                                                         now=school_now(school_dir)))
     load_school(settings, school_dir)
+    _copy_sqlite(work_dir / "eval.db", work_dir / "eval.snapshot.db")
     runtime = Runtime(settings)
     stack = engine_mod.start_stack(settings, run_dir=work_dir)
     try:
-        yield EvalStack(settings, runtime, stack)
+        yield EvalStack(settings, runtime, stack, snapshot=work_dir / "eval.snapshot.db")
     finally:
         stack.stop()
         runtime.close()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target, timeout=30) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 # --- grading -------------------------------------------------------------------------------
@@ -273,6 +292,7 @@ def run_answers(questions: list[dict[str, Any]], stack: EvalStack) -> list[Grade
         changed = sorted(k for k in before if before[k] != after[k])
         graded.append(grade(q, reply, changed, stack.hidden_names(who), stack.school_texts()))
         stack.forget_changes()
+        stack.restore()
     return graded
 
 

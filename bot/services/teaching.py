@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import current, require_teacher_of, taught_group_ids
+from bot.access import AccessDenied, current, require_teacher_of, staff_group_ids, taught_group_ids
 from bot.clock import Clock
 from bot.learning.too_hard import TooHardWarning, check_group_assignment
 from bot.models import (
@@ -102,9 +102,12 @@ class Behind:
 
 
 def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock) -> list[Behind]:
-    """Pupils in a group the teacher teaches with missing hand-ins or a low average in the
-    last six weeks; the most missing first."""
-    group = require_teacher_of(session, teacher, group_id, clock.today())
+    """Pupils in a group the teacher may see as staff (teaches, or of the class they are
+    contact teacher of) with missing hand-ins or a low average in the last six weeks; the
+    most missing first."""
+    if group_id not in staff_group_ids(session, teacher, clock.today()):
+        raise AccessDenied()
+    group = session.get(Group, group_id)
     now = clock.utcnow()
     assignments = session.scalars(
         select(Assignment).where(
@@ -123,6 +126,10 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
         (r.assignment_id, r.pupil_id): r
         for r in session.scalars(select(Result).where(Result.assignment_id.in_([a.id for a in assignments])))
     }
+    # Only work the school records results or hand-ins for: homework nobody's result is kept
+    # for (a OneRoster export of reading homework) is not "missing" for everyone.
+    recorded = {assignment_id for assignment_id, _ in results}
+    assignments = [a for a in assignments if a.id in recorded]
     behind = []
     for pupil in pupils:
         missing, percents = [], []

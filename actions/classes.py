@@ -1,0 +1,294 @@
+"""A teacher or school admin asking about their own classes from the chat.
+
+The question actions (homework, tests, bring, progress, missing results, who teaches) ask
+:func:`answer_for_staff` first: when the asker is staff and the message is about a class
+rather than one pupil ("hvilke prøver har 9B i uke 3?", "snitt på brøkprøven?", "who is in
+6A?"), the answer is about the class, limited to the groups the asker may see
+(:func:`bot.access.staff_group_ids`). A class that is not theirs, or no class at all, gets
+the one refusal that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from actions._base import REGISTRY, RanselAction, Turn, _named, family_children
+from actions._items import _NO_TIME
+from bot.access import AccessDenied
+from bot.models import AssignmentKind, Group, Role
+from bot.phrases import ItemFocus, item_focus
+from bot.services.calendar import next_school_day
+from bot.services.classes import (
+    ClassItem,
+    Scope,
+    class_items,
+    class_names_in,
+    contact_class,
+    grades_in,
+    groups_taught,
+    items_named_in_scope,
+    named_scope,
+    names_other_item,
+    own_scope,
+    roster,
+    test_report,
+)
+from bot.services.describe import substance, things_in_title, things_to_bring
+from bot.services.teaching import pupils_behind
+
+STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
+HOMEWORK_DAYS = 6
+TEST_DAYS = 28
+GRADED = {AssignmentKind.TEST, AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
+
+# What a teacher's question about a class wants, by its words (checked in this order).
+_RESULTS = re.compile(
+    r"snitt|gjennomsnitt|average|mean|median|høyest|høgast|hoyest|lavest|lågast|highest|lowest|best|dårligst|"
+    r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
+    r"rekkefølge|under \d|below \d|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
+    r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått", re.IGNORECASE)
+_RANKING = re.compile(r"rangering|ranking|rank|rekkefølge|rekkjefølgje|alle resultat|all (?:the )?(?:results|scores)"
+                      r"|liste|list|sorter|sortert|sorted|everyone'?s|alle sine", re.IGNORECASE)
+_ROSTER = re.compile(
+    r"(?:hvem|kven|who)(?:'s| er| går| is| are)? (?:med )?(?:i|på|in) (?:klassen|\d)|elevene i|elevane i|elevliste|klasseliste"
+    r"|class list|roster|pupils in|students in|kids in|navn på alle|namn på alle|names of", re.IGNORECASE)
+_TESTS = re.compile(r"prøve|prøva|test|quiz|eksamen|exam|kartlegging", re.IGNORECASE)
+_BRING = re.compile(r"ha med|ta med|bring|pack|pakke|utstyr|gear|kit", re.IGNORECASE)
+_HOMEWORK = re.compile(r"lekse|lekser|leksa|homework|innlevering|hand in|oppgåve|oppgave|assignment|due", re.IGNORECASE)
+_NAMES_A_TEST = re.compile(r"\w+prøv\w*|prøven|prøva|testen|\w+test(?:en)?\b|\w*quiz\w*|the \w+ test|\w+-test",
+                           re.IGNORECASE)
+_BEHIND = re.compile(r"etter|behind|sliter|slit |struggl|henger|heng |falling|mangler|manglar|missing|svake|weak",
+                     re.IGNORECASE)
+_MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått"
+                      r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
+_STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
+                    r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
+_COUNT = re.compile(r"hvor mange|kor mange|how many|antall|number of", re.IGNORECASE)
+_CONTACT = re.compile(r"kontaktlærer|kontaktlærar|contact teacher|form teacher|class teacher|homeroom", re.IGNORECASE)
+_MINE = re.compile(
+    r"(?:hvilke|hvilken|kva for|kva|which|what)\s+(?:klasser|klassar|grupper|grupper|classes|groups|fag|subjects)"
+    r"|mine klasser|mine klassar|my classes|my groups|klassene mine|klassane mine|gruppene mine"
+    r"|(?:hvem|kven|which|what) (?:underviser|underviser jeg|teach)(?! \w+ i)|what do i teach|kva underviser eg"
+    r"|hva underviser jeg", re.IGNORECASE)
+
+
+def is_staff_question(turn: Turn) -> bool:
+    """Staff asking about a class, a grade, or their own groups — not about one pupil or
+    their own child (a teacher who is also a parent asks about their child by name, or
+    without naming a class)."""
+    if not (STAFF & turn.roles):
+        return False
+    if class_names_in(turn.text) or grades_in(turn.text):
+        return True
+    if _named(turn):
+        return False
+    return not family_children(turn)
+
+
+def scope_of(turn: Turn, *, contact_first: bool = False) -> Scope | None:
+    """The class the message names, else (for "klassen min") the asker's own class, else
+    every group they teach. Raises AccessDenied for a class that is not theirs."""
+    scope = named_scope(turn.session, turn.person, turn.text, turn.today, turn.subject_code)
+    if scope is not None:
+        return scope
+    if contact_first:
+        own = contact_class(turn.session, turn.person, turn.today)
+        if own is not None:
+            return own
+    return own_scope(turn.session, turn.person, turn.today, turn.subject_code)
+
+
+def asked_by_words(text: str) -> str | None:
+    """What a staff question asks, when its words say so clearly."""
+    if _RESULTS.search(text):
+        return "progress"
+    if _ROSTER.search(text) or _COUNT.search(text) or _CONTACT.search(text) or _MINE.search(text):
+        return "class"
+    if _TESTS.search(text):
+        return "tests"
+    if _BRING.search(text):
+        return "bring"
+    if _HOMEWORK.search(text):
+        return "homework"
+    return None
+
+
+def answer_for_staff(turn: Turn, asked: str | None) -> bool:
+    """Answer a staff question about classes; False when the message is not one.
+
+    ``asked`` is what the model took the message for ("homework", "tests", "bring",
+    "progress", "missing", "class"), or None from an action that only answers staff when the
+    message names a class (the fallback). Clear words in the message win over the model's
+    guess: a question with "snitt" is about results whatever intent was picked.
+    """
+    if not is_staff_question(turn):
+        return False
+    by_words = asked_by_words(turn.text)
+    if asked is None:
+        if not (class_names_in(turn.text) or grades_in(turn.text)) or by_words is None:
+            return False
+        asked = by_words
+    elif by_words is not None and not (asked == "missing" and by_words == "progress"):
+        asked = by_words
+    if asked == "class":
+        _answer_class(turn)
+        return True
+    scope = scope_of(turn)
+    if scope is None:
+        turn.say("staff_no_classes")
+        return True
+    ignore = _people_words(turn)
+    named = items_named_in_scope(turn.session, scope, turn.text, turn.clock, ignore=ignore)
+    wants_results = asked in ("progress", "missing")
+    if named:
+        if wants_results and named[0].kind in GRADED:
+            _answer_results(turn, scope, named[0])
+        else:
+            _answer_items_named(turn, named)
+        return True
+    class_named = bool(class_names_in(turn.text) or grades_in(turn.text))
+    if wants_results and not class_named and not turn.subject_code and not _BEHIND.search(turn.text) \
+            and not _NAMES_A_TEST.search(turn.text):
+        # "korleis går det?" with no class, test or pupil: ask which pupil (the pupil path).
+        return False
+    if wants_results and (_NAMES_A_TEST.search(turn.text)
+                          or names_other_item(turn.session, turn.person, scope, turn.text, turn.clock, ignore=ignore)):
+        # A test in a group the asker does not teach and one that does not exist get the
+        # same answer.
+        turn.say("test_not_found")
+        return True
+    if wants_results:
+        # No test named: who is behind, in the class or the subject asked about.
+        _answer_behind(turn, scope)
+        return True
+    _answer_items(turn, scope, asked)
+    return True
+
+
+def _people_words(turn: Turn) -> frozenset[str]:
+    return frozenset({turn.person.given_name.casefold(), turn.person.family_name.casefold()})
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _item_view(item: ClassItem) -> dict[str, object]:
+    bring = things_to_bring(item.description)
+    if item.kind is AssignmentKind.BRING:
+        bring = [*things_in_title(item.title), *[b for b in bring if b.casefold() not in item.title.casefold()]]
+    return {"title": item.title, "kind": item.kind.value, "subject_code": item.subject_code,
+            "group_name": item.group_name, "due": item.due, "show_time": item.due.time() not in _NO_TIME,
+            "substance": substance(item.description), "bring": bring}
+
+
+def _answer_items(turn: Turn, scope: Scope, asked: str) -> None:
+    span = turn.span()
+    kinds: set[AssignmentKind] | None
+    if asked == "tests":
+        kinds, days = {AssignmentKind.TEST}, TEST_DAYS
+    elif asked == "bring":
+        kinds, days = None, 0
+    elif asked == "homework":
+        kinds, days = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}, HOMEWORK_DAYS
+    else:
+        kinds, days = None, HOMEWORK_DAYS
+    if span is not None:
+        start, end = span.start, span.end
+    elif asked == "bring":
+        start = end = _next_day(turn, scope)
+    else:
+        start, end = turn.today, turn.today + timedelta(days=days)
+    items = class_items(turn.session, scope, start, end, turn.clock, kinds, turn.subject_code)
+    views = [_item_view(i) for i in items]
+    if asked == "bring":
+        views = [v for v in views if v["bring"] or v["kind"] in ("bring", "event")]
+    turn.say("class_items", items=views, asked=asked, label=scope.label, start=start, end=end,
+             subject=turn.subject_code)
+
+
+def _next_day(turn: Turn, scope: Scope) -> date:
+    school_id = turn.session.scalar(select(Group.school_id).where(Group.id.in_(scope.group_ids)).limit(1))
+    return next_school_day(turn.session, school_id, turn.today, turn.clock.zone) if school_id else turn.today
+
+
+def _answer_items_named(turn: Turn, named: list[ClassItem]) -> None:
+    focus = item_focus(turn.text) or ItemFocus.WHAT
+    turn.say("class_item", items=[_item_view(i) for i in named], focus=focus)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _answer_results(turn: Turn, scope: Scope, item: ClassItem) -> None:
+    report = test_report(turn.session, scope, item.assignment_id, turn.text, turn.clock, turn.today)
+    if report.past and _MISSING.search(turn.text) and not _STATS.search(turn.text):
+        turn.say("missing_results", report=report)
+        return
+    turn.say("class_results", report=report, ranking=bool(_RANKING.search(turn.text)))
+
+
+def _answer_behind(turn: Turn, scope: Scope) -> None:
+    rows = []
+    for group_id in sorted(scope.group_ids):
+        try:
+            behind = pupils_behind(turn.session, turn.person, group_id, turn.clock)
+        except AccessDenied:
+            continue
+        group = turn.session.get(Group, group_id)
+        if turn.subject_code and group.subject_code != turn.subject_code:
+            continue
+        if behind:
+            rows.append({"group": group.name, "behind": behind})
+    turn.say("class_behind", rows=rows, label=scope.label, subject=turn.subject_code)
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _answer_class(turn: Turn) -> None:
+    named = named_scope(turn.session, turn.person, turn.text, turn.today)
+    if named is None and _MINE.search(turn.text) and not _COUNT.search(turn.text):
+        turn.say("staff_groups", groups=groups_taught(turn.session, turn.person, turn.today))
+        return
+    scope = named or contact_class(turn.session, turn.person, turn.today)
+    if scope is None:
+        turn.say("staff_groups", groups=groups_taught(turn.session, turn.person, turn.today))
+        return
+    focus = "count" if _COUNT.search(turn.text) else "contact" if _CONTACT.search(turn.text) else "list"
+    turn.say("class_roster", roster=roster(turn.session, scope, turn.today), focus=focus)
+
+
+class StaffQuestionAction(RanselAction):
+    """A staff question about a named class that the model took for something else (a
+    child's name, a timetable question, nothing it understood): answered by its words."""
+
+    # Actions whose intent a staff question about a class is often mistaken for.
+    REROUTES = frozenset({"action_choose_child", "action_fallback", "action_practice", "action_timetable",
+                          "action_week_plan", "action_greet", "action_help"})
+
+    def name(self) -> str:
+        return "action_staff_question"
+
+    @staticmethod
+    def applies(turn: Turn) -> bool:
+        return (bool(STAFF & turn.roles) and bool(class_names_in(turn.text) or grades_in(turn.text))
+                and asked_by_words(turn.text) is not None and is_staff_question(turn))
+
+    def respond(self, turn: Turn) -> None:
+        if not answer_for_staff(turn, None):
+            REGISTRY["action_fallback"]().respond(turn)
+
+
+class ClassInfoAction(RanselAction):
+    """"Hvem er i 7B?", "hvor mange elever har 6A?", "which classes do I have?"."""
+
+    def name(self) -> str:
+        return "action_class_info"
+
+    def respond(self, turn: Turn) -> None:
+        if not (STAFF & turn.roles):
+            raise AccessDenied()
+        _answer_class(turn)
