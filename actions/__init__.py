@@ -26,6 +26,7 @@ from actions import (  # noqa: E402,F401
     confirm,
     fallback,
     homework,
+    orders,
     practice,
     progress,
     reminders,

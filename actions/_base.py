@@ -250,6 +250,8 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
         wanted = LANGUAGE_ACTION
     elif action_name not in KEEP_ON_TOPIC and not_for_ransel(turn):
         wanted = OUT_OF_SCOPE_ACTION
+    elif action_name not in (UNDO_ACTION, LANGUAGE_ACTION) and (order := _staff_order(turn)) is not None:
+        wanted = order
     elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
             and staff.applies(turn):  # type: ignore[attr-defined]
         wanted = STAFF_ACTION
@@ -257,6 +259,16 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
         return None
     action = REGISTRY.get(wanted)
     return action() if action is not None else None
+
+
+def _staff_order(turn: Turn) -> str | None:
+    """A teacher's order by its shape ("send til foresatte i 6A: ...", "legg inn lekse i
+    matte til torsdag for 6A: ...", "hvordan gikk meldingen?"): see :mod:`actions.orders`."""
+    if not ({Role.TEACHER, Role.SCHOOL_ADMIN} & turn.roles):
+        return None
+    from actions.orders import order_action
+
+    return order_action(turn)
 
 
 # Intents whose actions only answer: where a message goes when a state-changing intent was
@@ -334,8 +346,24 @@ REGISTRY: dict[str, type[RanselAction]] = {}
 
 
 def _named(turn: Turn) -> list[str]:
-    """Names in the message: the model's, else the asker's own pupils found in the text."""
-    return turn.entity_values("person") or _known_named(turn)
+    """Names in the message: the model's, else the asker's own pupils found in the text, else
+    (for staff) a full name written out ("Zacharias Quist"), known or not: a pupil who is not
+    theirs must get the refusal, not an answer about something else."""
+    return turn.entity_values("person") or _known_named(turn) or (
+        full_names(turn.text) if {Role.TEACHER, Role.SCHOOL_ADMIN} & turn.roles else [])
+
+
+_FULL_NAME = re.compile(r"\b([A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?) ([A-ZÆØÅ][a-zæøåéü]+)\b")
+_NOT_NAMES = frozenset("""
+hva hvem hvor hvordan hvilke hvilken når kva kven kor korleis kva what who how which when where why the i
+jeg eg du vi dere send skriv gi legg kan vil har er is are can will please hei hi hello takk thanks ok
+""".split())
+
+
+def full_names(text: str) -> list[str]:
+    """Two capitalised words in a row that read as a person's given and family name."""
+    return [f"{a} {b}" for a, b in _FULL_NAME.findall(text)
+            if a.casefold() not in _NOT_NAMES and b.casefold() not in _NOT_NAMES]
 
 
 def words_of(text: str) -> set[str]:

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from actions._base import REGISTRY, RanselAction, Turn, _named, family_children
+from actions._base import REGISTRY, RanselAction, Turn, _named, family_children, full_names
+from bot.services.people import pupils_named
 from actions._items import _NO_TIME
 from bot.access import AccessDenied
 from bot.models import AssignmentKind, Group, Role
@@ -81,9 +82,15 @@ def is_staff_question(turn: Turn) -> bool:
     without naming a class)."""
     if not (STAFF & turn.roles):
         return False
+    names = _named(turn)
+    if names:
+        # A name the model found that is no pupil (a test's title) does not make it about a pupil;
+        # a full name, known or not, does.
+        if full_names(turn.text) or any(pupils_named(turn.session, turn.person, n, turn.today) for n in names):
+            return False
     if class_names_in(turn.text) or grades_in(turn.text):
         return True
-    if _named(turn):
+    if names:
         return False
     return not family_children(turn)
 
@@ -128,7 +135,7 @@ def answer_for_staff(turn: Turn, asked: str | None) -> bool:
         return False
     by_words = asked_by_words(turn.text)
     if asked is None:
-        if not (class_names_in(turn.text) or grades_in(turn.text)) or by_words is None:
+        if by_words is None:
             return False
         asked = by_words
     elif by_words is not None and not (asked == "missing" and by_words == "progress"):
@@ -267,15 +274,22 @@ class StaffQuestionAction(RanselAction):
 
     # Actions whose intent a staff question about a class is often mistaken for.
     REROUTES = frozenset({"action_choose_child", "action_fallback", "action_practice", "action_timetable",
-                          "action_week_plan", "action_greet", "action_help"})
+                          "action_week_plan", "action_greet", "action_help", "action_out_of_scope", "action_thanks",
+                          "action_goodbye", "action_reminders", "action_report_absence", "action_send_relay"})
 
     def name(self) -> str:
         return "action_staff_question"
 
     @staticmethod
     def applies(turn: Turn) -> bool:
-        return (bool(STAFF & turn.roles) and bool(class_names_in(turn.text) or grades_in(turn.text))
-                and asked_by_words(turn.text) is not None and is_staff_question(turn))
+        """Staff, clear words, and a class named or one of their own items named."""
+        if not (STAFF & turn.roles) or asked_by_words(turn.text) is None or not is_staff_question(turn):
+            return False
+        if class_names_in(turn.text) or grades_in(turn.text):
+            return True
+        scope = own_scope(turn.session, turn.person, turn.today)
+        return scope is not None and bool(items_named_in_scope(turn.session, scope, turn.text, turn.clock,
+                                                               ignore=_people_words(turn)))
 
     def respond(self, turn: Turn) -> None:
         if not answer_for_staff(turn, None):

@@ -14,7 +14,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions import _runtime, absence, reminders, teacher
+from actions import _runtime, absence, orders, reminders, teacher
 from actions._base import RanselAction, Turn, reset
 from bot import confirm_codes
 from bot.phrases import confirmation_code, language_request, yes_or_no
@@ -27,6 +27,8 @@ CARRY_OUT: dict[str, Callable[[Turn, dict[str, Any]], None]] = {
     teacher.KIND: teacher.send,
     teacher.ANSWER_KIND: teacher.send_answer,
     reminders.KIND: reminders.apply,
+    orders.BROADCAST_KIND: orders.send,
+    orders.ASSIGNMENT_KIND: orders.add,
 }
 
 

@@ -623,3 +623,23 @@ def subject_of_teacher(text: str) -> str | None:
         if match[1] in synonyms:
             return synonyms[match[1]]
     return None
+
+
+def subjects_named(text: str) -> list[str]:
+    """Subject codes the message names as words ("matte", "i naturfag", "maths"), in order;
+    also inside a compound that starts with one ("matteprøve", "engelskleksa")."""
+    synonyms = _subject_synonyms()
+    found: list[str] = []
+    for word in re.findall(r"[\wæøå]+", _norm(text)):
+        code = synonyms.get(word)
+        if code is None:
+            code = next((c for s, c in synonyms.items() if len(s) >= 4 and word.startswith(s)
+                         and word[len(s):] in _SUBJECT_COMPOUND_TAILS), None)
+        if code is not None and code not in found:
+            found.append(code)
+    return found
+
+
+_SUBJECT_COMPOUND_TAILS = frozenset("""
+prøve prøva prøven test testen lekse leksa leksen lekser leksene lekse gruppa gruppe gruppen time timen timane timene
+""".split())

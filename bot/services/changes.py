@@ -24,6 +24,8 @@ ABSENCE = "absence"
 MESSAGE = "message"
 REMINDERS = "reminders"
 LANGUAGE = "language"
+BROADCAST = "broadcast"
+HOMEWORK = "homework"
 
 
 def record(session: Session, person: Person, kind: str, payload: dict[str, Any], clock: Clock) -> Change:

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Person
+from sqlalchemy import select
+
+from bot.models import Assignment, Broadcast, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, changes, preferences, relay
 
 
@@ -51,11 +53,34 @@ def _language(session: Session, person: Person, payload: dict[str, Any], clock: 
     return {"language": person.language}
 
 
+def _broadcast(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    """Stop what has not gone out yet; say how many already had it."""
+    broadcast = session.get(Broadcast, payload.get("broadcast_id"))
+    if broadcast is None or broadcast.author_id != person.id:
+        return None
+    out = {OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ}
+    statuses = list(session.scalars(select(OutboxMessage.status).where(OutboxMessage.broadcast_id == broadcast.id)))
+    broadcast.cancelled_at = clock.now()
+    return {"reached": sum(s in out for s in statuses), "stopped": sum(s not in out for s in statuses)}
+
+
+def _homework(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    """Remove an assignment the teacher added by chat (only their own)."""
+    assignment = session.get(Assignment, payload.get("assignment_id"))
+    if assignment is None or assignment.created_by_id != person.id:
+        return None
+    title = assignment.title
+    session.delete(assignment)
+    return {"title": title}
+
+
 UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
     changes.ABSENCE: _absence,
     changes.MESSAGE: _message,
     changes.REMINDERS: _reminders,
     changes.LANGUAGE: _language,
+    changes.BROADCAST: _broadcast,
+    changes.HOMEWORK: _homework,
 }
 
 

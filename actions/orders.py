@@ -1,0 +1,273 @@
+"""What a teacher does from the chat: a message to a class's guardians or pupils, and
+homework, a test or things to bring for a class.
+
+Each order is read from the message's shape (:mod:`bot.orders`), shown back as a preview
+that says exactly what will happen (who gets what, in which languages and channels, when),
+and carried out only after a yes (:mod:`actions.confirm`), through the same services as the
+command line and the API: :func:`scheduler.broadcasts.send_broadcast` and
+:func:`bot.services.teaching.add_assignment`. Afterwards the reply says what was done, and
+"angre" undoes it. "Hvordan gikk meldingen?" reports the last broadcast's delivery and
+"send på nytt til de som ikke fikk den" queues it again for those whose copy failed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from actions._base import RanselAction, Turn, ask_confirm
+from bot.access import AccessDenied, taught_group_ids
+from bot.models import AssignmentKind, Audience, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
+from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, TEST, AssignmentOrder, BroadcastOrder, assignment_order, \
+    broadcast_order, send_moment
+from bot.phrases import subjects_named
+from bot.services import changes
+from bot.services.classes import contact_class
+from bot.services.teaching import InvalidAssignment, add_assignment
+from scheduler.broadcasts import BroadcastError, latest_broadcast, preview_broadcast, resend_failed, send_broadcast, \
+    summary
+
+BROADCAST_KIND = "broadcast"
+ASSIGNMENT_KIND = "assignment"
+STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
+_AUDIENCE = {GUARDIANS: Audience.GUARDIANS, "pupils": Audience.PUPILS, BOTH: Audience.BOTH}
+_KIND = {HOMEWORK: AssignmentKind.HOMEWORK, TEST: AssignmentKind.TEST, BRING: AssignmentKind.BRING}
+
+_STATUS = re.compile(
+    r"^\s*status\s*[?!.]*\s*$|(?:hvordan|korleis|how)\s+(?:gikk|gjekk|did|went|går|går det med)\s+(?:det med\s+)?"
+    r"(?:meldingen|meldinga|beskjeden|utsendelsen|sendingen|sendinga|the message|my message|the broadcast)"
+    r"|(?:har|have|did)\s+(?:alle|everyone|everybody)\s+(?:fått|fenge|got|received|read|lest)"
+    r"|(?:status|leveringsstatus|delivery)\s+(?:på|for|of|on)\s+(?:meldingen|meldinga|beskjeden|the message|the broadcast)"
+    r"|(?:who|hvem|kven)\s+(?:har\s+)?(?:ikke|ikkje|didn'?t|did not|has not|hasn'?t)\s+(?:fått|fenge|get|got|received)"
+    r"\s+(?:meldingen|meldinga|beskjeden|it|the message)", re.IGNORECASE)
+_RESEND = re.compile(
+    r"(?:send|sende)\s+(?:den\s+|meldingen\s+|meldinga\s+|beskjeden\s+|it\s+|the message\s+)?(?:på nytt|igjen|again|om att|ein gong til)"
+    r"|resend|re-send|prøv igjen|prøv på nytt|try again", re.IGNORECASE)
+
+
+def _is_staff(turn: Turn) -> bool:
+    return bool(STAFF & turn.roles)
+
+
+def order_action(turn: Turn) -> str | None:
+    """The order action a staff member's message asks for, by its shape; None for a
+    question or anything else."""
+    if not _is_staff(turn):
+        return None
+    if _RESEND.search(turn.text) and not broadcast_order(turn.text, turn.clock):
+        return "action_broadcast_resend"
+    if _STATUS.search(turn.text):
+        return "action_broadcast_status"
+    if broadcast_order(turn.text, turn.clock) is not None:
+        return "action_broadcast_order"
+    if assignment_order(turn.text, turn.clock) is not None:
+        return "action_assignment_order"
+    return None
+
+
+def _class_of(name: str) -> str | None:
+    m = re.match(r"\s*(\d{1,2})\s?([A-Za-zÆØÅæøå])(?![\w])", name)
+    return f"{int(m.group(1))}{m.group(2).upper()}" if m else None
+
+
+def _teaching_group(turn: Turn, class_name: str, subject_code: str | None, *, prefer_basis: bool) -> Group:
+    """The group of the named class the teacher teaches (in the subject, when one is named):
+    the class itself where they are its contact teacher, else their subject group in it.
+    Not theirs: the one refusal."""
+    taught = taught_group_ids(turn.session, turn.person, turn.today)
+    groups = [g for g in turn.session.scalars(select(Group).where(Group.id.in_(taught)).order_by(Group.name))
+              if _class_of(g.name) == class_name] if taught else []
+    if subject_code is not None:
+        in_subject = [g for g in groups if g.subject_code == subject_code]
+        if in_subject:
+            return in_subject[0]
+        if not prefer_basis:
+            raise AccessDenied()
+    basis = [g for g in groups if g.kind == GroupKind.BASIS]
+    if prefer_basis and basis:
+        return basis[0]
+    if groups:
+        return (basis or groups)[0]
+    raise AccessDenied()
+
+
+# --------------------------------------------------------------------------- broadcast
+
+
+class BroadcastOrderAction(RanselAction):
+    def name(self) -> str:
+        return "action_broadcast_order"
+
+    def respond(self, turn: Turn) -> None:
+        if not _is_staff(turn):
+            raise AccessDenied()
+        order = broadcast_order(turn.text, turn.clock)
+        if order is None:
+            turn.say("broadcast_how")
+            return
+        plan = _broadcast_plan(turn, order)
+        if plan is None:
+            turn.say("broadcast_which_class")
+            return
+        try:
+            preview = preview_broadcast(turn.session, turn.person, clock=turn.clock, language=turn.language,
+                                        **_broadcast_args(plan))
+        except BroadcastError as error:
+            turn.say("broadcast_error", message=str(error))
+            return
+        ask_confirm(turn, BROADCAST_KIND, plan, "broadcast_preview", preview=preview, plan=plan,
+                    target=_target_label(plan), now=plan["send_at"] is None)
+
+
+def _broadcast_plan(turn: Turn, order: BroadcastOrder) -> dict[str, Any] | None:
+    send_at = send_moment(order.day, order.at, turn.clock)
+    plan: dict[str, Any] = {"audience": order.audience, "text": order.text, "urgent": order.urgent,
+                            "send_at": send_at.isoformat() if send_at else None, "group": None, "grade": None}
+    if order.class_name:
+        group = _teaching_group(turn, order.class_name, None, prefer_basis=True)
+        plan.update(scope="group", group=group.name, class_name=order.class_name)
+    elif order.grade is not None:
+        plan.update(scope="grade", grade=order.grade)
+    elif order.whole_school:
+        plan.update(scope="school")
+    else:
+        own = contact_class(turn.session, turn.person, turn.today)
+        if own is None or own.basis is None:
+            return None
+        plan.update(scope="group", group=own.basis.name, class_name=own.basis.name)
+    return plan
+
+
+def _broadcast_args(plan: dict[str, Any]) -> dict[str, Any]:
+    return {"text": plan["text"], "scope": BroadcastScope(plan["scope"]), "audience": _AUDIENCE[plan["audience"]],
+            "group": plan.get("group"), "grade": plan.get("grade"), "urgent": bool(plan.get("urgent")),
+            "send_at": datetime.fromisoformat(plan["send_at"]) if plan.get("send_at") else None}
+
+
+def _target_label(plan: dict[str, Any]) -> dict[str, Any]:
+    return {"scope": plan["scope"], "group": plan.get("group"), "grade": plan.get("grade")}
+
+
+def send(turn: Turn, plan: dict[str, Any]) -> None:
+    """After the yes: store the broadcast and queue it (action_confirm)."""
+    try:
+        broadcast = send_broadcast(turn.session, turn.person, clock=turn.clock, language=turn.language,
+                                   **_broadcast_args(plan))
+    except BroadcastError as error:
+        turn.say("broadcast_error", message=str(error))
+        return
+    changes.record(turn.session, turn.person, changes.BROADCAST, {"broadcast_id": broadcast.id}, turn.clock)
+    count = turn.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.broadcast_id == broadcast.id)) or 0
+    turn.say("broadcast_sent", count=count, plan=plan, target=_target_label(plan),
+             send_at=datetime.fromisoformat(plan["send_at"]) if plan.get("send_at") else None)
+
+
+class BroadcastStatusAction(RanselAction):
+    def name(self) -> str:
+        return "action_broadcast_status"
+
+    def respond(self, turn: Turn) -> None:
+        if not _is_staff(turn):
+            raise AccessDenied()
+        broadcast = latest_broadcast(turn.session, turn.person)
+        if broadcast is None:
+            turn.say("broadcast_none")
+            return
+        report = summary(turn.session, broadcast, turn.person, turn.today)
+        turn.say("broadcast_report", broadcast=broadcast, report=report, totals=report.totals,
+                 failed=[r for r in report.recipients if r.status == "failed" and r.name],
+                 target=_target_of(turn, broadcast))
+
+
+def _target_of(turn: Turn, broadcast: Broadcast) -> dict[str, Any]:
+    group = turn.session.get(Group, broadcast.group_id) if broadcast.group_id else None
+    return {"scope": broadcast.scope.value, "group": group.name if group else None, "grade": broadcast.grade}
+
+
+class BroadcastResendAction(RanselAction):
+    def name(self) -> str:
+        return "action_broadcast_resend"
+
+    def respond(self, turn: Turn) -> None:
+        if not _is_staff(turn):
+            raise AccessDenied()
+        broadcast = latest_broadcast(turn.session, turn.person)
+        if broadcast is None:
+            turn.say("broadcast_none")
+            return
+        again = resend_failed(turn.session, broadcast, turn.person, clock=turn.clock)
+        turn.say("broadcast_resent", names=[p.name for p in again], target=_target_of(turn, broadcast))
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+class AssignmentOrderAction(RanselAction):
+    def name(self) -> str:
+        return "action_assignment_order"
+
+    def respond(self, turn: Turn) -> None:
+        if Role.TEACHER not in turn.roles:
+            raise AccessDenied()
+        order = assignment_order(turn.text, turn.clock)
+        if order is None:
+            turn.say("assignment_how")
+            return
+        plan = _assignment_plan(turn, order)
+        if plan is None:
+            turn.say("assignment_which_subject", class_name=order.class_name)
+            return
+        ask_confirm(turn, ASSIGNMENT_KIND, plan, "assignment_preview", plan=plan,
+                    due=datetime.fromisoformat(plan["due"]), show_time=plan["show_time"])
+
+
+def _assignment_plan(turn: Turn, order: AssignmentOrder) -> dict[str, Any] | None:
+    subjects = subjects_named(turn.text)
+    subject = subjects[0] if subjects else turn.subject_code
+    if order.kind != BRING and subject is None:
+        # Homework and tests belong to a subject group: which one, unless the teacher has one.
+        taught = [g for g in turn.session.scalars(select(Group).where(
+            Group.id.in_(taught_group_ids(turn.session, turn.person, turn.today))))
+            if _class_of(g.name) == order.class_name and g.subject_code]
+        if len(taught) != 1:
+            if not taught:
+                raise AccessDenied()
+            return None
+        subject = taught[0].subject_code
+    group = _teaching_group(turn, order.class_name, subject,
+                            prefer_basis=order.kind == BRING)
+    due = datetime.combine(order.day, order.at or (time(8, 0) if order.kind != TEST else time(8, 30)),
+                           tzinfo=turn.clock.zone)
+    title = _title(turn, order, group)
+    return {"kind": order.kind, "group_id": group.id, "group": group.name, "subject": group.subject_code,
+            "title": title, "description": order.text if order.kind != BRING else None, "things": order.text,
+            "due": due.isoformat(), "show_time": order.at is not None}
+
+
+def _title(turn: Turn, order: AssignmentOrder, group: Group) -> str:
+    from bot.i18n import render
+
+    text = order.text.strip()
+    if len(text) > 60:
+        # A long text is the description; the title is its first words.
+        text = text[:57].rsplit(" ", 1)[0] + " …"
+    return render("assignment_title", turn.language, kind=order.kind, text=text, subject=group.subject_code)
+
+
+def add(turn: Turn, plan: dict[str, Any]) -> None:
+    """After the yes: store through the same service as ``ransel homework add``."""
+    try:
+        added = add_assignment(turn.session, turn.person, group_id=int(plan["group_id"]), kind=_KIND[plan["kind"]],
+                               title=plan["title"], due=datetime.fromisoformat(plan["due"]), clock=turn.clock,
+                               description=plan.get("description"))
+    except InvalidAssignment as error:
+        turn.say("assignment_invalid", code=error.code)
+        return
+    changes.record(turn.session, turn.person, changes.HOMEWORK, {"assignment_id": added.assignment.id}, turn.clock)
+    turn.say("assignment_added", plan=plan, due=datetime.fromisoformat(plan["due"]), show_time=plan["show_time"],
+             warnings=[w.message for w in added.warnings])
+

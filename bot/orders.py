@@ -1,0 +1,177 @@
+"""What a teacher orders from the chat, read from the words: a message to a class's
+guardians or pupils ("send til foresatte i 6A: Bibliotekturen er flyttet til torsdag"), and
+homework, a test or things to bring for a class ("legg inn lekse i matte til torsdag for 6A:
+side 40–41", "6A skal ha med badetøy og håndkle på onsdag").
+
+These are syntax, not guesses: a message is an order only when it has the shape of one (an
+audience and a text; a kind of work, a class and a day). Nothing here changes anything: the
+actions show what would happen and ask for a yes first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.clock import Clock
+from bot.dates import Span, find_span
+
+GUARDIANS, PUPILS, BOTH = "guardians", "pupils", "both"
+
+_GUARDIAN_WORDS = (r"foresatte|føresette|foreldre|foreldra|foreldrene|foreldrane|guardians?|parents?|families"
+                   r"|familiene|familiane|heimane|hjemmene|hjem(?:met)?\b|heim(?:en)?\b|mums? and dads?")
+_PUPIL_WORDS = r"elever|elevene|elevane|elevar|pupils?|students?|kids|klassen\b(?! til)"
+_EVERYONE = r"\balle\b|everyone|everybody|både|begge|both|all of them"
+_SCHOOL_WORDS = r"hele skolen|heile skulen|skolen\b|skulen\b|whole school|the school|alle på skolen|alle på skulen"
+_SEND = re.compile(
+    r"\b(?:send|sende|sendt|skriv|skrive|gi beskjed|gje beskjed|gi melding|gje melding|si ifra|sei ifrå|si til|sei til"
+    r"|varsle|varsl|message|tell|notify|inform|write|let .* know|melding|beskjed|broadcast|kunngjøring|info)\b",
+    re.IGNORECASE)
+_URGENT = re.compile(r"\b(?:haster|hastar|viktig|urgent|akutt|straks|important|asap|umiddelbart|med en gang)\b",
+                     re.IGNORECASE)
+_QUESTION_START = re.compile(
+    r"^\s*(?:hva|hvilke|hvilken|hvem|hvor|når|hvordan|kva|kven|kor|korleis|kvifor|what|which|who|when|how|where|why"
+    r"|har|er|is|are|do|does|did|can you tell|kan du fortelle)\b", re.IGNORECASE)
+_TIME = re.compile(r"\b(?:kl\.?|klokka|klokken|at)\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", re.IGNORECASE)
+# Where the message text starts when there is no colon: "... i 6A om at turen er avlyst".
+_CONNECTOR = re.compile(r"\s(?:om at|og si at|og sei at|at(?!\s*\d)|that|saying|to say)\s", re.IGNORECASE)
+_TODAY = re.compile(r"\b(?:i dag|idag|today|i kveld|tonight)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BroadcastOrder:
+    audience: str  # guardians | pupils | both
+    class_name: str | None  # "6A"
+    grade: int | None
+    whole_school: bool
+    text: str
+    day: date | None
+    at: time | None
+    urgent: bool
+
+
+def _split(text: str) -> tuple[str, str] | None:
+    """(the order, the message) at the first colon that is not in a time of day, else at
+    "om at"/"that"."""
+    for m in re.finditer(r":", text):
+        before, after = text[: m.start()], text[m.end():]
+        if before[-1:].isdigit() and after[:1].isdigit():
+            continue  # 07:30
+        return before, after.strip()
+    m = _CONNECTOR.search(text)
+    if m:
+        return text[: m.start()], text[m.end():].strip()
+    return None
+
+
+def _send_time(header: str, clock: Clock) -> tuple[date | None, time | None]:
+    span: Span | None = find_span(header, clock)
+    day = span.start if span is not None else None
+    m = _TIME.search(header)
+    at = None
+    if m:
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if (m.group(3) or "").lower() == "pm" and hour < 12:
+            hour += 12
+        if hour < 24 and minute < 60:
+            at = time(hour, minute)
+    return day, at
+
+
+def broadcast_order(text: str, clock: Clock) -> BroadcastOrder | None:
+    """The broadcast a message orders, or None when it is not one."""
+    from bot.services.classes import class_names_in, grades_in
+
+    split = _split(text)
+    if split is None:
+        return None
+    header, body = split
+    if not body or _QUESTION_START.search(header) or not _SEND.search(header) and not re.match(
+            r"\s*(?:til|to)\b", header, re.IGNORECASE):
+        return None
+    guardians = re.search(_GUARDIAN_WORDS, header, re.IGNORECASE) is not None
+    pupils = re.search(_PUPIL_WORDS, header, re.IGNORECASE) is not None
+    everyone = re.search(_EVERYONE, header, re.IGNORECASE) is not None
+    if not (guardians or pupils or everyone):
+        return None
+    audience = BOTH if (guardians and pupils) or (everyone and not (guardians ^ pupils)) else (
+        GUARDIANS if guardians else PUPILS)
+    classes = class_names_in(header)
+    grades = grades_in(header)
+    whole = re.search(_SCHOOL_WORDS, header, re.IGNORECASE) is not None and not classes and not grades
+    day, at = _send_time(header, clock)
+    return BroadcastOrder(audience, classes[0] if classes else None, grades[0] if grades and not classes else None,
+                          whole, body, day, at, _URGENT.search(header) is not None)
+
+
+def send_moment(day: date | None, at: time | None, clock: Clock) -> datetime | None:
+    """When an order asks to send (None: now). A time without a day is today; a day without
+    a time is that morning at 07:30."""
+    if day is None and at is None:
+        return None
+    return datetime.combine(day or clock.today(), at or time(7, 30), tzinfo=clock.zone)
+
+
+# --------------------------------------------------------------------------- assignments
+
+HOMEWORK, TEST, BRING = "homework", "test", "bring"
+
+_ADD = re.compile(r"\b(?:legg inn|legg til|leggje inn|legg ut|registrer|registrere|lag|opprett|sett opp|ny|nytt|add|put"
+                  r"|set|create|new|schedule|post)\b", re.IGNORECASE)
+_KIND = [
+    (TEST, re.compile(r"\b(?:prøve|prøva|prøven|test|quiz|kartleggingsprøve|tentamen|exam)\b", re.IGNORECASE)),
+    (HOMEWORK, re.compile(r"\b(?:lekse|lekser|leksa|leksen|homework|innlevering|oppgave|assignment)\b", re.IGNORECASE)),
+]
+_BRING_ORDER = re.compile(r"\b(?:skal|må|should|must|need to|needs to|have to|has to)\s+(?:ha med|ta med|bring|ha med seg)"
+                          r"\s+(.+)", re.IGNORECASE)
+_DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|i|neste|next|this|denne|den|by)\b.*$|\s+(?:i morgen|tomorrow|i dag|today)\b.*$",
+                       re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AssignmentOrder:
+    kind: str  # homework | test | bring
+    class_name: str
+    day: date
+    at: time | None
+    text: str  # what the pupils are to do / the test's contents / the things to bring
+
+
+def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
+    """The homework, test or bring-item a message orders for a class, or None."""
+    from bot.services.classes import class_names_in
+
+    if _QUESTION_START.search(text) or text.rstrip().endswith("?"):
+        return None
+    classes = class_names_in(text)
+    if not classes:
+        return None
+    bring = _BRING_ORDER.search(text)
+    if bring:
+        things = _DAY_TAIL.sub("", bring.group(1)).strip(" .,!")
+        day, at = _send_time(text, clock)
+        if not things or day is None:
+            return None
+        return AssignmentOrder(BRING, classes[0], _ahead(day, text, clock), at, things)
+    split = _split(text)
+    if split is None:
+        return None
+    header, body = split
+    kind = next((k for k, pattern in _KIND if pattern.search(header)), None)
+    if kind is None or not body:
+        return None
+    if not _ADD.search(header) and not re.match(r"\s*(?:lekse|lekser|prøve|test|homework|quiz)\b", header, re.IGNORECASE):
+        return None
+    day, at = _send_time(header, clock)
+    if day is None:
+        return None
+    return AssignmentOrder(kind, classes[0], _ahead(day, header, clock), at, body.strip())
+
+
+def _ahead(day: date, text: str, clock: Clock) -> date:
+    """Work is set for a day ahead: "på onsdag" said on a Wednesday means next week's,
+    unless the teacher says "i dag"."""
+    if day == clock.today() and not _TODAY.search(text):
+        return day + timedelta(days=7)
+    return day

@@ -1,0 +1,319 @@
+"""Teachers in the chat, through the real engine, action server and database, on a generated
+school imported from OneRoster only: questions about their own classes in nb, nn and en, a
+broadcast and homework ordered from the phone (preview, yes, rows, report, re-send, undo),
+and the one refusal for a class, pupil or name that is not theirs.
+
+Expected facts are computed from the generated school (bot/evaluation/school.py), not
+from Ransel's answers.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.evaluation.run import EvalStack, evaluation_stack
+from bot.evaluation.school import EvalSchool, write_school
+from bot.i18n import Formatter
+from bot.models import Assignment, AssignmentKind, Broadcast, Group, OutboxMessage, OutboxStatus, Person
+
+pytestmark = pytest.mark.engine
+
+SEED = 14
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalSchool, Path]:
+    directory = tmp_path_factory.mktemp("school")
+    return write_school(SEED, directory), directory
+
+
+@pytest.fixture(scope="module")
+def stack(school: tuple[EvalSchool, Path], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    with evaluation_stack(school[1], tmp_path_factory.mktemp("run")) as running:
+        yield running
+
+
+@pytest.fixture
+def ask(stack: EvalStack):  # noqa: ANN201
+    """Ask as a user, conversation fresh; the school is put back after each test."""
+    started: set[str] = set()
+
+    def _ask(who: str, text: str) -> str:
+        if who not in started:
+            stack.restart(who)
+            started.add(who)
+        return stack.ask(who, text)
+
+    yield _ask
+    stack.restore()
+
+
+# --------------------------------------------------------------------------- the school's facts
+
+
+def _name(p) -> str:  # noqa: ANN001 - a generated person
+    return f"{p.given} {p.family}"
+
+
+def _group(s: EvalSchool, title: str):  # noqa: ANN202
+    return next(g for g in s.groups if g.title == title)
+
+
+def _username(s: EvalSchool, full_name: str) -> str:
+    return next(p.username for p in s.people.values() if _name(p) == full_name)
+
+
+def _contact_teacher(s: EvalSchool, class_name: str) -> tuple[str, str]:
+    """(username, full name) of the class's contact teacher."""
+    teacher = _group(s, class_name).teachers[0][0]
+    return teacher.username, _name(teacher)
+
+
+def _pupils(s: EvalSchool, class_name: str) -> list[str]:
+    return [_name(p) for p in _group(s, class_name).pupils]
+
+
+def _guardians(s: EvalSchool, class_name: str) -> set[str]:
+    return {sid for p in _group(s, class_name).pupils for sid in p.agents}
+
+
+def _tested(s: EvalSchool, class_name: str):  # noqa: ANN202
+    """A past test of the class with results: (item, {pupil full name: score})."""
+    for item in s.items:
+        if not item.group.startswith(class_name) or item.category != "cat-prove" or item.due >= s.now:
+            continue
+        scores = {_name(s.people[p]): score for (sid, p), (score, _c) in s.results.items() if sid == item.sid}
+        if len(scores) >= 3:
+            return item, scores
+    raise AssertionError("the generated school has no past test with results")
+
+
+def _number(value: float, language: str) -> str:
+    return Formatter(language).number(round(value, 2))
+
+
+def _classes(s: EvalSchool) -> list[str]:
+    return [g.title for g in s.groups if g.class_type == "homeroom"]
+
+
+def item_teacher(s: EvalSchool, item) -> str:  # noqa: ANN001
+    return _name(_group(s, item.group).teachers[0][0])
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def test_a_teacher_gets_a_tests_results_in_bokmal(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    item, scores = _tested(s, cls)
+    teacher = _username(s, item_teacher(s, item))
+    reply = ask(teacher, f"hvordan gikk {item.title.lower()} i {cls}?")
+    values = list(scores.values())
+    assert f"Snitt {_number(sum(values) / len(values), 'nb')}" in reply
+    assert f"median {_number(statistics.median(values), 'nb')}" in reply
+    best = max(values)
+    assert f"Høyest: {fmt_join([n for n, v in scores.items() if v == best], 'nb')} ({_number(best, 'nb')})" in reply
+    missing = [n for n in _pupils(s, cls) if n not in scores]
+    if missing:
+        assert f"{len(missing)} av {len(_pupils(s, cls))} mangler resultat" in reply
+        for name in missing:
+            assert name in reply
+
+
+def test_below_a_limit_and_the_ranking_in_english(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    item, scores = _tested(s, cls)
+    teacher = _username(s, item_teacher(s, item))
+    limit = sorted(scores.values())[len(scores) // 2]
+    reply = ask(teacher, f"who scored below {limit:g} on the {item.title} in {cls}? show me the ranking too")
+    below = [n for n, v in scores.items() if v < limit]
+    above = [n for n, v in scores.items() if v >= limit]
+    line = next((line for line in reply.splitlines() if line.startswith("Below")), reply)
+    assert all(n in line for n in below) and not any(n in line for n in above), reply
+    ranking = [m.group(1) for m in re.finditer(r"^\d+\. ([^:]+):", reply, re.MULTILINE)]
+    assert sorted(ranking) == sorted(scores)
+    assert [scores[n] for n in ranking] == sorted(scores.values(), reverse=True)
+
+
+def test_who_is_in_a_class_in_nynorsk(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, teacher_name = _contact_teacher(s, cls)
+    reply = ask(teacher, f"kor mange elevar er det i {cls}, og kven er dei?")
+    pupils = _pupils(s, cls)
+    assert f"{cls} har {len(pupils)} elevar" in reply
+    assert f"Kontaktlærar: {teacher_name}" in reply
+    for name in pupils:
+        assert name in reply
+
+
+def test_what_a_class_has_in_a_period_in_english(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _name = _contact_teacher(s, cls)
+    today = s.now.date()
+    monday = today + timedelta(days=7 - today.weekday())
+    reply = ask(teacher, f"which tests does {cls} have next week?")
+    expected = [i for i in s.items if i.group.startswith(cls) and i.category == "cat-prove"
+                and monday <= i.due.date() <= monday + timedelta(days=6)]
+    fmt = Formatter("en")
+    for item in expected:
+        assert item.title in reply and fmt.date(item.due.date()) in reply
+    others = [i for i in s.items if i.group.startswith(cls) and i.category == "cat-prove" and i not in expected]
+    assert not any(i.title in reply for i in others if i.title not in {e.title for e in expected})
+
+
+def test_a_named_pupils_result_with_the_teachers_comment(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    item, scores = _tested(s, cls)
+    teacher = _username(s, item_teacher(s, item))
+    name, comment = next((_name(s.people[p]), c)
+                         for (sid, p), (_v, c) in s.results.items() if sid == item.sid and c)
+    reply = ask(teacher, f"hva fikk {name} på {item.title.lower()}?")
+    assert f"fikk {_number(scores[name], 'nb')} av {_number(item.max_score, 'nb')}" in reply
+    assert comment in reply
+
+
+def test_a_class_that_is_not_theirs_a_pupil_of_no_one_and_a_made_up_class_get_one_refusal(school, ask) -> None:
+    s, _ = school
+    mine, other = _classes(s)[0], _classes(s)[1]
+    teacher, _name = _contact_teacher(s, mine)
+    replies = {
+        ask(teacher, f"hvem går i {other}?"),
+        ask(teacher, "hvem går i 9Z?"),
+        ask(teacher, f"hva fikk {_pupils(s, other)[0]} på siste prøve?"),
+        ask(teacher, "hva fikk Zacharias Quist på siste prøve?"),
+    }
+    assert len(replies) == 1
+    refusal = replies.pop()
+    assert not any(name in refusal for name in _pupils(s, other))
+
+
+# --------------------------------------------------------------------------- broadcast
+
+
+def test_a_broadcast_is_previewed_sent_after_yes_reported_and_resent_to_the_failed(school, stack, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, teacher_name = _contact_teacher(s, cls)
+    guardians = _guardians(s, cls)
+    preview = ask(teacher, f"Send til foresatte i {cls}: Bibliotekturen er flyttet til torsdag.")
+    assert f"Klar til å sende til foresatte i {cls} nå" in preview
+    assert f"{len(guardians)} mottakere" in preview
+    assert f"Melding fra {teacher_name} til {cls}:" in preview
+    assert _count(stack, Broadcast) == 0  # nothing before the yes
+    done = ask(teacher, "ja")
+    assert f"går til {len(guardians)} mottakere" in done
+    with stack.runtime.sessions() as session:
+        broadcast = session.scalars(select(Broadcast)).one()
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id)).all()
+        assert broadcast.text == "Bibliotekturen er flyttet til torsdag." and len(rows) == len(guardians)
+        # The channel reports two failures and one delivery.
+        failed = sorted(rows, key=lambda r: r.id)[:2]
+        for row in failed:
+            row.status = OutboxStatus.FAILED
+        rows[-1].status = OutboxStatus.DELIVERED
+        failed_names = [session.get(Person, r.recipient_id).name for r in failed]
+        session.commit()
+    report = ask(teacher, "hvordan gikk meldingen?")
+    assert "2 feilet" in report and "1 levert" in report
+    for name in failed_names:
+        assert name in report
+    again = ask(teacher, "send på nytt til de som ikke fikk den")
+    assert all(name in again for name in failed_names)
+    with stack.runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == OutboxStatus.PENDING)) == len(guardians) - 3 + 2
+
+
+def test_a_broadcast_answered_no_sends_nothing_and_undo_stops_a_queued_one(school, stack, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _name = _contact_teacher(s, cls)
+    preview = ask(teacher, f"send a message to the pupils in {cls} that the gym lesson tomorrow is outdoors")
+    assert f"Ready to send to the pupils in {cls}" in preview
+    assert "The message has not been sent." in ask(teacher, "no")
+    assert _count(stack, Broadcast) == 0
+    preview = ask(teacher, f"tell the parents of {cls} tomorrow at 07:30 that school starts at ten on Friday")
+    assert "07:30" in preview and "«school starts at ten on Friday»" in preview
+    ask(teacher, "yes")
+    assert _count(stack, Broadcast) == 1
+    undone = ask(teacher, "undo")
+    assert "Undone: the message is stopped" in undone
+    with stack.runtime.sessions() as session:
+        assert session.scalars(select(Broadcast)).one().cancelled_at is not None
+
+
+# --------------------------------------------------------------------------- homework
+
+
+def test_homework_by_chat_is_confirmed_stored_reminded_and_undone(school, stack, ask) -> None:
+    from scheduler import rules as rules_mod
+    from scheduler.planner import plan
+    from scheduler.render import render_row
+
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _name = _contact_teacher(s, cls)
+    assert _group(s, f"{cls} Matematikk").teachers[0][0].username == teacher
+    preview = ask(teacher, f"legg inn lekse i matte til torsdag for {cls}: side 40–41 i Multi")
+    today = s.now.date()
+    thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    assert Formatter("nb").date(thursday) in preview and "side 40–41 i Multi" in preview
+    assert _count(stack, Assignment) == len(s.items)
+    ask(teacher, "ja")
+    with stack.runtime.sessions() as session:
+        added = session.scalars(select(Assignment).where(Assignment.sourced_id.like("ransel:%"))).one()
+        assert added.kind is AssignmentKind.HOMEWORK and added.subject_code.startswith("MAT")
+        assert session.get(Group, added.group_id).name == f"{cls} Matematikk"
+        assert stack.runtime.clock.local(added.due_at).date() == thursday
+        # The evening before, the homework reminder names it.
+        school_row = session.get(Group, added.group_id).school
+        rules_mod.store(session, school_row, REMINDER_RULES.format(school=school_row.sourced_id),
+                        now=stack.runtime.clock.now())
+        plan(session, stack.runtime.clock, first_day=thursday - timedelta(days=1),
+             last_day=thursday - timedelta(days=1))
+        session.commit()
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "reminder_homework")).first()
+        assert row is not None
+        text = render_row(session, row, session.get(Person, row.recipient_id), "nb", stack.runtime.clock)
+        assert added.title in (text or "")
+    # A guardian of the class asking gets it too.
+    pupil = _group(s, cls).pupils[0]
+    guardian = s.people[pupil.agents[0]]
+    assert "40–41" in ask(guardian.username, f"hva har {pupil.given} i lekse til torsdag?")
+    assert "fjernet" in ask(teacher, "angre")
+    assert _count(stack, Assignment) == len(s.items)
+
+
+REMINDER_RULES = """version: 1
+school: {school}
+rules:
+  - id: lekser
+    kind: homework
+    when: {{days_before: 1, at: "17:00"}}
+    audience: {{to: guardians}}
+    category: homework
+    template: reminder_homework
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fmt_join(names: list[str], language: str) -> str:
+    return Formatter(language).join(names)
+
+
+def _count(stack: EvalStack, model: type) -> int:
+    with stack.runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
