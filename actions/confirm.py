@@ -29,6 +29,7 @@ CARRY_OUT: dict[str, Callable[[Turn, dict[str, Any]], None]] = {
     reminders.KIND: reminders.apply,
     orders.BROADCAST_KIND: orders.send,
     orders.ASSIGNMENT_KIND: orders.add,
+    orders.CHANGE_KIND: orders.change,
 }
 
 

@@ -20,13 +20,16 @@ from sqlalchemy import func, select
 
 from actions._base import RanselAction, Turn, ask_confirm
 from bot.access import AccessDenied, taught_group_ids
-from bot.models import AssignmentKind, Audience, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
-from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, TEST, AssignmentOrder, BroadcastOrder, assignment_order, \
-    broadcast_order, send_moment
+from bot.models import Assignment, AssignmentKind, Audience, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
+from actions._items import _NO_TIME
+from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, MOVE, TEST, AssignmentOrder, BroadcastOrder, \
+    assignment_order, broadcast_order, change_order, send_moment
 from bot.phrases import subjects_named
 from bot.services import changes
-from bot.services.classes import contact_class
-from bot.services.teaching import InvalidAssignment, add_assignment
+from bot.services.classes import contact_class, items_named_in_scope, own_scope
+from bot.services.items import Candidate, rank
+from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
+from scheduler.outbox import enqueue_many
 from scheduler.broadcasts import BroadcastError, latest_broadcast, preview_broadcast, resend_failed, send_broadcast, \
     summary
 
@@ -65,6 +68,8 @@ def order_action(turn: Turn) -> str | None:
         return "action_broadcast_order"
     if assignment_order(turn.text, turn.clock) is not None:
         return "action_assignment_order"
+    if Role.TEACHER in turn.roles and change_order(turn.text, turn.clock) is not None:
+        return "action_assignment_change"
     return None
 
 
@@ -271,3 +276,122 @@ def add(turn: Turn, plan: dict[str, Any]) -> None:
     turn.say("assignment_added", plan=plan, due=datetime.fromisoformat(plan["due"]), show_time=plan["show_time"],
              warnings=[w.message for w in added.warnings])
 
+
+
+# --------------------------------------------------------------------------- move / remove
+
+CHANGE_KIND = "assignment_change"
+
+
+class AssignmentChangeAction(RanselAction):
+    """"Flytt prøven til onsdag", "slett leksa": one of the teacher's own upcoming items,
+    after a yes; guardians and pupils already reminded of it get a short correction."""
+
+    def name(self) -> str:
+        return "action_assignment_change"
+
+    def respond(self, turn: Turn) -> None:
+        if Role.TEACHER not in turn.roles:
+            raise AccessDenied()
+        order = change_order(turn.text, turn.clock)
+        if order is None:
+            turn.say("assignment_how")
+            return
+        own = own_upcoming(turn.session, turn.person, turn.clock)
+        chosen = _which_own(turn, own)
+        if not chosen:
+            theirs = _school_item_named(turn)
+            turn.say("assignment_change_none", from_school=theirs)
+            return
+        if len(chosen) > 1:
+            turn.say("assignment_change_which", items=[_item_facts(turn, a) for a in chosen])
+            return
+        item = chosen[0]
+        data: dict[str, Any] = {"assignment_id": item.id, "action": order.action}
+        new_due = None
+        if order.action == MOVE:
+            old = turn.clock.local(item.due_at)
+            new_due = datetime.combine(order.day, order.at or old.time().replace(tzinfo=None), tzinfo=turn.clock.zone)
+            data["due"] = new_due.isoformat()
+        ask_confirm(turn, CHANGE_KIND, data, "assignment_change_preview", item=_item_facts(turn, item),
+                    action=order.action, new_due=new_due)
+
+
+def _which_own(turn: Turn, own: list[Any]) -> list[Any]:
+    """The teacher's own items the message names; by its kind word alone, the one such item
+    (or the latest added of that kind when the message says "the"/"den")."""
+    if not own:
+        return []
+    candidates = [Candidate(a.id, a.title, a.kind, a.subject_code, a.due_at) for a in own]
+    found = rank(turn.text, candidates, turn.clock.utcnow(), limit=3)
+    by_id = {a.id: a for a in own}
+    if found:
+        return [by_id[c.key] for c, _ in found]
+    kinds = _kinds_named(turn.text)
+    of_kind = [a for a in own if not kinds or a.kind in kinds]
+    if len(of_kind) <= 1:
+        return of_kind
+    # "the test" with several: the one added last is what a teacher means right after adding it.
+    return [max(of_kind, key=lambda a: (a.assigned_at, a.id))]
+
+
+def _kinds_named(text: str) -> set[AssignmentKind]:
+    kinds: set[AssignmentKind] = set()
+    if re.search(r"prøv|test|quiz", text, re.IGNORECASE):
+        kinds.add(AssignmentKind.TEST)
+    if re.search(r"leks|homework|oppgåv|oppgav|innlevering|assignment", text, re.IGNORECASE):
+        kinds |= {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
+    if re.search(r"ta med|ha med|bring", text, re.IGNORECASE):
+        kinds.add(AssignmentKind.BRING)
+    return kinds
+
+
+def _school_item_named(turn: Turn) -> bool:
+    """Whether the message names an item of the teacher's groups that came from the school's
+    system (changed there, not here)."""
+    scope = own_scope(turn.session, turn.person, turn.today)
+    return scope is not None and bool(items_named_in_scope(turn.session, scope, turn.text, turn.clock))
+
+
+def _item_facts(turn: Turn, assignment: Any) -> dict[str, Any]:
+    group = turn.session.get(Group, assignment.group_id)
+    due = turn.clock.local(assignment.due_at)
+    return {"title": assignment.title, "group": group.name if group else "", "due": due,
+            "show_time": due.time() not in _NO_TIME}
+
+
+def change(turn: Turn, data: dict[str, Any]) -> None:
+    """After the yes: move or remove, correct those already reminded, say what was done."""
+    try:
+        if data["action"] == MOVE:
+            assignment = turn.session.get(Assignment, int(data["assignment_id"]))
+            before = _snapshot(assignment) if assignment is not None else {}
+            done = move_assignment(turn.session, turn.person, int(data["assignment_id"]),
+                                   datetime.fromisoformat(data["due"]), turn.clock)
+        else:
+            assignment = turn.session.get(Assignment, int(data["assignment_id"]))
+            before = _snapshot(assignment) if assignment is not None else {}
+            done = remove_assignment(turn.session, turn.person, int(data["assignment_id"]), turn.clock)
+    except InvalidAssignment as error:
+        turn.say("assignment_invalid", code=error.code)
+        return
+    now = turn.clock.now()
+    facts = {"title": done.title, "group": done.group_name, "old": done.old_due.isoformat(),
+             "new": done.new_due.isoformat() if done.new_due else None}
+    enqueue_many(turn.session, [
+        {"idempotency_key": f"correction:{data['assignment_id']}:{now.isoformat()}:p{recipient}",
+         "recipient_id": recipient, "category": "homework", "template": "assignment_changed",
+         "payload": {**facts, "pupils": pupils}, "due_at": now}
+        for recipient, pupils in done.reminded.items()
+    ], now=now)
+    changes.record(turn.session, turn.person, changes.HOMEWORK_CHANGE, before, turn.clock)
+    turn.say("assignment_changed_done", done=done, corrected=len(done.reminded))
+
+
+def _snapshot(assignment: Any) -> dict[str, Any]:
+    """What undo needs to put the item back as it was."""
+    return {"sourced_id": assignment.sourced_id, "group_id": assignment.group_id, "kind": assignment.kind.value,
+            "subject_code": assignment.subject_code, "title": assignment.title,
+            "description": assignment.description, "due_at": assignment.due_at.isoformat(),
+            "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
+            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id}

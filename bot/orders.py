@@ -175,3 +175,35 @@ def _ahead(day: date, text: str, clock: Clock) -> date:
     if day == clock.today() and not _TODAY.search(text):
         return day + timedelta(days=7)
     return day
+
+
+MOVE, REMOVE = "move", "remove"
+_MOVE = re.compile(r"\b(?:flytt|flytte|flyttar|utsett|utsette|move|postpone|reschedule|push)\b", re.IGNORECASE)
+_REMOVE = re.compile(r"\b(?:slett|slette|fjern|fjerne|avlys|avlyse|delete|remove|cancel|drop)\b", re.IGNORECASE)
+_ITEM_WORD = re.compile(r"prøv|test|quiz|leks|homework|oppgåv|oppgav|innlevering|assignment|ta med|ha med|bring",
+                        re.IGNORECASE)
+_TO_DAY = re.compile(r"\b(?:til|to|until|på|on)\b\s+(.+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChangeOrder:
+    action: str  # move | remove
+    day: date | None
+    at: time | None
+
+
+def change_order(text: str, clock: Clock) -> ChangeOrder | None:
+    """"Flytt prøven til onsdag", "slett leksa", "move the test to Friday at 10"."""
+    if _QUESTION_START.search(text) or not _ITEM_WORD.search(text):
+        return None
+    if _MOVE.search(text):
+        target = _TO_DAY.search(text[_MOVE.search(text).end():])  # type: ignore[union-attr]
+        if target is None:
+            return None
+        day, at = _send_time(target.group(1), clock)
+        if day is None:
+            return None
+        return ChangeOrder(MOVE, _ahead(day, target.group(1), clock), at)
+    if _REMOVE.search(text):
+        return ChangeOrder(REMOVE, None, None)
+    return None

@@ -245,3 +245,13 @@ def build_broadcast(session: Session, recipient: Person, payload: dict[str, Any]
         "text": broadcast.text,
         "urgent": broadcast.urgent,
     }
+
+
+def build_assignment_changed(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """A short correction to those already reminded of an item the teacher moved or removed."""
+    return {
+        "title": payload.get("title") or "",
+        "group": payload.get("group") or "",
+        "old": datetime.fromisoformat(payload["old"]),
+        "new": datetime.fromisoformat(payload["new"]) if payload.get("new") else None,
+    }

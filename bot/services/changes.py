@@ -26,6 +26,7 @@ REMINDERS = "reminders"
 LANGUAGE = "language"
 BROADCAST = "broadcast"
 HOMEWORK = "homework"
+HOMEWORK_CHANGE = "homework_change"
 
 
 def record(session: Session, person: Person, kind: str, payload: dict[str, Any], clock: Clock) -> Change:

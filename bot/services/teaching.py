@@ -149,3 +149,87 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
 def taught_groups(session: Session, teacher: Person, clock: Clock) -> list[Group]:
     ids = taught_group_ids(session, teacher, clock.today())
     return list(session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name))) if ids else []
+
+
+@dataclass
+class ChangedAssignment:
+    title: str
+    old_due: datetime
+    new_due: datetime | None  # None: removed
+    group_name: str
+    # Guardians and pupils a reminder about the old day already reached, with the pupils it
+    # was about: they get a short correction.
+    reminded: dict[int, list[int]] = field(default_factory=dict)
+
+
+REMINDER_TEMPLATES = ("reminder_homework", "reminder_test", "reminder_gear", "reminder_event", "reminder_weekplan")
+
+
+def own_upcoming(session: Session, teacher: Person, clock: Clock) -> list[Assignment]:
+    """Assignments the teacher added (by chat, the command line or the API) that are not due
+    yet, in groups they still teach: the ones they may move or remove. Items from the school's
+    system (OneRoster) are changed there."""
+    groups = taught_group_ids(session, teacher, clock.today())
+    if not groups:
+        return []
+    return list(session.scalars(select(Assignment).where(
+        Assignment.created_by_id == teacher.id, Assignment.group_id.in_(groups),
+        Assignment.due_at > clock.utcnow()).order_by(Assignment.due_at)))
+
+
+def _reminded(session: Session, assignment: Assignment, clock: Clock) -> dict[int, list[int]]:
+    from bot.models import OutboxMessage, OutboxStatus
+
+    day = clock.local(assignment.due_at).date().isoformat()
+    pupils = set(session.scalars(select(Membership.person_id).where(
+        Membership.group_id == assignment.group_id, Membership.role == MemberRole.PUPIL, current(clock.today()))))
+    out: dict[int, list[int]] = {}
+    rows = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.template.in_(REMINDER_TEMPLATES),
+        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ))))
+    for row in rows:
+        payload = row.payload or {}
+        if payload.get("assignment") not in (None, assignment.id) or payload.get("day") != day:
+            continue
+        about = [p for p in payload.get("pupils") or [] if p in pupils]
+        if about:
+            out.setdefault(row.recipient_id, [])
+            out[row.recipient_id].extend(p for p in about if p not in out[row.recipient_id])
+    return out
+
+
+def move_assignment(session: Session, teacher: Person, assignment_id: int, due: datetime,
+                    clock: Clock) -> ChangedAssignment:
+    """Move the teacher's own assignment to another time; who was already reminded."""
+    assignment = _own(session, teacher, assignment_id, clock)
+    if due.tzinfo is None:
+        raise InvalidAssignment("due_naive")
+    if due <= clock.now():
+        raise InvalidAssignment("due_past")
+    reminded = _reminded(session, assignment, clock)
+    old = clock.local(assignment.due_at)
+    assignment.due_at = due
+    session.flush()
+    group = session.get(Group, assignment.group_id)
+    return ChangedAssignment(assignment.title, old, clock.local(due), group.name if group else "", reminded)
+
+
+def remove_assignment(session: Session, teacher: Person, assignment_id: int, clock: Clock) -> ChangedAssignment:
+    """Remove the teacher's own assignment; who was already reminded."""
+    assignment = _own(session, teacher, assignment_id, clock)
+    reminded = _reminded(session, assignment, clock)
+    group = session.get(Group, assignment.group_id)
+    changed = ChangedAssignment(assignment.title, clock.local(assignment.due_at), None, group.name if group else "",
+                                reminded)
+    session.delete(assignment)
+    session.flush()
+    return changed
+
+
+def _own(session: Session, teacher: Person, assignment_id: int, clock: Clock) -> Assignment:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.group_id not in taught_group_ids(session, teacher, clock.today()):
+        raise AccessDenied()
+    if assignment.created_by_id != teacher.id:
+        raise InvalidAssignment("not_own")
+    return assignment

@@ -9,6 +9,7 @@ one. The result says exactly what was undone, for the reply.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from sqlalchemy import select
 
-from bot.models import Assignment, Broadcast, OutboxMessage, OutboxStatus, Person
+from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, changes, preferences, relay
 
 
@@ -74,6 +75,24 @@ def _homework(session: Session, person: Person, payload: dict[str, Any], clock: 
     return {"title": title}
 
 
+def _homework_change(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    """Put a moved or removed item back as it was."""
+    if payload.get("created_by_id") != person.id:
+        return None
+    existing = session.scalar(select(Assignment).where(Assignment.sourced_id == payload["sourced_id"]))
+    due = datetime.fromisoformat(payload["due_at"])
+    if existing is None:
+        existing = Assignment(
+            sourced_id=payload["sourced_id"], group_id=payload["group_id"], kind=AssignmentKind(payload["kind"]),
+            subject_code=payload.get("subject_code"), title=payload["title"], description=payload.get("description"),
+            assigned_at=datetime.fromisoformat(payload["assigned_at"]) if payload.get("assigned_at") else None,
+            due_at=due, max_score=payload.get("max_score"), created_by_id=person.id)
+        session.add(existing)
+    existing.due_at = due
+    session.flush()
+    return {"title": payload["title"]}
+
+
 UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
     changes.ABSENCE: _absence,
     changes.MESSAGE: _message,
@@ -81,6 +100,7 @@ UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, 
     changes.LANGUAGE: _language,
     changes.BROADCAST: _broadcast,
     changes.HOMEWORK: _homework,
+    changes.HOMEWORK_CHANGE: _homework_change,
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from bot.evaluation.run import EvalStack, evaluation_stack
 from bot.evaluation.school import EvalSchool, write_school
 from bot.i18n import Formatter
-from bot.models import Assignment, AssignmentKind, Broadcast, Group, OutboxMessage, OutboxStatus, Person
+from bot.models import Assignment, AssignmentKind, Broadcast, Group, Membership, OutboxMessage, OutboxStatus, Person
 
 pytestmark = pytest.mark.engine
 
@@ -317,3 +317,54 @@ def fmt_join(names: list[str], language: str) -> str:
 def _count(stack: EvalStack, model: type) -> int:
     with stack.runtime.sessions() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_moving_and_removing_own_homework_corrects_those_already_reminded(school, stack, ask) -> None:
+    from scheduler import rules as rules_mod
+    from scheduler.planner import plan
+    from scheduler.render import render_row
+
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _name = _contact_teacher(s, cls)
+    today = s.now.date()
+    thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    friday = thursday + timedelta(days=1)
+    ask(teacher, f"legg inn lekse i matte til torsdag for {cls}: regn oppgave 3 til 7")
+    ask(teacher, "ja")
+    with stack.runtime.sessions() as session:
+        group = session.scalars(select(Group).where(Group.name == f"{cls} Matematikk")).one()
+        rules_mod.store(session, group.school, REMINDER_RULES.format(school=group.school.sourced_id),
+                        now=stack.runtime.clock.now())
+        plan(session, stack.runtime.clock, first_day=thursday - timedelta(days=1), last_day=thursday - timedelta(days=1))
+        reminded = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "reminder_homework")).all()
+        assert reminded
+        for row in reminded:
+            row.status = OutboxStatus.SENT  # the dispatcher sent them
+        session.commit()
+        in_class = set(session.scalars(select(Membership.person_id).where(Membership.group_id == group.id)))
+        # Only reminders about a pupil of the class were about this homework.
+        reminded_ids = {row.recipient_id for row in reminded if set(row.payload["pupils"]) & in_class}
+        assert 0 < len(reminded_ids) < len({row.recipient_id for row in reminded})
+    preview = ask(teacher, "flytt leksa til fredag")
+    assert Formatter("nb").date(friday) in preview and "regn oppgave 3 til 7" in preview.lower()
+    done = ask(teacher, "ja")
+    assert f"er nå {Formatter('nb').date(friday)}" in done and f"{len(reminded_ids)} som allerede" in done
+    with stack.runtime.sessions() as session:
+        added = session.scalars(select(Assignment).where(Assignment.sourced_id.like("ransel:%"))).one()
+        assert stack.runtime.clock.local(added.due_at).date() == friday
+        corrections = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "assignment_changed")).all()
+        assert {row.recipient_id for row in corrections} == reminded_ids
+        text = render_row(session, corrections[0], session.get(Person, corrections[0].recipient_id), "nb",
+                          stack.runtime.clock)
+        assert f"flyttet fra {Formatter('nb').date(thursday)} til {Formatter('nb').date(friday)}" in (text or "")
+    assert "som før" in ask(teacher, "angre")
+    with stack.runtime.sessions() as session:
+        back = session.scalars(select(Assignment).where(Assignment.sourced_id.like("ransel:%"))).one()
+        assert stack.runtime.clock.local(back.due_at).date() == thursday
+    assert "Skal jeg slette" in ask(teacher, "slett leksa")
+    assert "Slettet" in ask(teacher, "ja")
+    assert _count(stack, Assignment) == len(s.items)
+    # Items from the school's own system are changed there.
+    imported = next(i for i in s.items if i.group == f"{cls} Matematikk" and i.due > s.now)
+    assert "skolens system" in ask(teacher, f"slett {imported.title.lower()}")
