@@ -147,8 +147,10 @@ def open_turn(tracker: Tracker, dispatcher: CollectingDispatcher, action: str) -
             yield turn
             session.commit()
         except AccessDenied:
-            # Nothing a refused question started is kept.
+            # Nothing a refused question started is kept, except the language it was asked in.
             session.rollback()
+            remember_language(person, language)
+            session.commit()
             log.info("access denied person=%s action=%s", sender.person_id, action)
             turn.events.clear()
             turn.say("access_denied")
@@ -255,6 +257,10 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
             and staff.applies(turn):  # type: ignore[attr-defined]
         wanted = STAFF_ACTION
+    elif action_name == OUT_OF_SCOPE_ACTION and _known_named(turn):
+        # It names a pupil the asker knows: about school after all (the fallback answers an
+        # item it names, or asks).
+        wanted = "action_fallback"
     if wanted is None or wanted == action_name:
         return None
     action = REGISTRY.get(wanted)

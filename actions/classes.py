@@ -31,6 +31,7 @@ from bot.services.classes import (
     grades_in,
     groups_taught,
     items_named_in_scope,
+    limit_in,
     named_scope,
     names_other_item,
     own_scope,
@@ -47,11 +48,13 @@ GRADED = {AssignmentKind.TEST, AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
 
 # What a teacher's question about a class wants, by its words (checked in this order).
 _RESULTS = re.compile(
-    r"snitt|gjennomsnitt|average|mean|median|høyest|høgast|hoyest|lavest|lågast|highest|lowest|best|dårligst|"
+    r"snitt|snit\b|gjennomsnit|average|mean|median|høyest|høgast|hoyest|lavest|lågast|highest|lowest|best|dårligst|"
+    r"dårlegast|svakast|worst|"
+    r"full pott|full score|fullt hus|alt rett|all correct|top score|toppscore|maks poeng|full marks|"
     r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
-    r"rekkefølge|under \d|below \d|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
+    r"rekkefølge|ranger|under \d|below \d|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
     r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått", re.IGNORECASE)
-_RANKING = re.compile(r"rangering|ranking|rank|rekkefølge|rekkjefølgje|alle resultat|all (?:the )?(?:results|scores)"
+_RANKING = re.compile(r"rangering|ranger|ranking|rank|rekkefølge|rekkjefølgje|alle resultat|all (?:the )?(?:results|scores)"
                       r"|liste|list|sorter|sortert|sorted|everyone'?s|alle sine", re.IGNORECASE)
 _ROSTER = re.compile(
     r"(?:hvem|kven|who)(?:'s| er| går| is| are)? (?:med )?(?:i|på|in) (?:klassen|\d)|elevene i|elevane i|elevliste|klasseliste"
@@ -67,6 +70,8 @@ _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not han
                       r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
 _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
                     r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
+_EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangement|event|aktivitet|activity|\btur\b"
+                     r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
 _COUNT = re.compile(r"hvor mange|kor mange|how many|antall|number of", re.IGNORECASE)
 _CONTACT = re.compile(r"kontaktlærer|kontaktlærar|contact teacher|form teacher|class teacher|homeroom", re.IGNORECASE)
 _MINE = re.compile(
@@ -114,13 +119,11 @@ def asked_by_words(text: str) -> str | None:
         return "progress"
     if _ROSTER.search(text) or _COUNT.search(text) or _CONTACT.search(text) or _MINE.search(text):
         return "class"
-    if _TESTS.search(text):
-        return "tests"
-    if _BRING.search(text):
-        return "bring"
-    if _HOMEWORK.search(text):
-        return "homework"
-    return None
+    kinds = [name for name, pattern in (("tests", _TESTS), ("bring", _BRING), ("homework", _HOMEWORK),
+                                         ("all", _EVENTS)) if pattern.search(text)]
+    if len(kinds) > 1 or kinds == ["all"]:
+        return "all"  # "lekser og arrangement", "hva skjer": everything in the period
+    return kinds[0] if kinds else None
 
 
 def answer_for_staff(turn: Turn, asked: str | None) -> bool:
@@ -134,12 +137,16 @@ def answer_for_staff(turn: Turn, asked: str | None) -> bool:
     if not is_staff_question(turn):
         return False
     by_words = asked_by_words(turn.text)
+    class_named = bool(class_names_in(turn.text) or grades_in(turn.text))
     if asked is None:
-        if by_words is None:
+        if by_words is None and not class_named:
             return False
-        asked = by_words
+        asked = by_words or "all"
     elif by_words is not None and not (asked == "missing" and by_words == "progress"):
         asked = by_words
+    elif by_words is None and asked in ("homework", "tests", "bring"):
+        # "Hva har 5A tirsdag?": no word says which kind, so everything of that day.
+        asked = "all"
     if asked == "class":
         _answer_class(turn)
         return True
@@ -156,7 +163,6 @@ def answer_for_staff(turn: Turn, asked: str | None) -> bool:
         else:
             _answer_items_named(turn, named)
         return True
-    class_named = bool(class_names_in(turn.text) or grades_in(turn.text))
     if wants_results and not class_named and not turn.subject_code and not _BEHIND.search(turn.text) \
             and not _NAMES_A_TEST.search(turn.text):
         # "korleis går det?" with no class, test or pupil: ask which pupil (the pupil path).
@@ -188,7 +194,14 @@ def _item_view(item: ClassItem) -> dict[str, object]:
         bring = [*things_in_title(item.title), *[b for b in bring if b.casefold() not in item.title.casefold()]]
     return {"title": item.title, "kind": item.kind.value, "subject_code": item.subject_code,
             "group_name": item.group_name, "due": item.due, "show_time": item.due.time() not in _NO_TIME,
-            "substance": substance(item.description), "bring": bring}
+            "substance": _without_title(substance(item.description), item.title), "bring": bring}
+
+
+def _without_title(text: str | None, title: str) -> str | None:
+    """A description that opens by repeating the title ("Skidag ved X. Skidag ved X. Ta med ...")."""
+    if text and text.casefold().startswith(title.casefold()):
+        text = text[len(title):].lstrip(" .:–-")
+    return text or None
 
 
 def _answer_items(turn: Turn, scope: Scope, asked: str) -> None:
@@ -234,7 +247,31 @@ def _answer_results(turn: Turn, scope: Scope, item: ClassItem) -> None:
     if report.past and _MISSING.search(turn.text) and not _STATS.search(turn.text):
         turn.say("missing_results", report=report)
         return
-    turn.say("class_results", report=report, ranking=bool(_RANKING.search(turn.text)))
+    turn.say("class_results", report=report, ranking=bool(_RANKING.search(turn.text)), parts=_parts(turn.text))
+
+
+def _parts(text: str) -> set[str]:
+    """Which parts of a test's results the question asks for (none named: all of them)."""
+    parts = {name for name, pattern in _PARTS if pattern.search(text)}
+    if parts or limit_in(text) is not None or _RANKING.search(text):
+        return parts
+    return {"average", "median", "top", "bottom", "bands", "missing"}
+
+
+_PARTS = [
+    ("average", re.compile(r"snitt|snit\b|gjennomsnit|average|mean|hvordan gikk|korleis gjekk|how did|how was|went",
+                           re.IGNORECASE)),
+    ("median", re.compile(r"median|hvordan gikk|korleis gjekk|how did|how was|went", re.IGNORECASE)),
+    ("top", re.compile(r"høyest|høgast|hoyest|highest|best|full pott|full score|fullt hus|alt rett|all correct"
+                       r"|top score|toppscore|maks poeng|full marks|hvordan gikk|korleis gjekk|how did|how was|went",
+                       re.IGNORECASE)),
+    ("bottom", re.compile(r"lavest|lågast|lowest|dårligst|dårlegast|svakast|worst|hvordan gikk|korleis gjekk|how did|how was|went",
+                          re.IGNORECASE)),
+    ("bands", re.compile(r"fordeling|distribution|spread|spreiing|spredning|hvordan gikk|korleis gjekk|how did"
+                         r"|how was|went", re.IGNORECASE)),
+    ("missing", re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|no result|uten|utan|hvordan gikk"
+                           r"|korleis gjekk|how did|how was|went", re.IGNORECASE)),
+]
 
 
 def _answer_behind(turn: Turn, scope: Scope) -> None:
@@ -283,10 +320,12 @@ class StaffQuestionAction(RanselAction):
     @staticmethod
     def applies(turn: Turn) -> bool:
         """Staff, clear words, and a class named or one of their own items named."""
-        if not (STAFF & turn.roles) or asked_by_words(turn.text) is None or not is_staff_question(turn):
+        if not (STAFF & turn.roles) or not is_staff_question(turn):
             return False
         if class_names_in(turn.text) or grades_in(turn.text):
             return True
+        if asked_by_words(turn.text) is None:
+            return False
         scope = own_scope(turn.session, turn.person, turn.today)
         return scope is not None and bool(items_named_in_scope(turn.session, scope, turn.text, turn.clock,
                                                                ignore=_people_words(turn)))

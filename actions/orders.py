@@ -16,14 +16,15 @@ import re
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from actions._base import RanselAction, Turn, ask_confirm
 from bot.access import AccessDenied, taught_group_ids
-from bot.models import Assignment, AssignmentKind, Audience, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
+from bot.learning.too_hard import check_group_assignment
+from bot.models import Assignment, AssignmentKind, Audience, CompetenceAim, LearningResource, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
 from actions._items import _NO_TIME
 from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, MOVE, TEST, AssignmentOrder, BroadcastOrder, \
-    assignment_order, broadcast_order, change_order, send_moment
+    assignment_order, broadcast_order, change_order, max_score_in, send_moment
 from bot.phrases import subjects_named
 from bot.services import changes
 from bot.services.classes import contact_class, items_named_in_scope, own_scope
@@ -226,7 +227,13 @@ class AssignmentOrderAction(RanselAction):
         if plan is None:
             turn.say("assignment_which_subject", class_name=order.class_name)
             return
-        ask_confirm(turn, ASSIGNMENT_KIND, plan, "assignment_preview", plan=plan,
+        warnings = []
+        if plan.get("resource_id"):
+            # Shown before anything is saved: the teacher decides with the warning in view.
+            resource = turn.session.get(LearningResource, plan["resource_id"])
+            warnings = [w.message for w in check_group_assignment(turn.session, turn.person, resource,
+                                                                   int(plan["group_id"]), clock=turn.clock)]
+        ask_confirm(turn, ASSIGNMENT_KIND, plan, "assignment_preview", plan=plan, warnings=warnings,
                     due=datetime.fromisoformat(plan["due"]), show_time=plan["show_time"])
 
 
@@ -247,10 +254,40 @@ def _assignment_plan(turn: Turn, order: AssignmentOrder) -> dict[str, Any] | Non
                             prefer_basis=order.kind == BRING)
     due = datetime.combine(order.day, order.at or (time(8, 0) if order.kind != TEST else time(8, 30)),
                            tzinfo=turn.clock.zone)
+    text, aims, resource = _links(turn, order.text, group)
+    order = AssignmentOrder(order.kind, order.class_name, order.day, order.at, text)
     title = _title(turn, order, group)
-    return {"kind": order.kind, "group_id": group.id, "group": group.name, "subject": group.subject_code,
+    return {"aims": aims, "resource_id": resource.id if resource else None,
+            "max_score": max_score_in(turn.text) if order.kind == TEST else None,
+            "resource": resource.title if resource else None, "kind": order.kind, "group_id": group.id, "group": group.name, "subject": group.subject_code,
             "title": title, "description": order.text if order.kind != BRING else None, "things": order.text,
             "due": due.isoformat(), "show_time": order.at is not None}
+
+
+_AIM = re.compile(r"\b(?:(?:kompetanse)?mål|aims?|læreplanmål)?\s*:?\s*\b(KM\d{2,5})\b", re.IGNORECASE)
+_RESOURCE = re.compile(r"[(,;.]?\s*\b(?:ressurs|resource|lenke|link|oppgavesett|øving)\s*:\s*([^()\n;]+?)\s*\)?\s*$",
+                       re.IGNORECASE)
+
+
+def _links(turn: Turn, text: str, group: Group) -> tuple[str, list[str], LearningResource | None]:
+    """The LK20 aims ("mål KM282") and the learning resource ("ressurs: Brøk 1") a teacher
+    names in the text, taken out of it; a resource is found by id, address or title."""
+    aims = [m.upper() for m in _AIM.findall(text)]
+    aims = [code for code in dict.fromkeys(aims) if turn.session.get(CompetenceAim, code) is not None]
+    text = _AIM.sub("", text).strip(" ,;.") if aims else text
+    resource = None
+    m = _RESOURCE.search(text)
+    if m:
+        wanted = m.group(1).strip().strip("«»\"'“”")
+        query = select(LearningResource).where(or_(
+            LearningResource.external_id == wanted, LearningResource.url == wanted,
+            func.lower(LearningResource.title) == wanted.casefold()))
+        if group.subject_code:
+            query = query.order_by((LearningResource.subject_code == group.subject_code).desc())
+        resource = turn.session.scalars(query.limit(1)).first()
+        if resource is not None:
+            text = text[: m.start()].strip(" ,;.")
+    return text, aims, resource
 
 
 def _title(turn: Turn, order: AssignmentOrder, group: Group) -> str:
@@ -268,7 +305,9 @@ def add(turn: Turn, plan: dict[str, Any]) -> None:
     try:
         added = add_assignment(turn.session, turn.person, group_id=int(plan["group_id"]), kind=_KIND[plan["kind"]],
                                title=plan["title"], due=datetime.fromisoformat(plan["due"]), clock=turn.clock,
-                               description=plan.get("description"))
+                               description=plan.get("description"), aims=plan.get("aims") or None,
+                               max_score=plan.get("max_score"),
+                               resource_id=plan.get("resource_id"))
     except InvalidAssignment as error:
         turn.say("assignment_invalid", code=error.code)
         return

@@ -3,7 +3,7 @@ a test in their groups ("hvem mangler resultat på brøkprøven?")."""
 
 from __future__ import annotations
 
-from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._base import RanselAction, Turn, _named, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
 from actions.classes import answer_for_staff
 from bot.phrases import ItemFocus
@@ -35,6 +35,10 @@ class MissingResultsAction(RanselAction):
         if Role.TEACHER not in turn.roles and Role.SCHOOL_ADMIN not in turn.roles:
             raise AccessDenied()
         if answer_for_staff(turn, "missing"):
+            return
+        if _named(turn):
+            # "Leah Kristiansen's result on the mapping test": about that pupil.
+            ProgressAction().respond(turn)
             return
         found = find_assignments(turn.session, turn.person, turn.text, turn.clock)
         if not found:

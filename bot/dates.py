@@ -371,6 +371,11 @@ _NOT_A_DATE_AFTER = re.compile(
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(_B + r"(\d{4})-(\d{2})-(\d{2})" + _E)),
+    # "14.–18. desember", "14-18 December", "December 14-18": a range of days in one month.
+    ("day_range_month", re.compile(
+        _B + r"(\d{1,2})\.?\s*[-–]\s*(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?" + _E)),
+    ("month_day_range", re.compile(
+        _B + r"(" + _MONTH_WORDS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*(\d{1,2})(?:st|nd|rd|th)?" + _E)),
     ("day_month_name", re.compile(
         _B + r"(?:(?:den|the)\s+)?(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?"
         r"(?:,?\s+(\d{4}))?" + _E)),
@@ -383,7 +388,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         _B + r"(?:on|by|until|till|before|after|due|from)\s+(\d{1,2})(?:st|nd|rd|th)" + _NOT_MONTH_NEXT + _DOM_END)),
     # "14." alone, at the end of a clause: "hva skjer 14.?" (not "9. klasse", "14. plass").
     ("dom_bare", re.compile(r"(?<![\w.,/])(\d{1,2})\." + _NOT_NUMBER_NEXT + _DOM_END)),
-    ("week_number", re.compile(_B + r"(?:uke|veke|veka|uka|week|wk|u|v)\.?\s*(\d{1,2})" + _E)),
+    # Not "uka 14.–18. desember" (days of a month) nor "uka 14. desember".
+    ("week_number", re.compile(_B + r"(?:uke|veke|veka|uka|week|wk|u|v)\.?\s*(\d{1,2})"
+                               r"(?!\.?\s*[-–]\s*\d)(?!\.?\s*(?:" + _MONTH_WORDS + r"))" + _E)),
     ("in_weeks", re.compile(
         _B + r"(?:om|in)\s+" + _NUM + r"\s+(?:uke|uker|ukers|veke|veker|vekor|week|weeks)(?:'?s?\s+time)?" + _E)),
     ("in_days", re.compile(_B + r"(?:om|in)\s+" + _NUM + r"\s+(?:dag|dager|dagar|day|days)" + _E)),
@@ -447,7 +454,7 @@ _DIGIT = "#"
 _WEEK_WORDS = ("uk", "vek", "week")
 _WEEKDAY_TRIGGERS = ("dag", "day", "thurs")
 _TRIGGERS: dict[str, tuple[str, ...]] = {
-    "iso": (_DIGIT,), "day_month_name": (_DIGIT,), "month_name_day": (_DIGIT,), "numeric": (_DIGIT,),
+    "iso": (_DIGIT,), "day_range_month": (_DIGIT,), "month_day_range": (_DIGIT,), "day_month_name": (_DIGIT,), "month_name_day": (_DIGIT,), "numeric": (_DIGIT,),
     "dom_den": (_DIGIT,), "dom_the": (_DIGIT,), "dom_ordinal": (_DIGIT,), "dom_bare": (_DIGIT,),
     "week_number": (_DIGIT,), "in_weeks": _WEEK_WORDS, "in_days": ("dag", "day"), "days_ago": ("dag", "day"),
     "day_after_tomorrow": ("morg", "tomorrow"), "tomorrow": ("mor", "tom", "tmr"),
@@ -579,6 +586,14 @@ def _piece(name: str, match: re.Match[str], today: date,
         except ValueError:
             return None, None, None
         return Span(day, day), "date", day
+    if name in ("day_range_month", "month_day_range"):
+        first, last, month = ((match[1], match[2], match[3]) if name == "day_range_month"
+                              else (match[2], match[3], match[1]))
+        start = _named_date(int(first), MONTHS[month], None, today)
+        end = _named_date(int(last), MONTHS[month], None, today)
+        if start is None or end is None or end < start:
+            return None, None, None
+        return Span(start, end), None, None
     if name in ("day_month_name", "month_name_day"):
         d, m = (match[1], match[2]) if name == "day_month_name" else (match[2], match[1])
         day = _named_date(int(d), MONTHS[m], match[3], today)

@@ -26,6 +26,8 @@ lærar læraren lærarane kontaktlærar kontaktlæraren morgon imorgon tysdag la
 tysdagen laurdagen sundagen måndagen kvardag kvardagen heim ynskjer ønskjer mogleg fekk
 gong gongen gongar kvart einaste skriftleg dagleg vekentleg elevane foreldra klede kle
 klea sjølv viss difor derfor korfor tenkjer tykkjer høyrer høyre skal'e mellom ete
+måndag hugs hugse føresette føresett gjeld elevar dagar timar timane oppgåve oppgåver oppgåva
+stavar lærarar nokre saman enno kjekt heilt vatn
 """.split())
 
 _BOKMAAL = frozenset("""
@@ -36,6 +38,7 @@ trenger tror vet hos sammen også da siden ennå helt hele flere lærer læreren
 kontaktlærer kontaktlæreren morgen tirsdag lørdag søndag tirsdagen lørdagen søndagen
 mandagen hverdag hjem ønsker mulig fikk gang gangen ganger hver hvert skriftlig daglig
 ukentlig elevene foreldrene klær klærne selv hvis nå derfor tenker synes hører spise
+husk huske foresatte gjelder elever dager timene oppgave oppgaver oppgaven
 """.split())
 
 # Norwegian words shared by both standards: they tell Norwegian from English only.

@@ -33,7 +33,7 @@ _URGENT = re.compile(r"\b(?:haster|hastar|viktig|urgent|akutt|straks|important|a
 _QUESTION_START = re.compile(
     r"^\s*(?:hva|hvilke|hvilken|hvem|hvor|når|hvordan|kva|kven|kor|korleis|kvifor|what|which|who|when|how|where|why"
     r"|har|er|is|are|do|does|did|can you tell|kan du fortelle)\b", re.IGNORECASE)
-_TIME = re.compile(r"\b(?:kl\.?|klokka|klokken|at)\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", re.IGNORECASE)
+_TIME = re.compile(r"\b(?:kl\.?|klokka|klokken|at)\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?(?![\wæøå])", re.IGNORECASE)
 # Where the message text starts when there is no colon: "... i 6A om at turen er avlyst".
 _CONNECTOR = re.compile(r"\s(?:om at|og si at|og sei at|at(?!\s*\d)|that|saying|to say)\s", re.IGNORECASE)
 _TODAY = re.compile(r"\b(?:i dag|idag|today|i kveld|tonight)\b", re.IGNORECASE)
@@ -120,13 +120,25 @@ HOMEWORK, TEST, BRING = "homework", "test", "bring"
 _ADD = re.compile(r"\b(?:legg inn|legg til|leggje inn|legg ut|registrer|registrere|lag|opprett|sett opp|ny|nytt|add|put"
                   r"|set|create|new|schedule|post)\b", re.IGNORECASE)
 _KIND = [
-    (TEST, re.compile(r"\b(?:prøve|prøva|prøven|test|quiz|kartleggingsprøve|tentamen|exam)\b", re.IGNORECASE)),
-    (HOMEWORK, re.compile(r"\b(?:lekse|lekser|leksa|leksen|homework|innlevering|oppgave|assignment)\b", re.IGNORECASE)),
+    (TEST, re.compile(r"(?:prøve|prøva|prøven|test|quiz|tentamen|exam)\b", re.IGNORECASE)),
+    (HOMEWORK, re.compile(r"(?:lekse|lekser|leksa|leksen|homework|innlevering|oppgave|assignment)\b", re.IGNORECASE)),
+    (BRING, re.compile(r"\b(?:ta med|ha med|bring|thing to bring|things to bring)\b", re.IGNORECASE)),
 ]
-_BRING_ORDER = re.compile(r"\b(?:skal|må|should|must|need to|needs to|have to|has to)\s+(?:ha med|ta med|bring|ha med seg)"
+_BRING_ORDER = re.compile(r"\b(?:skal|må|should|must|need to|needs to|have to|has to)\s+(?:ha med seg|ha med|ta med|bring)"
                           r"\s+(.+)", re.IGNORECASE)
-_DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|i|neste|next|this|denne|den|by)\b.*$|\s+(?:i morgen|tomorrow|i dag|today)\b.*$",
+_DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|neste|next|this|denne|den|by)\b.*$|\s+(?:i morgen|tomorrow|i dag|today)\b.*$"
+                       r"|\s+(?:mandag|tirsdag|tysdag|onsdag|torsdag|fredag|monday|tuesday|wednesday|thursday|friday)\b.*$",
                        re.IGNORECASE)
+
+
+_ABOUT = re.compile(r"\s(?:about|on the topic of|om|tema|topic)\s+(.+)$", re.IGNORECASE)
+_MAX = re.compile(r"\b(?:max|maks|maksimalt|maximum|av)\.?\s*(\d+(?:[.,]\d+)?)\s*(?:poeng|points|p)\b", re.IGNORECASE)
+
+
+def max_score_in(text: str) -> float | None:
+    """"maks 30 poeng", "max 20 points": a test's maximum score."""
+    m = _MAX.search(text)
+    return float(m.group(1).replace(",", ".")) if m else None
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,12 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
         return AssignmentOrder(BRING, classes[0], _ahead(day, text, clock), at, things)
     split = _split(text)
     if split is None:
-        return None
+        # "Add a science test for 3B on Wednesday 16 December about the weather": the
+        # contents follow "about"/"om".
+        about = _ABOUT.search(text)
+        if about is None or not _ADD.search(text[: about.start()]):
+            return None
+        split = text[: about.start()], about.group(1).strip()
     header, body = split
     kind = next((k for k, pattern in _KIND if pattern.search(header)), None)
     if kind is None or not body:

@@ -164,6 +164,9 @@ class EvalStack:
                     if value:
                         texts.add(value.strip())
                         texts.update(sentences(value))
+                        # The parts a reply lists ("varme klær", "termos med kakao").
+                        texts.update(part.strip() for part in re.split(r"[.,;:!?()]|\s(?:og|and|eller|or)\s", value)
+                                     if len(part.strip()) >= 5)
             self._school_texts = sorted(texts)
         return self._school_texts
 
@@ -229,7 +232,7 @@ def without_quotes(reply: str, quoted: list[str]) -> str:
     teachers' comments): those stay in the language the school wrote them in, and the reply's
     language is the language of Ransel's own words around them."""
     for text_ in sorted(quoted, key=len, reverse=True):
-        if len(text_) >= 8:
+        if len(text_) >= 5:
             reply = reply.replace(text_, " ")
     return reply
 

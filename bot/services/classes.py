@@ -125,7 +125,15 @@ def named_scope(session: Session, asker: Person, text: str, on: date, subject_co
         chosen = [g for g in chosen if g.subject_code == subject_code]
     if not chosen:
         raise AccessDenied()
-    return Scope(label, frozenset(g.id for g in chosen), basis, grade)
+    ids = {g.id for g in chosen}
+    if classes and basis is None and subject_code is None:
+        # A subject teacher of the class sees the class's own events (a trip, an activity
+        # day): they are the whole class's, not a pupil's.
+        basis = next((g for g in _same_school_groups(session, asker, on)
+                      if g.kind == GroupKind.BASIS and _class_of(g.name) == label), None)
+        if basis is not None:
+            ids.add(basis.id)
+    return Scope(label, frozenset(ids), basis, grade)
 
 
 def own_scope(session: Session, asker: Person, on: date, subject_code: str | None = None) -> Scope | None:

@@ -110,6 +110,12 @@ _TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "baking": ("baking",), "forest": ("skog",), "nature": ("natur",), "ending": ("avslutning",),
     "skeis": ("skoyt",), "skeisedag": ("skoytedag",), "symjing": ("svomming",), "heimeleks": ("leks",),
     "nynorsk": ("nynorsk",), "picnic": ("piknik",), "cinema": ("kino",), "film": ("film",),
+    "body": ("kropp",), "human": ("kropp", "menneske"), "planets": ("planet",), "planet": ("planet",),
+    "poster": ("plakat",), "song": ("sang",), "songs": ("sang",), "carol": ("julesang",), "carols": ("julesang",),
+    "weather": ("vær",), "temperature": ("temperatur",), "vikings": ("viking",), "viking": ("viking",),
+    "capitals": ("hovedstad",), "europe": ("europa",), "decimals": ("desimaltall",), "decimal": ("desimaltall",),
+    "story": ("fortelling",), "writing": ("skriving",), "dictation": ("diktat",), "map": ("kart",),
+    "mapping": ("kartlegging",), "arithmetic": ("regning",), "holidays": ("høytid",), "festival": ("høytid",),
 }
 
 _GENERIC = frozenset(["dag", "uk", "time", "tim", "del", "kapittel", "side", "oppgav", "nr", "elev"])
@@ -206,6 +212,10 @@ def _query(text: str, vocabulary: set[str]) -> _Query:
         pieces = _split(stem_, known - {stem_})
         if len(pieces) > 1:
             parts.add(stem_)
+        # An English word the Norwegian stemmer cuts ("science" -> "scienc") is looked up whole.
+        whole = fold(word)
+        if whole != stem_ and (whole in _SUBJECT_WORDS or whole in _TRANSLATIONS or whole in _KIND_WORDS):
+            pieces = [*pieces, whole]
         for piece in pieces:
             for variant in _variants(piece):
                 parts.add(variant)

@@ -368,3 +368,40 @@ def test_moving_and_removing_own_homework_corrects_those_already_reminded(school
     # Items from the school's own system are changed there.
     imported = next(i for i in s.items if i.group == f"{cls} Matematikk" and i.due > s.now)
     assert "skolens system" in ask(teacher, f"slett {imported.title.lower()}")
+
+
+def test_homework_with_aims_and_a_resource_warns_before_saving_who_it_is_too_hard_for(school, stack, ask) -> None:
+    from datetime import timedelta as td
+
+    from bot.learning import activity
+    from bot.learning.activity import Observation
+    from bot.models import CompetenceAim, LearningResource
+
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _name = _contact_teacher(s, cls)
+    weak = _group(s, cls).pupils[0]
+    with stack.runtime.sessions() as session:
+        brok = LearningResource(external_id="brok-tallinje", title="Brøk på tallinjen", publisher="Fjordlæring",
+                                subject_code="MAT01-05", level=5.0, adaptations=[], licence="CC-BY-SA-4.0",
+                                cost_per_use=0.0, methods=["practice"], didactics=["individual"],
+                                languages=["nb", "nn"], technical_requirements=["pc"], suitability=[])
+        brok.aims = [session.get(CompetenceAim, "KM281")]
+        session.add(brok)
+        pupil_id = session.scalar(select(Person.id).where(Person.username == weak.username))
+        now = stack.runtime.clock.utcnow()
+        activity.record(session, [Observation(f"w-{aim}-{i}", pupil_id, None, [aim], "answered", 0,
+                                              now - td(days=3, hours=i), "api")
+                                  for aim in ("KM290", "KM291") for i in range(3)], clock=stack.runtime.clock)
+        session.commit()
+    preview = ask(teacher, f"legg inn lekse i matte til torsdag for {cls}: øv på brøk, mål KM281, "
+                           "ressurs: Brøk på tallinjen")
+    assert "Kompetansemål: KM281" in preview and "Ressurs: Brøk på tallinjen" in preview
+    assert f"for vanskelig for {_name(weak)}" in preview
+    assert _count(stack, Assignment) == len(s.items)  # nothing saved before the yes
+    ask(teacher, "ja")
+    with stack.runtime.sessions() as session:
+        added = session.scalars(select(Assignment).where(Assignment.sourced_id.like("ransel:%"))).one()
+        assert [a.code for a in added.aims] == ["KM281"]
+        assert session.get(LearningResource, added.resource_id).external_id == "brok-tallinje"
+        assert "øv på brøk" in (added.description or "")
