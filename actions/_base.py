@@ -186,7 +186,16 @@ class RanselAction(Action, ABC):
             if turn is None:
                 return []
             handler = _override(turn, self.name()) or self
-            handler.respond(turn)
+            children = all_children_meant(turn) if handler.name() in FOR_EACH_CHILD else []
+            if children:
+                # "Hva må barna ha med neste uke?": the same answer for each child, in turn.
+                asked = list(turn.entities)
+                for child in children:
+                    turn.entities = [*asked, {"entity": "person", "value": child.given_name}]
+                    handler.respond(turn)
+                turn.entities = asked
+            else:
+                handler.respond(turn)
         if turn is None:
             return []
         return handler.closing_events(turn)
@@ -257,6 +266,9 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
             and staff.applies(turn):  # type: ignore[attr-defined]
         wanted = STAFF_ACTION
+    elif action_name in MISREAD and asks_who_teaches(turn.text):
+        # "Kven har Eirik i engelsk?" read as a child's name or not understood.
+        wanted = "action_who_teaches"
     elif action_name == OUT_OF_SCOPE_ACTION and _known_named(turn):
         # It names a pupil the asker knows: about school after all (the fallback answers an
         # item it names, or asks).
@@ -267,6 +279,18 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     return action() if action is not None else None
 
 
+# Actions a question is often misread as when the model is unsure.
+MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
+_WHO_TEACHES = re.compile(
+    r"^\s*(?:hvem|kven|who)\b(?:(?!\?).)*\b(?:underviser|undervise|teaches|teach|lærer(?:en|ne)?|lærar(?:en|ane)?"
+    r"|teachers?|kontaktlærer\w*|kontaktlærar\w*|har\s+\w+\s+i\s+\w+|has\s+\w+\s+for)\b", re.IGNORECASE)
+
+
+def asks_who_teaches(text: str) -> bool:
+    """"Hvem underviser Filip i naturfag?", "kven har Eirik i engelsk?", "who teaches Ella maths?"."""
+    return bool(_WHO_TEACHES.search(text))
+
+
 def _staff_order(turn: Turn) -> str | None:
     """A teacher's order by its shape ("send til foresatte i 6A: ...", "legg inn lekse i
     matte til torsdag for 6A: ...", "hvordan gikk meldingen?"): see :mod:`actions.orders`."""
@@ -275,6 +299,23 @@ def _staff_order(turn: Turn) -> str | None:
     from actions.orders import order_action
 
     return order_action(turn)
+
+
+# Question actions a guardian may ask about all their children at once.
+FOR_EACH_CHILD = frozenset({"action_homework", "action_tests", "action_bring", "action_timetable", "action_week_plan",
+                            "action_progress", "action_who_teaches"})
+_ALL_CHILDREN = re.compile(
+    r"\b(?:barna|ungene|ungane|ungar|jentene|jentane|guttene|gutane|gutta|begge|children|kids|both|the girls"
+    r"|the boys|alle tre|all three|barna mine|ungane mine)\b", re.IGNORECASE)
+
+
+def all_children_meant(turn: Turn) -> list[Person]:
+    """A guardian of several who names none of them but says "the children", "begge":
+    every child."""
+    if Role.GUARDIAN not in turn.roles or not _ALL_CHILDREN.search(turn.text) or _named(turn):
+        return []
+    children = family_children(turn)
+    return children if len(children) > 1 else []
 
 
 # Intents whose actions only answer: where a message goes when a state-changing intent was

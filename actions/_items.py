@@ -75,7 +75,7 @@ def _view(item: NamedItem, now: Any) -> dict[str, Any]:
         "bring": bring,
         "graded": result is not None and result.score is not None,
         "score": result.score if result else None,
-        "max_score": result.max_score if result else None,
+        "max_score": (result.max_score if result and result.max_score else item.max_score),
         "percent": (round(100 * result.score / result.max_score) if result and result.score is not None
                     and result.max_score else None),
         "comment": (result.comment or "").strip() if result else "",

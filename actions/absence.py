@@ -9,6 +9,8 @@ nothing about being away was not an absence report: it is answered as what it li
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from typing import Any
 
@@ -35,7 +37,7 @@ class ReportAbsenceAction(RanselAction):
         return "action_report_absence"
 
     def respond(self, turn: Turn) -> None:
-        if not absence_cue(turn.text):
+        if not absence_cue(turn.text) or _asks_about_past_illness(turn.text):
             reroute(turn, about_school=about_school(turn))
             return
         if Role.GUARDIAN not in turn.roles or not family_children(turn):
@@ -65,6 +67,18 @@ class ReportAbsenceAction(RanselAction):
         ask_confirm(turn, KIND, data, "confirm_absence", name=plan.pupil.given_name, first_day=plan.first_day,
                     last_day=plan.last_day, reason=reason.value, teachers=[t.name for t in plan.teachers],
                     today=turn.today)
+
+
+_PAST_ILLNESS = re.compile(
+    r"\b(?:har\s+hatt|hadde|har\s+vært|har\s+vore|var|vart|was|were|has\s+been|have\s+been|had)\b", re.IGNORECASE)
+_WH_QUESTION = re.compile(r"(?:^|[.!?]\s*|,\s*)(?:når|hva|kva|hvilke|hvilken|kva\s+for|kor\s+mykje|hvor\s+mye|when|what|which"
+                          r"|how\s+much|how\s+many)\b[^.!]*\?", re.IGNORECASE)
+
+
+def _asks_about_past_illness(text: str) -> bool:
+    """"Kasper har hatt influensa. Når er naturfagprøven?": an illness already over and a
+    question about something else — answered, not reported."""
+    return bool(_PAST_ILLNESS.search(text) and _WH_QUESTION.search(text))
 
 
 def unmistakable(turn: Turn) -> bool:

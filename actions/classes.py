@@ -243,6 +243,11 @@ def _answer_items_named(turn: Turn, named: list[ClassItem]) -> None:
 
 
 def _answer_results(turn: Turn, scope: Scope, item: ClassItem) -> None:
+    if item.group_id not in scope.group_ids:
+        # Planned for the class, but the results are another teacher's: the same answer as
+        # for a test that does not exist.
+        turn.say("test_not_found")
+        return
     report = test_report(turn.session, scope, item.assignment_id, turn.text, turn.clock, turn.today)
     if report.past and _MISSING.search(turn.text) and not _STATS.search(turn.text):
         turn.say("missing_results", report=report)
@@ -344,4 +349,5 @@ class ClassInfoAction(RanselAction):
     def respond(self, turn: Turn) -> None:
         if not (STAFF & turn.roles):
             raise AccessDenied()
-        _answer_class(turn)
+        if not answer_for_staff(turn, "class"):
+            _answer_class(turn)

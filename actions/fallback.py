@@ -6,7 +6,8 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from bot.phrases import yes_or_no
-from actions._base import RanselAction, Turn, example_names, family_children, reset, resolve_pupil, words_of
+from actions._base import RanselAction, Turn, _named, example_names, family_children, reset, resolve_pupil, words_of
+from bot.models import Role
 from bot.access import AccessDenied
 from actions.smalltalk import role_of
 
@@ -40,7 +41,7 @@ class FallbackAction(RanselAction):
             ConfirmAction().respond(turn)
             turn.set("confirm", None)
             return
-        if _answers_a_named_item(turn):
+        if answers_a_named_item(turn):
             return
         if turn.tracker.get_slot("fallback_asked"):
             turn.say("help", role=role_of(turn), after_fallback=True, **example_names(turn))
@@ -57,11 +58,13 @@ class FallbackAction(RanselAction):
         return [*reset(turn.tracker, "pending"), *turn.events]
 
 
-def _answers_a_named_item(turn: Turn) -> bool:
+def answers_a_named_item(turn: Turn) -> bool:
     """A message the model could not place that names one of the pupil's items ("kor lenge
     skal foredraget mitt vere?") is answered about that item."""
     from actions._items import answer_named_item, pupil_by_item
 
+    if not ({Role.PUPIL, Role.GUARDIAN} & turn.roles) and not _named(turn):
+        return False  # staff name the pupil; without one there is nobody to look in
     try:
         pupil = resolve_pupil(turn, "action_fallback", ask=False, guess=pupil_by_item)
     except AccessDenied:

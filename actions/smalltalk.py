@@ -28,6 +28,12 @@ class HelpAction(RanselAction):
         return "action_help"
 
     def respond(self, turn: Turn) -> None:
+        # "When is Alma's fractions test?" taken for a request for help: a thing it names is
+        # the question.
+        from actions.fallback import answers_a_named_item
+
+        if answers_a_named_item(turn):
+            return
         turn.say("help", role=role_of(turn), **example_names(turn))
 
 

@@ -71,6 +71,13 @@ class ValidateRelayForm(FormValidationAction):
             return {}
         # "norsklæraren til Ingrid": the subject teacher the compound names comes first.
         named = subject_of_teacher(tracker.latest_message.get("text") or "")
+        if named is None:
+            # "til Erik Bakke": the subject that teacher teaches the child.
+            with open_turn(tracker, dispatcher, self.name()) as turn:
+                if turn is not None:
+                    by_name = relay.named_teacher_subject(turn.session, turn.person, turn.text, turn.clock)
+                    if by_name is not None:
+                        return {"relay_subject": NO_SUBJECT if by_name == relay.CONTACT else by_name}
         codes = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "subject" and SUBJECT_CODE.fullmatch(str(e["value"]))]
         return {"relay_subject": named or (codes[0] if codes else NO_SUBJECT)}

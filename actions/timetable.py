@@ -67,8 +67,9 @@ class WeekPlanAction(RanselAction):
         return "action_week_plan"
 
     def respond(self, turn: Turn) -> None:
-        pupil = resolve_pupil(turn, self.name())
-        if pupil is None:
+        pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
+        if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
+            # "Er plakaten om planetane gruppearbeid?" names a thing: about that thing.
             return
         span = turn.span()
         day = span.start if span is not None else turn.today

@@ -752,12 +752,21 @@ def find_spans(text: str, clock: Clock, calendar: CalendarSource = None) -> list
             # "fra mandag til onsdag": the Wednesday after that Monday.
             shifted = span.start + timedelta(days=7)
             span = Span(shifted, shifted)
+        elif piece.role == "weekday" and span.start > today and _PAST.search(normalised):
+            # "Hva var leksa på mandag?", "the homework that was due on Monday": the one gone by.
+            shifted = span.start - timedelta(days=7)
+            span = Span(shifted, shifted)
         chosen.append(span)
         taken_until = piece.end
     # "i morgen kveld": the day from "i morgen", marked as evening.
     if chosen and re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
         chosen = [Span(s.start, s.end, s.kind, evening=True) for s in chosen]
     return chosen
+
+
+# A bare weekday in a sentence about the past is the last such day, not the next.
+_PAST = re.compile(_B + r"(?:var|vart|was|were|hadde|had|did|forgot|forgotten|glemte|glemt|gløymde|gløymt|missed"
+                   r"|mistet|mista|fikk|fekk|got|skrev|wrote|sa|said|gikk|gjekk|went)" + _E)
 
 
 def find_span(text: str, clock: Clock, calendar: CalendarSource = None) -> Span | None:

@@ -27,18 +27,18 @@ tysdagen laurdagen sundagen måndagen kvardag kvardagen heim ynskjer ønskjer mo
 gong gongen gongar kvart einaste skriftleg dagleg vekentleg elevane foreldra klede kle
 klea sjølv viss difor derfor korfor tenkjer tykkjer høyrer høyre skal'e mellom ete
 måndag hugs hugse føresette føresett gjeld elevar dagar timar timane oppgåve oppgåver oppgåva
-stavar lærarar nokre saman enno kjekt heilt vatn
+stavar lærarar nokre saman enno kjekt heilt vatn stova stove hjå
 """.split())
 
 _BOKMAAL = frozenset("""
 jeg ikke hva hvor hvem hvorfor hvordan hvilken hvilke hvilket noen noe noen mye bare fra
 hjemme skole skolen skoler skolene uke uka uken uker ukene ukeplan ukeplanen hun de dem
 deres våre kommer gjøre gjør gjorde si sier spørre spurte være et syk sykt syke sykdom
-trenger tror vet hos sammen også da siden ennå helt hele flere lærer læreren lærerne
+trenger tror vet sammen også da siden ennå helt hele flere lærer læreren lærerne
 kontaktlærer kontaktlæreren morgen tirsdag lørdag søndag tirsdagen lørdagen søndagen
 mandagen hverdag hjem ønsker mulig fikk gang gangen ganger hver hvert skriftlig daglig
 ukentlig elevene foreldrene klær klærne selv hvis nå derfor tenker synes hører spise
-husk huske foresatte gjelder elever dager timene oppgave oppgaver oppgaven
+husk huske foresatte gjelder elever dager timene oppgave oppgaver oppgaven stua
 """.split())
 
 # Norwegian words shared by both standards: they tell Norwegian from English only.
@@ -58,6 +58,8 @@ tomorrow today tonight week weekend next last day days monday tuesday wednesday 
 friday saturday sunday teacher school class kid kids child children son daughter sick ill
 absent need needs get got going go tell send message remind reminders set turn play off
 any some much many did done due still also just only my mum mom dad again
+score scores spelling result results grades marks vocab poster trip pages page read write
+allowed calculator forgot there's isn't aren't won't she's he's who's
 """.split())
 
 _WORD = re.compile(r"[a-zæøåéèêóòôüäöA-ZÆØÅÉÈÊÓÒÔÜÄÖ']+")

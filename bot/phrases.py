@@ -89,6 +89,8 @@ def absence_reason(text: str) -> AbsenceReason:
 _CANCEL = r"avbryt|glem\s+det|gløym\s+det|angre|nei\s+takk|ikke\s+send|ikkje\s+send|cancel|never\s*mind|forget\s+it|stop|stopp"
 
 _CONTENT_AFTER = [
+    # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
+    r"(?:melding|beskjed|message|note|word)\s+(?:til|to)\s+(?:[A-ZÆØÅ][\w'’-]+\s+){1,3}(?:om\s+at|at|that|saying(?:\s+that)?)\s+(.+)",
     r"(?:si|sei|tell|fortell)\s+(?:til\s+)?(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:at\s+|that\s+)?(.+)",
     r"(?:spør|spørre|spørje|ask)\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:om\s+|if\s+|whether\s+|about\s+)(.+)",
     # "send en melding til kontaktlæreren til Frida om at hun blir hentet", "message Ingrid's
@@ -352,6 +354,12 @@ _UNDO = (r"angre|angr|angre\s+det|angre\s+siste|angra|angr[ae]\s+det\s+siste|gj�
 _CODE = re.compile(r"(?<!\d)(\d{4,6})(?!\d)")
 
 
+# Saying a message was a mistake ("sorry, wrong chat", "beklager, feil person").
+_RETRACT = (r"sorry|beklager|orsak|unnskyld|oops|oi|ups|wrong\s+chat|wrong\s+person|wrong\s+number|my\s+mistake|my\s+bad"
+            r"|feil\s+chat|feil\s+person|feil\s+nummer|feil\s+tråd|ignore\s+(?:that|it|this)|glem\s+det|gløym\s+det"
+            r"|forget\s+it|never\s*mind|ikke\s+bry\s+deg|ikkje\s+bry\s+deg|det\s+var\s+feil|wrong")
+
+
 def yes_or_no(text: str) -> bool | None:
     """True for a plain yes ("ja", "ja takk, send"), False for a plain no, None otherwise.
 
@@ -363,6 +371,8 @@ def yes_or_no(text: str) -> bool | None:
         return None
     if re.fullmatch(r"(?:" + _NO + r")(?:[\s,.!]+(?:" + _NO + r"|takk|thanks|thank\s+you))*", normalised):
         return False
+    if re.fullmatch(r"(?:(?:" + _NO + r")[\s,.!]+)?(?:" + _RETRACT + r")(?:[\s,.!]+(?:" + _RETRACT + r"))*", normalised):
+        return False  # "no, sorry, wrong chat": take it back
     if re.fullmatch(r"(?:" + _YES + r")(?:[\s,.!]+(?:" + _YES + r"|takk|thanks|thank\s+you|please|gjerne))*",
                     normalised):
         return True

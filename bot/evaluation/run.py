@@ -152,13 +152,16 @@ class EvalStack:
         """Titles and descriptions of the school's items and teachers' comments (and every
         sentence of them), as a reply may quote them."""
         if self._school_texts is None:
-            from bot.models import Assignment, Result
+            from bot.models import Assignment, Group, Result
             from bot.services.describe import sentences
 
             texts: set[str] = set()
             with self.runtime.sessions() as session:
                 rows = [*session.execute(select(Assignment.title, Assignment.description)).all(),
-                        *((c, None) for c in session.scalars(select(Result.comment)))]
+                        *((c, None) for c in session.scalars(select(Result.comment))),
+                        # Group names ("3C Kroppsøving") and people's names are the school's words.
+                        *((g, None) for g in session.scalars(select(Group.name))),
+                        *((f"{g} {f}", None) for g, f in session.execute(select(Person.given_name, Person.family_name)))]
             for row in rows:
                 for value in row:
                     if value:

@@ -45,15 +45,21 @@ class Scope:
     subject group, a grade, or — nothing named — every group the asker teaches."""
 
     label: str
-    group_ids: frozenset[int]
+    group_ids: frozenset[int]  # results and progress: the groups the asker may see as staff
     basis: Group | None = None
     grade: int | None = None
     named: bool = True
+    plan_ids: frozenset[int] = frozenset()  # what is planned: all the class's groups
+
+    @property
+    def planned(self) -> frozenset[int]:
+        return self.plan_ids or self.group_ids
 
 
 @dataclass(frozen=True)
 class ClassItem:
     assignment_id: int
+    group_id: int
     kind: AssignmentKind
     subject_code: str | None
     title: str
@@ -102,38 +108,35 @@ def _class_of(name: str) -> str | None:
 
 def named_scope(session: Session, asker: Person, text: str, on: date, subject_code: str | None = None) -> Scope | None:
     """The class or grade the message names, as groups the asker may see; None when it names
-    none. Raises AccessDenied for a class or grade that is not the asker's (or not a class)."""
+    none. Raises AccessDenied for a class or grade the asker has no group in (or not a class).
+
+    Results and pupils' progress are read only from the groups the asker may see as staff
+    (``group_ids``); what the class has planned (homework, tests, events, things to bring) from
+    all its groups (``plan_ids``): the plan of a class is shared by everyone who teaches it."""
     groups = _school_groups(session, asker, on)
     classes = class_names_in(text)
     grades = grades_in(text)
     if not classes and not grades:
         return None
-    chosen: list[Group] = []
-    basis: Group | None = None
-    label = ""
+    everything = _same_school_groups(session, asker, on)
     if classes:
-        wanted = classes[0]
-        chosen = [g for g in groups if _class_of(g.name) == wanted]
-        basis = next((g for g in chosen if g.kind == GroupKind.BASIS), None)
-        label = wanted
-        grade = chosen[0].grade if chosen else None
+        label = classes[0]
+        visible = [g for g in groups if _class_of(g.name) == label]
+        planned = [g for g in everything if _class_of(g.name) == label]
+        grade = visible[0].grade if visible else None
     else:
         grade = grades[0]
-        chosen = [g for g in groups if g.grade == grade]
         label = str(grade)
-    if subject_code is not None:
-        chosen = [g for g in chosen if g.subject_code == subject_code]
-    if not chosen:
+        visible = [g for g in groups if g.grade == grade]
+        planned = [g for g in everything if g.grade == grade]
+    if not visible:
         raise AccessDenied()
-    ids = {g.id for g in chosen}
-    if classes and basis is None and subject_code is None:
-        # A subject teacher of the class sees the class's own events (a trip, an activity
-        # day): they are the whole class's, not a pupil's.
-        basis = next((g for g in _same_school_groups(session, asker, on)
-                      if g.kind == GroupKind.BASIS and _class_of(g.name) == label), None)
-        if basis is not None:
-            ids.add(basis.id)
-    return Scope(label, frozenset(ids), basis, grade)
+    basis = next((g for g in planned if g.kind == GroupKind.BASIS), None) if classes else None
+    if subject_code is not None:
+        visible = [g for g in visible if g.subject_code == subject_code]
+        planned = [g for g in planned if g.subject_code == subject_code]
+    return Scope(label, frozenset(g.id for g in visible), basis, grade,
+                 plan_ids=frozenset(g.id for g in planned))
 
 
 def own_scope(session: Session, asker: Person, on: date, subject_code: str | None = None) -> Scope | None:
@@ -188,7 +191,7 @@ def class_items(session: Session, scope: Scope, start: date, end: date, clock: C
     given to several groups of the scope once."""
     first, after_last = local_bounds(clock.zone, start, end)
     stmt = (select(Assignment, Group.name).join(Group, Group.id == Assignment.group_id)
-            .where(Assignment.group_id.in_(scope.group_ids), Assignment.due_at >= first,
+            .where(Assignment.group_id.in_(scope.planned), Assignment.due_at >= first,
                    Assignment.due_at < after_last)
             .order_by(Assignment.due_at, Assignment.title, Assignment.id))
     if kinds:
@@ -201,7 +204,7 @@ def class_items(session: Session, scope: Scope, start: date, end: date, clock: C
         if (a.title, a.due_at) in seen:
             continue
         seen.add((a.title, a.due_at))
-        out.append(ClassItem(a.id, a.kind, a.subject_code, a.title, a.description, clock.local(a.due_at), group_name))
+        out.append(ClassItem(a.id, a.group_id, a.kind, a.subject_code, a.title, a.description, clock.local(a.due_at), group_name))
     return out
 
 
@@ -210,7 +213,7 @@ def names_other_item(session: Session, asker: Person, scope: Scope, text: str, c
     """Whether the message names an item of the asker's school outside the scope (a test in
     a group the teacher does not teach): such a question gets the refusal, not an answer
     about something else."""
-    schools = set(session.scalars(select(Group.school_id).where(Group.id.in_(scope.group_ids))))
+    schools = set(session.scalars(select(Group.school_id).where(Group.id.in_(scope.planned))))
     others = frozenset(session.scalars(select(Group.id).where(Group.school_id.in_(schools))))
     return bool(items_named_in_scope(session, Scope("", others), text, clock, ignore=ignore, limit=3))
 
@@ -222,12 +225,12 @@ def items_named_in_scope(session: Session, scope: Scope, text: str, clock: Clock
     today = clock.today()
     first, after_last = local_bounds(clock.zone, today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD))
     stmt = (select(Assignment, Group.name).join(Group, Group.id == Assignment.group_id)
-            .where(Assignment.group_id.in_(scope.group_ids), Assignment.due_at >= first,
+            .where(Assignment.group_id.in_(scope.planned), Assignment.due_at >= first,
                    Assignment.due_at < after_last))
     if kinds:
         stmt = stmt.where(Assignment.kind.in_(kinds))
     rows = {a.id: (a, g) for a, g in session.execute(stmt).all()}
-    candidates = [Candidate(a.id, a.title, a.kind, a.subject_code, a.due_at) for a, _ in rows.values()]
+    candidates = [Candidate(a.id, a.title, a.kind, a.subject_code, a.due_at, a.description) for a, _ in rows.values()]
     # Class names are not item names ("7B" is not part of "Prøve i brøk").
     ignore = ignore | {c.casefold() for c in class_names_in(text)}
     found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
@@ -240,7 +243,7 @@ def items_named_in_scope(session: Session, scope: Scope, text: str, clock: Clock
     out = []
     for candidate, _score in found:
         a, group_name = rows[candidate.key]
-        out.append(ClassItem(a.id, a.kind, a.subject_code, a.title, a.description, clock.local(a.due_at), group_name))
+        out.append(ClassItem(a.id, a.group_id, a.kind, a.subject_code, a.title, a.description, clock.local(a.due_at), group_name))
     return out
 
 
@@ -263,7 +266,7 @@ def roster(session: Session, scope: Scope, on: date) -> Roster:
         select(Person).join(Membership, Membership.person_id == Person.id)
         .where(Membership.group_id.in_(pupil_groups), Membership.role == MemberRole.PUPIL, current(on))
         .distinct().order_by(Person.given_name, Person.family_name)))
-    groups = list(session.scalars(select(Group).where(Group.id.in_(scope.group_ids)).order_by(Group.name)))
+    groups = list(session.scalars(select(Group).where(Group.id.in_(scope.planned)).order_by(Group.name)))
     contacts: list[Person] = []
     if scope.basis is None and scope.label:
         # A subject teacher asking about a class: its contact teacher is no secret to staff.

@@ -110,6 +110,9 @@ _TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "baking": ("baking",), "forest": ("skog",), "nature": ("natur",), "ending": ("avslutning",),
     "skeis": ("skoyt",), "skeisedag": ("skoytedag",), "symjing": ("svomming",), "heimeleks": ("leks",),
     "nynorsk": ("nynorsk",), "picnic": ("piknik",), "cinema": ("kino",), "film": ("film",),
+    "milk": ("melk",), "carton": ("kartong",), "cartons": ("kartong",), "celebration": ("avslutning", "fest"),
+    "read": ("les",), "aloud": ("høyt",), "vocab": ("glos",), "goggles": ("svommebrill",),
+    "regn": ("regning",), "rekn": ("regning",), "rekning": ("regning",),
     "body": ("kropp",), "human": ("kropp", "menneske"), "planets": ("planet",), "planet": ("planet",),
     "poster": ("plakat",), "song": ("sang",), "songs": ("sang",), "carol": ("julesang",), "carols": ("julesang",),
     "weather": ("vær",), "temperature": ("temperatur",), "vikings": ("viking",), "viking": ("viking",),
@@ -146,6 +149,7 @@ class NamedItem:
     group_name: str
     result: ResultFacts | None
     score: float  # how well the message names it
+    max_score: float | None = None
 
 
 def _terms(text: str) -> list[tuple[str, str]]:
@@ -256,6 +260,9 @@ class Candidate:
     kind: AssignmentKind
     subject_code: str | None
     due_at: datetime
+    # What the item says: names it only when its title does not ("juleverkstaden" for
+    # "Ta med tomme melkekartonger: Vi lager juleverksted").
+    description: str | None = None
 
 
 def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: frozenset[str] = frozenset(),
@@ -271,7 +278,9 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
     query = _query(text, vocabulary)
     if not query.parts:
         return []
-    titles = {c.key: _title_stems(c.title, vocabulary) for c in candidates}
+    # A title's compound splits also on the words the question uses ("skidag" for "ski").
+    splitting = vocabulary | query.parts | _GENERIC
+    titles = {c.key: _title_stems(c.title, splitting) for c in candidates}
     document_frequency: dict[str, int] = {}
     for stems in titles.values():
         for s in stems:
@@ -304,6 +313,8 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
             continue
         scored.append((score, c))
     if not scored:
+        scored = _by_description(candidates, naming, splitting)
+    if not scored:
         return []
     best = max(score for score, _ in scored)
     top = [(s, c) for s, c in scored if s >= best - 1e-9]
@@ -314,6 +325,27 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
     if len(top) > limit:
         return []
     return [(c, s) for s, c in top]
+
+
+# A word of the question found only in descriptions must say something: long, not a kind,
+# subject or generic word, and not in too many items.
+_DESCRIPTION_MIN_LETTERS = 5
+_DESCRIPTION_MAX_SHARE = 0.25
+
+
+def _by_description(candidates: list[Candidate], naming: set[str], splitting: set[str]) -> list[tuple[float, Candidate]]:
+    words = {q for q in naming if len(q) >= _DESCRIPTION_MIN_LETTERS}
+    if not words:
+        return []
+    stems = {c.key: _title_stems(c.description or "", splitting) for c in candidates}
+    found: list[tuple[float, Candidate]] = []
+    for c in candidates:
+        hits = {w for w in words if any(_close(s, w) for s in stems[c.key] if len(s) >= _DESCRIPTION_MIN_LETTERS)}
+        if hits:
+            found.append((0.4 + 0.2 * len(hits), c))
+    if not found or len(found) > max(1, int(len(candidates) * _DESCRIPTION_MAX_SHARE)):
+        return []
+    return found
 
 
 def items_named(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
@@ -328,8 +360,9 @@ def items_named(session: Session, asker: Person, pupil_id: int, text: str, clock
 def _items_named(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
                  ignore: frozenset[str], limit: int) -> list[NamedItem]:
     rows = _candidates(session, asker, pupil_id, clock)
-    group_of = {key: group_name for key, _t, _k, _s, _d, group_name in rows}
-    candidates = [Candidate(key, title, kind, subject, due) for key, title, kind, subject, due, _g in rows]
+    group_of = {key: group_name for key, _t, _k, _s, _d, group_name, _desc in rows}
+    candidates = [Candidate(key, title, kind, subject, due, description)
+                  for key, title, kind, subject, due, _g, description in rows]
     found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
     if found and all(score <= 0.5 for _, score in found):
         # Named only by its kind ("leksa i engelsk til i morgen"): a day in the question must
@@ -340,11 +373,12 @@ def _items_named(session: Session, asker: Person, pupil_id: int, text: str, cloc
     if not found:
         return []
     # Only the items named are read whole (the candidates are read as a few columns).
-    descriptions = dict(session.execute(
-        select(Assignment.id, Assignment.description).where(Assignment.id.in_([c.key for c, _ in found]))).tuples().all())
+    read = {key: (description, max_score) for key, description, max_score in session.execute(
+        select(Assignment.id, Assignment.description, Assignment.max_score)
+        .where(Assignment.id.in_([c.key for c, _ in found]))).tuples()}
     results = _results(session, pupil_id, [c.key for c, _ in found])
-    return [NamedItem(c.key, c.kind, c.subject_code, c.title, descriptions.get(c.key), clock.local(c.due_at),
-                      group_of[c.key], results.get(c.key), score) for c, score in found]
+    return [NamedItem(c.key, c.kind, c.subject_code, c.title, read[c.key][0], clock.local(c.due_at),
+                      group_of[c.key], results.get(c.key), score, read[c.key][1]) for c, score in found]
 
 
 def _candidates(session: Session, asker: Person, pupil_id: int, clock: Clock) -> list[tuple]:
@@ -355,7 +389,8 @@ def _candidates(session: Session, asker: Person, pupil_id: int, clock: Clock) ->
     today = clock.today()
     first, after_last = local_bounds(clock.zone, today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD))
     return list(session.execute(
-        select(Assignment.id, Assignment.title, Assignment.kind, Assignment.subject_code, Assignment.due_at, Group.name)
+        select(Assignment.id, Assignment.title, Assignment.kind, Assignment.subject_code, Assignment.due_at, Group.name,
+               Assignment.description)
         .join(Group, Group.id == Assignment.group_id)
         .where(Assignment.group_id.in_(groups), Assignment.due_at >= first, Assignment.due_at < after_last)
         .order_by(Assignment.due_at, Assignment.id)

@@ -282,3 +282,21 @@ def teachers_of(session: Session, asker: Person, pupil_id: int, clock: Clock) ->
     _require_family_pupil(session, asker, pupil_id, clock)
     today = clock.today()
     return PupilTeachers(contact_teachers(session, pupil_id, today), _subject_teachers(session, pupil_id, today))
+
+
+CONTACT = "contact"
+
+
+def named_teacher_subject(session: Session, asker: Person, text: str, clock: Clock) -> str | None:
+    """A message "til Erik Bakke": the subject that teacher teaches one of the asker's
+    children (``CONTACT`` for a contact teacher), so the message reaches that teacher; None
+    when no teacher of theirs is named."""
+    words = text.casefold()
+    for pupil in family_pupils(session, asker, clock):
+        found = teachers_of(session, asker, pupil.id, clock)
+        if any(t.name.casefold() in words for t in found.contact):
+            return CONTACT
+        for code, teacher in found.by_subject:
+            if teacher.name.casefold() in words:
+                return code
+    return None

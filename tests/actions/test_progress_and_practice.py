@@ -16,9 +16,16 @@ def test_guardian_asks_how_a_child_is_doing_in_maths(world) -> None:
 
 
 def test_guardian_with_two_children_and_no_name_is_asked_which(world) -> None:
-    said = world.run(ProgressAction(), "kari", "hvordan går det med barna?", "ask_progress")
+    said = world.run(ProgressAction(), "kari", "hvordan går det med henne?", "ask_progress")
     assert said.text == "Hvem gjelder det – Emma eller Jonas?"
     assert said.slot("pending")["action"] == "action_progress"
+
+
+def test_guardian_asking_about_the_children_gets_each_childs_answer(world) -> None:
+    said = world.run(ProgressAction(), "kari", "hvordan går det med barna?", "ask_progress")
+    assert said.texts == ["Slik går det for Emma:\n- Matematikk: snitt 90 % (sist: Tiervenner, 9 av 10)",
+                          "Slik går det for Jonas:\n- Matematikk: snitt 78 % (sist: Prøve i brøk og prosent, 31 av 40)"]
+    assert said.slot("pending") is None
 
 
 def test_pupil_sees_missing_hand_ins_in_own_progress(world) -> None:

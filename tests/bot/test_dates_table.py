@@ -131,6 +131,12 @@ DEC_CONVENTIONS = [
     ("hva skjer den 14. desember?", *DEC_14),
     ("hva skjer mandag 14. desember?", *DEC_14),
     ("hva skjer i 3B uka 14.-18. desember?", D(2026, 12, 14), D(2026, 12, 18)),
+    # A bare weekday in a sentence about the past: the one gone by (today is Tuesday 1 Dec).
+    ("hva var matteleksa på mandag?", D(2026, 11, 30), D(2026, 11, 30)),
+    ("kva var leksa på fredag?", D(2026, 11, 27), D(2026, 11, 27)),
+    ("she forgot the homework that was due on Monday", D(2026, 11, 30), D(2026, 11, 30)),
+    ("hva fikk hun på prøven på torsdag?", D(2026, 11, 26), D(2026, 11, 26)),
+    ("hva er leksa til mandag?", D(2026, 12, 7), D(2026, 12, 7)),
     ("kva skjer 14.–18. desember", D(2026, 12, 14), D(2026, 12, 18)),
     ("what's on 14-18 December?", D(2026, 12, 14), D(2026, 12, 18)),
     ("anything on December 14-18?", D(2026, 12, 14), D(2026, 12, 18)),
