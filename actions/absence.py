@@ -61,9 +61,8 @@ class ReportAbsenceAction(RanselAction):
             return
         data = {"pupil_id": pupil.id, "first": plan.first_day.isoformat(), "last": plan.last_day.isoformat(),
                 "reason": reason.value}
-        if unmistakable(turn):
-            record(turn, data)
-            return
+        # Always asked first: the contact teacher is told at once, and a message that has
+        # reached a teacher cannot be taken back, only corrected.
         ask_confirm(turn, KIND, data, "confirm_absence", name=plan.pupil.given_name, first_day=plan.first_day,
                     last_day=plan.last_day, reason=reason.value, teachers=[t.name for t in plan.teachers],
                     today=turn.today)
@@ -81,15 +80,8 @@ def _asks_about_past_illness(text: str) -> bool:
     return bool(_PAST_ILLNESS.search(text) and _WH_QUESTION.search(text))
 
 
-def unmistakable(turn: Turn) -> bool:
-    """Sure enough to record without asking: said as a statement, the model sure of it, and
-    not by SMS (a sender number can be forged, so SMS always confirms)."""
-    return (turn.intent == "report_absence" and turn.confidence >= SURE and not is_question(turn.text) and not is_hedged(turn.text)
-            and turn.channel != Channel.SMS)
-
-
 def record(turn: Turn, data: dict[str, Any]) -> None:
-    """Record the absence (confirmed or unmistakable) and say exactly what happened."""
+    """Record the absence (after a yes) and say exactly what happened."""
     first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
     try:
         report = report_absence(turn.session, turn.person, int(data["pupil_id"]), first, last,

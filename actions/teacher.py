@@ -178,9 +178,7 @@ class SendRelayAction(RanselAction):
             return
         data = {"pupil_id": int(pupil_value), "subject": subject if subject != NO_SUBJECT else None,
                 "text": text[:relay.MAX_TEXT]}
-        if unmistakable(turn):
-            send(turn, data)
-            return
+        # Always asked first: what reaches a teacher cannot be taken back, only withdrawn.
         try:
             teacher = relay.teacher_for(turn.session, turn.person, data["pupil_id"], turn.clock, data["subject"])
         except relay.NoTeacher:
@@ -196,16 +194,8 @@ class SendRelayAction(RanselAction):
         return events + reset(tracker, "relay_pupil", "relay_text", "relay_subject")
 
 
-def unmistakable(turn: Turn) -> bool:
-    """Sent without asking only when one message both asked for it and carried the text
-    ("si til læreren at Emma blir hentet kl 12"), not as a question, and not by SMS."""
-    return (turn.intent == "message_teacher" and turn.confidence >= SURE and relay_cue(turn.text)
-            and relay_content(turn.text) is not None and not is_question(turn.text)
-            and turn.channel != Channel.SMS)
-
-
 def send(turn: Turn, data: dict[str, Any]) -> None:
-    """Send the message (confirmed or unmistakable) and say to whom."""
+    """Send the message (after a yes) and say to whom."""
     try:
         sent = relay.ask_teacher(turn.session, turn.person, int(data["pupil_id"]), data["text"], turn.clock,
                                  subject_code=data.get("subject"))

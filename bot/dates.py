@@ -717,6 +717,25 @@ def find_spans(text: str, clock: Clock, calendar: CalendarSource = None) -> list
     may be a function returning the calendar: it is called only when the message names a
     break or a term, so the turns that do not pay nothing for it.
     """
+    normalised, selected = _select(text, clock, calendar)
+    chosen = [span for _piece_, span in selected]
+    # "i morgen kveld": the day from "i morgen", marked as evening.
+    if chosen and re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
+        chosen = [Span(s.start, s.end, s.kind, evening=True) for s in chosen]
+    return chosen
+
+
+def without_dates(text: str, clock: Clock) -> str:
+    """The text (normalised) with its date expressions taken out: "prøvene før jul" names no
+    item through "jul"."""
+    normalised, selected = _select(text, clock, None)
+    for piece, _span in sorted(selected, key=lambda pair: -pair[0].start):
+        normalised = normalised[: piece.start] + " " + normalised[piece.end:]
+    return " ".join(normalised.split())
+
+
+def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, list[tuple[_Piece, Span]]]:
+    """The normalised text and the date expressions chosen in it, with their spans."""
     normalised = _normalise(text)
     today = clock.today()
     cal = _resolver(calendar, today)
@@ -743,6 +762,7 @@ def find_spans(text: str, clock: Clock, calendar: CalendarSource = None) -> list
                     pieces.append(_Piece(first.start, second.end, -1, span))
     pieces.sort(key=lambda p: (p.start, p.start - p.end, p.priority))
     chosen: list[Span] = []
+    selected: list[tuple[_Piece, Span]] = []
     taken_until = -1
     for piece in pieces:
         if piece.start < taken_until:
@@ -757,11 +777,9 @@ def find_spans(text: str, clock: Clock, calendar: CalendarSource = None) -> list
             shifted = span.start - timedelta(days=7)
             span = Span(shifted, shifted)
         chosen.append(span)
+        selected.append((piece, span))
         taken_until = piece.end
-    # "i morgen kveld": the day from "i morgen", marked as evening.
-    if chosen and re.search(_B + r"(?:kveld|kvelden|evening)" + _E, normalised):
-        chosen = [Span(s.start, s.end, s.kind, evening=True) for s in chosen]
-    return chosen
+    return normalised, selected
 
 
 # A bare weekday in a sentence about the past is the last such day, not the next.

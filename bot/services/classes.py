@@ -23,7 +23,7 @@ from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, GroupKind, MemberRole, Membership, Person, Result, ScoreStatus
 from bot.services.calendar import local_bounds
 from bot.services.items import Candidate, rank
-from bot.dates import find_span
+from bot.dates import find_span, without_dates
 
 DAYS_BACK = 120  # results of a test asked about by name: this term
 DAYS_AHEAD = 200
@@ -233,7 +233,7 @@ def items_named_in_scope(session: Session, scope: Scope, text: str, clock: Clock
     candidates = [Candidate(a.id, a.title, a.kind, a.subject_code, a.due_at, a.description) for a, _ in rows.values()]
     # Class names are not item names ("7B" is not part of "Prøve i brøk").
     ignore = ignore | {c.casefold() for c in class_names_in(text)}
-    found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
+    found = rank(without_dates(text, clock), candidates, clock.utcnow(), ignore=ignore, limit=limit)
     if found and all(score <= 0.5 for _, score in found):
         # Named only by kind and subject ("the maths homework this week"): a day or span in
         # the question must hold the item, else the question is about that span.

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import visible_groups_of_pupil
 from bot.clock import Clock
-from bot.dates import find_span
+from bot.dates import find_span, without_dates
 from bot.learning.text import fold, stem
 from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, Person, Result, ScoreStatus
@@ -363,7 +363,8 @@ def _items_named(session: Session, asker: Person, pupil_id: int, text: str, cloc
     group_of = {key: group_name for key, _t, _k, _s, _d, group_name, _desc in rows}
     candidates = [Candidate(key, title, kind, subject, due, description)
                   for key, title, kind, subject, due, _g, description in rows]
-    found = rank(text, candidates, clock.utcnow(), ignore=ignore, limit=limit)
+    # A date expression names no item: "før jul" is not "Juleavslutning".
+    found = rank(without_dates(text, clock), candidates, clock.utcnow(), ignore=ignore, limit=limit)
     if found and all(score <= 0.5 for _, score in found):
         # Named only by its kind ("leksa i engelsk til i morgen"): a day in the question must
         # be the item's day, else the question is about that day, not about this item.

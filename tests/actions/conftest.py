@@ -91,6 +91,16 @@ class World:
         return Said([m.get("text") or "" for m in dispatcher.messages],
                     [m.get("buttons") or [] for m in dispatcher.messages], events)
 
+    def confirmed(self, action: Any, who: str | None, text: str, intent: str, **kwargs: Any) -> Said:
+        """Ask, see the yes/no question, answer "ja": what the person reads after the yes."""
+        from actions.confirm import ConfirmAction
+
+        asked = self.run(action, who, text, intent, **kwargs)
+        plan = asked.slot("confirm")
+        assert plan, f"expected a yes/no question, got {asked.texts}"
+        return self.run(ConfirmAction(), who, "ja", "affirm", slots={"confirm": plan},
+                        **{k: v for k, v in kwargs.items() if k == "sender"})
+
 
 def person(name: str, entity: str = "person") -> dict[str, str]:
     return {"entity": entity, "value": name}

@@ -95,7 +95,7 @@ def test_no_or_another_question_drops_the_waiting_absence(world) -> None:
 
 
 def test_undo_removes_the_absence_and_the_alert_that_had_not_gone_out(world) -> None:
-    world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     [alert] = _outbox(world)
     undone = world.run(UndoAction(), "kari", "angre", "undo")
     assert undone.text == "Angret: fraværet til Emma i dag er slettet."
@@ -107,7 +107,7 @@ def test_undo_removes_the_absence_and_the_alert_that_had_not_gone_out(world) -> 
 
 
 def test_undo_after_the_teacher_was_told_sends_the_teacher_a_correction(world) -> None:
-    world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
+    world.confirmed(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
     with world.runtime.sessions() as session:  # the dispatcher has delivered the alert
         session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
         session.commit()
@@ -124,7 +124,7 @@ def test_undo_after_the_teacher_was_told_sends_the_teacher_a_correction(world) -
 
 
 def test_nothing_older_than_ten_minutes_is_undone(world) -> None:
-    world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     with world.runtime.sessions() as session:
         session.execute(update(Change).values(created_at=world.runtime.clock.utcnow() - timedelta(minutes=11)))
         session.commit()
@@ -289,7 +289,7 @@ def test_a_question_about_the_teachers_comment_starts_no_message(world) -> None:
 
 def test_a_message_given_with_the_request_is_sent_and_can_be_withdrawn_before_it_goes(world) -> None:
     text = "si til læreren at Emma blir hentet klokka 12 i dag"
-    said = world.run(SendRelayAction(), "kari", text, "message_teacher",
+    said = world.confirmed(SendRelayAction(), "kari", text, "message_teacher",
                      slots={"relay_pupil": str(world.ids["emma"]), "relay_subject": "-", "relay_text": text})
     assert said.text.startswith("Meldingen er sendt til Liv Andersen")
     assert [r.template for r in _outbox(world)] == ["teacher_question"]
@@ -336,7 +336,7 @@ def test_a_chosen_language_wins_over_the_language_of_the_message(world) -> None:
 
 
 def test_a_yes_right_after_a_change_says_what_was_done_and_a_no_undoes_it(world) -> None:
-    done = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    done = world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     assert done.text.startswith("Takk, fraværet til Emma i dag er registrert.")
     again = world.run(ConfirmAction(), "kari", "ja", "affirm")
     assert again.text == f"Ja, fraværet til Emma i dag er registrert. {UNDO_HINT}"
@@ -352,7 +352,7 @@ def test_a_yes_right_after_a_change_says_what_was_done_and_a_no_undoes_it(world)
 def test_a_plain_no_the_model_was_unsure_of_still_answers_the_change_just_made(world) -> None:
     from actions.fallback import FallbackAction
 
-    world.run(ReportAbsenceAction(), "james", "Olivia is ill today", "report_absence", entities=[person("Olivia")])
+    world.confirmed(ReportAbsenceAction(), "james", "Olivia is ill today", "report_absence", entities=[person("Olivia")])
     undone = world.run(FallbackAction(), "james", "no", "nlu_fallback")
     assert undone.text.startswith("Undone: Olivia's absence today has been deleted.")
     assert _absences(world) == [] and undone.slot("confirm") is None

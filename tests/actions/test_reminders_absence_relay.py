@@ -144,7 +144,7 @@ def test_asking_about_settings_changes_nothing_and_shows_them(world) -> None:
 
 def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) -> None:
     # The school has stored no reminder rules: the default alert to the contact teacher.
-    said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    said = world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
     assert said.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
                          "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
     with world.runtime.sessions() as session:
@@ -161,7 +161,7 @@ def test_guardian_reports_a_sick_child_and_the_contact_teacher_is_told(world) ->
 def test_the_schools_absence_rule_chooses_the_alerts_template_and_category(world) -> None:
     school_id = _school_rules(world, SHORT_ABSENCE_RULE)
 
-    said = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    said = world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
 
     assert said.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
                          "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
@@ -182,11 +182,11 @@ def test_a_school_without_an_absence_rule_records_the_absence_and_says_no_teache
     _school_rules(world, text)
 
     said = {
-        "kari": world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence",
+        "kari": world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence",
                           entities=[person("Emma")]).text,
-        "per": world.run(ReportAbsenceAction(), "per", "Nora er sjuk i dag", "report_absence",
+        "per": world.confirmed(ReportAbsenceAction(), "per", "Nora er sjuk i dag", "report_absence",
                          entities=[person("Nora")]).text,
-        "james": world.run(ReportAbsenceAction(), "james", "Olivia is sick tomorrow", "report_absence",
+        "james": world.confirmed(ReportAbsenceAction(), "james", "Olivia is sick tomorrow", "report_absence",
                            entities=[person("Olivia")]).text,
     }
 
@@ -211,8 +211,8 @@ def test_an_absence_rule_for_some_grades_alerts_only_about_their_pupils(world) -
     _school_rules(world, SHORT_ABSENCE_RULE.replace("audience: {to: contact_teacher}",
                                                     "audience: {to: contact_teacher, grades: [1, 2, 3, 4]}"))
 
-    emma = world.run(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
-    jonas = world.run(ReportAbsenceAction(), "kari", "Jonas er syk i dag", "report_absence", entities=[person("Jonas")])
+    emma = world.confirmed(ReportAbsenceAction(), "kari", "Emma er syk i dag", "report_absence", entities=[person("Emma")])
+    jonas = world.confirmed(ReportAbsenceAction(), "kari", "Jonas er syk i dag", "report_absence", entities=[person("Jonas")])
 
     assert emma.text == ("Takk, fraværet til Emma i dag er registrert. Liv Andersen har fått beskjed. "
                          "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
@@ -221,7 +221,7 @@ def test_an_absence_rule_for_some_grades_alerts_only_about_their_pupils(world) -
 
 
 def test_absence_alert_is_built_at_send_time_for_the_contact_teacher_only(world) -> None:
-    world.run(ReportAbsenceAction(), "per", "Nora er sjuk i dag og i morgon", "report_absence",
+    world.confirmed(ReportAbsenceAction(), "per", "Nora er sjuk i dag og i morgon", "report_absence",
               entities=[person("Nora")])
     [row] = _outbox(world)
     with world.runtime.sessions() as session:
@@ -235,7 +235,7 @@ def test_absence_alert_is_built_at_send_time_for_the_contact_teacher_only(world)
 
 
 def test_reporting_the_same_absence_twice_records_it_once(world) -> None:
-    world.run(ReportAbsenceAction(), "kari", "Jonas skal til tannlegen i morgen", "report_absence",
+    world.confirmed(ReportAbsenceAction(), "kari", "Jonas skal til tannlegen i morgen", "report_absence",
               entities=[person("Jonas")])
     again = world.run(ReportAbsenceAction(), "kari", "Jonas skal til tannlegen i morgen", "report_absence",
                       entities=[person("Jonas")])
@@ -405,7 +405,7 @@ def test_guardians_cannot_answer_threads(world) -> None:
 
 
 def test_the_schedulers_renderer_turns_dialogue_outbox_rows_into_messages(world) -> None:
-    world.run(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
+    world.confirmed(ReportAbsenceAction(), "james", "Olivia is sick today", "report_absence", entities=[person("Olivia")])
     _send(world, "james", "olivia", "Can Olivia hand in chapter 4 on Friday?", subject="ENG01-05")
     with world.runtime.sessions() as session:
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()

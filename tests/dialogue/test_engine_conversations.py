@@ -78,7 +78,10 @@ def test_guardian_asking_about_someone_elses_child_learns_nothing(ransel_stack) 
 
 def test_absence_report_reaches_the_contact_teacher_through_the_outbox(ransel_stack) -> None:
     ransel_stack.restart("kari.hansen")
-    said = texts(ransel_stack.ask("kari.hansen", "Jonas er syk i dag"))
+    asked = texts(ransel_stack.ask("kari.hansen", "Jonas er syk i dag"))
+    # Asked first: the teacher is told at once, and what has reached a teacher stays said.
+    assert asked == "Skal jeg melde Jonas borte i dag (syk)? Tor Haugen får beskjed. Svar ja eller nei."
+    said = texts(ransel_stack.ask("kari.hansen", "ja"))
     assert said == ("Takk, fraværet til Jonas i dag er registrert. Tor Haugen har fått beskjed. "
                     "Skriv «angre» innen 10 minutter hvis det var feil. God bedring!")
     with ransel_stack.runtime.sessions() as session:
