@@ -18,7 +18,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -87,7 +87,20 @@ class Turn:
         return codes[0] if codes else None
 
     def span(self) -> Span | None:
+        """The period the message asks about: in a message with a statement and a question
+        ("Theodor is home today. What homework does he have next week?") the question's;
+        "denne uka og neste uke" as one period."""
         spans = self.spans()
+        if len(spans) > 1:
+            asked = _question_sentence(self.text)
+            if asked is not None:
+                in_question = find_spans(asked, self.clock,
+                                         lambda: asker_calendar(self.session, self.person, self.today))
+                spans = in_question or spans
+        if len(spans) > 1:
+            ordered = sorted(spans, key=lambda s: s.start)
+            if all(b.start <= a.end + timedelta(days=1) for a, b in zip(ordered, ordered[1:])):
+                return Span(ordered[0].start, max(s.end for s in ordered))
         return spans[0] if spans else None
 
     def spans(self) -> list[Span]:
@@ -99,6 +112,13 @@ class Turn:
 
     def set(self, slot: str, value: Any) -> None:
         self.events.append(SlotSet(slot, value))
+
+
+def _question_sentence(text: str) -> str | None:
+    """The last sentence that asks (ends with "?"), when the message has more than one."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    return asked[-1] if len(sentences) > 1 and asked else None
 
 
 @contextlib.contextmanager
@@ -190,8 +210,9 @@ class RanselAction(Action, ABC):
             if children:
                 # "Hva må barna ha med neste uke?": the same answer for each child, in turn.
                 asked = list(turn.entities)
+                others = [e for e in asked if e.get("entity") != "person"]
                 for child in children:
-                    turn.entities = [*asked, {"entity": "person", "value": child.given_name}]
+                    turn.entities = [*others, {"entity": "person", "value": child.given_name}]
                     handler.respond(turn)
                 turn.entities = asked
             else:
@@ -266,10 +287,19 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
             and staff.applies(turn):  # type: ignore[attr-defined]
         wanted = STAFF_ACTION
+    elif action_name in RELAY_MISREAD and (relay := REGISTRY.get("action_relay_from_message")) is not None \
+            and relay.applies(turn):  # type: ignore[attr-defined]
+        wanted = "action_relay_from_message"
+    elif action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text):
+        # "Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question.
+        wanted = "action_bring"
+    elif action_name in MISREAD and _RESULT_WORDS.search(turn.text) and _known_named(turn):
+        # "Kva resultat har Elias fått i naturfag?" not understood: a child and results.
+        wanted = "action_progress"
     elif action_name in MISREAD and asks_who_teaches(turn.text):
         # "Kven har Eirik i engelsk?" read as a child's name or not understood.
         wanted = "action_who_teaches"
-    elif action_name == OUT_OF_SCOPE_ACTION and _known_named(turn):
+    elif action_name == OUT_OF_SCOPE_ACTION and (_known_named(turn) or _names_own_item(turn)):
         # It names a pupil the asker knows: about school after all (the fallback answers an
         # item it names, or asks).
         wanted = "action_fallback"
@@ -279,6 +309,13 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     return action() if action is not None else None
 
 
+# Question actions a request to write to a teacher is misread as.
+RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
+                           "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
+                           "action_who_teaches", "action_help"})
+_BRING_WORDS = re.compile(r"\b(?:ha med|ta med|bring|pakke|pack|ha med seg)\b", re.IGNORECASE)
+_RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|grades?|marks?|how\s+is\s+\w+\s+doing"
+                           r"|hvordan\s+går\s+det|korleis\s+går\s+det", re.IGNORECASE)
 # Actions a question is often misread as when the model is unsure.
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
 _WHO_TEACHES = re.compile(
@@ -289,6 +326,17 @@ _WHO_TEACHES = re.compile(
 def asks_who_teaches(text: str) -> bool:
     """"Hvem underviser Filip i naturfag?", "kven har Eirik i engelsk?", "who teaches Ella maths?"."""
     return bool(_WHO_TEACHES.search(text))
+
+
+def _names_own_item(turn: Turn) -> bool:
+    """The message names one of the asker's (or their children's) items ("når vi går til
+    biblioteket", "dyreforedraget"): about school, whatever the model thought."""
+    if not ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
+        return False
+    from actions._items import named_items
+
+    pupils = ([turn.person] if Role.PUPIL in turn.roles else []) + family_children(turn)
+    return any(named_items(turn, pupil) for pupil in pupils)
 
 
 def _staff_order(turn: Turn) -> str | None:
@@ -312,10 +360,18 @@ _ALL_CHILDREN = re.compile(
 def all_children_meant(turn: Turn) -> list[Person]:
     """A guardian of several who names none of them but says "the children", "begge":
     every child."""
-    if Role.GUARDIAN not in turn.roles or not _ALL_CHILDREN.search(turn.text) or _named(turn):
+    if Role.GUARDIAN not in turn.roles:
         return []
     children = family_children(turn)
-    return children if len(children) > 1 else []
+    if len(children) < 2:
+        return []
+    words = words_of(turn.text)
+    named = [c for c in children if c.given_name.casefold() in words]
+    if len(named) > 1:
+        return named  # "Hvem er kontaktlærer for Selma og for Markus?"
+    if not _ALL_CHILDREN.search(turn.text) or _named(turn):
+        return []
+    return children
 
 
 # Intents whose actions only answer: where a message goes when a state-changing intent was

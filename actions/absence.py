@@ -74,10 +74,20 @@ _WH_QUESTION = re.compile(r"(?:^|[.!?]\s*|,\s*)(?:når|hva|kva|hvilke|hvilken|kv
                           r"|how\s+much|how\s+many)\b[^.!]*\?", re.IGNORECASE)
 
 
+_REPORT_REQUEST = re.compile(r"meld|registrer|register|report|si\s+ifr|sei\s+ifr|gi\s+beskjed|gje\s+beskjed|let\s+\w+\s+know"
+                             r"|tell|fravær|fråvær|absence|absent|borte", re.IGNORECASE)
+
+
 def _asks_about_past_illness(text: str) -> bool:
-    """"Kasper har hatt influensa. Når er naturfagprøven?": an illness already over and a
-    question about something else — answered, not reported."""
-    return bool(_PAST_ILLNESS.search(text) and _WH_QUESTION.search(text))
+    """"Kasper har hatt influensa. Når er naturfagprøven?", "Elias var sjuk rundt gloseprøva.
+    Fekk han resultat?": an illness already over and a question about something else —
+    answered, not reported."""
+    if not _PAST_ILLNESS.search(text):
+        return False
+    if _WH_QUESTION.search(text):
+        return True
+    questions = [q for q in re.findall(r"[^.!?]*\?", text) if q.strip()]
+    return bool(questions) and not any(_REPORT_REQUEST.search(q) for q in questions)
 
 
 def record(turn: Turn, data: dict[str, Any]) -> None:

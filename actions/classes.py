@@ -72,6 +72,8 @@ _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|h
                     r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
 _EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangement|event|aktivitet|activity|\btur\b"
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
+_AHEAD = re.compile(r"framover|fremover|fram\s+til|frem\s+til|kommende|komande|ahead|coming|upcoming|neste|next"
+                    r"|snart|soon|resten|rest\s+of|fremtid|framtid", re.IGNORECASE)
 _COUNT = re.compile(r"hvor mange|kor mange|how many|antall|number of", re.IGNORECASE)
 _CONTACT = re.compile(r"kontaktlærer|kontaktlærar|contact teacher|form teacher|class teacher|homeroom", re.IGNORECASE)
 _MINE = re.compile(
@@ -144,6 +146,9 @@ def answer_for_staff(turn: Turn, asked: str | None) -> bool:
         asked = by_words or "all"
     elif by_words is not None and not (asked == "missing" and by_words == "progress"):
         asked = by_words
+    elif by_words is None and asked == "progress" and class_named and _AHEAD.search(turn.text):
+        # "Kva har 5A i samfunnsfag framover?": what is coming, not how it went.
+        asked = "all"
     elif by_words is None and asked in ("homework", "tests", "bring"):
         # "Hva har 5A tirsdag?": no word says which kind, so everything of that day.
         asked = "all"
@@ -275,6 +280,8 @@ _PARTS = [
     ("bands", re.compile(r"fordeling|distribution|spread|spreiing|spredning|hvordan gikk|korleis gjekk|how did"
                          r"|how was|went", re.IGNORECASE)),
     ("missing", re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|no result|uten|utan|hvordan gikk"
+                           r"|ikke fått|ikkje fått|ikkje fenge|ikke har fått|ikkje har fått|not got|not received"
+                           r"|haven't got|hasn't got|no score|ingen resultat|har ikke resultat|har ikkje resultat"
                            r"|korleis gjekk|how did|how was|went", re.IGNORECASE)),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
@@ -11,6 +12,7 @@ from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests
 
+_ALSO_TESTS = re.compile(r"prøv\w*|\btest\w*|quiz\w*|exam\w*", re.IGNORECASE)
 # Without a date, "what's the homework?" means what is due in the coming week.
 DEFAULT_DAYS_AHEAD = 6
 TEST_DAYS_AHEAD = 28
@@ -28,9 +30,12 @@ class HomeworkAction(RanselAction):
             return
         span = turn.span()
         start, end = (span.start, span.end) if span else (turn.today, turn.today + timedelta(days=DEFAULT_DAYS_AHEAD))
+        kinds = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
+        if _ALSO_TESTS.search(turn.text):
+            kinds.add(AssignmentKind.TEST)  # "hvilke prøver og lekser gikk han glipp av?"
         items = due_items(
             turn.session, turn.person, pupil.id, start, end, turn.clock,
-            kinds={AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}, subject_code=turn.subject_code,
+            kinds=kinds, subject_code=turn.subject_code,
         )
         if span is None:
             items = [i for i in items if i.due >= turn.clock.now()]

@@ -46,7 +46,10 @@ _STATUS = re.compile(
     r"|(?:har|have|did)\s+(?:alle|everyone|everybody)\s+(?:fått|fenge|got|received|read|lest)"
     r"|(?:status|leveringsstatus|delivery)\s+(?:på|for|of|on)\s+(?:meldingen|meldinga|beskjeden|the message|the broadcast)"
     r"|(?:who|hvem|kven)\s+(?:har\s+)?(?:ikke|ikkje|didn'?t|did not|has not|hasn'?t)\s+(?:fått|fenge|get|got|received)"
-    r"\s+(?:meldingen|meldinga|beskjeden|it|the message)", re.IGNORECASE)
+    r"\s+(?:meldingen|meldinga|beskjeden|it|the message)"
+    r"|(?:ble|blei|vart|er|har|was|is|has|did)\s+(?:meldingen|meldinga|beskjeden|the\s+message|my\s+message|it)\s+"
+    r"(?:blitt\s+|vorte\s+|been\s+)?(?:sendt|send|levert|delivered|sent|lest|read|kommet\s+fram|komme\s+fram|gått\s+ut"
+    r"|gone\s+out|went\s+out)", re.IGNORECASE)
 _RESEND = re.compile(
     r"(?:send|sende)\s+(?:den\s+|meldingen\s+|meldinga\s+|beskjeden\s+|it\s+|the message\s+)?(?:på nytt|igjen|again|om att|ein gong til)"
     r"|resend|re-send|prøv igjen|prøv på nytt|try again", re.IGNORECASE)

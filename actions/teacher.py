@@ -232,3 +232,40 @@ def send_answer(turn: Turn, data: dict[str, Any]) -> None:
         return
     asker = turn.session.get(Person, sent.thread.asker_id)
     turn.say("answer_sent", asker=asker.name, number=sent.thread.id)
+
+
+class RelayFromMessageAction(RanselAction):
+    """A request to write to a teacher that carries its text ("Jeg vil skrive til
+    mattelæreren til Odin: Kan han få ekstra oppgaver?") but that the model read as
+    something else: the same yes/no question the relay form ends with."""
+
+    def name(self) -> str:
+        return "action_relay_from_message"
+
+    @staticmethod
+    def applies(turn: Turn) -> bool:
+        return bool({Role.GUARDIAN, Role.PUPIL} & turn.roles) and relay_cue(turn.text) \
+            and relay_content(turn.text) is not None
+
+    def respond(self, turn: Turn) -> None:
+        pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+        match, named = _match_child(turn, pupils)
+        if match is None and named:
+            raise AccessDenied()
+        if match is None and len(pupils) == 1:
+            match = pupils[0]
+        if match is None:
+            turn.say("relay_which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
+            return
+        subject = subject_of_teacher(turn.text)
+        if subject is None:
+            by_name = relay.named_teacher_subject(turn.session, turn.person, turn.text, turn.clock)
+            subject = by_name if by_name not in (None, relay.CONTACT) else None
+        data = {"pupil_id": match.id, "subject": subject, "text": (relay_content(turn.text) or "")[:relay.MAX_TEXT]}
+        try:
+            teacher = relay.teacher_for(turn.session, turn.person, match.id, turn.clock, subject)
+        except relay.NoTeacher:
+            turn.say("relay_no_teacher")
+            return
+        ask_confirm(turn, KIND, data, "confirm_message", teacher=teacher.name, text=data["text"],
+                    name=match.given_name, own=match.id == turn.person.id)

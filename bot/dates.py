@@ -772,6 +772,10 @@ def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, lis
             # "fra mandag til onsdag": the Wednesday after that Monday.
             shifted = span.start + timedelta(days=7)
             span = Span(shifted, shifted)
+        elif piece.role == "weekday" and span.start == today and _DUE_BY.search(normalised, 0, piece.start):
+            # "leksa til mandag" asked on a Monday: the homework for next Monday.
+            shifted = span.start + timedelta(days=7)
+            span = Span(shifted, shifted)
         elif piece.role == "weekday" and span.start > today and _PAST.search(normalised):
             # "Hva var leksa på mandag?", "the homework that was due on Monday": the one gone by.
             shifted = span.start - timedelta(days=7)
@@ -782,6 +786,8 @@ def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, lis
     return normalised, selected
 
 
+# "til mandag", "by Monday", "due Monday": the day work is due, so ahead of today.
+_DUE_BY = re.compile(r"(?:^|\s)(?:til|by|innen|innan|due|until|till)\s*(?:på\s+|on\s+|neste\s+)?$")
 # A bare weekday in a sentence about the past is the last such day, not the next.
 _PAST = re.compile(_B + r"(?:var|vart|was|were|hadde|had|did|forgot|forgotten|glemte|glemt|gløymde|gløymt|missed"
                    r"|mistet|mista|fikk|fekk|got|skrev|wrote|sa|said|gikk|gjekk|went)" + _E)

@@ -62,6 +62,7 @@ score scores spelling result results grades marks vocab poster trip pages page r
 allowed calculator forgot there's isn't aren't won't she's he's who's
 """.split())
 
+_NOT_NYNORSK_ANE = frozenset("banane orkane vulkane platane membrane romane organe".split())
 _WORD = re.compile(r"[a-zæøåéèêóòôüäöA-ZÆØÅÉÈÊÓÒÔÜÄÖ']+")
 _NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")
 
@@ -73,7 +74,8 @@ def scores(text: str) -> dict[str, int]:
     found = {"nb": 0, "nn": 0, "no": 0, "en": 0}
     for raw in _WORD.findall(text):
         word = raw.casefold().strip("'")
-        if word in _NYNORSK:
+        if word in _NYNORSK or (len(word) >= 7 and word.endswith("ane") and word not in _NOT_NYNORSK_ANE):
+            # "planetane", "elevane", "oppgåvane": nynorsk's definite plural (bokmål: -ene).
             found["nn"] += 1
         elif word in _BOKMAAL:
             found["nb"] += 1

@@ -131,6 +131,10 @@ _DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|neste|next|this|denne|den|by)\b.*$
                        re.IGNORECASE)
 
 
+# "..., kan du legge det inn?", "Can you add it?": the order, asked politely.
+_POLITE_TAIL = re.compile(r"[.!]?\s*(?:kan|kunne|vil)\s+du\s+(?:legge|leggje|registrere|sette|setje|føre)\s+(?:det|den|dette|dei|de)"
+                          r"(?:\s+inn)?(?:\s+for\s+meg)?\s*\??\s*$|[.!]?\s*(?:can|could|would)\s+you\s+(?:add|put|register|enter)"
+                          r"\s+(?:it|that|this|them)(?:\s+in)?(?:\s+for\s+me)?(?:,?\s+please)?\s*\??\s*$", re.IGNORECASE)
 _ABOUT = re.compile(r"\s(?:about|on the topic of|om|tema|topic)\s+(.+)$", re.IGNORECASE)
 _MAX = re.compile(r"\b(?:max|maks|maksimalt|maximum|av)\.?\s*(\d+(?:[.,]\d+)?)\s*(?:poeng|points|p)\b", re.IGNORECASE)
 
@@ -154,6 +158,7 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
     """The homework, test or bring-item a message orders for a class, or None."""
     from bot.services.classes import class_names_in
 
+    text = _POLITE_TAIL.sub("", text).strip()
     if _QUESTION_START.search(text) or text.rstrip().endswith("?"):
         return None
     classes = class_names_in(text)
@@ -182,7 +187,11 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
         return None
     day, at = _send_time(header, clock)
     if day is None:
-        return None
+        # "Legg inn en lekse til 6A: les side 70–72 til fredag 11. desember": the day is in the text.
+        day, at = _send_time(body, clock)
+        if day is None:
+            return None
+        header = body
     return AssignmentOrder(kind, classes[0], _ahead(day, header, clock), at, body.strip())
 
 

@@ -97,6 +97,9 @@ _CONTENT_AFTER = [
     # teacher that she'll be picked up", "tell Ludvig's maths teacher that he missed ...":
     # a teacher (any kind: "norsklæraren", "maths teacher"), a few words naming whose, then
     # what to say.
+    # "message Theodor's contact teacher and ask for a meeting about ...", "... og be om ein samtale".
+    r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:and\s+ask|og\s+spør|og\s+spørre|og\s+be|and\s+request)"
+    r"\s+((?:for|about|if|whether|om|etter)\s+.+)",
     r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:om\s+at|at|that|saying(?:\s+that)?"
     r"|to\s+say(?:\s+that)?|og\s+si(?:e)?\s+at|og\s+sei(?:e)?\s+at|and\s+say(?:\s+that)?)\s+(.+)",
 ]
@@ -585,6 +588,12 @@ class ItemFocus:
 
 
 _ITEM_FOCUS = [
+    # What it is about, what to read or know: the whole picture (substance, things, result).
+    (ItemFocus.WHAT, r"kapit\w*|chapter\w*|\bsid(?:e|er|ene|ene|a|ar|ane)\b|pages?|handler\s+\w*\s*om|handlar\s+\w*\s*om"
+                     r"|what(?:'s|\s+is)\s+(?:it|the\s+\w+)\s+about|about\s+what|kunne|kan\s+til|know|learn\w*|lære|lese\s+på"
+                     r"|pensum|tema|topic|study|øve\s+på|practi[cs]e\s+for|lysbild\w*|slides?|hvor\s+lang\w*|kor\s+lang\w*"
+                     r"|how\s+long|how\s+many\s+(?:slides|pages|minutes)|hvor\s+mange\s+(?:sider|lysbilder|minutt)"
+                     r"|kor\s+mange\s+(?:sider|lysbilete|minutt)|gruppe\w*|group\s*work|alene|aleine|alone"),
     (ItemFocus.RESULT, r"hvordan\s+gikk|korleis\s+gjekk|kor\s+gjekk|resultat\w*|fikk\s+(?:jeg|han|hun|hu|ho|du|vi|eg)"
                        r"|fekk\s+(?:eg|han|ho|du)|score\w*|poeng|karakter\w*|vurdering\w*|kommentar\w*|tilbakemelding\w*"
                        r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"),

@@ -45,7 +45,10 @@ STATE_TABLES = {
     "homework": ("assignments",),
     "outbox": ("outbox",),
 }
-KINDS = ("homework", "test", "bring", "progress", "teacher", "absence", "fallback")
+# The kinds of the record of changes (bot/services/changes.py) -> the state kinds above.
+CHANGE_KINDS = {"absence": "absence", "message": "message", "reminders": "reminders", "broadcast": "broadcast",
+                "homework": "homework", "homework_change": "homework"}
+KINDS = ("homework", "test", "bring", "progress", "teacher", "absence", "fallback", "staff")
 
 
 # --- the stack on the evaluation school ------------------------------------------------------
@@ -123,13 +126,17 @@ class EvalStack:
         return [a for a in actions if a], bool((tracker.get("slots") or {}).get("confirm"))
 
     def fingerprint(self) -> dict[str, str]:
-        """A hash of every state table's rows, per kind of change."""
+        """A hash of every state table's rows, per kind of change. The record of changes a
+        conversation made counts too: homework added and then deleted changed something."""
         out = {}
         with self.runtime.engine.connect() as conn:
             for kind, tables in STATE_TABLES.items():
                 digest = hashlib.sha256()
                 for table in tables:
                     for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY id")):  # noqa: S608 - fixed names
+                        digest.update(repr(tuple(row)).encode())
+                for row in conn.execute(text("SELECT id, kind FROM changes ORDER BY id")):
+                    if CHANGE_KINDS.get(row.kind) == kind:
                         digest.update(repr(tuple(row)).encode())
                 out[kind] = digest.hexdigest()
         return out

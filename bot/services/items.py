@@ -118,10 +118,11 @@ _TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "weather": ("vær",), "temperature": ("temperatur",), "vikings": ("viking",), "viking": ("viking",),
     "capitals": ("hovedstad",), "europe": ("europa",), "decimals": ("desimaltall",), "decimal": ("desimaltall",),
     "story": ("fortelling",), "writing": ("skriving",), "dictation": ("diktat",), "map": ("kart",),
-    "mapping": ("kartlegging",), "arithmetic": ("regning",), "holidays": ("høytid",), "festival": ("høytid",),
+    "mapping": ("kartlegging",), "arithmetic": ("regning",),
 }
 
-_GENERIC = frozenset(["dag", "uk", "time", "tim", "del", "kapittel", "side", "oppgav", "nr", "elev"])
+_GENERIC = frozenset(["dag", "uk", "time", "tim", "del", "kapittel", "kapitl", "side", "sid", "oppgav", "oppg", "nr",
+                      "elev", "hjelp", "glemt", "husk", "hugs"])
 # Kind words that say only what sort of thing it is; "foredrag", "tur", "aktivitetsdag" also
 # name the thing and count like any other word of a title.
 _ONLY_KIND = frozenset(["prov", "test", "quiz", "kartlegging", "eksam", "exam", "tentam", "leks", "lekse",
@@ -370,6 +371,12 @@ def _items_named(session: Session, asker: Person, pupil_id: int, text: str, cloc
         # be the item's day, else the question is about that day, not about this item.
         span = find_span(text, clock)
         if span is not None and not any(span.start <= clock.local(c.due_at).date() <= span.end for c, _ in found):
+            return []
+    if found:
+        # "Skal Odin ha med badetøy denne uka?": an item named that was over before the
+        # period asked about is not the answer; the period is.
+        span = find_span(text, clock)
+        if span is not None and all(clock.local(c.due_at).date() < span.start for c, _ in found):
             return []
     if not found:
         return []
