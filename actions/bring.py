@@ -10,7 +10,7 @@ from bot.services.bring import bring_list
 from bot.services.calendar import next_school_day
 from bot.services.pupils import school_of
 
-MAX_DAYS = 7
+MAX_DAYS = 14  # "denne uka og neste uke"
 
 
 class BringAction(RanselAction):

@@ -225,6 +225,8 @@ def _answer_items(turn: Turn, scope: Scope, asked: str) -> None:
     elif asked == "bring":
         start = end = _next_day(turn, scope)
     else:
+        if asked == "all" and _AHEAD.search(turn.text):
+            days = TEST_DAYS  # "framover", "coming up": the next four weeks
         start, end = turn.today, turn.today + timedelta(days=days)
     items = class_items(turn.session, scope, start, end, turn.clock, kinds, turn.subject_code)
     views = [_item_view(i) for i in items]

@@ -62,6 +62,7 @@ score scores spelling result results grades marks vocab poster trip pages page r
 allowed calculator forgot there's isn't aren't won't she's he's who's
 """.split())
 
+_CLASS_NAME = re.compile(r"\b\d{1,2}\s?[A-Za-zÆØÅæøå]\b")
 _NOT_NYNORSK_ANE = frozenset("banane orkane vulkane platane membrane romane organe".split())
 _WORD = re.compile(r"[a-zæøåéèêóòôüäöA-ZÆØÅÉÈÊÓÒÔÜÄÖ']+")
 _NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")
@@ -72,6 +73,7 @@ NORWEGIAN = "no"  # Norwegian, but not telling bokmål from nynorsk
 def scores(text: str) -> dict[str, int]:
     """How many telling words of each kind the text has: nb, nn, no (either), en."""
     found = {"nb": 0, "nn": 0, "no": 0, "en": 0}
+    text = _CLASS_NAME.sub(" ", text)  # "6A" is a class, not the English "a"
     for raw in _WORD.findall(text):
         word = raw.casefold().strip("'")
         if word in _NYNORSK or (len(word) >= 7 and word.endswith("ane") and word not in _NOT_NYNORSK_ANE):
