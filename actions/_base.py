@@ -30,7 +30,7 @@ from actions import _runtime
 from bot.access import AccessDenied, children_of, roles_of, visible_pupils
 from bot import confirm_codes
 from bot.clock import Clock
-from bot.dates import Span, find_spans
+from bot.dates import Span, find_spans, question_sentence
 from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.language import reply_language
@@ -92,7 +92,7 @@ class Turn:
         "denne uka og neste uke" as one period."""
         spans = self.spans()
         if len(spans) > 1:
-            asked = _question_sentence(self.text)
+            asked = question_sentence(self.text)
             if asked is not None:
                 in_question = find_spans(asked, self.clock,
                                          lambda: asker_calendar(self.session, self.person, self.today))
@@ -112,13 +112,6 @@ class Turn:
 
     def set(self, slot: str, value: Any) -> None:
         self.events.append(SlotSet(slot, value))
-
-
-def _question_sentence(text: str) -> str | None:
-    """The last sentence that asks (ends with "?"), when the message has more than one."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?")]
-    return asked[-1] if len(sentences) > 1 and asked else None
 
 
 @contextlib.contextmanager
@@ -293,12 +286,17 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text):
         # "Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question.
         wanted = "action_bring"
-    elif action_name in MISREAD and _RESULT_WORDS.search(turn.text) and _known_named(turn):
+    elif action_name in MISREAD | {"action_goodbye", "action_thanks", OUT_OF_SCOPE_ACTION} \
+            and _RESULT_WORDS.search(turn.text) and _known_named(turn):
         # "Kva resultat har Elias fått i naturfag?" not understood: a child and results.
         wanted = "action_progress"
-    elif action_name in MISREAD and asks_who_teaches(turn.text):
+    elif action_name in MISREAD | {"action_timetable", "action_week_plan"} and asks_who_teaches(turn.text):
         # "Kven har Eirik i engelsk?" read as a child's name or not understood.
         wanted = "action_who_teaches"
+    elif action_name in MISREAD and (kind := _KIND_ASKED.search(turn.text)) and turn.spans() \
+            and ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
+        # "Kva er prøva på fredag om?" not understood: a kind of work and a day.
+        wanted = "action_tests" if kind.group(1) else "action_homework"
     elif action_name == OUT_OF_SCOPE_ACTION and (_known_named(turn) or _names_own_item(turn)):
         # It names a pupil the asker knows: about school after all (the fallback answers an
         # item it names, or asks).
@@ -313,8 +311,10 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
 RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
                            "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
                            "action_who_teaches", "action_help"})
+_KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)", re.IGNORECASE)
 _BRING_WORDS = re.compile(r"\b(?:ha med|ta med|bring|pakke|pack|ha med seg)\b", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|grades?|marks?|how\s+is\s+\w+\s+doing"
+                           r"|how's\s+\w+\s+doing"
                            r"|hvordan\s+går\s+det|korleis\s+går\s+det", re.IGNORECASE)
 # Actions a question is often misread as when the model is unsure.
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})

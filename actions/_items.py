@@ -9,6 +9,7 @@ intent alone would have given.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any
 
@@ -33,7 +34,32 @@ def _ignore(turn: Turn, pupil: Person) -> frozenset[str]:
 
 
 def named_items(turn: Turn, pupil: Person) -> list[NamedItem]:
-    return items_named(turn.session, turn.person, pupil.id, turn.text, turn.clock, ignore=_ignore(turn, pupil))
+    found = items_named(turn.session, turn.person, pupil.id, turn.text, turn.clock, ignore=_ignore(turn, pupil))
+    if not found and _FOLLOW_UP.search(turn.text):
+        # "and what does she need to bring for it?": the item the message before named.
+        before = _previous_message(turn)
+        if before:
+            found = items_named(turn.session, turn.person, pupil.id, before, turn.clock, ignore=_ignore(turn, pupil))
+    return found
+
+
+# A follow-up that points back: "for it", "til den", "på den", "and ...?", "og ...?".
+_FOLLOW_UP = re.compile(r"\b(?:for|to|on|about|til|på|om|med)\s+(?:it|that|den|det|dei|dem|the\s+same)\b"
+                        r"|^\s*(?:and|og|also|òg|også|hva\s+med|kva\s+med|what\s+about)\b", re.IGNORECASE)
+
+
+def _previous_message(turn: Turn) -> str | None:
+    """The person's message before this one in the conversation (since its last restart)."""
+    seen_current = False
+    for event in reversed(turn.tracker.events or []):
+        if event.get("event") == "restart":
+            return None
+        if event.get("event") == "user":
+            if not seen_current:
+                seen_current = True
+                continue
+            return event.get("text") or None
+    return None
 
 
 def answer_named_item(turn: Turn, pupil: Person, default_focus: str = ItemFocus.WHAT) -> bool:
@@ -45,6 +71,8 @@ def answer_named_item(turn: Turn, pupil: Person, default_focus: str = ItemFocus.
     # to bring, the result), except where the question was about a result.
     focus = item_focus(turn.text) or (default_focus if default_focus == ItemFocus.RESULT else ItemFocus.WHAT)
     now = turn.clock.now()
+    if focus == ItemFocus.RESULT and all(i.due > now for i in found):
+        focus = ItemFocus.WHAT  # no result before it has happened: what it is, then
     turn.say("item", items=[_view(i, now) for i in found], focus=focus, **about(turn, pupil))
     return True
 

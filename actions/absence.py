@@ -37,7 +37,7 @@ class ReportAbsenceAction(RanselAction):
         return "action_report_absence"
 
     def respond(self, turn: Turn) -> None:
-        if not absence_cue(turn.text) or _asks_about_past_illness(turn.text):
+        if not absence_cue(turn.text) or _asks_about_past_illness(turn.text) or _GOING_ANYWAY.search(turn.text):
             reroute(turn, about_school=about_school(turn))
             return
         if Role.GUARDIAN not in turn.roles or not family_children(turn):
@@ -74,6 +74,10 @@ _WH_QUESTION = re.compile(r"(?:^|[.!?]\s*|,\s*)(?:når|hva|kva|hvilke|hvilken|kv
                           r"|how\s+much|how\s+many)\b[^.!]*\?", re.IGNORECASE)
 
 
+# "litt forkjølet, men hun skal på skolen", "going to school anyway": not away.
+_GOING_ANYWAY = re.compile(r"(?:skal|går|kjem|kommer|er)\s+(?:likevel\s+|lell\s+|ändå\s+)?(?:på|til)\s+(?:skolen|skulen)"
+                           r"|going\s+(?:to\s+)?school|goes\s+to\s+school|still\s+going|going\s+in\s+anyway"
+                           r"|(?:men|but)\s+(?:\w+\s+){0,3}(?:frisk|fine|well|ok|okay)\b", re.IGNORECASE)
 _REPORT_REQUEST = re.compile(r"meld|registrer|register|report|si\s+ifr|sei\s+ifr|gi\s+beskjed|gje\s+beskjed|let\s+\w+\s+know"
                              r"|tell|fravær|fråvær|absence|absent|borte", re.IGNORECASE)
 

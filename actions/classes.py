@@ -74,6 +74,9 @@ _EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangeme
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
 _AHEAD = re.compile(r"framover|fremover|fram\s+til|frem\s+til|kommende|komande|ahead|coming|upcoming|neste|next"
                     r"|snart|soon|resten|rest\s+of|fremtid|framtid", re.IGNORECASE)
+PROJECT_WORDS = re.compile(r"prosjekt\w*|project\w*|presentasjon\w*|presentation\w*|foredrag\w*|fremføring\w*"
+                            r"|framføring\w*|plakat\w*|poster\w*|innlevering\w*|frist\w*|due|hand\s+in|assignment\w*"
+                            r"|oppgåve\w*|oppgave\w*|arbeid|work|levere|leveres|leverast", re.IGNORECASE)
 _COUNT = re.compile(r"hvor mange|kor mange|how many|antall|number of", re.IGNORECASE)
 _CONTACT = re.compile(r"kontaktlærer|kontaktlærar|contact teacher|form teacher|class teacher|homeroom", re.IGNORECASE)
 _MINE = re.compile(
@@ -119,13 +122,17 @@ def asked_by_words(text: str) -> str | None:
     """What a staff question asks, when its words say so clearly."""
     if _RESULTS.search(text):
         return "progress"
-    if _ROSTER.search(text) or _COUNT.search(text) or _CONTACT.search(text) or _MINE.search(text):
-        return "class"
     kinds = [name for name, pattern in (("tests", _TESTS), ("bring", _BRING), ("homework", _HOMEWORK),
                                          ("all", _EVENTS)) if pattern.search(text)]
+    if not kinds and (_ROSTER.search(text) or _COUNT.search(text) or _CONTACT.search(text) or _MINE.search(text)):
+        return "class"
     if len(kinds) > 1 or kinds == ["all"]:
         return "all"  # "lekser og arrangement", "hva skjer": everything in the period
-    return kinds[0] if kinds else None
+    if kinds:
+        return kinds[0]  # "hva må elevene i 6C ha med": about things, not who the pupils are
+    if _ROSTER.search(text) or _COUNT.search(text) or _CONTACT.search(text) or _MINE.search(text):
+        return "class"
+    return None
 
 
 def answer_for_staff(turn: Turn, asked: str | None) -> bool:
@@ -217,7 +224,9 @@ def _answer_items(turn: Turn, scope: Scope, asked: str) -> None:
     elif asked == "bring":
         kinds, days = None, 0
     elif asked == "homework":
-        kinds, days = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}, HOMEWORK_DAYS
+        kinds, days = {AssignmentKind.HOMEWORK}, HOMEWORK_DAYS
+        if PROJECT_WORDS.search(turn.text):
+            kinds.add(AssignmentKind.PROJECT)
     else:
         kinds, days = None, HOMEWORK_DAYS
     if span is not None:

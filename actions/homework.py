@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
-from actions.classes import answer_for_staff
+from actions.classes import PROJECT_WORDS as _PROJECT_WORDS, answer_for_staff
 from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests
@@ -30,7 +30,9 @@ class HomeworkAction(RanselAction):
             return
         span = turn.span()
         start, end = (span.start, span.end) if span else (turn.today, turn.today + timedelta(days=DEFAULT_DAYS_AHEAD))
-        kinds = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
+        kinds = {AssignmentKind.HOMEWORK}
+        if _PROJECT_WORDS.search(turn.text):
+            kinds.add(AssignmentKind.PROJECT)  # a poster or a talk is homework only when asked about
         if _ALSO_TESTS.search(turn.text):
             kinds.add(AssignmentKind.TEST)  # "hvilke prøver og lekser gikk han glipp av?"
         items = due_items(
@@ -54,9 +56,12 @@ class TestsAction(RanselAction):
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
         span = turn.span()
+        kinds = {AssignmentKind.TEST}
+        if _PROJECT_WORDS.search(turn.text):
+            kinds.add(AssignmentKind.PROJECT)  # "prøver og fremføringer før jul"
         if span is not None:
             items = due_items(turn.session, turn.person, pupil.id, span.start, span.end, turn.clock,
-                              kinds={AssignmentKind.TEST}, subject_code=turn.subject_code)
+                              kinds=kinds, subject_code=turn.subject_code)
             start, end = span.start, span.end
         else:
             items = upcoming_tests(turn.session, turn.person, pupil.id, turn.clock, days=TEST_DAYS_AHEAD,

@@ -3,6 +3,8 @@ a test in their groups ("hvem mangler resultat på brøkprøven?")."""
 
 from __future__ import annotations
 
+import re
+
 from actions._base import RanselAction, Turn, _named, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
 from actions.classes import answer_for_staff
@@ -33,7 +35,12 @@ class MissingResultsAction(RanselAction):
 
     def respond(self, turn: Turn) -> None:
         if Role.TEACHER not in turn.roles and Role.SCHOOL_ADMIN not in turn.roles:
-            raise AccessDenied()
+            # "Hvem mangler resultat?" is about a class: not theirs to see. "Har Even fått
+            # resultat på kartleggingsprøven?" is about their own child.
+            if re.match(r"\s*(?:hvem|kven|who)\b", turn.text, re.IGNORECASE):
+                raise AccessDenied()
+            ProgressAction().respond(turn)
+            return
         if answer_for_staff(turn, "missing"):
             return
         if _named(turn):

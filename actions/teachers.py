@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions.classes import answer_for_staff
 from bot.phrases import subject_of_teacher
@@ -23,8 +25,9 @@ class WhoTeachesAction(RanselAction):
         subject = subject_of_teacher(turn.text) or turn.subject_code
         if subject is not None:
             teachers = [t.name for code, t in found.by_subject if code == subject]
-            turn.say("who_teaches", subject=subject, teachers=teachers,
-                     contact=[t.name for t in found.contact], **about(turn, pupil))
+            turn.say("who_teaches", subject=subject, teachers=teachers, contact=[t.name for t in found.contact],
+                     with_contact=bool(re.search(r"kontaktl|contact|form\s+teacher|class\s+teacher", turn.text, re.I)),
+                     **about(turn, pupil))
             return
         subjects: dict[str, list[str]] = {}
         for code, teacher in found.by_subject:

@@ -426,6 +426,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         _B + r"(?:førstkommende|førstkomande|kommende|kommande|this\s+coming|the\s+coming|coming)\s+("
         + _WEEKDAY_WORDS + r")(?:en)?" + _E)),
     ("last_weekday", re.compile(_B + r"(?:forrige|førre|sist|last)\s+(" + _WEEKDAY_WORDS + r")(?:en)?" + _E)),
+    # "torsdag 17. ut på": a weekday and a day of the month, whatever follows.
+    ("weekday_dom", re.compile(_B + r"(" + _WEEKDAY_WORDS + r")(?:en)?\s+(?:den\s+|the\s+)?(\d{1,2})(?:\.|st|nd|rd|th)"
+                               r"(?![\d.,/])" + _NOT_MONTH_NEXT)),
     ("weekday", re.compile(_B + r"(" + _WEEKDAY_WORDS + r")(?:en|ar|er|s)?" + _E)),
     ("holiday", re.compile(
         _B + r"(" + _alternation(_BEFORE_WORDS | _AFTER_WORDS | _DURING_WORDS | {"over"}) + r")\s+(?:the\s+)?("
@@ -463,7 +466,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "after_weekend": ("helg", "weekend"), "next_weekend": ("helg", "weekend"), "weekend": ("helg", "weekend"),
     "rest_of_week": ("rest",), "next_week": _WEEK_WORDS, "last_week": _WEEK_WORDS, "this_week": _WEEK_WORDS,
     "next_weekday": _WEEKDAY_TRIGGERS, "coming_weekday": _WEEKDAY_TRIGGERS, "last_weekday": _WEEKDAY_TRIGGERS,
-    "weekday": _WEEKDAY_TRIGGERS,
+    "weekday": _WEEKDAY_TRIGGERS, "weekday_dom": _WEEKDAY_TRIGGERS,
     "holiday": ("jul", "nyttår", "nyår", "feri", "påsk", "somm", "christmas", "xmas", "new year", "break",
                 "holiday", "easter", "summer", "half", "term", "vacation"),
     "term_autumn": ("høst", "haust", "autumn", "fall"), "term_spring": ("vår", "spring"),
@@ -636,6 +639,8 @@ def _piece(name: str, match: re.Match[str], today: date,
         shift = {"next_week": 7, "last_week": -7, "this_week": 0}[name]
         monday, sunday = _week_of(today + timedelta(days=shift))
         return Span(monday, sunday, SpanKind.WEEK), "week", monday
+    if name == "weekday_dom":
+        return _day(_day_of_month(today, int(match[2]), WEEKDAYS[match[1]])), None, None
     if name in ("next_weekday", "coming_weekday", "last_weekday", "weekday"):
         target = WEEKDAYS[match[1]]
         if name == "next_weekday":
@@ -791,6 +796,22 @@ _DUE_BY = re.compile(r"(?:^|\s)(?:til|by|innen|innan|due|until|till)\s*(?:på\s+
 # A bare weekday in a sentence about the past is the last such day, not the next.
 _PAST = re.compile(_B + r"(?:var|vart|was|were|hadde|had|did|forgot|forgotten|glemte|glemt|gløymde|gløymt|missed"
                    r"|mistet|mista|fikk|fekk|got|skrev|wrote|sa|said|gikk|gjekk|went)" + _E)
+
+
+def question_sentence(text: str) -> str | None:
+    """The last sentence that asks (ends with "?"), when the message has more than one:
+    "Eva hadde feber i helga. Når er prøven?" asks about the test, not the weekend."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    return asked[-1] if len(sentences) > 1 and asked else None
+
+
+def asked_span(text: str, clock: Clock, calendar: CalendarSource = None) -> Span | None:
+    """The period the question asks about: its question sentence's, else the message's."""
+    asked = question_sentence(text)
+    if asked is not None:
+        return find_span(asked, clock, calendar)
+    return find_span(text, clock, calendar)
 
 
 def find_span(text: str, clock: Clock, calendar: CalendarSource = None) -> Span | None:

@@ -27,7 +27,8 @@ tysdagen laurdagen sundagen måndagen kvardag kvardagen heim ynskjer ønskjer mo
 gong gongen gongar kvart einaste skriftleg dagleg vekentleg elevane foreldra klede kle
 klea sjølv viss difor derfor korfor tenkjer tykkjer høyrer høyre skal'e mellom ete
 måndag hugs hugse føresette føresett gjeld elevar dagar timar timane oppgåve oppgåver oppgåva
-stavar lærarar nokre saman enno kjekt heilt vatn stova stove hjå
+stavar lærarar nokre saman enno kjekt heilt vatn stova stove hjå mjølk gåve gåver julegåve julegåver
+handleliste berre desimaltal desimaltala
 """.split())
 
 _BOKMAAL = frozenset("""

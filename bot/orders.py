@@ -135,7 +135,12 @@ _DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|neste|next|this|denne|den|by)\b.*$
 _POLITE_TAIL = re.compile(r"[.!]?\s*(?:kan|kunne|vil)\s+du\s+(?:legge|leggje|registrere|sette|setje|føre)\s+(?:det|den|dette|dei|de)"
                           r"(?:\s+inn)?(?:\s+for\s+meg)?\s*\??\s*$|[.!]?\s*(?:can|could|would)\s+you\s+(?:add|put|register|enter)"
                           r"\s+(?:it|that|this|them)(?:\s+in)?(?:\s+for\s+me)?(?:,?\s+please)?\s*\??\s*$", re.IGNORECASE)
+_POLITE_HEAD = re.compile(r"\s*(?:kan|kunne|vil)\s+du\s+(?:legge|leggje|registrere|sette|setje)\s+(?:inn|til|opp)\s+(?:at\s+)?"
+                          r"|\s*(?:can|could|would)\s+you\s+(?:please\s+)?(?:add|put\s+in|register|set\s+up)\s+(?:that\s+)?",
+                          re.IGNORECASE)
 _ABOUT = re.compile(r"\s(?:about|on the topic of|om|tema|topic)\s+(.+)$", re.IGNORECASE)
+# "ny prøve i naturfag for 6c fredag 18.12, repetisjon av kapittel 3": the contents after a comma.
+_AFTER_COMMA = re.compile(r",\s*(.{3,})$")
 _MAX = re.compile(r"\b(?:max|maks|maksimalt|maximum|av)\.?\s*(\d+(?:[.,]\d+)?)\s*(?:poeng|points|p)\b", re.IGNORECASE)
 
 
@@ -159,6 +164,10 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
     from bot.services.classes import class_names_in
 
     text = _POLITE_TAIL.sub("", text).strip()
+    polite = _POLITE_HEAD.match(text)
+    if polite:
+        # "Kan du legge inn at 5B må ta med nisselue ...?": the order, asked politely.
+        text = "legg inn " + text[polite.end():].rstrip(" ?")
     if _QUESTION_START.search(text) or text.rstrip().endswith("?"):
         return None
     classes = class_names_in(text)
@@ -175,7 +184,7 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
     if split is None:
         # "Add a science test for 3B on Wednesday 16 December about the weather": the
         # contents follow "about"/"om".
-        about = _ABOUT.search(text)
+        about = _ABOUT.search(text) or _AFTER_COMMA.search(text)
         if about is None or not _ADD.search(text[: about.start()]):
             return None
         split = text[: about.start()], about.group(1).strip()

@@ -89,6 +89,8 @@ def absence_reason(text: str) -> AbsenceReason:
 _CANCEL = r"avbryt|glem\s+det|gløym\s+det|angre|nei\s+takk|ikke\s+send|ikkje\s+send|cancel|never\s*mind|forget\s+it|stop|stopp"
 
 _CONTENT_AFTER = [
+    # "send Henrik's English teacher a message asking whether he can use his tablet".
+    r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
     # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
     r"(?:melding|beskjed|message|note|word)\s+(?:til|to)\s+(?:[A-ZÆØÅ][\w'’-]+\s+){1,3}(?:om\s+at|at|that|saying(?:\s+that)?)\s+(.+)",
     r"(?:si|sei|tell|fortell)\s+(?:til\s+)?(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:at\s+|that\s+)?(.+)",
@@ -113,9 +115,15 @@ def relay_content(text: str) -> str | None:
     """The message for the teacher when it came with the request itself, else None.
 
     "til læreren: Emma blir hentet kl 12" and "si til læreren at Emma tar bussen" carry it;
-    "jeg vil sende en melding til læreren" does not.
+    "jeg vil sende en melding til læreren" does not. "Kan du sende ei melding til
+    kontaktlæraren? Ho har ikkje ski." carries it in the sentences after the request.
     """
     stripped = text.strip()
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", stripped) if s.strip()]
+    if len(sentences) > 1 and relay_cue(sentences[0]) and ":" not in sentences[0]:
+        rest = " ".join(sentences[1:])
+        if len(rest.split()) >= 3:
+            return rest
     if ":" in stripped:
         after = stripped.split(":", 1)[1].strip()
         if len(after.split()) >= 2:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import visible_groups_of_pupil
 from bot.clock import Clock
-from bot.dates import find_span, without_dates
+from bot.dates import asked_span, without_dates
 from bot.learning.text import fold, stem
 from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, Person, Result, ScoreStatus
@@ -369,13 +369,13 @@ def _items_named(session: Session, asker: Person, pupil_id: int, text: str, cloc
     if found and all(score <= 0.5 for _, score in found):
         # Named only by its kind ("leksa i engelsk til i morgen"): a day in the question must
         # be the item's day, else the question is about that day, not about this item.
-        span = find_span(text, clock)
+        span = asked_span(text, clock)
         if span is not None and not any(span.start <= clock.local(c.due_at).date() <= span.end for c, _ in found):
             return []
     if found:
         # "Skal Odin ha med badetøy denne uka?": an item named that was over before the
         # period asked about is not the answer; the period is.
-        span = find_span(text, clock)
+        span = asked_span(text, clock)
         if span is not None and all(clock.local(c.due_at).date() < span.start for c, _ in found):
             return []
     if not found:

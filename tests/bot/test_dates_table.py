@@ -137,6 +137,9 @@ DEC_CONVENTIONS = [
     ("she forgot the homework that was due on Monday", D(2026, 11, 30), D(2026, 11, 30)),
     ("hva fikk hun på prøven på torsdag?", D(2026, 11, 26), D(2026, 11, 26)),
     ("hva er leksa til mandag?", D(2026, 12, 7), D(2026, 12, 7)),
+    ("hva går leksa til torsdag 17. ut på?", D(2026, 12, 17), D(2026, 12, 17)),
+    ("kva skjer måndag 14. i gymmen?", *DEC_14),
+    ("leksene til tirsdag?", D(2026, 12, 8), D(2026, 12, 8)),  # asked on a Tuesday: next week's
     ("kva skjer 14.–18. desember", D(2026, 12, 14), D(2026, 12, 18)),
     ("what's on 14-18 December?", D(2026, 12, 14), D(2026, 12, 18)),
     ("anything on December 14-18?", D(2026, 12, 14), D(2026, 12, 18)),
