@@ -296,7 +296,7 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif action_name in MISREAD and (kind := _KIND_ASKED.search(turn.text)) and turn.spans() \
             and ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
         # "Kva er prøva på fredag om?" not understood: a kind of work and a day.
-        wanted = "action_tests" if kind.group(1) else "action_homework"
+        wanted = "action_tests" if kind.group(1) else "action_homework" if kind.group(2) else "action_bring"
     elif action_name == OUT_OF_SCOPE_ACTION and (_known_named(turn) or _names_own_item(turn)):
         # It names a pupil the asker knows: about school after all (the fallback answers an
         # item it names, or asks).
@@ -311,7 +311,9 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
 RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
                            "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
                            "action_who_teaches", "action_help"})
-_KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)", re.IGNORECASE)
+_KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)"
+                         r"|(ha\s+med|ta\s+med|bring\w*|need\w*\s+for|pack\w*|trenger\s+\w*\s*til|treng\s+\w*\s*til)",
+                         re.IGNORECASE)
 _BRING_WORDS = re.compile(r"\b(?:ha med|ta med|bring|pakke|pack|ha med seg)\b", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|grades?|marks?|how\s+is\s+\w+\s+doing"
                            r"|how's\s+\w+\s+doing"

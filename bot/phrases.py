@@ -488,7 +488,7 @@ _RELAY_CUE = (r"(?:til|to)\s+(?:the\s+)?(?:lærer\w*|lærar\w*|kontaktlær\w*|te
               r"|skriv\w*\s+til|si\s+(?:fra\s+|frå\s+)?til|sei\s+(?:ifrå\s+|frå\s+)?til|gi\s+beskjed|gje\s+beskjed"
               r"|fortell\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|spør\w*\s+(?:læreren|læraren|kontakt\w*)"
               r"|kontakt\w*\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren)|ta\s+kontakt|kontakte"
-              r"|(?:message|tell|ask|email|e-mail|contact|write\s+to|text)\s+(?:to\s+)?(?:the\s+|her\s+|his\s+|their\s+)?"
+              r"|(?:message|tell|ask|email|e-mail|contact|write\s+to|text|send)\s+(?:to\s+)?(?:the\s+|her\s+|his\s+|their\s+)?"
               r"(?:[\w'’]+\s+){0,2}teacher|let\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:[\w'’]+\s+){0,2}teacher\s+know"
               r"|send\w*\s+(?:a\s+)?(?:message|note)")
 
