@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from actions._base import (
+    REGISTRY,
     RanselAction,
     Turn,
     about_school,
@@ -25,7 +26,8 @@ from actions._base import (
     resolve_pupil,
 )
 from bot.models import AbsenceReason, Channel, Role
-from bot.phrases import absence_cue, absence_reason, is_hedged, is_question
+from bot.phrases import absence_cue, absence_reason, is_hedged, is_question, subject_of_teacher
+from bot.services import relay as relay_module
 from bot.services.absence import InvalidAbsence, plan_absence, report_absence
 
 SURE = 0.85
@@ -37,6 +39,14 @@ class ReportAbsenceAction(RanselAction):
         return "action_report_absence"
 
     def respond(self, turn: Turn) -> None:
+        relay = REGISTRY.get("action_relay_from_message")
+        if relay is not None and relay.applies(turn) and (  # type: ignore[attr-defined]
+                _PAST_ILLNESS.search(turn.text) or subject_of_teacher(turn.text)
+                or relay_module.named_teacher_subject(turn.session, turn.person, turn.text, turn.clock)):
+            # "Send ei melding til Tone Lie om at Astrid har vore sjuk": a message for a
+            # teacher that mentions illness, not an absence report.
+            relay().respond(turn)
+            return
         if not absence_cue(turn.text) or _asks_about_past_illness(turn.text) or _GOING_ANYWAY.search(turn.text):
             reroute(turn, about_school=about_school(turn))
             return
@@ -78,7 +88,7 @@ _WH_QUESTION = re.compile(r"(?:^|[.!?]\s*|,\s*)(?:når|hva|kva|hvilke|hvilken|kv
 _GOING_ANYWAY = re.compile(r"(?:skal|går|kjem|kommer|er)\s+(?:likevel\s+|lell\s+|ändå\s+)?(?:på|til)\s+(?:skolen|skulen)"
                            r"|going\s+(?:to\s+)?school|goes\s+to\s+school|still\s+going|going\s+in\s+anyway"
                            r"|(?:men|but)\s+(?:\w+\s+){0,3}(?:frisk|fine|well|ok|okay)\b", re.IGNORECASE)
-_REPORT_REQUEST = re.compile(r"meld|registrer|register|report|si\s+ifr|sei\s+ifr|gi\s+beskjed|gje\s+beskjed|let\s+\w+\s+know"
+_REPORT_REQUEST = re.compile(r"meld(?!ing)|registrer|register|report|si\s+ifr|sei\s+ifr|gi\s+beskjed|gje\s+beskjed|let\s+\w+\s+know"
                              r"|tell|fravær|fråvær|absence|absent|borte", re.IGNORECASE)
 
 

@@ -49,6 +49,7 @@ GRADED = {AssignmentKind.TEST, AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
 # What a teacher's question about a class wants, by its words (checked in this order).
 _RESULTS = re.compile(
     r"snitt|snit\b|gjennomsnit|average|mean|median|høyest|høgast|hoyest|lavest|lågast|highest|lowest|best|dårligst|"
+    r"lavst|lågst|høyst|høgst|"
     r"dårlegast|svakast|worst|"
     r"full pott|full score|fullt hus|alt rett|all correct|top score|toppscore|maks poeng|full marks|"
     r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
@@ -167,7 +168,8 @@ def answer_for_staff(turn: Turn, asked: str | None) -> bool:
         turn.say("staff_no_classes")
         return True
     ignore = _people_words(turn)
-    named = items_named_in_scope(turn.session, scope, turn.text, turn.clock, ignore=ignore)
+    named = items_named_in_scope(turn.session, scope, turn.text, turn.clock, ignore=ignore,
+                                 listing=bool(_AHEAD.search(turn.text) or turn.spans()))
     wants_results = asked in ("progress", "missing")
     if named:
         if wants_results and named[0].kind in GRADED:
@@ -283,10 +285,10 @@ _PARTS = [
     ("average", re.compile(r"snitt|snit\b|gjennomsnit|average|mean|hvordan gikk|korleis gjekk|how did|how was|went",
                            re.IGNORECASE)),
     ("median", re.compile(r"median|hvordan gikk|korleis gjekk|how did|how was|went", re.IGNORECASE)),
-    ("top", re.compile(r"høyest|høgast|hoyest|highest|best|full pott|full score|fullt hus|alt rett|all correct"
+    ("top", re.compile(r"høyest|høyst|høgast|høgst|hoyest|highest|best|full pott|full score|fullt hus|alt rett|all correct"
                        r"|top score|toppscore|maks poeng|full marks|hvordan gikk|korleis gjekk|how did|how was|went",
                        re.IGNORECASE)),
-    ("bottom", re.compile(r"lavest|lågast|lowest|dårligst|dårlegast|svakast|worst|hvordan gikk|korleis gjekk|how did|how was|went",
+    ("bottom", re.compile(r"lavest|lavst|lågast|lågst|lowest|dårligst|dårlegast|svakast|worst|hvordan gikk|korleis gjekk|how did|how was|went",
                           re.IGNORECASE)),
     ("bands", re.compile(r"fordeling|distribution|spread|spreiing|spredning|hvordan gikk|korleis gjekk|how did"
                          r"|how was|went", re.IGNORECASE)),
@@ -307,9 +309,14 @@ def _answer_behind(turn: Turn, scope: Scope) -> None:
         group = turn.session.get(Group, group_id)
         if turn.subject_code and group.subject_code != turn.subject_code:
             continue
+        only_missing = bool(_MISSING.search(turn.text))
+        if only_missing:
+            # "Is anyone missing results?": who lacks a hand-in, not who has a low average.
+            behind = [b for b in behind if b.missing]
         if behind:
             rows.append({"group": group.name, "behind": behind})
-    turn.say("class_behind", rows=rows, label=scope.label, subject=turn.subject_code)
+    turn.say("class_behind", rows=rows, label=scope.label, subject=turn.subject_code,
+             only_missing=bool(_MISSING.search(turn.text)))
 
 
 # --------------------------------------------------------------------------- people

@@ -12,6 +12,7 @@ from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests
 
+_HOMEWORK_WORDS = re.compile(r"leks\w*|homework|oppgåve\w*|oppgave\w*|innlevering\w*|assignment\w*", re.IGNORECASE)
 _ALSO_TESTS = re.compile(r"prøv\w*|\btest\w*|quiz\w*|exam\w*", re.IGNORECASE)
 # Without a date, "what's the homework?" means what is due in the coming week.
 DEFAULT_DAYS_AHEAD = 6
@@ -24,6 +25,9 @@ class HomeworkAction(RanselAction):
 
     def respond(self, turn: Turn) -> None:
         if answer_for_staff(turn, "homework"):
+            return
+        if _ALSO_TESTS.search(turn.text) and not _HOMEWORK_WORDS.search(turn.text):
+            TestsAction().respond(turn)  # "what tests do we have in december" read as homework
             return
         pupil = resolve_pupil(turn, self.name(), guess=pupil_by_item)
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):

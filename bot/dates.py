@@ -376,6 +376,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         _B + r"(\d{1,2})\.?\s*[-–]\s*(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?" + _E)),
     ("month_day_range", re.compile(
         _B + r"(" + _MONTH_WORDS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*(\d{1,2})(?:st|nd|rd|th)?" + _E)),
+    # "i desember", "in December", "hele januar": the whole month (this year's, or the next).
+    ("month", re.compile(_B + r"(?:i|in|during|gjennom|hele|heile|for)\s+(" + _MONTH_WORDS + r")\.?(?!\s*\d)" + _E)),
     ("day_month_name", re.compile(
         _B + r"(?:(?:den|the)\s+)?(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTH_WORDS + r")\.?"
         r"(?:,?\s+(\d{4}))?" + _E)),
@@ -457,7 +459,7 @@ _DIGIT = "#"
 _WEEK_WORDS = ("uk", "vek", "week")
 _WEEKDAY_TRIGGERS = ("dag", "day", "thurs")
 _TRIGGERS: dict[str, tuple[str, ...]] = {
-    "iso": (_DIGIT,), "day_range_month": (_DIGIT,), "month_day_range": (_DIGIT,), "day_month_name": (_DIGIT,), "month_name_day": (_DIGIT,), "numeric": (_DIGIT,),
+    "iso": (_DIGIT,), "month": ("i ", "in ", "during", "gjennom", "hele", "heile", "for "), "day_range_month": (_DIGIT,), "month_day_range": (_DIGIT,), "day_month_name": (_DIGIT,), "month_name_day": (_DIGIT,), "numeric": (_DIGIT,),
     "dom_den": (_DIGIT,), "dom_the": (_DIGIT,), "dom_ordinal": (_DIGIT,), "dom_bare": (_DIGIT,),
     "week_number": (_DIGIT,), "in_weeks": _WEEK_WORDS, "in_days": ("dag", "day"), "days_ago": ("dag", "day"),
     "day_after_tomorrow": ("morg", "tomorrow"), "tomorrow": ("mor", "tom", "tmr"),
@@ -589,6 +591,14 @@ def _piece(name: str, match: re.Match[str], today: date,
         except ValueError:
             return None, None, None
         return Span(day, day), "date", day
+    if name == "month":
+        month = MONTHS[match[1]]
+        year = today.year if month >= today.month or today.month - month < 6 else today.year + 1
+        if month > today.month and month - today.month > 6:
+            year = today.year - 1  # "i august" asked in December: the one gone by
+        first = date(year, month, 1)
+        last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+        return Span(first, last, SpanKind.PERIOD), None, None
     if name in ("day_range_month", "month_day_range"):
         first, last, month = ((match[1], match[2], match[3]) if name == "day_range_month"
                               else (match[2], match[3], match[1]))

@@ -601,7 +601,8 @@ _ITEM_FOCUS = [
                      r"|what(?:'s|\s+is)\s+(?:it|the\s+\w+)\s+about|about\s+what|kunne|kan\s+til|know|learn\w*|lære|lese\s+på"
                      r"|pensum|tema|topic|study|øve\s+på|practi[cs]e\s+for|lysbild\w*|slides?|hvor\s+lang\w*|kor\s+lang\w*"
                      r"|how\s+long|how\s+many\s+(?:slides|pages|minutes)|hvor\s+mange\s+(?:sider|lysbilder|minutt)"
-                     r"|kor\s+mange\s+(?:sider|lysbilete|minutt)|gruppe\w*|group\s*work|alene|aleine|alone"),
+                     r"|kor\s+mange\s+(?:sider|lysbilete|minutt)|gruppe\w*|group\s*work|alene|aleine|alone"
+                     r"|hvor\s+er|kor\s+er|where\s+is|where's|hvor\s+skal|kvar\s+er|kvar\s+skal"),
     (ItemFocus.RESULT, r"hvordan\s+gikk|korleis\s+gjekk|kor\s+gjekk|resultat\w*|fikk\s+(?:jeg|han|hun|hu|ho|du|vi|eg)"
                        r"|fekk\s+(?:eg|han|ho|du)|score\w*|poeng|karakter\w*|vurdering\w*|kommentar\w*|tilbakemelding\w*"
                        r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"),

@@ -220,7 +220,7 @@ def names_other_item(session: Session, asker: Person, scope: Scope, text: str, c
 
 def items_named_in_scope(session: Session, scope: Scope, text: str, clock: Clock, *,
                          ignore: frozenset[str] = frozenset(), kinds: set[AssignmentKind] | None = None,
-                         limit: int = 3) -> list[ClassItem]:
+                         limit: int = 3, listing: bool = False) -> list[ClassItem]:
     """The scope's items the message names ("brøkprøven", "the ski day"), best first."""
     today = clock.today()
     first, after_last = local_bounds(clock.zone, today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD))
@@ -234,6 +234,8 @@ def items_named_in_scope(session: Session, scope: Scope, text: str, clock: Clock
     # Class names are not item names ("7B" is not part of "Prøve i brøk").
     ignore = ignore | {c.casefold() for c in class_names_in(text)}
     found = rank(without_dates(text, clock), candidates, clock.utcnow(), ignore=ignore, limit=limit)
+    if found and all(score <= 0.5 for _, score in found) and listing:
+        return []  # "what maths homework does 10B have coming up": a list, not one item
     if found and all(score <= 0.5 for _, score in found):
         # Named only by kind and subject ("the maths homework this week"): a day or span in
         # the question must hold the item, else the question is about that span.

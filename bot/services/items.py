@@ -306,6 +306,8 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
         kind_match = c.kind in query.kinds or any(
             _KIND_WORDS.get(s) == c.kind and s in query.parts for s in titles[c.key])
         subject_match = bool(c.subject_code) and any(c.subject_code.startswith(code) for code in query.subjects)
+        if query.subjects and c.subject_code and not subject_match:
+            continue  # "KRLE-leksa" names no Norwegian item, whatever words they share
         if distinct > 0:
             score = distinct + (0.5 if kind_match else 0) + (0.5 if subject_match else 0)
         elif kind_match and subject_match and query.singular_kind:
@@ -354,8 +356,17 @@ def items_named(session: Session, asker: Person, pupil_id: int, text: str, clock
     """The pupil's items the message names (see :func:`rank`). Raises AccessDenied for a
     pupil the asker may not see. Asked again in the same turn (a guardian's children are
     tried one by one, then the one found is answered), the first answer is reused."""
-    return list(memo(session, ("items_named", asker.id, pupil_id, text, ignore, limit),
-                     lambda: tuple(_items_named(session, asker, pupil_id, text, clock, ignore, limit))))
+    def both() -> tuple[NamedItem, ...]:
+        found = _items_named(session, asker, pupil_id, text, clock, ignore, limit)
+        # "på naturfagsprøva og geografiquizen": each part may name its own item.
+        parts = re.split(r"\s(?:og|and|eller|or)\s", text)
+        if found and len(parts) > 1:
+            for part in parts[1:]:
+                extra = _items_named(session, asker, pupil_id, part, clock, ignore, 1)
+                found += [i for i in extra if i.score > 0.5 and i.assignment_id not in {f.assignment_id for f in found}]
+        return tuple(found)
+
+    return list(memo(session, ("items_named", asker.id, pupil_id, text, ignore, limit), both))
 
 
 def _items_named(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,

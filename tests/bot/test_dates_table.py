@@ -138,6 +138,9 @@ DEC_CONVENTIONS = [
     ("hva fikk hun på prøven på torsdag?", D(2026, 11, 26), D(2026, 11, 26)),
     ("hva er leksa til mandag?", D(2026, 12, 7), D(2026, 12, 7)),
     ("hva går leksa til torsdag 17. ut på?", D(2026, 12, 17), D(2026, 12, 17)),
+    ("what tests do we have in december", D(2026, 12, 1), D(2026, 12, 31)),
+    ("hvilke mattelekser hadde han i november?", D(2026, 11, 1), D(2026, 11, 30)),
+    ("kva prøvar er det i januar?", D(2027, 1, 1), D(2027, 1, 31)),
     ("kva skjer måndag 14. i gymmen?", *DEC_14),
     ("leksene til tirsdag?", D(2026, 12, 8), D(2026, 12, 8)),  # asked on a Tuesday: next week's
     ("kva skjer 14.–18. desember", D(2026, 12, 14), D(2026, 12, 18)),
