@@ -310,7 +310,8 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
 # Question actions a request to write to a teacher is misread as.
 RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
                            "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
-                           "action_who_teaches", "action_help"})
+                           "action_who_teaches", "action_help", "action_thanks", "action_greet", "action_goodbye",
+                           "action_choose_child", "action_reminders"})
 _KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)"
                          r"|(ha\s+med|ta\s+med|bring\w*|need\w*\s+for|pack\w*|trenger\s+\w*\s*til|treng\s+\w*\s*til)",
                          re.IGNORECASE)

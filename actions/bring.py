@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
 from actions.classes import answer_for_staff
+from bot.dates import Span
+from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.bring import bring_list
+from bot.services.describe import things_to_bring
+from bot.services.due import due_items
 from bot.services.calendar import next_school_day
 from bot.services.pupils import school_of
 
+SUBJECT_DAYS = 21
 MAX_DAYS = 14  # "denne uka og neste uke"
 
 
@@ -24,6 +31,14 @@ class BringAction(RanselAction):
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.BRING):
             return
         span = turn.span()
+        if span is None and turn.subject_code:
+            # "Hva skal Sigrid ha med til gymmen?": the next day that subject has something to bring.
+            upcoming = due_items(turn.session, turn.person, pupil.id, turn.today,
+                                 turn.today + timedelta(days=SUBJECT_DAYS), turn.clock, subject_code=turn.subject_code)
+            ahead = [i for i in upcoming if i.due >= turn.clock.now()
+                     and (i.kind is AssignmentKind.BRING or things_to_bring(i.description))]
+            if ahead:
+                span = Span(ahead[0].due.date(), ahead[0].due.date())
         if span is not None:
             days = span.days()[:MAX_DAYS]
         else:

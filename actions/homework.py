@@ -16,6 +16,9 @@ _HOMEWORK_WORDS = re.compile(r"leks\w*|homework|oppgåve\w*|oppgave\w*|innleveri
 _ALSO_TESTS = re.compile(r"prøv\w*|\btest\w*|quiz\w*|exam\w*", re.IGNORECASE)
 # Without a date, "what's the homework?" means what is due in the coming week.
 DEFAULT_DAYS_AHEAD = 6
+SUBJECT_DAYS_AHEAD = 14
+PAST_DAYS = 28
+_PAST_WORDS = re.compile(r"\b(?:had|was|were|did|forgot|hadde|var|skulle|glemte|gløymde|hatt)\b", re.IGNORECASE)
 TEST_DAYS_AHEAD = 28
 
 
@@ -33,7 +36,15 @@ class HomeworkAction(RanselAction):
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.WHAT):
             return
         span = turn.span()
-        start, end = (span.start, span.end) if span else (turn.today, turn.today + timedelta(days=DEFAULT_DAYS_AHEAD))
+        if span is not None:
+            start, end = span.start, span.end
+        elif _PAST_WORDS.search(turn.text):
+            # "Adrian had to measure something for science, when was it due?": the weeks gone by.
+            start, end = turn.today - timedelta(days=PAST_DAYS), turn.today
+        else:
+            # One subject's homework is rarer: look two weeks ahead for it.
+            ahead = SUBJECT_DAYS_AHEAD if turn.subject_code else DEFAULT_DAYS_AHEAD
+            start, end = turn.today, turn.today + timedelta(days=ahead)
         kinds = {AssignmentKind.HOMEWORK}
         if _PROJECT_WORDS.search(turn.text):
             kinds.add(AssignmentKind.PROJECT)  # a poster or a talk is homework only when asked about
@@ -43,9 +54,10 @@ class HomeworkAction(RanselAction):
             turn.session, turn.person, pupil.id, start, end, turn.clock,
             kinds=kinds, subject_code=turn.subject_code,
         )
-        if span is None:
+        if span is None and not _PAST_WORDS.search(turn.text):
             items = [i for i in items if i.due >= turn.clock.now()]
-        turn.say("homework", items=items, start=start, end=end, asked_span=span is not None,
+        turn.say("homework", items=items, start=start, end=end,
+                 asked_span=span is not None or end - start != timedelta(days=DEFAULT_DAYS_AHEAD),
                  subject=turn.subject_code, **about(turn, pupil))
 
 

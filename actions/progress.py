@@ -14,6 +14,14 @@ from bot.models import Role
 from bot.services.progress import find_assignments, missing_results, progress
 
 
+# "Aksel's test results", "alle resultata til Eva", "hva har hun fått på prøvene?": each result.
+_EVERY_RESULT = re.compile(
+    r"\balle\b[^?.]*resultat|\ball\b[^?.]*(?:results|scores|grades|marks)|test\s+results|resultatene|resultata"
+    r"|sine\s+resultat|resultata\s+sine|prøvene\s+sine|prøvane\s+sine|fått\s+på\s+prøvene|fått\s+på\s+prøvane"
+    r"|fekk\s+på\s+prøvane|results\s+so\s+far|every\s+result|karakterene|karakterane|her\s+results|his\s+results"
+    r"|got\s+on\s+(?:the|her|his|their)\s+tests|resultat\s+hittil|hittil\s+i", re.IGNORECASE)
+
+
 class ProgressAction(RanselAction):
     def name(self) -> str:
         return "action_progress"
@@ -26,7 +34,8 @@ class ProgressAction(RanselAction):
         if pupil is None or answer_named_item(turn, pupil, ItemFocus.RESULT):
             return
         subjects = progress(turn.session, turn.person, pupil.id, turn.clock, subject_code=turn.subject_code)
-        turn.say("progress", subjects=subjects, subject=turn.subject_code, **about(turn, pupil))
+        turn.say("progress", subjects=subjects, subject=turn.subject_code, every=bool(_EVERY_RESULT.search(turn.text)),
+                 **about(turn, pupil))
 
 
 class MissingResultsAction(RanselAction):

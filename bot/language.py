@@ -28,7 +28,7 @@ gong gongen gongar kvart einaste skriftleg dagleg vekentleg elevane foreldra kle
 klea sjølv viss difor derfor korfor tenkjer tykkjer høyrer høyre skal'e mellom ete
 måndag hugs hugse føresette føresett gjeld elevar dagar timar timane oppgåve oppgåver oppgåva
 stavar lærarar nokre saman enno kjekt heilt vatn stova stove hjå mjølk gåve gåver julegåve julegåver
-handleliste berre desimaltal desimaltala
+handleliste berre desimaltal desimaltala spel spela
 """.split())
 
 _BOKMAAL = frozenset("""
