@@ -405,3 +405,41 @@ def test_homework_with_aims_and_a_resource_warns_before_saving_who_it_is_too_har
         assert [a.code for a in added.aims] == ["KM281"]
         assert session.get(LearningResource, added.resource_id).external_id == "brok-tallinje"
         assert "øv på brøk" in (added.description or "")
+
+
+@pytest.mark.parametrize("language, order, yes, said", [
+    ("nn", "Send til elevane i {cls}: Hugs gymtøy til i morgon.", "ja", "Sendt: meldinga går til"),
+    ("en", "Send a message to the pupils in {cls}: Remember your gym clothes tomorrow.", "yes",
+     "Sent: the message goes to"),
+])
+def test_a_broadcast_to_pupils_in_nynorsk_and_english(school, stack, ask, language, order, yes, said) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _full = _contact_teacher(s, cls)
+    ask(teacher, order.format(cls=cls))
+    done = ask(teacher, yes)
+    pupils = len(_pupils(s, cls))
+    assert f"{said} {pupils}" in done
+    with stack.runtime.sessions() as session:
+        broadcast = session.scalars(select(Broadcast)).one()
+        assert broadcast.audience.value == "pupils"
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.broadcast_id == broadcast.id)) == pupils
+
+
+@pytest.mark.parametrize("order, yes, added", [
+    ("Legg inn lekse i matte for {cls} til fredag: rekn oppgåve 1–4 på side 12", "ja", "Lagt inn"),
+    ("Add maths homework for {cls} due Friday: pages 40-41 in the maths book", "yes", "Added"),
+])
+def test_homework_by_chat_in_nynorsk_and_english(school, stack, ask, order, yes, added) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    teacher, _full = _contact_teacher(s, cls)
+    today = s.now.date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    preview = ask(teacher, order.format(cls=cls))
+    assert f"{cls} Matematikk" in preview
+    assert added in ask(teacher, yes)
+    with stack.runtime.sessions() as session:
+        row = session.scalars(select(Assignment).where(Assignment.sourced_id.like("ransel:%"))).one()
+        assert stack.runtime.clock.local(row.due_at).date() == friday and row.kind is AssignmentKind.HOMEWORK
