@@ -89,6 +89,9 @@ def absence_reason(text: str) -> AbsenceReason:
 _CANCEL = r"avbryt|glem\s+det|gløym\s+det|angre|nei\s+takk|ikke\s+send|ikkje\s+send|cancel|never\s*mind|forget\s+it|stop|stopp"
 
 _CONTENT_AFTER = [
+    # "Please message Jan Lunde that Selma left her book", "Skriv til Guro Sæther at ...".
+    r"(?:message|tell|write\s+to|text|email|skriv\s+til|si\s+til|sei\s+til)\s+"
+    r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that)\s+(.+)",
     # "send Henrik's English teacher a message asking whether he can use his tablet".
     r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
     # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
@@ -494,8 +497,16 @@ _RELAY_CUE = (r"(?:til|to)\s+(?:the\s+)?(?:lærer\w*|lærar\w*|kontaktlær\w*|te
 
 
 def relay_cue(text: str) -> bool:
-    """The message asks for something to be passed on to a teacher."""
-    return bool(_has(_RELAY_CUE, _norm(text)))
+    """The message asks for something to be passed on to a teacher (by role, or by name:
+    "Please message Jan Lunde that ...", "Skriv til Guro Sæther at ...")."""
+    return bool(_has(_RELAY_CUE, _norm(text))) or bool(_TO_NAMED.search(text))
+
+
+# "message Jan Lunde that", "skriv til Guro Sæther at", "tell Ms Lunde that": a named person.
+_TO_NAMED = re.compile(
+    r"\b(?:message|tell|write\s+to|text|email|skriv\s+til|send\s+(?:en\s+|ei\s+|ein\s+)?(?:melding|beskjed)\s+til"
+    r"|gi\s+beskjed\s+til|gje\s+beskjed\s+til|si\s+til|sei\s+til)\s+"
+    r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that)\s+\S")
 
 
 _SCHOOL = (r"lekse\w*|leks[ae]|prøv\w*|test\w*|quiz\w*|eksamen\w*|exam\w*|skole\w*|skule\w*|school\w*|lærer\w*|lærar\w*"
