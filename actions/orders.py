@@ -27,7 +27,7 @@ from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, MOVE, TEST, AssignmentO
     assignment_order, broadcast_order, change_order, max_score_in, send_moment
 from bot.phrases import subjects_named
 from bot.services import changes
-from bot.services.classes import contact_class, items_named_in_scope, own_scope
+from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
 from bot.services.items import Candidate, rank
 from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
 from scheduler.outbox import enqueue_many
@@ -77,18 +77,13 @@ def order_action(turn: Turn) -> str | None:
     return None
 
 
-def _class_of(name: str) -> str | None:
-    m = re.match(r"\s*(\d{1,2})\s?([A-Za-zÆØÅæøå])(?![\w])", name)
-    return f"{int(m.group(1))}{m.group(2).upper()}" if m else None
-
-
 def _teaching_group(turn: Turn, class_name: str, subject_code: str | None, *, prefer_basis: bool) -> Group:
     """The group of the named class the teacher teaches (in the subject, when one is named):
     the class itself where they are its contact teacher, else their subject group in it.
     Not theirs: the one refusal."""
     taught = taught_group_ids(turn.session, turn.person, turn.today)
     groups = [g for g in turn.session.scalars(select(Group).where(Group.id.in_(taught)).order_by(Group.name))
-              if _class_of(g.name) == class_name] if taught else []
+              if class_of(g.name) == class_name] if taught else []
     if subject_code is not None:
         in_subject = [g for g in groups if g.subject_code == subject_code]
         if in_subject:
@@ -247,7 +242,7 @@ def _assignment_plan(turn: Turn, order: AssignmentOrder) -> dict[str, Any] | Non
         # Homework and tests belong to a subject group: which one, unless the teacher has one.
         taught = [g for g in turn.session.scalars(select(Group).where(
             Group.id.in_(taught_group_ids(turn.session, turn.person, turn.today))))
-            if _class_of(g.name) == order.class_name and g.subject_code]
+            if class_of(g.name) == order.class_name and g.subject_code]
         if len(taught) != 1:
             if not taught:
                 raise AccessDenied()

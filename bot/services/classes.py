@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, current, staff_group_ids
+from bot.access import AccessDenied, contact_group_ids, current, staff_group_ids, taught_group_ids
 from bot.clock import Clock
 from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, GroupKind, MemberRole, Membership, Person, Result, ScoreStatus
@@ -101,7 +101,8 @@ def _same_school_groups(session: Session, asker: Person, on: date) -> list[Group
     return list(session.scalars(select(Group).where(Group.school_id.in_(schools))))
 
 
-def _class_of(name: str) -> str | None:
+def class_of(name: str) -> str | None:
+    """The class a group's name belongs to ("7B Matematikk" -> "7B")."""
     m = _CLASS.match(name.strip())
     return f"{int(m.group(1))}{m.group(2).upper()}" if m else None
 
@@ -121,8 +122,8 @@ def named_scope(session: Session, asker: Person, text: str, on: date, subject_co
     everything = _same_school_groups(session, asker, on)
     if classes:
         label = classes[0]
-        visible = [g for g in groups if _class_of(g.name) == label]
-        planned = [g for g in everything if _class_of(g.name) == label]
+        visible = [g for g in groups if class_of(g.name) == label]
+        planned = [g for g in everything if class_of(g.name) == label]
         grade = visible[0].grade if visible else None
     else:
         grade = grades[0]
@@ -157,21 +158,17 @@ def contact_class(session: Session, asker: Person, on: date) -> Scope | None:
     if len(bases) != 1:
         return None
     basis = bases[0]
-    wanted = _class_of(basis.name)
-    ids = [g.id for g in _school_groups(session, asker, on) if wanted and _class_of(g.name) == wanted] or [basis.id]
+    wanted = class_of(basis.name)
+    ids = [g.id for g in _school_groups(session, asker, on) if wanted and class_of(g.name) == wanted] or [basis.id]
     return Scope(basis.name, frozenset(ids), basis, basis.grade)
 
 
 def _teaches(session: Session, asker: Person, group: Group, on: date) -> bool:
-    return session.scalar(select(Membership.id).where(
-        Membership.group_id == group.id, Membership.person_id == asker.id,
-        Membership.role == MemberRole.TEACHER, current(on))) is not None
+    return group.id in taught_group_ids(session, asker, on)
 
 
 def _is_contact(session: Session, asker: Person, group: Group, on: date) -> bool:
-    return session.scalar(select(Membership.id).where(
-        Membership.group_id == group.id, Membership.person_id == asker.id, Membership.role == MemberRole.TEACHER,
-        Membership.is_contact_teacher.is_(True), current(on))) is not None
+    return group.id in contact_group_ids(session, asker, on)
 
 
 def _contact_of(session: Session, group: Group, on: date) -> list[Person]:
@@ -274,7 +271,7 @@ def roster(session: Session, scope: Scope, on: date) -> Roster:
         # A subject teacher asking about a class: its contact teacher is no secret to staff.
         schools = {g.school_id for g in groups}
         for basis in session.scalars(select(Group).where(Group.school_id.in_(schools), Group.kind == GroupKind.BASIS)):
-            if _class_of(basis.name) == scope.label:
+            if class_of(basis.name) == scope.label:
                 contacts.extend(p for p in _contact_of(session, basis, on) if p not in contacts)
     teachers: list[tuple[str, Person]] = []
     for g in groups:
