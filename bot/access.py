@@ -135,10 +135,13 @@ def current(on: date, membership=Membership):  # noqa: ANN001, ANN201 - a SQL co
 
 
 def _group_ids(session: Session, person_id: int, role: MemberRole, on: date | None = None) -> set[int]:
-    stmt = select(Membership.group_id).where(Membership.person_id == person_id, Membership.role == role)
-    if on is not None:
-        stmt = stmt.where(current(on))
-    return set(memo(session, ("groups", person_id, role, on), lambda: frozenset(session.scalars(stmt))))
+    def read() -> frozenset[int]:
+        stmt = select(Membership.group_id).where(Membership.person_id == person_id, Membership.role == role)
+        if on is not None:
+            stmt = stmt.where(current(on))
+        return frozenset(session.scalars(stmt))
+
+    return set(memo(session, ("groups", person_id, role, on), read))
 
 
 def taught_group_ids(session: Session, teacher: Person, on: date | None = None) -> set[int]:
@@ -230,6 +233,11 @@ def require_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> P
 def visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> set[int]:
     """Which of a (visible) pupil's groups the asker may see data from."""
     require_pupil(session, asker, pupil_id, on)
+    return set(memo(session, ("visible_groups", asker.id, pupil_id, on),
+                    lambda: frozenset(_visible_groups_of_pupil(session, asker, pupil_id, on))))
+
+
+def _visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> set[int]:
     groups = pupil_group_ids(session, pupil_id, on)
     roles = roles_of(session, asker)
     if pupil_id in _family_pupil_ids(session, asker, roles, on):

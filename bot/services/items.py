@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -153,15 +154,17 @@ class NamedItem:
     max_score: float | None = None
 
 
-def _terms(text: str) -> list[tuple[str, str]]:
-    """(word, folded stem) for the words of a text that could name something."""
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, folded stem) for the words of a text that could name something. Kept per text:
+    every question ranks the asker's same few dozen titles again."""
     out = []
     for match in _WORD.finditer(text.casefold()):
         word = match.group(0).removesuffix("'s")
         if word in _STOP or word.isdigit() or len(word) < 2:
             continue
         out.append((word, fold(stem(word))))
-    return out
+    return tuple(out)
 
 
 def _split(token: str, vocabulary: set[str]) -> list[str]:
