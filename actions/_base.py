@@ -36,8 +36,10 @@ from bot.identity import UnknownSender, verify
 from bot.language import reply_language
 from bot.models import Channel, Person, Role
 from bot.phrases import (
+    absence_cue,
     answer_command,
     confirmation_code,
+    is_question,
     is_undo,
     language_request,
     other_assistant,
@@ -283,6 +285,11 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif action_name in RELAY_MISREAD and (relay := REGISTRY.get("action_relay_from_message")) is not None \
             and relay.applies(turn):  # type: ignore[attr-defined]
         wanted = "action_relay_from_message"
+    elif action_name in ABSENCE_MISREAD and Role.GUARDIAN in turn.roles and absence_cue(turn.text) \
+            and not is_question(turn.text) and not _BRING_WORDS.search(turn.text):
+        # "Ella må vere heime fredag, ho er med på ein turnering" read as a question about
+        # Friday: a statement that a child will be away (it is confirmed before anything is saved).
+        wanted = "action_report_absence"
     elif action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text):
         # "Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question.
         wanted = "action_bring"
@@ -307,13 +314,18 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     return action() if action is not None else None
 
 
+# Question actions a statement about an absence is misread as.
+ABSENCE_MISREAD = frozenset({"action_bring", "action_homework", "action_tests", "action_timetable", "action_week_plan",
+                             "action_fallback", "action_choose_child", "action_greet", "action_help", "action_progress"})
 # Question actions a request to write to a teacher is misread as.
 RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
                            "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
                            "action_who_teaches", "action_help", "action_thanks", "action_greet", "action_goodbye",
                            "action_choose_child", "action_reminders"})
 _KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)"
-                         r"|(ha\s+med|ta\s+med|bring\w*|need\w*\s+for|pack\w*|trenger\s+\w*\s*til|treng\s+\w*\s*til)",
+                         r"|(ha\s+med|ta\s+med|bring\w*|need\w*\s+for|pack\w*|trenger\s+\w*\s*til|treng\s+\w*\s*til"
+                         r"|(?:do|does|will)\s+\w+\s+need|trenger\s+(?:jeg|vi|han|hun|hu|\w+)\s+(?:en|et|ei|noen)\b"
+                         r"|treng\s+(?:eg|vi|han|ho|\w+)\s+(?:ein|eit|ei|nokon|noko)\b)",
                          re.IGNORECASE)
 _BRING_WORDS = re.compile(r"\b(?:ha med|ta med|bring|pakke|pack|ha med seg)\b", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|grades?|marks?|how\s+is\s+\w+\s+doing"

@@ -16,12 +16,12 @@ from typing import Any
 from actions._base import Turn, about, family_children
 from bot.models import AssignmentKind, Person, Role, ScoreStatus
 from bot.phrases import ItemFocus, item_focus
-from bot.services.describe import substance, things_in_title, things_to_bring
+from bot.services.describe import substance, things_of
 from bot.services.items import NamedItem, items_named
 
 # A OneRoster dueDate without a time of day is imported as 08:00 (the importer's DUE_TIME),
 # and 00:00 means "that day": neither is a time anyone set.
-_NO_TIME = {time(0, 0), time(8, 0)}
+NO_TIME = {time(0, 0), time(8, 0)}
 _DONE = {ScoreStatus.SUBMITTED, ScoreStatus.PARTIALLY_GRADED, ScoreStatus.FULLY_GRADED, ScoreStatus.EXEMPT}
 
 
@@ -87,9 +87,7 @@ def pupil_by_item(turn: Turn) -> Person | None:
 
 
 def _view(item: NamedItem, now: Any) -> dict[str, Any]:
-    bring = things_to_bring(item.description)
-    if item.kind is AssignmentKind.BRING:
-        bring = [*things_in_title(item.title), *[b for b in bring if b.casefold() not in item.title.casefold()]]
+    bring = things_of(item.title, item.description, bring_item=item.kind is AssignmentKind.BRING)
     result = item.result
     return {
         "title": item.title,
@@ -97,7 +95,7 @@ def _view(item: NamedItem, now: Any) -> dict[str, Any]:
         "subject_code": item.subject_code,
         "group_name": item.group_name,
         "due": item.due,
-        "show_time": item.due.time() not in _NO_TIME,
+        "show_time": item.due.time() not in NO_TIME,
         "past": item.due < now,
         "substance": substance(item.description),
         "bring": bring,

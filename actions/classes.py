@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from actions._base import REGISTRY, RanselAction, Turn, _named, family_children, full_names
 from bot.services.people import pupils_named
-from actions._items import _NO_TIME
+from actions._items import NO_TIME
 from bot.access import AccessDenied
 from bot.models import AssignmentKind, Group, Role
 from bot.phrases import ItemFocus, item_focus
@@ -38,7 +38,7 @@ from bot.services.classes import (
     roster,
     test_report,
 )
-from bot.services.describe import substance, things_in_title, things_to_bring
+from bot.services.describe import substance, things_of
 from bot.services.teaching import pupils_behind
 
 STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
@@ -54,6 +54,8 @@ _RESULTS = re.compile(
     r"full pott|full score|fullt hus|alt rett|all correct|top score|toppscore|maks poeng|full marks|"
     r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
     r"rekkefølge|ranger|under \d|below \d|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
+    r"\btop\b|\bbottom\b|på topp|på bunnen|øverst|nederst|under halv|below half|less than half|"
+    r"(?:under|below|less than|mindre enn) (?:en|ein|a|one|two|to|tre|three) (?:tredjedel|fjerdedel|third|quarter)|"
     r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått", re.IGNORECASE)
 _RANKING = re.compile(r"rangering|ranger|ranking|rank|rekkefølge|rekkjefølgje|alle resultat|all (?:the )?(?:results|scores)"
                       r"|liste|list|sorter|sortert|sorted|everyone'?s|alle sine", re.IGNORECASE)
@@ -70,6 +72,7 @@ _BEHIND = re.compile(r"etter|behind|sliter|slit |struggl|henger|heng |falling|ma
 _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått"
                       r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
 _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
+                    r"|\btop\b|\bbottom\b|under halv|below half|less than half"
                     r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
 _EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangement|event|aktivitet|activity|\btur\b"
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
@@ -203,11 +206,9 @@ def _people_words(turn: Turn) -> frozenset[str]:
 
 
 def _item_view(item: ClassItem) -> dict[str, object]:
-    bring = things_to_bring(item.description)
-    if item.kind is AssignmentKind.BRING:
-        bring = [*things_in_title(item.title), *[b for b in bring if b.casefold() not in item.title.casefold()]]
+    bring = things_of(item.title, item.description, bring_item=item.kind is AssignmentKind.BRING)
     return {"title": item.title, "kind": item.kind.value, "subject_code": item.subject_code,
-            "group_name": item.group_name, "due": item.due, "show_time": item.due.time() not in _NO_TIME,
+            "group_name": item.group_name, "due": item.due, "show_time": item.due.time() not in NO_TIME,
             "substance": _without_title(substance(item.description), item.title), "bring": bring}
 
 
@@ -236,8 +237,8 @@ def _answer_items(turn: Turn, scope: Scope, asked: str) -> None:
     elif asked == "bring":
         start = end = _next_day(turn, scope)
     else:
-        if asked == "all" and _AHEAD.search(turn.text):
-            days = TEST_DAYS  # "framover", "coming up": the next four weeks
+        if _AHEAD.search(turn.text):
+            days = max(days, TEST_DAYS)  # "framover", "snart", "coming up": the next four weeks
         start, end = turn.today, turn.today + timedelta(days=days)
     items = class_items(turn.session, scope, start, end, turn.clock, kinds, turn.subject_code)
     views = [_item_view(i) for i in items]
@@ -286,9 +287,9 @@ _PARTS = [
                            re.IGNORECASE)),
     ("median", re.compile(r"median|hvordan gikk|korleis gjekk|how did|how was|went", re.IGNORECASE)),
     ("top", re.compile(r"høyest|høyst|høgast|høgst|hoyest|highest|best|full pott|full score|fullt hus|alt rett|all correct"
-                       r"|top score|toppscore|maks poeng|full marks|hvordan gikk|korleis gjekk|how did|how was|went",
+                       r"|top score|toppscore|maks poeng|full marks|\btop\b|på topp|øverst|hvordan gikk|korleis gjekk|how did|how was|went",
                        re.IGNORECASE)),
-    ("bottom", re.compile(r"lavest|lavst|lågast|lågst|lowest|dårligst|dårlegast|svakast|worst|hvordan gikk|korleis gjekk|how did|how was|went",
+    ("bottom", re.compile(r"lavest|lavst|lågast|lågst|lowest|dårligst|dårlegast|svakast|worst|\bbottom\b|på bunnen|nederst|hvordan gikk|korleis gjekk|how did|how was|went",
                           re.IGNORECASE)),
     ("bands", re.compile(r"fordeling|distribution|spread|spreiing|spredning|hvordan gikk|korleis gjekk|how did"
                          r"|how was|went", re.IGNORECASE)),
@@ -342,7 +343,8 @@ class StaffQuestionAction(RanselAction):
     # Actions whose intent a staff question about a class is often mistaken for.
     REROUTES = frozenset({"action_choose_child", "action_fallback", "action_practice", "action_timetable",
                           "action_week_plan", "action_greet", "action_help", "action_out_of_scope", "action_thanks",
-                          "action_goodbye", "action_reminders", "action_report_absence", "action_send_relay"})
+                          "action_goodbye", "action_reminders", "action_report_absence", "action_send_relay",
+                          "action_answer_question"})
 
     def name(self) -> str:
         return "action_staff_question"

@@ -22,7 +22,7 @@ from actions._base import RanselAction, Turn, ask_confirm
 from bot.access import AccessDenied, taught_group_ids
 from bot.learning.too_hard import check_group_assignment
 from bot.models import Assignment, AssignmentKind, Audience, CompetenceAim, LearningResource, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
-from actions._items import _NO_TIME
+from actions._items import NO_TIME
 from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, MOVE, TEST, AssignmentOrder, BroadcastOrder, \
     assignment_order, broadcast_order, change_order, max_score_in, send_moment
 from bot.phrases import subjects_named
@@ -394,7 +394,7 @@ def _item_facts(turn: Turn, assignment: Any) -> dict[str, Any]:
     group = turn.session.get(Group, assignment.group_id)
     due = turn.clock.local(assignment.due_at)
     return {"title": assignment.title, "group": group.name if group else "", "due": due,
-            "show_time": due.time() not in _NO_TIME}
+            "show_time": due.time() not in NO_TIME}
 
 
 def change(turn: Turn, data: dict[str, Any]) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
-from actions._items import answer_named_item, pupil_by_item
+from actions._items import NO_TIME, answer_named_item, pupil_by_item
 from bot.phrases import ItemFocus
 from bot.phrases import Focus, timetable_focus
+from bot.services.describe import substance
+from bot.services.due import due_items
 from bot.services.timetable import day_schedule
 from bot.services.weekplan import week_plan
 
@@ -51,7 +53,15 @@ class TimetableAction(RanselAction):
         elif focus == Focus.NEXT:
             now = turn.clock.now().time() if day == turn.today else None
             slots = [s for s in schedule.slots if s.slot_key is None and (now is None or s.starts >= now)][:1]
-        turn.say("timetable", schedule=schedule, slots=slots, focus=focus, day=day, **about(turn, pupil))
+        day_items = []
+        if schedule.info.teaching and not schedule.slots:
+            # No timetable (a school that exports only OneRoster): what happens that day is
+            # its tests, homework, events and things to bring.
+            day_items = [{"title": i.title, "subject_code": i.subject_code, "due": i.due,
+                          "show_time": i.due.time() not in NO_TIME, "substance": substance(i.description)}
+                         for i in due_items(turn.session, turn.person, pupil.id, day, day, turn.clock)]
+        turn.say("timetable", schedule=schedule, slots=slots, focus=focus, day=day, day_items=day_items,
+                 **about(turn, pupil))
 
     @staticmethod
     def _default_day(turn: Turn, pupil_id: int):  # noqa: ANN205

@@ -355,6 +355,10 @@ _NOT_MONTH_NEXT = r"(?!\.?\s*(?:of\s+)?(?:" + _MONTH_WORDS + r")" + _E + r")"
 _DOM_END = (r"(?=\s*$|\s*[?!.,;:)]|\s+(?:og|eller|or|and|kl|klokka|klokken|i|på|in|at|til|to|for|med|with"
             r"|neste|next|denne|this)" + _E + r")")
 _NOT_NUMBER_NEXT = r"(?![.,/]?\d)"
+# "for the Christmas party", "before the summer concert": an event's name, not a break.
+_NOT_EVENT_NEXT = (r"(?!\s+(?:party|parties|concert|show|play|dinner|lunch|breakfast|fair|market|tree|songs?|carols?"
+                   r"|cards?|gifts?|presents?|celebration|event|service|jumper|sweater|workshop|baking|decorations?"
+                   r"|assembly|disco|dance|festival|performance|program|programme)" + _E + r")")
 # "i vår" is also "in our": "i vår klasse" is not the spring term.
 _VAAR_ALONE = (r"(?=\s*$|\s*[?!.,;:)]|\s+(?:og|eller|men|med|for|på|i|til|etter|før|som|da|så|også)" + _E + r")")
 
@@ -434,7 +438,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("weekday", re.compile(_B + r"(" + _WEEKDAY_WORDS + r")(?:en|ar|er|s)?" + _E)),
     ("holiday", re.compile(
         _B + r"(" + _alternation(_BEFORE_WORDS | _AFTER_WORDS | _DURING_WORDS | {"over"}) + r")\s+(?:the\s+)?("
-        + _alternation(_HOLIDAY_PHRASES) + r")" + _E)),
+        + _alternation(_HOLIDAY_PHRASES) + r")" + _E + _NOT_EVENT_NEXT)),
     ("term_autumn", re.compile(
         _B + r"(?:i\s+(?:høst|haust)|til\s+(?:høsten|hausten)|this\s+(?:autumn|fall)|in\s+the\s+(?:autumn|fall)"
         r"|(?:the\s+)?(?:autumn|fall)\s+(?:term|semester)|(?:i\s+)?(?:høst|haust)(?:semesteret|halvåret|terminen))"
@@ -509,6 +513,30 @@ def _day_of_month(today: date, day: int, weekday: int | None = None) -> date | N
     "den 14." is the coming 14th; "mandag den 14." the coming 14th that is a Monday."""
     if not 1 <= day <= 31:
         return None
+    coming = _next_day_of_month(today, day, weekday)
+    if weekday is not None:
+        # "thursday the 3rd" a week after Thursday 3 December is that day, not one in June:
+        # a weekday and a date that fit a recent day mean the nearer one.
+        year, month = today.year, today.month
+        for _ in range(2):
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+            try:
+                gone = date(year, month, day) if month != today.month else None
+            except ValueError:
+                gone = None
+            if gone is not None and gone.weekday() == weekday and (coming is None or today - gone < coming - today):
+                return gone
+        try:
+            this_month = date(today.year, today.month, day)
+        except ValueError:
+            this_month = None
+        if this_month is not None and this_month < today and this_month.weekday() == weekday \
+                and (coming is None or today - this_month < coming - today):
+            return this_month
+    return coming
+
+
+def _next_day_of_month(today: date, day: int, weekday: int | None) -> date | None:
     year, month = today.year, today.month
     for _ in range(30):  # every (weekday, day) pair recurs within 14 months; 31sts a little later
         try:

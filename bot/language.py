@@ -91,10 +91,27 @@ def scores(text: str) -> dict[str, int]:
     return found
 
 
+_QUOTED = re.compile(r"\([^)]*\)|«[^»]*»|\"[^\"]*\"|“[^”]*”")
+# Weak hints, used only when nothing stronger tells bokmål from nynorsk: the article "ei"
+# and the definite "-inga" are nynorsk's usual forms and bokmål's rarer ones; "en" is
+# bokmål's article (nynorsk "ein").
+_WEAK_NN = re.compile(r"(?<![\wæøå])(?:ei|[a-zæøå]{3,}inga)(?![\wæøå])", re.IGNORECASE)
+_WEAK_NB = re.compile(r"(?<![\wæøå])en(?![\wæøå])", re.IGNORECASE)
+
+
 def detect(text: str) -> str | None:
     """nb, nn or en when the text says so; ``NORWEGIAN`` when it is Norwegian without a word
-    that tells the two standards apart ("når er prøven?"); None when nothing tells."""
+    that tells the two standards apart ("når er prøven?"); None when nothing tells. A title
+    quoted in another language ("the animal talk (foredrag om et dyr)") does not count when
+    the rest of the message tells."""
+    unquoted = _QUOTED.sub(" ", text)
+    if unquoted != text and sum(scores(unquoted).values()) >= 2:
+        text = unquoted
     found = scores(text)
+    if found["nb"] == found["nn"] and found["en"] <= found["nb"] + found["nn"] + found["no"]:
+        weak_nn, weak_nb = len(_WEAK_NN.findall(text)), len(_WEAK_NB.findall(text))
+        if weak_nn != weak_nb:
+            found["nn" if weak_nn > weak_nb else "nb"] += 1
     norwegian = found["nb"] + found["nn"] + found["no"]
     if found["en"] > norwegian:
         return "en"

@@ -206,6 +206,16 @@ _STOP = (r"stopp|stop|slutt\s+å|avslutt|skru\s+av|slå\s+av|turn\s+off|mute|uns
 _WEEKEND = r"helg\w*|weekend\w*|lørdag\w*|søndag\w*|laurdag\w*|sundag\w*|saturday\w*|sunday\w*"
 _SHOW = (r"hva\s+er\s+innstilling\w*|kva\s+er\s+innstilling\w*|vis|show|what\s+are\s+my|how\s+are\s+my"
          r"|hvordan\s+er|korleis\s+er|innstillinger|innstillingar|settings")
+# "kvelden før", "the evening before", "om morgonen": a time of day said in words.
+_EVENING = (r"kvelden\s+(?:før|i\s+forvegen|i\s+forveien|dagen\s+før)|om\s+kvelden|på\s+kvelden|kveldstid"
+            r"|(?:the\s+)?(?:evening|night)\s+before|in\s+the\s+evening|evenings")
+_MORNING = (r"om\s+morgenen|om\s+morgonen|på\s+morgenen|på\s+morgonen|morgenen\s+samme\s+dag|morgonen\s+same\s+dag"
+            r"|in\s+the\s+morning|mornings|(?:the\s+)?same\s+morning")
+EVENING_TIME, MORNING_TIME = time(18, 0), time(7, 0)
+# "jeg vil gjerne ha påminnelser om prøvene", "I'd like reminders about tests": asked for.
+_WANTS = (r"vil\s+(?:gjerne\s+)?(?:ha|få)|ønsker|ønskjer|ynskjer|gjerne\s+(?:ha|få)|kan\s+(?:du|eg|jeg|jeg)\s+(?:sende|få)"
+          r"|send\s+meg|send\s+me|i'd\s+like|i\s+would\s+like|i\s+want|can\s+i\s+(?:get|have)|please\s+send"
+          r"|could\s+you\s+send|can\s+you\s+send|remind\s+me")
 _QUIET_AFTER = r"etter|after|seinare\s+enn|senere\s+enn|later\s+than"
 _QUIET_BEFORE = r"før|before|tidligere\s+enn|tidlegare\s+enn|earlier\s+than"
 
@@ -311,6 +321,10 @@ def preference_request(text: str, clock: Clock) -> PreferenceRequest:
         request.quiet_end = single
     elif single is not None:
         request.preferred_time = single
+    elif not negated and _has(_EVENING, normalised):
+        request.preferred_time = EVENING_TIME
+    elif not negated and _has(_MORNING, normalised):
+        request.preferred_time = MORNING_TIME
 
     request.mode = _first_of(normalised, {_DAILY: DeliveryMode.DAILY, _WEEKLY: DeliveryMode.WEEKLY,
                                           _INSTANT: DeliveryMode.INSTANT})
@@ -324,6 +338,9 @@ def preference_request(text: str, clock: Clock) -> PreferenceRequest:
             request.mode = DeliveryMode.OFF
         elif request.channel is None and request.form is None:
             request.stop = True
+    elif request.categories and request.mode is None and not negated and _has(_WANTS, normalised):
+        # Reminders about tests asked for: each one as it comes (whatever they were before).
+        request.mode = DeliveryMode.INSTANT
     return request
 
 
@@ -616,7 +633,9 @@ _ITEM_FOCUS = [
                      r"|hvor\s+er|kor\s+er|where\s+is|where's|hvor\s+skal|kvar\s+er|kvar\s+skal"),
     (ItemFocus.RESULT, r"hvordan\s+gikk|korleis\s+gjekk|kor\s+gjekk|resultat\w*|fikk\s+(?:jeg|han|hun|hu|ho|du|vi|eg)"
                        r"|fekk\s+(?:eg|han|ho|du)|score\w*|poeng|karakter\w*|vurdering\w*|kommentar\w*|tilbakemelding\w*"
-                       r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"),
+                       r"|how\s+did|what\s+did\s+\w+\s+get|did\s+\w+\s+get|result\w*|marks?|grade|feedback|comment\w*"
+                       r"|(?:got|get|gotten|getting)\s+(?:\S+\s+){0,4}back|(?:få|fått|fikk|fekk|fenge)\s+(?:\S+\s+){0,4}tilbake"
+                       r"|rettet|retta|graded|marked|vurdert"),
     (ItemFocus.BRING, r"ha\s+med|ta\s+med|pakke?|bring\w*|pack\w*|take\s+with|need\s+for|trenger\s+\w+\s+til|treng\s+\w+\s+til"),
     (ItemFocus.ALLOWED, r"(?:får|kan|lov\s+å)\s+(?:\w+\s+){0,2}bruke|hjelpemidl\w*|tillatt|allowed|can\s+\w+\s+use|may\s+\w+\s+use"
                         r"|lov\s+med|lov\s+å\s+ha|lov\s+å\s+bruke"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.models import AssignmentKind, GearRule, Person
 from bot.services.calendar import DayInfo
-from bot.services.describe import things_in_title, things_to_bring
+from bot.services.describe import things_in_title, things_of
 from bot.services.due import due_items
 from bot.services.pupils import school_of
 from bot.services.timetable import day_schedule
@@ -60,11 +60,12 @@ def bring_list(session: Session, asker: Person, pupil_id: int, day: date, clock:
     # Things the school's own lineItems list: a bring item's title ("Gymtøy og innesko") and
     # any item's description ("Aktivitetsdag ... Ta med matpakke og varme klær").
     for item in due_items(session, asker, pupil_id, day, day, clock):
-        if item.kind is AssignmentKind.BRING:
-            for thing in things_in_title(item.title):
+        titled = {t.casefold() for t in things_in_title(item.title)} if item.kind is AssignmentKind.BRING else set()
+        for thing in things_of(item.title, item.description, bring_item=item.kind is AssignmentKind.BRING):
+            if thing.casefold() in titled:
                 found.append(BringItem(None, thing, "assignment", subject_code=item.subject_code))
-        for thing in things_to_bring(item.description):
-            found.append(BringItem(None, thing, "item", subject_code=item.subject_code, item_title=item.title))
+            else:
+                found.append(BringItem(None, thing, "item", subject_code=item.subject_code, item_title=item.title))
 
     seen: set[str] = set()
     unique = []

@@ -337,12 +337,28 @@ _LIMIT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(%|prosent|per cent|percent)?", re.IGNORECASE)
 
 
+# "under halvparten", "less than half", "under en tredjedel", "below two thirds": shares in words.
+_SHARE_WORDS = {"halvparten": 50, "halvdelen": 50, "halvparta": 50, "halve": 50, "half": 50, "halv": 50,
+                "en tredjedel": 100 / 3, "ein tredjedel": 100 / 3, "a third": 100 / 3, "one third": 100 / 3,
+                "to tredjedeler": 200 / 3, "to tredjedelar": 200 / 3, "two thirds": 200 / 3,
+                "en fjerdedel": 25, "ein fjerdedel": 25, "a quarter": 25, "one quarter": 25,
+                "tre fjerdedeler": 75, "tre fjerdedelar": 75, "three quarters": 75}
+_LIMIT_SHARE = re.compile(
+    r"(?:under|below|less than|lower than|lavere enn|lågare enn|mindre enn|<)\s+(?:the\s+|av\s+)?("
+    + "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _SHARE_WORDS), key=len, reverse=True))
+    + r")(?![\wæøå])", re.IGNORECASE)
+
+
 def limit_in(text: str) -> tuple[float, bool] | None:
-    """(number, is a share) of a limit the question names ("under 15 poeng", "below 50 %")."""
+    """(number, is a share) of a limit the question names ("under 15 poeng", "below 50 %",
+    "under halvparten")."""
     m = _LIMIT.search(text)
-    if not m:
-        return None
-    return float(m.group(1).replace(",", ".")), bool(m.group(2))
+    if m:
+        return float(m.group(1).replace(",", ".")), bool(m.group(2))
+    m = _LIMIT_SHARE.search(text)
+    if m:
+        return _SHARE_WORDS[re.sub(r"\s+", " ", m.group(1).casefold())], True
+    return None
 
 
 def test_report(session: Session, scope: Scope, assignment_id: int, text: str, clock: Clock, on: date) -> TestReport:

@@ -24,11 +24,15 @@ _LEADING = re.compile(r"^(?:en|ei|et|ein|eit|a|an|some|your|their|his|her|eget|e
                       r"|evt\.?|ev\.?|the)\s+", re.IGNORECASE)
 _NOT_THINGS = re.compile(r"^(?:å|to|at|that|deg|seg|dere|dykk|med|på|til)\b", re.IGNORECASE)
 _WHEN_TAIL = re.compile(
-    r"\s+(?:til|på|on|for|i|om|hver|every|neste|next)\s+(?:neste\s+|next\s+)?(?:mandag|måndag|tirsdag|tysdag|onsdag"
+    r"\s+(?:til|på|on|for|i|om|hver|every|neste|next|to)\s+(?:neste\s+|next\s+)?(?:school|skolen|skulen|mandag|måndag|tirsdag|tysdag|onsdag"
     r"|torsdag|fredag|lørdag|laurdag|søndag|sundag|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|morgen|morgon|dag|turen|timen|tomorrow|today|uke|veke|week|gym\w*|kroppsøving)\w*$",
     re.IGNORECASE)
 MAX_WORDS_PER_THING = 5
+# "noe å bidra med til kakebordet", "something for the bake sale": a vague thing says more words.
+_VAGUE = re.compile(r"^(?:noe|noko|nokre|noen|litt|something|anything)\b", re.IGNORECASE)
+MAX_WORDS_PER_THING_VAGUE = 8
+_NUMBER = re.compile(r"^(?:\d+|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|two|three|four|five|six)\s+\S", re.IGNORECASE)
 
 # Sentences worth quoting from a description, first those that carry the facts.
 _KEY = re.compile(
@@ -47,14 +51,37 @@ def things_to_bring(text: str | None) -> list[str]:
     if not text:
         return []
     found: list[str] = []
+    norwegian = not re.search(r"\b(?:the|bring|and|your|please)\b", text, re.IGNORECASE)
     for match in _BRING.finditer(text):
-        for raw in _SPLIT.split(match.group(1)):
+        for raw in (_parts(match.group(1)) if norwegian else _SPLIT.split(match.group(1))):
             thing = _WHEN_TAIL.sub("", _LEADING.sub("", raw.strip(" -–:()\"'«»")).strip())
-            if not thing or _NOT_THINGS.match(thing) or len(thing.split()) > MAX_WORDS_PER_THING:
+            counted = norwegian and _NUMBER.match(thing) is not None  # "to tomme melkekartonger"
+            if not thing or (_NOT_THINGS.match(thing) and not counted):
+                continue
+            if len(thing.split()) > (MAX_WORDS_PER_THING_VAGUE if _VAGUE.match(thing) else MAX_WORDS_PER_THING):
                 continue
             if thing.casefold() not in {f.casefold() for f in found}:
                 found.append(_as_listed(thing))
     return found
+
+
+def _parts(listed: str) -> list[str]:
+    """The things of a list; a count and its adjectives stay with the noun after the comma
+    ("to tomme, skylte melkekartonger og en saks" -> "to tomme, skylte melkekartonger", "en saks")."""
+    pieces = re.split(r"(\s*,\s*)", listed)
+    joined: list[str] = []
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i]
+        if joined and joined[-1].endswith(",") :
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+        words = piece.split()
+        if i + 1 < len(pieces) and _NUMBER.match(piece.strip()) and len(words) <= 3 and words[-1].endswith("e") \
+                and not _SPLIT.search(piece):
+            joined[-1] += ","
+    return [part for chunk in joined for part in re.split(r"\s*(?:\bog\b|\band\b|\beller\b|\bor\b|\bsamt\b|/|\+)\s*",
+                                                         chunk, flags=re.IGNORECASE)]
 
 
 def _as_listed(thing: str) -> str:
@@ -71,6 +98,20 @@ def things_in_title(title: str) -> list[str]:
         return listed
     things = [_WHEN_TAIL.sub("", t.strip(" -–:()\"'«».!")).strip() for t in _SPLIT.split(title)]
     return [_as_listed(t) for t in things if t]
+
+
+def things_of(title: str, description: str | None, *, bring_item: bool) -> list[str]:
+    """Everything an item asks pupils to bring: a bring item's title ("Gymtøy og innesko") and
+    what any description lists, each thing once — the description's fuller wording wins
+    ("to tomme, skylte melkekartonger" over the title's "tomme melkekartonger")."""
+    listed = things_to_bring(description)
+    if not bring_item:
+        return listed
+    def words(thing: str) -> set[str]:
+        return set(re.findall(r"[\wæøå]+", thing.casefold()))
+
+    titled = [t for t in things_in_title(title) if not any(words(t) <= words(d) for d in listed)]
+    return [*titled, *[d for d in listed if d.casefold() not in title.casefold()]]
 
 
 def sentences(text: str) -> list[str]:

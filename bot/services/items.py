@@ -119,7 +119,8 @@ _TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "weather": ("vær",), "temperature": ("temperatur",), "vikings": ("viking",), "viking": ("viking",),
     "capitals": ("hovedstad",), "europe": ("europa",), "decimals": ("desimaltall",), "decimal": ("desimaltall",),
     "story": ("fortelling",), "writing": ("skriving",), "dictation": ("diktat",), "map": ("kart",),
-    "mapping": ("kartlegging",), "arithmetic": ("regning",),
+    "mapping": ("kartlegging",), "arithmetic": ("regning",), "compass": ("passer",), "ruler": ("linjal",),
+    "protractor": ("gradskive",), "calculator": ("kalkulator",), "scissors": ("saks",), "glue": ("lim",),
 }
 
 _GENERIC = frozenset(["dag", "uk", "time", "tim", "del", "kapittel", "kapitl", "side", "sid", "oppgav", "oppg", "nr",

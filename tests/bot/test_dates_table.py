@@ -110,6 +110,10 @@ DEC_CONVENTIONS = [
     ("is the concert on Friday the 11th?", *DEC_11),
     ("what happens on Tuesday the 15th", D(2026, 12, 15), D(2026, 12, 15)),
     ("hva skjer fredag den 18.", D(2026, 12, 18), D(2026, 12, 18)),
+    # A weekday and a day of the month that fit a day just gone: that day, not one next year
+    # (26 November 2026 is a Thursday; the next Thursday the 26th is in August 2027).
+    ("what page was the homework on thursday 26th?", D(2026, 11, 26), D(2026, 11, 26)),
+    ("hva var leksa fredag den 27.?", D(2026, 11, 27), D(2026, 11, 27)),
     # 14 December is a Monday; the next Thursday the 14th is in January.
     ("har vi prøve torsdag den 14.?", D(2027, 1, 14), D(2027, 1, 14)),
     # 1 Dec is a Tuesday, 1 Jan a Friday, 1 Feb 2027 a Monday.
@@ -268,6 +272,9 @@ DEC_CONVENTIONS = [
     ("hvilke prøver er det igjen dette skoleåret?", D(2026, 12, 1), D(2027, 6, 18)),
     # Not dates.
     ("les side 14", *NONE),
+    # An event named after a holiday is an event, not the break.
+    ("what do I need for the Christmas party?", *NONE),
+    ("when is the christmas concert", *NONE),
     ("les side 14.", *NONE),
     ("gjør s. 40–41 i matteboka", *NONE),
     ("hvordan løser jeg oppgave 3.2?", *NONE),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.models import AssignmentKind as K
-from bot.services.describe import substance, things_in_title, things_to_bring
+from bot.services.describe import substance, things_in_title, things_of, things_to_bring
 from bot.services.items import Candidate, rank
 
 NOW = datetime(2026, 12, 9, 8, 30, tzinfo=timezone.utc)
@@ -88,6 +88,19 @@ def test_things_to_bring_are_read_from_descriptions_in_each_language() -> None:
     assert things_to_bring("Bring your swimsuit, a towel and goggles.") == ["swimsuit", "towel", "goggles"]
     assert things_to_bring("Husk å ta med gymtøy til torsdag") == ["gymtøy"]
     assert things_to_bring("Les side 12–15.") == []
+    # A count and its adjectives stay with the thing; a vague thing may take more words.
+    assert things_to_bring("Vi lager juleverksted. Ta med to tomme, skylte melkekartonger og en saks.") == [
+        "to tomme, skylte melkekartonger", "saks"]
+    assert things_to_bring("Ta med tre store, blanke ark, to epler og saks") == ["tre store, blanke ark", "to epler",
+                                                                                "saks"]
+    assert things_to_bring("Bring two pencils, an eraser and your calculator to school.") == [
+        "two pencils", "eraser", "calculator"]
+    assert things_to_bring("Juleavslutning kl. 17:00–18:30. Ta med noe å bidra med til kakebordet.") == [
+        "noe å bidra med til kakebordet"]
+    # A bring item's title and its description name the same thing once, in the fuller wording.
+    assert things_of("Ta med tomme melkekartonger", "Ta med to tomme, skylte melkekartonger og en saks.",
+                     bring_item=True) == ["to tomme, skylte melkekartonger", "saks"]
+    assert things_of("Gymtøy og innesko", "Husk håndkle.", bring_item=True) == ["gymtøy", "innesko", "håndkle"]
     assert things_in_title("Gymtøy og innesko") == ["gymtøy", "innesko"]
     assert things_in_title("Ta med: skøyter og hjelm") == ["skøyter", "hjelm"]
 

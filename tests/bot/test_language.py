@@ -17,6 +17,13 @@ from bot.language import NORWEGIAN, detect, reply_language
     ("when is the next test?", "en"),
     ("Olivia is sick today", "en"),
     ("når er prøven?", NORWEGIAN),
+    # A Norwegian title quoted in an English question does not make it Norwegian.
+    ("Average on the animal talk (foredrag om et dyr)?", "en"),
+    ("Hva er snittet på «Unit 3 words»?", "nb"),
+    # Nothing stronger tells: nynorsk's usual "ei" and "-inga", bokmål's "en".
+    ("Kan du bestille taxi til Marie etter juleavslutninga?", "nn"),
+    ("8B skal ta med ei skoeske til kunst og handverk", "nn"),
+    ("8B skal ta med en skoeske til kunst og håndverk", "nb"),
     ("ja", None),
     ("ok", None),
 ])

@@ -72,6 +72,14 @@ def test_reminder_requests(clock) -> None:  # noqa: ANN001
     assert (off.mode, off.categories, off.stop) == (DeliveryMode.OFF, ["bring"], False)
     assert preference_request("stopp alle påminnelser", clock).stop
     assert preference_request("start påminnelsene igjen", clock).resume
+    # Reminders asked for by topic, and a time of day said in words.
+    tests = preference_request("I'd like reminders about Maja's tests, please", clock)
+    assert (tests.mode, tests.categories, tests.preferred_time) == (DeliveryMode.INSTANT, ["test"], None)
+    evening = preference_request("Eg vil gjerne få påminning om leksene til Aksel kvelden før.", clock)
+    assert (evening.mode, evening.categories, evening.preferred_time) == (DeliveryMode.INSTANT, ["homework"],
+                                                                         time(18, 0))
+    assert preference_request("send me reminders in the morning", clock).preferred_time == time(7, 0)
+    assert not preference_request("hvilke påminnelser får jeg om prøver?", clock).changes_anything
     assert preference_request("pause påminnelsene til mandag", clock).paused_until == date(2026, 12, 7)
     assert preference_request("pause reminders for two weeks", clock).paused_until == date(2026, 12, 15)
     # Christmas by Norwegian convention: Saturday 19 December to Friday 1 January.

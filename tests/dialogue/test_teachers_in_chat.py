@@ -143,6 +143,23 @@ def test_below_a_limit_and_the_ranking_in_english(school, ask) -> None:
     assert [scores[n] for n in ranking] == sorted(scores.values(), reverse=True)
 
 
+def test_below_a_share_in_words_and_top_and_bottom(school, ask) -> None:
+    s, _ = school
+    cls = _classes(s)[0]
+    item, scores = _tested(s, cls)
+    teacher = _username(s, item_teacher(s, item))
+    half = item.max_score / 2
+    reply = ask(teacher, f"Hvem fikk under halvparten på {item.title.lower()} i {cls}?")
+    below = [n for n, v in scores.items() if v < half]
+    line = next((line for line in reply.splitlines() if line.startswith("Under")), "")
+    assert line.startswith(f"Under {_number(half, 'nb')}"), reply
+    assert all(n in line for n in below) and not any(n in line for n in scores if n not in below), reply
+    reply = ask(teacher, f"Who's top and bottom on the {item.title} in {cls}?")
+    best, worst = max(scores.values()), min(scores.values())
+    assert all(n in reply for n, v in scores.items() if v in (best, worst)), reply
+    assert "Highest" in reply and "Lowest" in reply
+
+
 def test_who_is_in_a_class_in_nynorsk(school, ask) -> None:
     s, _ = school
     cls = _classes(s)[0]
