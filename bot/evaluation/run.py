@@ -244,7 +244,23 @@ def without_quotes(reply: str, quoted: list[str]) -> str:
     for text_ in sorted(quoted, key=len, reverse=True):
         if len(text_) >= 5:
             reply = reply.replace(text_, " ")
+    # A part of them quoted (a thing to bring a description lists: "noe å bidra med til
+    # kakebordet") is theirs too: every run of two or more words that a quoted text has.
+    runs: set[tuple[str, str]] = set()
+    for text_ in quoted:
+        words = _WORDS.findall(text_.casefold())
+        runs.update(zip(words, words[1:]))
+    tokens = list(_WORDS.finditer(reply))
+    drop = set()
+    for i in range(len(tokens) - 1):
+        if (tokens[i].group(0).casefold(), tokens[i + 1].group(0).casefold()) in runs:
+            drop.update((i, i + 1))
+    for i in sorted(drop, reverse=True):
+        reply = reply[:tokens[i].start()] + " " + reply[tokens[i].end():]
     return reply
+
+
+_WORDS = re.compile(r"[\wæøåÆØÅ'-]+")
 
 
 def language_ok(reply: str, lang: str, quoted: list[str] | None = None) -> bool:

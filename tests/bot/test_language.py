@@ -20,9 +20,10 @@ from bot.language import NORWEGIAN, detect, reply_language
     # A Norwegian title quoted in an English question does not make it Norwegian.
     ("Average on the animal talk (foredrag om et dyr)?", "en"),
     ("Hva er snittet på «Unit 3 words»?", "nb"),
-    # Nothing stronger tells: nynorsk's usual "ei" and "-inga", bokmål's "en".
+    # Nothing stronger tells: nynorsk's usual "-inga", bokmål's "en"; "ei prøve" is both.
     ("Kan du bestille taxi til Marie etter juleavslutninga?", "nn"),
     ("8B skal ta med ei skoeske til kunst og handverk", "nn"),
+    ("Legg inn ei prøve i brøk for 7C fredag 18. desember", NORWEGIAN),
     ("8B skal ta med en skoeske til kunst og håndverk", "nb"),
     ("ja", None),
     ("ok", None),

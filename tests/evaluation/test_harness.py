@@ -80,6 +80,13 @@ def test_the_reply_language_is_that_of_ransels_words_not_of_the_school_text_it_q
     # Ransel's own words in the wrong language still fail, whatever it quotes.
     norwegian = f"Lekse i matte: desimaltall (matematikk): torsdag 10. desember. Det er leksa til i morgen. {description}"
     assert not grade(question, norwegian, [], [], [description]).passed
+    # A part of a description quoted (the things it lists) is the school's words too.
+    party = "Juleavslutning for elever og foresatte i gymsalen. Ta med noe å bidra med til kakebordet."
+    bring = ("Juleavslutning i gymsalen: Tuesday 15 December at 17:00.\n"
+             "You need to bring: noe å bidra med til kakebordet.")
+    assert grade({**question, "must": []}, bring, [], [], [party, "Juleavslutning i gymsalen"]).passed
+    assert not grade({**question, "must": []}, bring.replace("You need to bring", "Du må ha med"), [], [],
+                     [party, "Juleavslutning i gymsalen"]).passed
 
 
 def test_an_expected_absence_passes_only_when_an_absence_was_recorded() -> None:
