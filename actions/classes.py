@@ -69,6 +69,9 @@ _NAMES_A_TEST = re.compile(r"\w+prøv\w*|prøven|prøva|testen|\w+test(?:en)?\b|
                            re.IGNORECASE)
 _BEHIND = re.compile(r"etter|behind|sliter|slit |struggl|henger|heng |falling|mangler|manglar|missing|svake|weak",
                      re.IGNORECASE)
+_BEHIND_CLEARLY = re.compile(r"\bbehind\b|henger etter|heng etter|ligger etter|ligg etter|ligger bak|sliter|slit med"
+                             r"|struggl\w*|falling behind|svake elever|svake elevar|weak pupils|weak students",
+                             re.IGNORECASE)
 _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått"
                       r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
 _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
@@ -124,7 +127,7 @@ def scope_of(turn: Turn, *, contact_first: bool = False) -> Scope | None:
 
 def asked_by_words(text: str) -> str | None:
     """What a staff question asks, when its words say so clearly."""
-    if _RESULTS.search(text):
+    if _RESULTS.search(text) or _BEHIND_CLEARLY.search(text):
         return "progress"
     kinds = [name for name, pattern in (("tests", _TESTS), ("bring", _BRING), ("homework", _HOMEWORK),
                                          ("all", _EVENTS)) if pattern.search(text)]

@@ -119,7 +119,7 @@ _TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "weather": ("vær",), "temperature": ("temperatur",), "vikings": ("viking",), "viking": ("viking",),
     "capitals": ("hovedstad",), "europe": ("europa",), "decimals": ("desimaltall",), "decimal": ("desimaltall",),
     "story": ("fortelling",), "writing": ("skriving",), "dictation": ("diktat",), "map": ("kart",),
-    "mapping": ("kartlegging",), "arithmetic": ("regning",), "compass": ("passer",), "ruler": ("linjal",),
+    "mapping": ("kartlegging",), "arithmetic": ("regning",), "geo": ("geografi",), "compass": ("passer",), "ruler": ("linjal",),
     "protractor": ("gradskive",), "calculator": ("kalkulator",), "scissors": ("saks",), "glue": ("lim",),
 }
 
