@@ -44,6 +44,9 @@ from bot.phrases import (
     language_request,
     other_assistant,
     personal_reminder,
+    preference_request,
+    relay_cue,
+    reminder_cue,
     school_topic,
     yes_or_no,
 )
@@ -290,6 +293,9 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
         # "Ella må vere heime fredag, ho er med på ein turnering" read as a question about
         # Friday: a statement that a child will be away (it is confirmed before anything is saved).
         wanted = "action_report_absence"
+    elif action_name in REMINDERS_MISREAD and _asks_for_reminders(turn):
+        # "Jeg vil gjerne få beskjed dagen før prøver" read as a question about tests.
+        wanted = "action_reminders"
     elif action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text):
         # "Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question.
         wanted = "action_bring"
@@ -314,6 +320,18 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     return action() if action is not None else None
 
 
+# Question actions a request for reminders is misread as.
+REMINDERS_MISREAD = frozenset({"action_bring", "action_homework", "action_tests", "action_week_plan", "action_fallback",
+                               "action_choose_child", "action_help", "action_progress"})
+
+
+def _asks_for_reminders(turn: Turn) -> bool:
+    """A request (not a question) about Ransel's reminders that names what to change."""
+    if is_question(turn.text) or relay_cue(turn.text) or absence_cue(turn.text) or not reminder_cue(turn.text):
+        return False
+    return preference_request(turn.text, turn.clock).changes_anything
+
+
 # Question actions a statement about an absence is misread as.
 ABSENCE_MISREAD = frozenset({"action_bring", "action_homework", "action_tests", "action_timetable", "action_week_plan",
                              "action_fallback", "action_choose_child", "action_greet", "action_help", "action_progress"})
@@ -324,11 +342,12 @@ RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homewor
                            "action_choose_child", "action_reminders"})
 _KIND_ASKED = re.compile(r"(prøv\w*|\btest\w*|quiz\w*)|(leks\w*|homework)"
                          r"|(ha\s+med|ta\s+med|bring\w*|need\w*\s+for|pack\w*|trenger\s+\w*\s*til|treng\s+\w*\s*til"
-                         r"|(?:do|does|will)\s+\w+\s+need|trenger\s+(?:jeg|vi|han|hun|hu|\w+)\s+(?:en|et|ei|noen)\b"
+                         r"|(?:do|does|will)\s+\w+\s+need|\bneeds\b|trenger\s+(?:jeg|vi|han|hun|hu|\w+)\s+(?:en|et|ei|noen)\b"
                          r"|treng\s+(?:eg|vi|han|ho|\w+)\s+(?:ein|eit|ei|nokon|noko)\b)",
                          re.IGNORECASE)
 _BRING_WORDS = re.compile(r"\b(?:ha med|ta med|bring|pakke|pack|ha med seg)\b", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|grades?|marks?|how\s+is\s+\w+\s+doing"
+                           r"|kommentar\w*|comments?|tilbakemelding\w*|feedback"
                            r"|how's\s+\w+\s+doing"
                            r"|hvordan\s+går\s+det|korleis\s+går\s+det", re.IGNORECASE)
 # Actions a question is often misread as when the model is unsure.
@@ -424,6 +443,10 @@ def reroute(turn: Turn, *, about_school: bool) -> None:
     nothing likely: the clarifying question."""
     if not about_school:
         REGISTRY["action_out_of_scope"]().respond(turn)
+        return
+    if _RESULT_WORDS.search(turn.text) and (_known_named(turn) or _names_own_item(turn)):
+        # "Hva skrev læreren som kommentar på naturfagsprøven til Marie?": about a result.
+        REGISTRY["action_progress"]().respond(turn)
         return
     ranking = turn.tracker.latest_message.get("intent_ranking") or []
     for candidate in ranking:

@@ -16,7 +16,7 @@ from typing import Any
 from actions._base import Turn, about, family_children
 from bot.models import AssignmentKind, Person, Role, ScoreStatus
 from bot.phrases import ItemFocus, item_focus
-from bot.services.describe import substance, things_of
+from bot.services.describe import substance, things_of, times_said
 from bot.services.items import NamedItem, items_named
 
 # A OneRoster dueDate without a time of day is imported as 08:00 (the importer's DUE_TIME),
@@ -99,6 +99,7 @@ def _view(item: NamedItem, now: Any) -> dict[str, Any]:
         "past": item.due < now,
         "substance": substance(item.description),
         "bring": bring,
+        "times": times_said(item.description, f"{item.due:%H:%M}"),
         "graded": result is not None and result.score is not None,
         "score": result.score if result else None,
         "max_score": (result.max_score if result and result.max_score else item.max_score),

@@ -38,7 +38,7 @@ from bot.services.classes import (
     roster,
     test_report,
 )
-from bot.services.describe import substance, things_of
+from bot.services.describe import substance, things_of, times_said
 from bot.services.teaching import pupils_behind
 
 STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
@@ -212,7 +212,8 @@ def _item_view(item: ClassItem) -> dict[str, object]:
     bring = things_of(item.title, item.description, bring_item=item.kind is AssignmentKind.BRING)
     return {"title": item.title, "kind": item.kind.value, "subject_code": item.subject_code,
             "group_name": item.group_name, "due": item.due, "show_time": item.due.time() not in NO_TIME,
-            "substance": _without_title(substance(item.description), item.title), "bring": bring}
+            "substance": _without_title(substance(item.description), item.title), "bring": bring,
+            "times": times_said(item.description, f"{item.due:%H:%M}")}
 
 
 def _without_title(text: str | None, title: str) -> str | None:

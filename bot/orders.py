@@ -126,6 +126,7 @@ _KIND = [
 ]
 _BRING_ORDER = re.compile(r"\b(?:skal|må|should|must|need to|needs to|have to|has to)\s+(?:ha med seg|ha med|ta med|bring)"
                           r"\s+(.+)", re.IGNORECASE)
+_BRING_BODY = re.compile(r"\s*(?:ta med|ha med|bring)\s+(.+)", re.IGNORECASE)
 _DAY_TAIL = re.compile(r"\s+(?:på|til|on|for|neste|next|this|denne|den|by)\b.*$|\s+(?:i morgen|tomorrow|i dag|today)\b.*$"
                        r"|\s+(?:mandag|tirsdag|tysdag|onsdag|torsdag|fredag|monday|tuesday|wednesday|thursday|friday)\b.*$",
                        re.IGNORECASE)
@@ -190,6 +191,16 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
         split = text[: about.start()], about.group(1).strip()
     header, body = split
     kind = next((k for k, pattern in _KIND if pattern.search(header)), None)
+    things = _BRING_BODY.match(body)
+    if kind is None and things and _ADD.search(header):
+        # "Legg til for 6B: ta med ski og stavar fredag 18. desember": the body says what it is.
+        day, at = _send_time(header, clock)
+        if day is None:
+            day, at = _send_time(body, clock)
+        listed = _DAY_TAIL.sub("", things.group(1)).strip(" .,!")
+        if day is None or not listed:
+            return None
+        return AssignmentOrder(BRING, classes[0], _ahead(day, body, clock), at, listed)
     if kind is None or not body:
         return None
     if not _ADD.search(header) and not re.match(r"\s*(?:lekse|lekser|prøve|test|homework|quiz)\b", header, re.IGNORECASE):

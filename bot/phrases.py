@@ -93,7 +93,7 @@ _CONTENT_AFTER = [
     r"(?:message|tell|write\s+to|text|email|skriv\s+til|si\s+til|sei\s+til)\s+"
     r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that)\s+(.+)",
     # "send Henrik's English teacher a message asking whether he can use his tablet".
-    r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
+    r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|og\s+spørje|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
     # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
     r"(?:melding|beskjed|message|note|word)\s+(?:til|to)\s+(?:[A-ZÆØÅ][\w'’-]+\s+){1,3}(?:om\s+at|at|that|saying(?:\s+that)?)\s+(.+)",
     r"(?:si|sei|tell|fortell)\s+(?:til\s+)?(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:at\s+|that\s+)?(.+)",
@@ -103,7 +103,7 @@ _CONTENT_AFTER = [
     # a teacher (any kind: "norsklæraren", "maths teacher"), a few words naming whose, then
     # what to say.
     # "message Theodor's contact teacher and ask for a meeting about ...", "... og be om ein samtale".
-    r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:and\s+ask|og\s+spør|og\s+spørre|og\s+be|and\s+request)"
+    r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:and\s+ask|og\s+spør|og\s+spørre|og\s+spørje|og\s+spørja|og\s+be|and\s+request)"
     r"\s+((?:for|about|if|whether|om|etter)\s+.+)",
     r"\w*(?:lærer|lærar|teacher)\w*(?:\s+[\w'’]+){0,3}?\s+(?:om\s+at|at|that|saying(?:\s+that)?"
     r"|to\s+say(?:\s+that)?|og\s+si(?:e)?\s+at|og\s+sei(?:e)?\s+at|and\s+say(?:\s+that)?)\s+(.+)",

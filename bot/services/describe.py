@@ -114,8 +114,27 @@ def things_of(title: str, description: str | None, *, bring_item: bool) -> list[
     return [*titled, *[d for d in listed if d.casefold() not in title.casefold()]]
 
 
+_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
+
+
+def times_said(description: str | None, due: str | None = None, limit: int = 2) -> str | None:
+    """The description's sentences that give a time of day other than the item's own
+    ("Vi går fra skolen kl. 08:45", "kl. 09:00–13:30"): when to meet, when it ends. ``due``
+    is the item's own time as "HH:MM"."""
+    if not description:
+        return None
+    found = []
+    for sentence in sentences(description):
+        times = {f"{int(h):02d}:{m}" for h, m in _CLOCK.findall(sentence)}
+        if times - {due}:
+            found.append(sentence)
+    return " ".join(found[:limit]) or None
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    # Not after an abbreviation: "kl. 08:45", "s. 40", "ca. 20", "nr. 3".
+    return [s.strip() for s in re.split(r"(?<=[.!?])(?<!\bkl\.)(?<!\bca\.)(?<!\bs\.)(?<!\bnr\.)(?<!\bbl\.a\.)\s+|\n+",
+                                        text) if s.strip()]
 
 
 def substance(description: str | None, limit: int = MAX_CHARS) -> str:

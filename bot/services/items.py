@@ -127,7 +127,7 @@ _GENERIC = frozenset(["dag", "uk", "time", "tim", "del", "kapittel", "kapitl", "
                       "elev", "hjelp", "glemt", "husk", "hugs"])
 # Kind words that say only what sort of thing it is; "foredrag", "tur", "aktivitetsdag" also
 # name the thing and count like any other word of a title.
-_ONLY_KIND = frozenset(["prov", "test", "quiz", "kartlegging", "eksam", "exam", "tentam", "leks", "lekse",
+_ONLY_KIND = frozenset(["prov", "test", "quiz", "eksam", "exam", "tentam", "leks", "lekse",
                         "homework", "innlevering", "prosjekt", "project", "arrangement"])
 _DEFINITE = re.compile(r"(?:en|et|a|n|ene|ane|a)$")
 
@@ -211,13 +211,28 @@ class _Query:
     singular_kind: bool  # "prøven", "the test": one thing, not a list
 
 
+# Word parts nynorsk spells differently from bokmål (folded): "mjølkekartongar" names
+# "Ta med tomme melkekartonger", "skuletur" names "Skoletur".
+_NN_PARTS = (("mjolk", "melk"), ("skul", "skol"), ("vek", "uk"), ("heim", "hjem"), ("kvit", "hvit"),
+             ("golv", "gulv"), ("songar", "sanger"), ("song", "sang"), ("haust", "host"), ("sommar", "sommer"))
+
+
+def _spelled_both_ways(terms: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    out = list(terms)
+    for word, stem_ in terms:
+        for nn, nb in _NN_PARTS:
+            if nn in stem_ and len(stem_) > len(nn) + 2:
+                out.append((word, stem_.replace(nn, nb)))
+    return out
+
+
 def _query(text: str, vocabulary: set[str]) -> _Query:
     parts: set[str] = set()
     kinds: set[AssignmentKind] = set()
     subjects: set[str] = set()
     singular = False
     known = vocabulary | set(_KIND_WORDS) | set(_SUBJECT_WORDS)
-    for word, stem_ in _terms(text):
+    for word, stem_ in _spelled_both_ways(_terms(text)):
         pieces = _split(stem_, known - {stem_})
         if len(pieces) > 1:
             parts.add(stem_)

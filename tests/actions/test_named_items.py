@@ -50,8 +50,10 @@ def items(world):  # noqa: ANN001, ANN201
 def test_what_to_bring_to_a_named_event_lists_the_things_its_description_names(world, items) -> None:
     said = world.run(BringAction(), "kari", "hva skal Emma ha med til aktivitetsdagen og når er den?", "ask_bring",
                      entities=[person("Emma")])
+    # The description's other times (when it ends, when to meet) come with the things.
     assert said.text == ("Aktivitetsdag på Frognerseteren: torsdag 3. desember kl. 09:00.\n"
-                         "Emma må ha med: matpakke, drikkeflaske, varme klær og sitteunderlag.")
+                         "Emma må ha med: matpakke, drikkeflaske, varme klær og sitteunderlag. "
+                         "Vi er ute hele dagen, 09:00–14:00.")
 
 
 def test_a_guardian_of_two_naming_only_the_event_gets_the_child_it_belongs_to(world, items) -> None:
