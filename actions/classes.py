@@ -31,6 +31,7 @@ from bot.services.classes import (
     grades_in,
     groups_taught,
     items_named_in_scope,
+    limit_above,
     limit_in,
     named_scope,
     names_other_item,
@@ -53,7 +54,8 @@ _RESULTS = re.compile(
     r"dårlegast|svakast|worst|"
     r"full pott|full score|fullt hus|alt rett|all correct|top score|toppscore|maks poeng|full marks|"
     r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
-    r"rekkefølge|ranger|under \d|below \d|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
+    r"rekkefølge|ranger|under \d|below \d|over \d|above \d|more than \d|mer enn \d|meir enn \d|minst \d|at least \d|avg\b|"
+    r"full skår|full skåre|fullt skår|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
     r"\btop\b|\bbottom\b|på topp|på bunnen|øverst|nederst|under halv|below half|less than half|"
     r"(?:under|below|less than|mindre enn) (?:en|ein|a|one|two|to|tre|three) (?:tredjedel|fjerdedel|third|quarter)|"
     r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått", re.IGNORECASE)
@@ -75,7 +77,7 @@ _BEHIND_CLEARLY = re.compile(r"\bbehind\b|henger etter|heng etter|ligger etter|l
 _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått"
                       r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
 _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
-                    r"|\btop\b|\bbottom\b|under halv|below half|less than half"
+                    r"|\btop\b|\bbottom\b|under halv|below half|less than half|\bavg\b|over \d|above \d|minst \d"
                     r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
 _EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangement|event|aktivitet|activity|\btur\b"
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
@@ -281,17 +283,17 @@ def _answer_results(turn: Turn, scope: Scope, item: ClassItem) -> None:
 def _parts(text: str) -> set[str]:
     """Which parts of a test's results the question asks for (none named: all of them)."""
     parts = {name for name, pattern in _PARTS if pattern.search(text)}
-    if parts or limit_in(text) is not None or _RANKING.search(text):
+    if parts or limit_in(text) is not None or limit_above(text) is not None or _RANKING.search(text):
         return parts
     return {"average", "median", "top", "bottom", "bands", "missing"}
 
 
 _PARTS = [
-    ("average", re.compile(r"snitt|snit\b|gjennomsnit|average|mean|hvordan gikk|korleis gjekk|how did|how was|went",
+    ("average", re.compile(r"snitt|snit\b|gjennomsnit|average|\bavg\b|mean|hvordan gikk|korleis gjekk|how did|how was|went",
                            re.IGNORECASE)),
     ("median", re.compile(r"median|hvordan gikk|korleis gjekk|how did|how was|went", re.IGNORECASE)),
     ("top", re.compile(r"høyest|høyst|høgast|høgst|hoyest|highest|best|full pott|full score|fullt hus|alt rett|all correct"
-                       r"|top score|toppscore|maks poeng|full marks|\btop\b|på topp|øverst|hvordan gikk|korleis gjekk|how did|how was|went",
+                       r"|top score|toppscore|maks poeng|full marks|full skår|fullt skår|full skåre|\btop\b|på topp|øverst|hvordan gikk|korleis gjekk|how did|how was|went",
                        re.IGNORECASE)),
     ("bottom", re.compile(r"lavest|lavst|lågast|lågst|lowest|dårligst|dårlegast|svakast|worst|\bbottom\b|på bunnen|nederst|hvordan gikk|korleis gjekk|how did|how was|went",
                           re.IGNORECASE)),

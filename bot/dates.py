@@ -819,7 +819,7 @@ def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, lis
             # "leksa til mandag" asked on a Monday: the homework for next Monday.
             shifted = span.start + timedelta(days=7)
             span = Span(shifted, shifted)
-        elif piece.role == "weekday" and span.start > today and _PAST.search(normalised):
+        elif piece.role == "weekday" and span.start > today and _about_the_past(normalised):
             # "Hva var leksa på mandag?", "the homework that was due on Monday": the one gone by.
             shifted = span.start - timedelta(days=7)
             span = Span(shifted, shifted)
@@ -834,6 +834,14 @@ _DUE_BY = re.compile(r"(?:^|\s)(?:til|by|innen|innan|due|until|till)\s*(?:på\s+
 # A bare weekday in a sentence about the past is the last such day, not the next.
 _PAST = re.compile(_B + r"(?:var|vart|was|were|hadde|had|did|forgot|forgotten|glemte|glemt|gløymde|gløymt|missed"
                    r"|mistet|mista|fikk|fekk|got|skrev|wrote|sa|said|gikk|gjekk|went)" + _E)
+
+
+# "what homework has 8A got for Friday?", "have you got": possession, not the past.
+_HAVE_GOT = re.compile(_B + r"(?:has|have|'ve|'s|hasn't|haven't)\s+(?:\S+\s+){0,3}got" + _E)
+
+
+def _about_the_past(normalised: str) -> bool:
+    return any(m.group(0) != "got" or not _HAVE_GOT.search(normalised) for m in _PAST.finditer(normalised))
 
 
 def question_sentence(text: str) -> str | None:

@@ -327,8 +327,10 @@ class TestReport:
     average: float | None = None
     median: float | None = None
     bands: list[tuple[float, float, int]] = field(default_factory=list)  # (from, to, how many)
-    below: list[Scored] | None = None  # when the question names a limit
+    below: list[Scored] | None = None  # when the question names a limit below
     limit: float | None = None
+    above: list[Scored] | None = None  # when the question names a limit above ("over 15", "minst 15")
+    at_least: bool = False  # "minst 15", "at least 15": the limit itself counts
 
 
 # "under 15", "below 60 %", "lavere enn 12", "færre enn 10 poeng"
@@ -347,6 +349,20 @@ _LIMIT_SHARE = re.compile(
     r"(?:under|below|less than|lower than|lavere enn|lågare enn|mindre enn|<)\s+(?:the\s+|av\s+)?("
     + "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _SHARE_WORDS), key=len, reverse=True))
     + r")(?![\wæøå])", re.IGNORECASE)
+
+
+# "over 15", "more than 80 %", "minst 12", "at least 20 points": a limit from above.
+_ABOVE = re.compile(
+    r"(?:(over|above|more than|higher than|høyere enn|høgare enn|mer enn|meir enn|>)|(minst|at least|>=))\s*"
+    r"(\d+(?:[.,]\d+)?)\s*(%|prosent|per cent|percent)?", re.IGNORECASE)
+
+
+def limit_above(text: str) -> tuple[float, bool, bool] | None:
+    """(number, is a share, counts itself) of a limit from above the question names."""
+    m = _ABOVE.search(text)
+    if not m:
+        return None
+    return float(m.group(3).replace(",", ".")), bool(m.group(4)), bool(m.group(2))
 
 
 def limit_in(text: str) -> tuple[float, bool] | None:
@@ -394,6 +410,13 @@ def test_report(session: Session, scope: Scope, assignment_id: int, text: str, c
             number = number * assignment.max_score / 100
         report.limit = number
         report.below = [s for s in reversed(scored) if s.score < number]
+    above = limit_above(text) if limit is None else None
+    if above is not None and values:
+        number, share, counts = above
+        if share and assignment.max_score:
+            number = number * assignment.max_score / 100
+        report.limit, report.at_least = number, counts
+        report.above = [s for s in scored if s.score > number or (counts and s.score == number)]
     return report
 
 

@@ -113,6 +113,9 @@ DEC_CONVENTIONS = [
     # A weekday and a day of the month that fit a day just gone: that day, not one next year
     # (26 November 2026 is a Thursday; the next Thursday the 26th is in August 2027).
     ("what page was the homework on thursday 26th?", D(2026, 11, 26), D(2026, 11, 26)),
+    # "has ... got" is having, not the past: the coming Friday.
+    ("what homework has 8A got for friday?", D(2026, 12, 4), D(2026, 12, 4)),
+    ("what did Emma get on friday?", D(2026, 11, 27), D(2026, 11, 27)),
     ("hva var leksa fredag den 27.?", D(2026, 11, 27), D(2026, 11, 27)),
     # 14 December is a Monday; the next Thursday the 14th is in January.
     ("har vi prøve torsdag den 14.?", D(2027, 1, 14), D(2027, 1, 14)),

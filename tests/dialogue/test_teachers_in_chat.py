@@ -154,6 +154,11 @@ def test_below_a_share_in_words_and_top_and_bottom(school, ask) -> None:
     line = next((line for line in reply.splitlines() if line.startswith("Under")), "")
     assert line.startswith(f"Under {_number(half, 'nb')}"), reply
     assert all(n in line for n in below) and not any(n in line for n in scores if n not in below), reply
+    limit = sorted(scores.values())[len(scores) // 2]
+    reply = ask(teacher, f"kven fekk over {limit:g} på {item.title.lower()} i {cls}?")
+    above = [n for n, v in scores.items() if v > limit]
+    line = next((line for line in reply.splitlines() if line.startswith("Over")), "")
+    assert all(n in line for n in above) and not any(n in line for n in scores if n not in above), reply
     reply = ask(teacher, f"Who's top and bottom on the {item.title} in {cls}?")
     best, worst = max(scores.values()), min(scores.values())
     assert all(n in reply for n, v in scores.items() if v in (best, worst)), reply
