@@ -19,7 +19,9 @@ _EVERY_RESULT = re.compile(
     r"\balle\b[^?.]*resultat|\ball\b[^?.]*(?:results|scores|grades|marks)|test\s+results|resultatene|resultata"
     r"|sine\s+resultat|resultata\s+sine|prøvene\s+sine|prøvane\s+sine|fått\s+på\s+prøvene|fått\s+på\s+prøvane"
     r"|fekk\s+på\s+prøvane|results\s+so\s+far|every\s+result|karakterene|karakterane|her\s+results|his\s+results"
-    r"|got\s+on\s+(?:the|her|his|their)\s+tests|resultat\s+hittil|hittil\s+i", re.IGNORECASE)
+    r"|got\s+on\s+(?:the|her|his|their)\s+tests|resultat\s+hittil|hittil\s+i"
+    # "Korleis går det med Tiril på prøvane så langt?", "how are her tests going": every test.
+    r"|på\s+prøvene|på\s+prøvane|(?:the|her|his|their)\s+tests|så\s+langt|so\s+far|til\s+nå|til\s+no\b", re.IGNORECASE)
 
 
 class ProgressAction(RanselAction):

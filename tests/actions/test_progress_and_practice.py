@@ -15,6 +15,12 @@ def test_guardian_asks_how_a_child_is_doing_in_maths(world) -> None:
     assert said.text == "Slik går det for Jonas:\n- Matematikk: snitt 78 % (sist: Prøve i brøk og prosent, 31 av 40)"
 
 
+def test_asked_about_the_tests_so_far_every_result_is_listed(world) -> None:
+    said = world.run(ProgressAction(), "kari", "Korleis går det med Jonas på prøvane så langt?", "ask_progress",
+                     entities=[person("Jonas")])
+    assert "Prøve i brøk og prosent: 31 av 40" in said.text
+
+
 def test_guardian_with_two_children_and_no_name_is_asked_which(world) -> None:
     said = world.run(ProgressAction(), "kari", "hvordan går det med henne?", "ask_progress")
     assert said.text == "Hvem gjelder det – Emma eller Jonas?"
