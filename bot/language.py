@@ -93,9 +93,11 @@ def scores(text: str) -> dict[str, int]:
 
 _QUOTED = re.compile(r"\([^)]*\)|«[^»]*»|\"[^\"]*\"|“[^”]*”")
 # Weak hints, used only when nothing stronger tells bokmål from nynorsk: the definite
-# "-inga" is nynorsk's usual form and bokmål's rarer one ("ei" is common in both); "en" is
-# bokmål's article (nynorsk "ein").
-_WEAK_NN = re.compile(r"(?<![\wæøå])[a-zæøå]{3,}inga(?![\wæøå])", re.IGNORECASE)
+# "-inga" and the plural "-ar" ("stavar", "kartongar") are nynorsk's forms ("ei" is common
+# in both); "en" is bokmål's article (nynorsk "ein").
+_WEAK_NN = re.compile(r"(?<![\wæøå])(?:[a-zæøå]{3,}inga|(?!(?:januar|februar|kommentar|seminar|inventar|kalendar"
+                      r"|regular|popular|similar|familiar|particular|calendar|vinegar|muscular|circular)(?![\wæøå]))"
+                      r"[a-zæøå]{4,}ar)(?![\wæøå])", re.IGNORECASE)
 _WEAK_NB = re.compile(r"(?<![\wæøå])en(?![\wæøå])", re.IGNORECASE)
 
 

@@ -24,6 +24,8 @@ from bot.language import NORWEGIAN, detect, reply_language
     ("Kan du bestille taxi til Marie etter juleavslutninga?", "nn"),
     ("8B skal ta med ei skoeske til kunst og handverk", "nn"),
     ("Legg inn ei prøve i brøk for 7C fredag 18. desember", NORWEGIAN),
+    ("Legg til for 6B: ta med ski og stavar fredag 18. desember.", "nn"),
+    ("Kommentar til prøven i januar?", NORWEGIAN),
     ("8B skal ta med en skoeske til kunst og håndverk", "nb"),
     ("ja", None),
     ("ok", None),
