@@ -327,7 +327,9 @@ REMINDERS_MISREAD = frozenset({"action_bring", "action_homework", "action_tests"
 
 def _asks_for_reminders(turn: Turn) -> bool:
     """A request (not a question) about Ransel's reminders that names what to change."""
-    if is_question(turn.text) or relay_cue(turn.text) or absence_cue(turn.text) or not reminder_cue(turn.text):
+    polite = re.match(r"\s*(?:kan|kunne|vil)\s+du|\s*(?:can|could|would|will)\s+you", turn.text, re.IGNORECASE)
+    if (is_question(turn.text) and not polite) or relay_cue(turn.text) or absence_cue(turn.text) \
+            or not reminder_cue(turn.text):
         return False
     return preference_request(turn.text, turn.clock).changes_anything
 
@@ -353,8 +355,8 @@ _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|gra
 # Actions a question is often misread as when the model is unsure.
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
 _WHO_TEACHES = re.compile(
-    r"^\s*(?:hvem|kven|who)\b(?:(?!\?).)*\b(?:underviser|undervise|teaches|teach|lærer(?:en|ne)?|lærar(?:en|ane)?"
-    r"|teachers?|kontaktlærer\w*|kontaktlærar\w*|har\s+\w+\s+i\s+\w+|has\s+\w+\s+for)\b", re.IGNORECASE)
+    r"^\s*(?:hvem|kven|who)\b(?:(?!\?).)*(?:\b(?:underviser|undervise|teaches|teach)|\w*lærer(?:en|ne)?|\w*lærar(?:en|ane)?"
+    r"|\w*teachers?|kontaktlærer\w*|kontaktlærar\w*|har\s+\w+\s+i\s+\w+|has\s+\w+\s+for)\b", re.IGNORECASE)
 
 
 def asks_who_teaches(text: str) -> bool:

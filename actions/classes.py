@@ -79,7 +79,7 @@ _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not han
 _STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
                     r"|\btop\b|\bbottom\b|under halv|below half|less than half|\bavg\b|over \d|above \d|minst \d"
                     r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
-_EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|arrangement|event|aktivitet|activity|\btur\b"
+_EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|coming up|upcoming|på gang|på gong|arrangement|event|aktivitet|activity|\btur\b"
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
 _AHEAD = re.compile(r"framover|fremover|fram\s+til|frem\s+til|kommende|komande|ahead|coming|upcoming|neste|next"
                     r"|snart|soon|resten|rest\s+of|fremtid|framtid", re.IGNORECASE)
@@ -220,7 +220,7 @@ def _item_view(item: ClassItem) -> dict[str, object]:
 
 def _without_title(text: str | None, title: str) -> str | None:
     """A description that opens by repeating the title ("Skidag ved X. Skidag ved X. Ta med ...")."""
-    if text and text.casefold().startswith(title.casefold()):
+    if text and text.casefold().startswith(title.casefold()) and text[len(title):len(title) + 1] in ("", ".", ":", "–", "-", "!"):
         text = text[len(title):].lstrip(" .:–-")
     return text or None
 

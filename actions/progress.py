@@ -21,6 +21,8 @@ _EVERY_RESULT = re.compile(
     r"|fekk\s+på\s+prøvane|results\s+so\s+far|every\s+result|karakterene|karakterane|her\s+results|his\s+results"
     r"|got\s+on\s+(?:the|her|his|their)\s+tests|resultat\s+hittil|hittil\s+i"
     # "Korleis går det med Tiril på prøvane så langt?", "how are her tests going": every test.
+    r"|hvilke\s+resultat\w*|kva\s+resultat\w*|which\s+results|what\s+results|resultater\b|my\s+results"
+    r"|mine\s+resultat|resultata\s+mine|resultatene\s+mine"
     r"|på\s+prøvene|på\s+prøvane|(?:the|her|his|their)\s+tests|så\s+langt|so\s+far|til\s+nå|til\s+no\b", re.IGNORECASE)
 
 

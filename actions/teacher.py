@@ -31,7 +31,7 @@ from actions._base import (
 )
 from bot.access import AccessDenied
 from bot.models import Channel, Person, Role
-from bot.phrases import is_cancel, is_question, relay_content, relay_cue, subject_of_teacher, teacher_answer
+from bot.phrases import is_cancel, is_question, relay_content, relay_cue, subject_of_teacher, teacher_answer, yes_or_no
 from bot.services import relay
 
 NO_SUBJECT = "-"
@@ -52,7 +52,14 @@ def _match_child(turn: Turn, pupils: list[Person]) -> tuple[Person | None, bool]
     for pupil in pupils:
         if pupil.given_name.casefold() in names or pupil.given_name.casefold() in words:
             return pupil, True
-    return None, bool(names)
+    # "send a message to Ragnhild Lie": the children's own teacher named is not a child named.
+    teachers = {part for pupil in pupils for t in _all_teachers(turn, pupil) for part in t.name.casefold().split()}
+    return None, any(not set(n.split()) <= teachers for n in names)
+
+
+def _all_teachers(turn: Turn, pupil: Person) -> list[Person]:
+    found = relay.teachers_of(turn.session, turn.person, pupil.id, turn.clock)
+    return [*found.contact, *(teacher for _, teacher in found.by_subject)]
 
 
 class ValidateRelayForm(FormValidationAction):
@@ -113,6 +120,12 @@ class ValidateRelayForm(FormValidationAction):
             return {}
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot("requested_slot") == "relay_text":
+            if yes_or_no(text) is True:
+                # "Kan du sende en melding om at ...?" asked what to write, answered "ja":
+                # the request itself is the message.
+                asked = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
+                if asked and asked[-1].strip():
+                    return {"relay_text": relay_content(asked[-1]) or asked[-1].strip()}
             return {"relay_text": text}
         content = relay_content(text)
         return {"relay_text": content} if content else {}

@@ -536,6 +536,20 @@ def _day_of_month(today: date, day: int, weekday: int | None = None) -> date | N
     return coming
 
 
+def _last_day_of_month(today: date, day: int) -> date | None:
+    """The last date before today with that day of the month."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate < today:
+            return candidate
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return None
+
+
 def _next_day_of_month(today: date, day: int, weekday: int | None) -> date | None:
     year, month = today.year, today.month
     for _ in range(30):  # every (weekday, day) pair recurs within 14 months; 31sts a little later
@@ -819,6 +833,11 @@ def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, lis
             # "leksa til mandag" asked on a Monday: the homework for next Monday.
             shifted = span.start + timedelta(days=7)
             span = Span(shifted, shifted)
+        elif piece.role == "dom" and span.start > today and _about_the_past(normalised):
+            # "what did we have for homework on the 4th?": the 4th gone by.
+            gone = _last_day_of_month(today, int(piece.value))
+            if gone is not None:
+                span = Span(gone, gone)
         elif piece.role == "weekday" and span.start > today and _about_the_past(normalised):
             # "Hva var leksa på mandag?", "the homework that was due on Monday": the one gone by.
             shifted = span.start - timedelta(days=7)

@@ -96,6 +96,10 @@ _CONTENT_AFTER = [
     r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|og\s+spørje|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
     # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
     r"(?:melding|beskjed|message|note|word)\s+(?:til|to)\s+(?:[A-ZÆØÅ][\w'’-]+\s+){1,3}(?:om\s+at|at|that|saying(?:\s+that)?)\s+(.+)",
+    # "Kan du sende en melding om at jeg ønsker en samtale?": what the message says.
+    r"(?:melding|meldinga|meldingen|beskjed|message|note)\s+(?:om\s+at|at|that|saying(?:\s+that)?)\s+(.+)",
+    # "send a message to Ragnhild Lie to thank her for ...": what it is for.
+    r"(?:message|note)\s+to\s+(?:[A-ZÆØÅ][\w'’-]+\s+){1,3}to\s+((?:thank|ask|tell|say|let|remind|apologi[sz]e)\s+.+)",
     r"(?:si|sei|tell|fortell)\s+(?:til\s+)?(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:at\s+|that\s+)?(.+)",
     r"(?:spør|spørre|spørje|ask)\s+(?:læreren|læraren|kontaktlæreren|kontaktlæraren|the\s+teacher)\s+(?:om\s+|if\s+|whether\s+|about\s+)(.+)",
     # "send en melding til kontaktlæreren til Frida om at hun blir hentet", "message Ingrid's
@@ -215,7 +219,7 @@ EVENING_TIME, MORNING_TIME = time(18, 0), time(7, 0)
 # "jeg vil gjerne ha påminnelser om prøvene", "I'd like reminders about tests": asked for.
 _WANTS = (r"vil\s+(?:gjerne\s+)?(?:ha|få)|ønsker|ønskjer|ynskjer|gjerne\s+(?:ha|få)|kan\s+(?:du|eg|jeg|jeg)\s+(?:sende|få)"
           r"|send\s+meg|send\s+me|i'd\s+like|i\s+would\s+like|i\s+want|can\s+i\s+(?:get|have)|please\s+send"
-          r"|could\s+you\s+send|can\s+you\s+send|remind\s+me")
+          r"|could\s+you\s+send|can\s+you\s+send|remind\s+me|minne?\s+meg|minn\s+meg")
 _QUIET_AFTER = r"etter|after|seinare\s+enn|senere\s+enn|later\s+than"
 _QUIET_BEFORE = r"før|before|tidligere\s+enn|tidlegare\s+enn|earlier\s+than"
 
@@ -491,7 +495,7 @@ def absence_cue(text: str) -> bool:
     return bool(_has(_ABSENCE_CUE, _norm(text)))
 
 
-_REMINDER_CUE = (r"påminn\w*|paminn\w*|påminning\w*|varsel|varsl\w*|varsling\w*|meldinga?r?|meldingene|beskjed\w*"
+_REMINDER_CUE = (r"påminn\w*|paminn\w*|minne?\s+meg|minn\s+meg|påminning\w*|varsel|varsl\w*|varsling\w*|meldinga?r?|meldingene|beskjed\w*"
                  r"|sms\w*|oppsummering\w*|samandrag\w*|digest\w*|notif\w*|remind\w*|alerts?|messages|texts"
                  r"|send\s+(?:meg|noe|noko|me)|ikke\s+send|ikkje\s+send|don't\s+send|stop\s+sending|slutt\s+å\s+sende"
                  r"|ring\s+meg|call\s+me|tale|talemelding\w*|voice|stille\s*timer|quiet\s+hours|forstyrr\w*|disturb"

@@ -116,6 +116,9 @@ DEC_CONVENTIONS = [
     # "has ... got" is having, not the past: the coming Friday.
     ("what homework has 8A got for friday?", D(2026, 12, 4), D(2026, 12, 4)),
     ("what did Emma get on friday?", D(2026, 11, 27), D(2026, 11, 27)),
+    # A day of the month in a sentence about the past is the one gone by.
+    ("what did we have for maths homework on the 30th?", D(2026, 11, 30), D(2026, 11, 30)),
+    ("hva var leksa til den 27.?", D(2026, 11, 27), D(2026, 11, 27)),
     ("hva var leksa fredag den 27.?", D(2026, 11, 27), D(2026, 11, 27)),
     # 14 December is a Monday; the next Thursday the 14th is in January.
     ("har vi prøve torsdag den 14.?", D(2027, 1, 14), D(2027, 1, 14)),

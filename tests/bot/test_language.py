@@ -26,6 +26,11 @@ from bot.language import NORWEGIAN, detect, reply_language
     ("Legg inn ei prøve i brøk for 7C fredag 18. desember", NORWEGIAN),
     ("Legg til for 6B: ta med ski og stavar fredag 18. desember.", "nn"),
     ("Kommentar til prøven i januar?", NORWEGIAN),
+    # What follows an order's colon is its contents, written for others.
+    ("Legg inn lekse i engelsk for 8C til fredag 11. desember: Read the text on page 40 and write down five new words.",
+     NORWEGIAN),
+    # A word only one standard has outweighs one both may write.
+    ("Send ei melding til Geir Holm om at Oliver ikkje har fått tilbake engelskboka si.", "nn"),
     ("8B skal ta med en skoeske til kunst og håndverk", "nb"),
     ("ja", None),
     ("ok", None),
