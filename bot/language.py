@@ -116,11 +116,14 @@ def detect(text: str) -> str | None:
     unquoted = _QUOTED.sub(" ", text)
     if unquoted != text and sum(scores(unquoted).values()) >= 2:
         text = unquoted
-    head = text.split(":", 1)[0]
-    if head != text and sum(scores(head).values()) >= 3:
-        # "Legg inn ei lekse for 8C til fredag: Read the text on page 40": what follows the
-        # colon is the homework, written for the pupils; the order is in the writer's language.
-        text = head
+    head, _, body = text.partition(":")
+    if body and sum(scores(head).values()) >= 3:
+        # "Legg inn ei lekse for 8C til fredag: Read the text on page 40": English homework
+        # after the colon, written for the pupils; the order is in the writer's language.
+        in_head, in_body = scores(head), scores(body)
+        if in_head["en"] < in_head["nb"] + in_head["nn"] + in_head["no"] \
+                and in_body["en"] > in_body["nb"] + in_body["nn"] + in_body["no"]:
+            text = head
     found = scores(text)
     if found["nb"] == found["nn"] and found["en"] <= found["nb"] + found["nn"] + found["no"]:
         weak_nn, weak_nb = len(_WEAK_NN.findall(text)), len(_WEAK_NB.findall(text))

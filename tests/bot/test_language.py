@@ -26,7 +26,8 @@ from bot.language import NORWEGIAN, detect, reply_language
     ("Legg inn ei prøve i brøk for 7C fredag 18. desember", NORWEGIAN),
     ("Legg til for 6B: ta med ski og stavar fredag 18. desember.", "nn"),
     ("Kommentar til prøven i januar?", NORWEGIAN),
-    # What follows an order's colon is its contents, written for others.
+    # English contents after an order's colon are written for the pupils; Norwegian ones tell.
+    ("Send til foresatte i 8A: Foredrag om eit dyr er tysdag 15.12.", "nn"),
     ("Legg inn lekse i engelsk for 8C til fredag 11. desember: Read the text on page 40 and write down five new words.",
      NORWEGIAN),
     # A word only one standard has outweighs one both may write.
