@@ -30,7 +30,7 @@ from actions import _runtime
 from bot.access import AccessDenied, children_of, roles_of, visible_pupils
 from bot import confirm_codes
 from bot.clock import Clock
-from bot.dates import Span, find_spans, question_sentence
+from bot.dates import Span, asking_clause, find_spans, question_sentence
 from bot.i18n import language_of, render
 from bot.identity import UnknownSender, verify
 from bot.language import reply_language
@@ -97,7 +97,7 @@ class Turn:
         "denne uka og neste uke" as one period."""
         spans = self.spans()
         if len(spans) > 1:
-            asked = question_sentence(self.text)
+            asked = question_sentence(self.text) or asking_clause(self.text)
             if asked is not None:
                 in_question = find_spans(asked, self.clock,
                                          lambda: asker_calendar(self.session, self.person, self.today))

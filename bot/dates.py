@@ -871,11 +871,25 @@ def question_sentence(text: str) -> str | None:
     return asked[-1] if len(sentences) > 1 and asked else None
 
 
+def asking_clause(text: str) -> str | None:
+    """"William har vært syk i helgen, hva har han i lekse til i morgen?": the clause that asks."""
+    clause = _ASKING_CLAUSE.search(text.strip())
+    return clause.group(1) if clause and text.strip().endswith("?") else None
+
+
+_ASKING_CLAUSE = re.compile(r",\s+((?:hva|hvem|når|hvor|hvilke|hvilken|kva|kven|kor|kvar|korleis|what|when|where|which|who"
+                            r"|how)\b[^,]*)$", re.IGNORECASE)
+
+
 def asked_span(text: str, clock: Clock, calendar: CalendarSource = None) -> Span | None:
     """The period the question asks about: its question sentence's, else the message's."""
     asked = question_sentence(text)
     if asked is not None:
         return find_span(asked, clock, calendar)
+    clause = asking_clause(text)
+    if clause is not None:
+        # A day in the asking clause wins over one in the clause before it; none there, the message's.
+        return find_span(clause, clock, calendar) or find_span(text, clock, calendar)
     return find_span(text, clock, calendar)
 
 

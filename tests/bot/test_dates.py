@@ -119,3 +119,14 @@ def test_several_expressions_in_one_message_are_all_found(clock) -> None:  # noq
     spans = find_spans("Emma er syk i dag og i morgen", clock)
     assert [s.start for s in spans] == [date(2026, 12, 1), date(2026, 12, 2)]
     assert [s.start for s in find_spans("fra mandag til onsdag", clock)] == [date(2026, 12, 7), date(2026, 12, 9)]
+
+
+def test_the_clause_that_asks_names_the_day_asked_about(clock) -> None:  # noqa: ANN001
+    from bot.dates import asked_span
+
+    # Ill at the weekend, asking about tomorrow: tomorrow (Wednesday 2 December).
+    span = asked_span("William har vært syk i helgen, hva har han i lekse til i morgen?", clock)
+    assert (span.start, span.end) == (date(2026, 12, 2), date(2026, 12, 2))
+    # No day in the asking clause: the message's.
+    span = asked_span("Hvis han er syk i morgen, hva gjør vi?", clock)
+    assert (span.start, span.end) == (date(2026, 12, 2), date(2026, 12, 2))
