@@ -306,7 +306,11 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif action_name in MISREAD | {"action_timetable", "action_week_plan"} and asks_who_teaches(turn.text):
         # "Kven har Eirik i engelsk?" read as a child's name or not understood.
         wanted = "action_who_teaches"
-    elif action_name in MISREAD and (kind := _KIND_ASKED.search(turn.text)) and turn.spans() \
+    elif action_name in ("action_homework", "action_tests", "action_week_plan", "action_timetable") \
+            and _RESULT_WORDS.search(turn.text) and not _KIND_ASKED.search(turn.text) and _known_named(turn):
+        # "Hvilke resultater har Mathilde fått til nå?" read as a question about homework.
+        wanted = "action_progress"
+    elif action_name in MISREAD | {OUT_OF_SCOPE_ACTION} and (kind := _KIND_ASKED.search(turn.text)) and turn.spans() \
             and ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
         # "Kva er prøva på fredag om?" not understood: a kind of work and a day.
         wanted = "action_tests" if kind.group(1) else "action_homework" if kind.group(2) else "action_bring"
@@ -338,7 +342,8 @@ def _asks_for_reminders(turn: Turn) -> bool:
 ABSENCE_MISREAD = frozenset({"action_bring", "action_homework", "action_tests", "action_timetable", "action_week_plan",
                              "action_fallback", "action_choose_child", "action_greet", "action_help", "action_progress"})
 # Question actions a request to write to a teacher is misread as.
-RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_homework", "action_tests", "action_bring",
+RELAY_MISREAD = frozenset({"action_practice", "action_progress", "action_missing_results", "action_homework",
+                           "action_tests", "action_bring",
                            "action_fallback", "action_timetable", "action_week_plan", "action_out_of_scope",
                            "action_who_teaches", "action_help", "action_thanks", "action_greet", "action_goodbye",
                            "action_choose_child", "action_reminders"})

@@ -92,6 +92,10 @@ _CONTENT_AFTER = [
     # "Please message Jan Lunde that Selma left her book", "Skriv til Guro Sæther at ...".
     r"(?:message|tell|write\s+to|text|email|skriv\s+til|si\s+til|sei\s+til)\s+"
     r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that)\s+(.+)",
+    # "Can you message Ole Hauge and ask whether ...", "skriv til Guro Sæther og spør om ...".
+    r"(?:message|tell|write\s+to|text|email|skriv\s+til|send\s+(?:en\s+|ei\s+|ein\s+)?(?:melding|beskjed)\s+til)\s+"
+    r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+"
+    r"(?:and\s+ask|og\s+spør\w*)\s+((?:whether|if|about|om|for|when|når|kva|hva|what)\s+.+)",
     # "send Henrik's English teacher a message asking whether he can use his tablet".
     r"(?:message|melding|beskjed|note)\s+(?:asking|som\s+spør|og\s+spør|og\s+spørje|to\s+ask)\s+((?:whether|if|about|om|for)\s+.+)",
     # "send en melding til Erik Bakke om at ...", "a message to Sarah Jones that ...": a named teacher.
@@ -527,7 +531,11 @@ def relay_cue(text: str) -> bool:
 _TO_NAMED = re.compile(
     r"\b(?:message|tell|write\s+to|text|email|skriv\s+til|send\s+(?:en\s+|ei\s+|ein\s+)?(?:melding|beskjed)\s+til"
     r"|gi\s+beskjed\s+til|gje\s+beskjed\s+til|si\s+til|sei\s+til)\s+"
-    r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that)\s+\S")
+    r"(?:(?:Mr|Mrs|Ms|Miss)\.?\s+[A-ZÆØÅ][\w'’-]+|[A-ZÆØÅ][\w'’-]+\s+[A-ZÆØÅ][\w'’-]+)\s+(?:om\s+at|at|that"
+    r"|and\s+ask|og\s+spør\w*|to\s+ask|to\s+tell|to\s+thank|og\s+si|og\s+sei|og\s+takk\w*)\s+\S"
+    # "Melding til Thomas Holm: ...": a message to a named person, the text after the colon.
+    r"|\b(?:melding|beskjed|message|note)\s+(?:til|to)\s+(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?[A-ZÆØÅ][\w'’-]+"
+    r"(?:\s+[A-ZÆØÅ][\w'’-]+)?\s*:\s*\S")
 
 
 _SCHOOL = (r"lekse\w*|leks[ae]|prøv\w*|test\w*|quiz\w*|eksamen\w*|exam\w*|skole\w*|skule\w*|school\w*|lærer\w*|lærar\w*"

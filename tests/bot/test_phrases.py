@@ -41,6 +41,14 @@ def test_relay_content_and_cancel() -> None:
     assert relay_content("til læreren: Emma blir hentet kl 12") == "Emma blir hentet kl 12"
     assert relay_content("si til læreren at Emma skal ta bussen hjem") == "si til læreren at Emma skal ta bussen hjem"
     assert relay_content("jeg vil sende en melding til læreren") is None
+    # A message to a teacher named by name, asked for or with its text after a colon.
+    asked = "Can you message Ole Hauge and ask whether Oliver can still take the test he missed?"
+    assert relay_content(asked) == asked
+    assert relay_content("Melding til Thomas Holm: Mathilde har ikke fått resultat, kan du se på det?") == (
+        "Mathilde har ikke fått resultat, kan du se på det?")
+    thanks = "Could you send a message to Ragnhild Lie to thank her for organising the Christmas workshop?"
+    assert relay_content(thanks) == thanks
+    assert relay_content("Kan du sende en melding om at jeg ønsker en samtale?") is not None
     assert is_cancel("avbryt") and is_cancel("Cancel!") and not is_cancel("avbryt ikke turen på fredag")
 
 
