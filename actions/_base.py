@@ -361,7 +361,10 @@ _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|gra
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
 _WHO_TEACHES = re.compile(
     r"^\s*(?:hvem|kven|who)\b(?:(?!\?).)*(?:\b(?:underviser|undervise|teaches|teach)|\w*lærer(?:en|ne)?|\w*lærar(?:en|ane)?"
-    r"|\w*teachers?|kontaktlærer\w*|kontaktlærar\w*|har\s+\w+\s+i\s+\w+|has\s+\w+\s+for)\b", re.IGNORECASE)
+    r"|\w*teachers?|kontaktlærer\w*|kontaktlærar\w*|har\s+\w+\s+i\s+\w+|has\s+\w+\s+for"
+    # "who do I ask about the geography quiz?", "hvem kan jeg spørre om ...?"
+    r"|do\s+i\s+ask|should\s+i\s+ask|can\s+i\s+ask|spør\s+jeg|kan\s+jeg\s+spørre|bør\s+jeg\s+spørre|spør\s+eg"
+    r"|kan\s+eg\s+spørje|bør\s+eg\s+spørje)\b", re.IGNORECASE)
 
 
 def asks_who_teaches(text: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import named_items
 from actions.classes import answer_for_staff
 from bot.phrases import subject_of_teacher
 from bot.services.relay import teachers_of
@@ -23,6 +24,10 @@ class WhoTeachesAction(RanselAction):
             return
         found = teachers_of(turn.session, turn.person, pupil.id, turn.clock)
         subject = subject_of_teacher(turn.text) or turn.subject_code
+        if subject is None:
+            # "who do I ask about the geography quiz?": the teacher of the subject it belongs to.
+            named = [i.subject_code for i in named_items(turn, pupil) if i.subject_code]
+            subject = named[0] if named else None
         if subject is not None:
             teachers = [t.name for code, t in found.by_subject if code == subject]
             turn.say("who_teaches", subject=subject, teachers=teachers, contact=[t.name for t in found.contact],
