@@ -10,7 +10,6 @@ nothing about being away was not an absence report: it is answered as what it li
 from __future__ import annotations
 
 import re
-
 from datetime import date
 from typing import Any
 
@@ -25,8 +24,8 @@ from actions._base import (
     reroute,
     resolve_pupil,
 )
-from bot.models import AbsenceReason, Channel, Role
-from bot.phrases import absence_cue, absence_reason, is_hedged, is_question, subject_of_teacher
+from bot.models import AbsenceReason, Role
+from bot.phrases import absence_cue, absence_reason, subject_of_teacher
 from bot.services import relay as relay_module
 from bot.services.absence import InvalidAbsence, plan_absence, report_absence
 

@@ -11,9 +11,9 @@ from bot.dates import Span
 from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.bring import bring_list
+from bot.services.calendar import next_school_day
 from bot.services.describe import things_to_bring
 from bot.services.due import due_items
-from bot.services.calendar import next_school_day
 from bot.services.pupils import school_of
 
 SUBJECT_DAYS = 21

@@ -3,12 +3,11 @@ question that was waiting resumes with that child."""
 
 from __future__ import annotations
 
-from actions._items import answer_named_item
-from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil, words_of
-from actions.fallback import FallbackAction
-
 # Every action that may ask "which child?" must be imported so it is in the registry.
 from actions import absence, bring, homework, practice, progress, timetable  # noqa: F401
+from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil, words_of
+from actions._items import answer_named_item
+from actions.fallback import FallbackAction
 
 
 class ChooseChildAction(RanselAction):

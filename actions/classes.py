@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from actions._base import REGISTRY, RanselAction, Turn, _named, family_children, full_names
-from bot.services.people import pupils_named
 from actions._items import NO_TIME
 from bot.access import AccessDenied
 from bot.models import AssignmentKind, Group, Role
@@ -40,6 +39,7 @@ from bot.services.classes import (
     test_report,
 )
 from bot.services.describe import substance, things_of, times_said
+from bot.services.people import pupils_named
 from bot.services.teaching import pupils_behind
 
 STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
@@ -102,11 +102,10 @@ def is_staff_question(turn: Turn) -> bool:
     if not (STAFF & turn.roles):
         return False
     names = _named(turn)
-    if names:
-        # A name the model found that is no pupil (a test's title) does not make it about a pupil;
-        # a full name, known or not, does.
-        if full_names(turn.text) or any(pupils_named(turn.session, turn.person, n, turn.today) for n in names):
-            return False
+    # A name the model found that is no pupil (a test's title) does not make it about a pupil;
+    # a full name, known or not, does.
+    if names and (full_names(turn.text) or any(pupils_named(turn.session, turn.person, n, turn.today) for n in names)):
+        return False
     if class_names_in(turn.text) or grades_in(turn.text):
         return True
     if names:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
-from bot.phrases import yes_or_no
 from actions._base import RanselAction, Turn, _named, example_names, family_children, reset, resolve_pupil, words_of
-from bot.models import Role
-from bot.access import AccessDenied
 from actions.smalltalk import role_of
+from bot.access import AccessDenied
+from bot.models import Role
+from bot.phrases import yes_or_no
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
 SUGGESTABLE = {

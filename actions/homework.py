@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
-from actions.classes import PROJECT_WORDS as _PROJECT_WORDS, answer_for_staff
+from actions.classes import PROJECT_WORDS as _PROJECT_WORDS
+from actions.classes import answer_for_staff
 from bot.models import AssignmentKind
 from bot.phrases import ItemFocus
 from bot.services.due import due_items, upcoming_tests

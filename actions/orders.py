@@ -19,20 +19,51 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from actions._base import RanselAction, Turn, ask_confirm
+from actions._items import NO_TIME
 from bot.access import AccessDenied, taught_group_ids
 from bot.learning.too_hard import check_group_assignment
-from bot.models import Assignment, AssignmentKind, Audience, CompetenceAim, LearningResource, Broadcast, BroadcastScope, Group, GroupKind, OutboxMessage, Role
-from actions._items import NO_TIME
-from bot.orders import BOTH, BRING, GUARDIANS, HOMEWORK, MOVE, TEST, AssignmentOrder, BroadcastOrder, \
-    assignment_order, broadcast_order, change_order, max_score_in, send_moment
+from bot.models import (
+    Assignment,
+    AssignmentKind,
+    Audience,
+    Broadcast,
+    BroadcastScope,
+    CompetenceAim,
+    Group,
+    GroupKind,
+    LearningResource,
+    OutboxMessage,
+    Role,
+)
+from bot.orders import (
+    BOTH,
+    BRING,
+    GUARDIANS,
+    HOMEWORK,
+    MOVE,
+    TEST,
+    AssignmentOrder,
+    BroadcastOrder,
+    assignment_order,
+    broadcast_order,
+    change_order,
+    max_score_in,
+    send_moment,
+)
 from bot.phrases import subjects_named
 from bot.services import changes
 from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
 from bot.services.items import Candidate, rank
 from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
+from scheduler.broadcasts import (
+    BroadcastError,
+    latest_broadcast,
+    preview_broadcast,
+    resend_failed,
+    send_broadcast,
+    summary,
+)
 from scheduler.outbox import enqueue_many
-from scheduler.broadcasts import BroadcastError, latest_broadcast, preview_broadcast, resend_failed, send_broadcast, \
-    summary
 
 BROADCAST_KIND = "broadcast"
 ASSIGNMENT_KIND = "assignment"

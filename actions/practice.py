@@ -3,8 +3,8 @@ the learning engine's recommendations."""
 
 from __future__ import annotations
 
-from actions._items import answer_named_item, pupil_by_item
 from actions._base import RanselAction, Turn, about, resolve_pupil
+from actions._items import answer_named_item, pupil_by_item
 from bot.learning.recommend import CatalogueCache, recommend
 from bot.phrases import practice_topic
 
@@ -30,7 +30,7 @@ class PracticeAction(RanselAction):
         understood |= {v.casefold() for v in turn.entity_values("person")}
         topic = practice_topic(turn.text, understood)
 
-        def ask(text: str | None) -> list:  # noqa: ANN202
+        def ask(text: str | None) -> list:
             return recommend(turn.session, turn.person, pupil.id, subject_code=turn.subject_code, text=text,
                              limit=TOP, clock=turn.clock, language=turn.language, cache=CATALOGUE)
 

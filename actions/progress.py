@@ -8,11 +8,10 @@ import re
 from actions._base import RanselAction, Turn, _named, about, resolve_pupil
 from actions._items import answer_named_item, pupil_by_item
 from actions.classes import answer_for_staff
-from bot.phrases import ItemFocus
 from bot.access import AccessDenied
 from bot.models import Role
+from bot.phrases import ItemFocus
 from bot.services.progress import find_assignments, missing_results, progress
-
 
 # "Aksel's test results", "alle resultata til Eva", "hva har hun fått på prøvene?": each result.
 _EVERY_RESULT = re.compile(

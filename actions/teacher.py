@@ -31,7 +31,7 @@ from actions._base import (
 )
 from bot.access import AccessDenied
 from bot.models import Channel, Person, Role
-from bot.phrases import is_cancel, is_question, relay_content, relay_cue, subject_of_teacher, teacher_answer, yes_or_no
+from bot.phrases import is_cancel, relay_content, relay_cue, subject_of_teacher, teacher_answer, yes_or_no
 from bot.services import relay
 
 NO_SUBJECT = "-"
@@ -201,7 +201,7 @@ class SendRelayAction(RanselAction):
         ask_confirm(turn, KIND, data, "confirm_message", teacher=teacher.name, text=data["text"],
                     name=pupil.given_name, own=pupil.id == turn.person.id)
 
-    async def run(self, dispatcher, tracker, domain):  # noqa: ANN001, ANN201
+    async def run(self, dispatcher, tracker, domain):
         events = await super().run(dispatcher, tracker, domain)
         # Whatever happened (sent, refused, failed), the next message starts afresh.
         return events + reset(tracker, "relay_pupil", "relay_text", "relay_subject")

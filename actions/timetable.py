@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from actions._base import RanselAction, Turn, about, resolve_pupil
 from actions._items import NO_TIME, answer_named_item, pupil_by_item
-from bot.phrases import ItemFocus
-from bot.phrases import Focus, timetable_focus
+from bot.phrases import Focus, ItemFocus, timetable_focus
 from bot.services.describe import substance
 from bot.services.due import due_items
 from bot.services.timetable import day_schedule
@@ -64,7 +63,7 @@ class TimetableAction(RanselAction):
                  **about(turn, pupil))
 
     @staticmethod
-    def _default_day(turn: Turn, pupil_id: int):  # noqa: ANN205
+    def _default_day(turn: Turn, pupil_id: int):
         """Today while school is still on, else the next day."""
         today = day_schedule(turn.session, turn.person, pupil_id, turn.today, turn.clock)
         if today.info.teaching and today.ends and turn.clock.now().time() < today.ends:

@@ -85,7 +85,7 @@ def admin_school_ids(session: Session, person: Person) -> set[int]:
     return set(rows)
 
 
-def _responsible_children(guardian_ids: Iterable[int]):  # noqa: ANN202 - a Select
+def _responsible_children(guardian_ids: Iterable[int]):
     """(guardian id, child) for children under parental responsibility, enabled accounts."""
     return (
         select(Guardianship.guardian_id, Person)
@@ -127,7 +127,7 @@ def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict
     return {pid: (pupils if enabled.get(pid) else set()) for pid, pupils in seen.items()}
 
 
-def current(on: date, membership=Membership):  # noqa: ANN001, ANN201 - a SQL condition
+def current(on: date, membership=Membership):
     """Memberships current on ``on`` (no dates means always): every access path uses only
     these, so a pupil who left a class is no longer visible to its teachers."""
     return and_(or_(membership.begin_date.is_(None), membership.begin_date <= on),

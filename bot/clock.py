@@ -7,7 +7,7 @@ that reads the wall clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -19,23 +19,23 @@ class Clock:
     runs: bool = False
     # A fixed clock may be advanced explicitly (tests, simulations); the wall clock never is.
     _offset: timedelta = field(default=timedelta(0), repr=False)
-    _started: datetime = field(default_factory=lambda: datetime.now(timezone.utc), repr=False)
+    _started: datetime = field(default_factory=lambda: datetime.now(UTC), repr=False)
 
     def now(self) -> datetime:
         """Aware datetime in school time."""
-        wall = datetime.now(timezone.utc)
+        wall = datetime.now(UTC)
         if self.fixed is None:
             base = wall
         elif self.runs:
-            base = self.fixed.astimezone(timezone.utc) + (wall - self._started)
+            base = self.fixed.astimezone(UTC) + (wall - self._started)
         else:
             # In UTC: adding a timedelta to a zone-aware time would be wall-clock arithmetic
             # and lose or gain an hour across a DST change.
-            base = self.fixed.astimezone(timezone.utc)
+            base = self.fixed.astimezone(UTC)
         return (base + self._offset).astimezone(self.zone)
 
     def utcnow(self) -> datetime:
-        return self.now().astimezone(timezone.utc)
+        return self.now().astimezone(UTC)
 
     def today(self) -> date:
         return self.now().date()
@@ -58,7 +58,7 @@ class Clock:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
 
     @classmethod
-    def from_settings(cls, settings) -> "Clock":  # noqa: ANN001 - avoids an import cycle
+    def from_settings(cls, settings) -> Clock:
         clock = cls(zone=settings.zone, fixed=settings.now, runs=settings.clock_runs)
         if settings.clock_anchor is not None:
             # Several processes (ransel up) share one running clock: all count from the anchor.

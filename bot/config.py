@@ -135,7 +135,7 @@ class Settings(BaseSettings):
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
-    def _proxy_list(cls, value: Any) -> Any:  # noqa: ANN401 - what a source gives
+    def _proxy_list(cls, value: Any) -> Any:
         """A JSON list (as environment variables carry it) or comma-separated CIDRs."""
         if isinstance(value, str):
             text = value.strip()

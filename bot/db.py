@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kwargs) -> Engine:  # noqa: ANN003 - passed to SQLAlchemy
+def make_engine(url: str, **kwargs) -> Engine:
     # Errors and SQL logs never repeat bound parameters (message text, numbers): bot/logs.py.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -27,7 +27,7 @@ def make_engine(url: str, **kwargs) -> Engine:  # noqa: ANN003 - passed to SQLAl
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the HTTP app, action server and scheduler read while one of them writes.
@@ -47,7 +47,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config
+def alembic_config(url: str):
     from alembic.config import Config
 
     config = Config()

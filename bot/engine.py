@@ -293,7 +293,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 def spawn(name: str, command: list[str], env: dict[str, str], log_file: Path, url: str,
            cwd: Path) -> ManagedProcess:
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(log_file, "ab")
+    handle = open(log_file, "ab")  # noqa: SIM115 - the child process writes to it after we return
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True,

@@ -103,7 +103,7 @@ class Gateway:
             elements = await self._post(payload)
             if not isinstance(elements, list):
                 raise ValueError("the engine's answer is not a list")
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             incident = uuid.uuid4().hex[:8]
             log.error(
                 "engine unavailable incident=%s person=%s channel=%s error=%s",
@@ -134,15 +134,15 @@ class Gateway:
         """The engine's NLU reading of ``text`` (intent, confidence, entities), None when it fails."""
         try:
             answer = await self._request("/model/parse", {"text": text}, {"token": self._settings.engine_api_token})
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             log.warning("engine parse failed error=%s", type(exc).__name__)
             return None
         return answer if isinstance(answer, dict) else None
 
-    async def _post(self, payload: dict[str, str]) -> Any:  # noqa: ANN401 - the engine's JSON
+    async def _post(self, payload: dict[str, str]) -> Any:
         return await self._request("/webhooks/rest/webhook", payload)
 
-    async def _request(self, path: str, payload: dict[str, str], params: dict[str, str] | None = None) -> Any:  # noqa: ANN401
+    async def _request(self, path: str, payload: dict[str, str], params: dict[str, str] | None = None) -> Any:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed:
             self._session, self._loop = _new_session(), loop
@@ -156,7 +156,7 @@ def _new_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30.0, connect=2.0))
 
 
-async def _post_with(session: aiohttp.ClientSession, url: str, payload: dict[str, str],  # noqa: ANN401
+async def _post_with(session: aiohttp.ClientSession, url: str, payload: dict[str, str],
                      params: dict[str, str] | None = None) -> Any:
     async with session.post(url, json=payload, params=params) as response:
         response.raise_for_status()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def language_of(code: str | None) -> str:
     return FALLBACK
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> dict[str, Any]:
     with open(LOCALE_DIR / f"{language}.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}

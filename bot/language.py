@@ -17,61 +17,21 @@ import re
 from bot.i18n import SUPPORTED
 
 # Words that occur in one written standard and not the other (inflected forms included).
-_NYNORSK = frozenset("""
-eg ikkje ikkj kva kvar kven kvifor korleis kor kvi nokon noko nokre nokså mykje berre frå
-heime skule skulen skular skulane veke veka veker vekene vekeplan vekeplanen ho dei deira
-vore vårt kjem kome komme gjere gjer gjorde seie seier spørje spurde vere ein eit eitt
-sjuk sjukt sjuke sjukdom treng trur veit hjå saman òg då sidan enno heilt heile fleire
-lærar læraren lærarane kontaktlærar kontaktlæraren morgon imorgon tysdag laurdag sundag
-tysdagen laurdagen sundagen måndagen kvardag kvardagen heim ynskjer ønskjer mogleg fekk
-gong gongen gongar kvart einaste skriftleg dagleg vekentleg elevane foreldra klede kle
-klea sjølv viss difor derfor korfor tenkjer tykkjer høyrer høyre skal'e mellom ete
-måndag hugs hugse føresette føresett gjeld elevar dagar timar timane oppgåve oppgåver oppgåva
-stavar lærarar nokre saman enno kjekt heilt vatn stova stove hjå mjølk gåve gåver julegåve julegåver
-handleliste berre desimaltal desimaltala spel spela handverk
-""".split())
+_NYNORSK = frozenset(["eg", "ikkje", "ikkj", "kva", "kvar", "kven", "kvifor", "korleis", "kor", "kvi", "nokon", "noko", "nokre", "nokså", "mykje", "berre", "frå", "heime", "skule", "skulen", "skular", "skulane", "veke", "veka", "veker", "vekene", "vekeplan", "vekeplanen", "ho", "dei", "deira", "vore", "vårt", "kjem", "kome", "komme", "gjere", "gjer", "gjorde", "seie", "seier", "spørje", "spurde", "vere", "ein", "eit", "eitt", "sjuk", "sjukt", "sjuke", "sjukdom", "treng", "trur", "veit", "hjå", "saman", "òg", "då", "sidan", "enno", "heilt", "heile", "fleire", "lærar", "læraren", "lærarane", "kontaktlærar", "kontaktlæraren", "morgon", "imorgon", "tysdag", "laurdag", "sundag", "tysdagen", "laurdagen", "sundagen", "måndagen", "kvardag", "kvardagen", "heim", "ynskjer", "ønskjer", "mogleg", "fekk", "gong", "gongen", "gongar", "kvart", "einaste", "skriftleg", "dagleg", "vekentleg", "elevane", "foreldra", "klede", "kle", "klea", "sjølv", "viss", "difor", "derfor", "korfor", "tenkjer", "tykkjer", "høyrer", "høyre", "skal'e", "mellom", "ete", "måndag", "hugs", "hugse", "føresette", "føresett", "gjeld", "elevar", "dagar", "timar", "timane", "oppgåve", "oppgåver", "oppgåva", "stavar", "lærarar", "nokre", "saman", "enno", "kjekt", "heilt", "vatn", "stova", "stove", "hjå", "mjølk", "gåve", "gåver", "julegåve", "julegåver", "handleliste", "berre", "desimaltal", "desimaltala", "spel", "spela", "handverk"])
 
-_BOKMAAL = frozenset("""
-jeg ikke hva hvor hvem hvorfor hvordan hvilken hvilke hvilket noen noe noen mye bare fra
-hjemme skole skolen skoler skolene uke uka uken uker ukene ukeplan ukeplanen hun de dem
-deres våre kommer gjøre gjør gjorde sier spørre spurte være et syk sykt syke sykdom
-trenger tror vet sammen også da siden ennå helt hele flere lærer læreren lærerne
-kontaktlærer kontaktlæreren morgen tirsdag lørdag søndag tirsdagen lørdagen søndagen
-mandagen hverdag hjem ønsker mulig fikk gang gangen ganger hver hvert skriftlig daglig
-ukentlig elevene foreldrene klær klærne selv hvis nå derfor tenker synes hører spise
-husk huske foresatte gjelder elever dager timene oppgave oppgaver oppgaven stua
-""".split())
+_BOKMAAL = frozenset(["jeg", "ikke", "hva", "hvor", "hvem", "hvorfor", "hvordan", "hvilken", "hvilke", "hvilket", "noen", "noe", "noen", "mye", "bare", "fra", "hjemme", "skole", "skolen", "skoler", "skolene", "uke", "uka", "uken", "uker", "ukene", "ukeplan", "ukeplanen", "hun", "de", "dem", "deres", "våre", "kommer", "gjøre", "gjør", "gjorde", "sier", "spørre", "spurte", "være", "et", "syk", "sykt", "syke", "sykdom", "trenger", "tror", "vet", "sammen", "også", "da", "siden", "ennå", "helt", "hele", "flere", "lærer", "læreren", "lærerne", "kontaktlærer", "kontaktlæreren", "morgen", "tirsdag", "lørdag", "søndag", "tirsdagen", "lørdagen", "søndagen", "mandagen", "hverdag", "hjem", "ønsker", "mulig", "fikk", "gang", "gangen", "ganger", "hver", "hvert", "skriftlig", "daglig", "ukentlig", "elevene", "foreldrene", "klær", "klærne", "selv", "hvis", "nå", "derfor", "tenker", "synes", "hører", "spise", "husk", "huske", "foresatte", "gjelder", "elever", "dager", "timene", "oppgave", "oppgaver", "oppgaven", "stua"])
 
 # Norwegian words shared by both standards: they tell Norwegian from English only.
-_NORWEGIAN = frozenset("""
-er har til på med og som skal må kan vil får det den han om av eller men så ja nei takk
-hei lekse lekser leksa leksene prøve prøven prøva prøver ta dag dagen neste denne etter
-før time timen timer gym gymtøy matte norsk engelsk naturfag fravær borte barnet sønnen
-dattera datteren når sin sitt sine mitt mi min mine hennar hennes hans
-""".split())
+_NORWEGIAN = frozenset(["er", "har", "til", "på", "med", "og", "som", "skal", "må", "kan", "vil", "får", "det", "den", "han", "om", "av", "eller", "men", "så", "ja", "nei", "takk", "hei", "lekse", "lekser", "leksa", "leksene", "prøve", "prøven", "prøva", "prøver", "ta", "dag", "dagen", "neste", "denne", "etter", "før", "time", "timen", "timer", "gym", "gymtøy", "matte", "norsk", "engelsk", "naturfag", "fravær", "borte", "barnet", "sønnen", "dattera", "datteren", "når", "sin", "sitt", "sine", "mitt", "mi", "min", "mine", "hennar", "hennes", "hans"])
 
-_ENGLISH = frozenset("""
-the a an is are was were be been what what's whats when where who whom whose which why how
-does do did doesn't don't can could would should will shall my your his her their our its
-this that these those there here have has had of on in by with from about and or but not
-yes please thanks thank you i'm we us they them he she it it's homework tests exam bring
-tomorrow today tonight week weekend next last day days monday tuesday wednesday thursday
-friday saturday sunday teacher school class kid kids child children son daughter sick ill
-absent need needs get got going go tell send message remind reminders set turn play off
-any some much many did done due still also just only my mum mom dad again
-score scores spelling result results grades marks vocab poster trip pages page read write
-allowed calculator forgot there's isn't aren't won't she's he's who's
-""".split())
+_ENGLISH = frozenset(["the", "a", "an", "is", "are", "was", "were", "be", "been", "what", "what's", "whats", "when", "where", "who", "whom", "whose", "which", "why", "how", "does", "do", "did", "doesn't", "don't", "can", "could", "would", "should", "will", "shall", "my", "your", "his", "her", "their", "our", "its", "this", "that", "these", "those", "there", "here", "have", "has", "had", "of", "on", "in", "by", "with", "from", "about", "and", "or", "but", "not", "yes", "please", "thanks", "thank", "you", "i'm", "we", "us", "they", "them", "he", "she", "it", "it's", "homework", "tests", "exam", "bring", "tomorrow", "today", "tonight", "week", "weekend", "next", "last", "day", "days", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "teacher", "school", "class", "kid", "kids", "child", "children", "son", "daughter", "sick", "ill", "absent", "need", "needs", "get", "got", "going", "go", "tell", "send", "message", "remind", "reminders", "set", "turn", "play", "off", "any", "some", "much", "many", "did", "done", "due", "still", "also", "just", "only", "my", "mum", "mom", "dad", "again", "score", "scores", "spelling", "result", "results", "grades", "marks", "vocab", "poster", "trip", "pages", "page", "read", "write", "allowed", "calculator", "forgot", "there's", "isn't", "aren't", "won't", "she's", "he's", "who's"])
 
 # The words no writer of the other standard uses: they outweigh a word both might write
 # ("Oliver ikkje har fått ... boka si": "si" is bokmål's "say" and both standards' "her").
-_STRONG = frozenset("""
-eg ikkje kva korleis kven kvifor noko nokon mykje berre frå heime skule skulen veke veka
-jeg ikke hva hvordan hvem hvorfor noe noen mye bare fra hjemme skole skolen uke uka
-""".split())
+_STRONG = frozenset(["eg", "ikkje", "kva", "korleis", "kven", "kvifor", "noko", "nokon", "mykje", "berre", "frå", "heime", "skule", "skulen", "veke", "veka", "jeg", "ikke", "hva", "hvordan", "hvem", "hvorfor", "noe", "noen", "mye", "bare", "fra", "hjemme", "skole", "skolen", "uke", "uka"])
 
 _CLASS_NAME = re.compile(r"\b\d{1,2}\s?[A-Za-zÆØÅæøå]\b")
-_NOT_NYNORSK_ANE = frozenset("banane orkane vulkane platane membrane romane organe".split())
+_NOT_NYNORSK_ANE = frozenset(["banane", "orkane", "vulkane", "platane", "membrane", "romane", "organe"])
 _WORD = re.compile(r"[a-zæøåéèêóòôüäöA-ZÆØÅÉÈÊÓÒÔÜÄÖ']+")
 _NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")
 

@@ -35,7 +35,7 @@ def scrub_exception_text(text: str) -> str:
 
 
 class ScrubbingFormatter(logging.Formatter):
-    def formatException(self, ei) -> str:  # noqa: ANN001, N802 - logging's API
+    def formatException(self, ei) -> str:
         return scrub_exception_text(super().formatException(ei))
 
     def format(self, record: logging.LogRecord) -> str:
@@ -46,7 +46,7 @@ class ScrubbingFormatter(logging.Formatter):
             record.exc_text = scrub_exception_text(record.exc_text)
         return super().format(record)
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+    def formatStack(self, stack_info: str) -> str:
         return stack_info  # code locations only
 
 
@@ -56,7 +56,7 @@ def install(level: int | None = None) -> None:
     if not root.handlers:
         root.addHandler(logging.StreamHandler())
     for handler in root.handlers:
-        fmt = handler.formatter._fmt if handler.formatter is not None else FORMAT  # noqa: SLF001
+        fmt = handler.formatter._fmt if handler.formatter is not None else FORMAT
         handler.setFormatter(ScrubbingFormatter(fmt or FORMAT))
     if level is not None:
         root.setLevel(level)

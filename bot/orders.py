@@ -87,8 +87,8 @@ def broadcast_order(text: str, clock: Clock) -> BroadcastOrder | None:
     if split is None:
         return None
     header, body = split
-    if not body or _QUESTION_START.search(header) or not _SEND.search(header) and not re.match(
-            r"\s*(?:til|to)\b", header, re.IGNORECASE):
+    if not body or _QUESTION_START.search(header) or (not _SEND.search(header) and not re.match(
+            r"\s*(?:til|to)\b", header, re.IGNORECASE)):
         return None
     guardians = re.search(_GUARDIAN_WORDS, header, re.IGNORECASE) is not None
     pupils = re.search(_PUPIL_WORDS, header, re.IGNORECASE) is not None

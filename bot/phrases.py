@@ -257,7 +257,7 @@ class PreferenceRequest:
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> PreferenceRequest:
-        def opt(kind, value):  # noqa: ANN001, ANN202
+        def opt(kind, value):
             return None if value is None else kind(value)
 
         return cls(
@@ -710,6 +710,4 @@ def subjects_named(text: str) -> list[str]:
     return found
 
 
-_SUBJECT_COMPOUND_TAILS = frozenset("""
-prøve prøva prøven test testen lekse leksa leksen lekser leksene lekse gruppa gruppe gruppen time timen timane timene
-""".split())
+_SUBJECT_COMPOUND_TAILS = frozenset(["prøve", "prøva", "prøven", "test", "testen", "lekse", "leksa", "leksen", "lekser", "leksene", "lekse", "gruppa", "gruppe", "gruppen", "time", "timen", "timane", "timene"])

@@ -47,7 +47,7 @@ class Runtime:
             self.engine.dispose()
 
     @classmethod
-    def from_env(cls, **overrides) -> "Runtime":  # noqa: ANN003
+    def from_env(cls, **overrides) -> Runtime:
         return cls(load_settings(**overrides))
 
 

@@ -69,7 +69,7 @@ class Supervisor:
         """Block until a signal or a service exits; returns the exit code for ``ransel up``."""
         stop = {"signal": None}
 
-        def on_signal(signum, _frame) -> None:  # noqa: ANN001
+        def on_signal(signum, _frame) -> None:
             stop["signal"] = signum
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}

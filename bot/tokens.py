@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ def issue(session: Session, person: Person, purpose: str, clock: Clock, lifetime
     return secret
 
 
-def live(now: datetime):  # noqa: ANN201 - a SQL condition
+def live(now: datetime):
     return (ApiToken.revoked_at.is_(None), or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
 
 
@@ -71,9 +71,8 @@ def resolve(session: Session, secret: str | None, purpose: str, now: datetime) -
 
 def stale(last_used: datetime, now: datetime) -> bool:
     """Whether a token's noted last use is old enough to be written again."""
-    from datetime import timezone
 
-    aware = last_used if last_used.tzinfo is not None else last_used.replace(tzinfo=timezone.utc)
+    aware = last_used if last_used.tzinfo is not None else last_used.replace(tzinfo=UTC)
     return aware < now - TOUCH_EVERY
 
 

@@ -144,7 +144,7 @@ class _TwilioAdapter:
             if point is not None and point.stopped_at is None:
                 point.stopped_at = self._now()
 
-    async def _create(self, create, **params: Any) -> DeliveryResult:  # noqa: ANN001
+    async def _create(self, create, **params: Any) -> DeliveryResult:
         headers: dict[str, str] = {}
         token = twilio_client.last_headers.set(headers)
         try:

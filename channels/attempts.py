@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -79,9 +79,9 @@ class AttemptLimiter:
     def _bucket(self, now: datetime, span: timedelta) -> tuple[str, datetime]:
         seconds = int(span.total_seconds())
         start = int(now.timestamp()) // seconds * seconds
-        return str(start), datetime.fromtimestamp(start + seconds, timezone.utc)
+        return str(start), datetime.fromtimestamp(start + seconds, UTC)
 
-    def _add(self, session, key: str, expires_at: datetime, delta: int) -> int:  # noqa: ANN001
+    def _add(self, session, key: str, expires_at: datetime, delta: int) -> int:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = insert(AttemptCounter).values(key=key, count=delta, expires_at=expires_at)

@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import delete
 
@@ -57,7 +58,7 @@ def _matches(pin: str, stored: str) -> bool:
 
 def too_easy(pin: str) -> bool:
     """All one digit, or a run up or down (1234, 98765): the first codes anyone tries."""
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
     return len(steps) == 1 and steps <= {-1, 0, 1}
 
 
@@ -110,9 +111,8 @@ def check(runtime: Runtime, person_id: int, digits: str) -> PinCheck:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import timezone
 
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def call_proof(secret: str, call_sid: str, person_id: int) -> str:

@@ -153,7 +153,7 @@ _MESSAGE_STATUS = {"delivered": OutboxStatus.DELIVERED, "read": OutboxStatus.REA
                    "undelivered": OutboxStatus.FAILED, "failed": OutboxStatus.FAILED}
 
 
-def status_callback(runtime: Runtime, mapping: Mapping[str, OutboxStatus], sid_key: str, status_key: str):  # noqa: ANN201
+def status_callback(runtime: Runtime, mapping: Mapping[str, OutboxStatus], sid_key: str, status_key: str):
     """A StatusCallback endpoint: signed requests only; updates the outbox row by its SID."""
 
     async def endpoint(request: Request) -> Response:

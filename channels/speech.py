@@ -168,7 +168,7 @@ class Speech:
                 return Heard(phrase, pcm.seconds, (phrase,))
         return Heard(texts[0], pcm.seconds, texts, free=True)
 
-    def _model(self, language: str):  # noqa: ANN202 - vosk.Model
+    def _model(self, language: str):
         path = self._paths.get(language)
         if path is None:
             raise SpeechProblem("unavailable")
@@ -230,7 +230,7 @@ _FINISHED = threading.Event()
 _engine = None
 
 
-def _tts_engine():  # noqa: ANN202 - pyttsx3.Engine
+def _tts_engine():
     global _engine
     if _engine is None:
         import pyttsx3

@@ -294,7 +294,7 @@ class TelegramChannel:
             rate = rate_from_profile(contact.speaking_rate, self.runtime.settings.speech_default_rate)
             try:
                 note = await asyncio.to_thread(self.speech.voice_note, reply.text, contact.language, rate)
-            except Exception:  # noqa: BLE001 - a voice that fails still leaves the text
+            except Exception:
                 log.exception("telegram voice synthesis failed person=%s", contact.person_id)
             else:
                 caption = reply.text if len(reply.text) <= MAX_CAPTION else None
@@ -314,7 +314,7 @@ class TelegramChannel:
                                         reply_markup=markup if index == len(chunks) - 1 else None)
 
 
-async def _with_flood_retry(call, **kwargs: Any):  # noqa: ANN001, ANN202
+async def _with_flood_retry(call, **kwargs: Any):
     """Answers to a person wait out a short flood-control pause once rather than vanish."""
     try:
         return await call(**kwargs)

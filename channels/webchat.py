@@ -24,7 +24,7 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,7 @@ class WebChat:
                 try:
                     mp3 = await asyncio.to_thread(self.speech(request).mp3, reply.text, contact.language, rate)
                     audio = "data:audio/mpeg;base64," + base64.b64encode(mp3).decode()
-                except Exception:  # noqa: BLE001 - the text still reaches the pupil
+                except Exception:
                     log.exception("web speech synthesis failed person=%s", contact.person_id)
             out.append({"text": reply.text, "audio": audio,
                         "choices": [{"title": c.title, "payload": c.payload} for c in reply.choices]})

@@ -67,7 +67,7 @@ class WhisperRecognizer:
     def available(self) -> bool:
         return (self.model_dir / "model.bin").is_file() and (self.model_dir / "tokenizer.json").is_file()
 
-    def _whisper(self):  # noqa: ANN202 - faster_whisper.WhisperModel
+    def _whisper(self):
         if self._model is None:
             from faster_whisper import WhisperModel
 

@@ -74,7 +74,7 @@ class RecordingAdapter:
                 fcntl.flock(fh, fcntl.LOCK_UN)
         return DeliveryResult(DeliveryStatus.SENT, external_id=external_id)
 
-    def _accepted(self, fh) -> set[int]:  # noqa: ANN001
+    def _accepted(self, fh) -> set[int]:
         # Re-read what other processes appended since we last looked.
         fh.seek(0)
         self._seen = {json.loads(line)["outbox_id"] for line in fh if line.strip()}

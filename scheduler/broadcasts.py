@@ -117,7 +117,7 @@ def still_in_audience(session: Session, broadcast: Broadcast, recipient: Person,
     return False
 
 
-def audience_of(session: Session, broadcast: Broadcast, day) -> list[tuple[int, list[int]]]:  # noqa: ANN001
+def audience_of(session: Session, broadcast: Broadcast, day) -> list[tuple[int, list[int]]]:
     """(recipient, the pupils it concerns) for each recipient, pupils first, each once."""
     groups = select(Group.id).where(Group.school_id == broadcast.school_id)
     if broadcast.scope is BroadcastScope.GROUP:

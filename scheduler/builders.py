@@ -200,11 +200,10 @@ def build_reminder_weekplan(session: Session, recipient: Person, payload: dict[s
 
 def build_digest(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
     """All the reminders folded into this digest, each rendered now from current data."""
+    from bot.models import DeliveryMode
     from scheduler.planner import digest_key
     from scheduler.preferences import load
     from scheduler.render import render_row
-
-    from bot.models import DeliveryMode
 
     slot = datetime.fromisoformat(payload["slot"])
     key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)

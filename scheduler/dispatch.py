@@ -159,7 +159,7 @@ class Dispatcher:
             try:
                 claimed = await self.run_once()
                 failures = 0
-            except Exception:  # noqa: BLE001 - the loop must survive a database restart
+            except Exception:
                 failures += 1
                 log.exception("dispatch pass failed worker=%s failures=%d", self.worker, failures)
                 claimed = 0
@@ -269,7 +269,7 @@ class Dispatcher:
             self.stats[str(o["status"])] += 1
         return sends
 
-    def _decide(self, row: OutboxMessage, reach: Reach | None, now: datetime) -> Any:  # noqa: ANN401
+    def _decide(self, row: OutboxMessage, reach: Reach | None, now: datetime) -> Any:
         """"send", a digest mode to fold into, or a finished outcome."""
         critical = row.critical
         if reach is None or not reach.enabled:
@@ -291,7 +291,7 @@ class Dispatcher:
             return self._outcome(row, OutboxStatus.SKIPPED, now, error="no_address")
         return "send"
 
-    def _render(self, session: Session, row: OutboxMessage, person: Person, reach: Reach, now: datetime) -> Any:  # noqa: ANN401
+    def _render(self, session: Session, row: OutboxMessage, person: Person, reach: Reach, now: datetime) -> Any:
         address = reach.address(row.critical)
         assert address is not None
         try:
@@ -299,7 +299,7 @@ class Dispatcher:
         except (NoBuilder, TemplateNotFound) as exc:
             log.error("no way to render outbox=%s template=%s", row.id, row.template)
             return self._outcome(row, OutboxStatus.DEAD, now, error=f"{type(exc).__name__}: {row.template}")
-        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+        except Exception as exc:
             log.exception("rendering failed outbox=%s template=%s", row.id, row.template)
             session.rollback()  # rendering only reads; start clean for the next row
             return self._retry(row, now, f"render: {type(exc).__name__}")

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import unknown_age_is_adult, turns_adult_on
+from bot.access import turns_adult_on, unknown_age_is_adult
 from bot.memo import memo
 from bot.models import (
     Assignment,
@@ -41,8 +41,8 @@ from bot.services.calendar import public_holiday
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants where a local day starts and the next one starts (23, 24 or 25 h)."""
-    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     return start, end
 
 
@@ -55,7 +55,7 @@ def local_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
     we take the first (fold=0, summer time). Either way one wall time gives one instant.
     """
     naive = datetime.combine(day, wall)
-    return naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc).astimezone(zone)
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
 
 
 # --- the school calendar -------------------------------------------------------------------
@@ -140,7 +140,7 @@ def groups_of_school(session: Session, school_id: int) -> dict[int, GroupInfo]:
     return {r.id: GroupInfo(r.id, r.name, r.sourced_id, r.grade, r.subject_code) for r in rows}
 
 
-def _active(day: date):  # noqa: ANN202 - a SQL condition
+def _active(day: date):
     return and_(
         or_(Membership.begin_date.is_(None), Membership.begin_date <= day),
         or_(Membership.end_date.is_(None), Membership.end_date >= day),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
@@ -126,7 +126,7 @@ def _copy_many(session: Session, values: list[dict[str, Any]]) -> int:
 
 def _naive_utc(moment: datetime) -> datetime:
     # The outbox stores instants as naive UTC (bot.models.base.UTCDateTime).
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def lock_pending(session: Session, keys: Iterable[str]) -> dict[str, int]:

@@ -26,6 +26,7 @@ from bot.models import Channel
 from channels.sms_segments import count as sms_count
 from channels.sms_segments import smart_gsm
 
+
 def sms_segments(text: str) -> int:
     """What an SMS costs against the per-sender limit, counted as the SMS adapter sends it."""
     return sms_count(smart_gsm(text)).segments
@@ -49,7 +50,7 @@ class Limits:
     per_address: dict[Channel, Rate] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings) -> "Limits":  # noqa: ANN001 - bot.config.Settings
+    def from_settings(cls, settings) -> Limits:
         return cls(
             overall={
                 Channel.TELEGRAM: Rate(settings.telegram_messages_per_second, burst=settings.telegram_messages_per_second),
@@ -59,7 +60,7 @@ class Limits:
             per_address={Channel.TELEGRAM: Rate(settings.telegram_messages_per_chat_per_second)},
         )
 
-    def shared(self, processes: int) -> "Limits":
+    def shared(self, processes: int) -> Limits:
         """This process's share when ``processes`` dispatchers send through the same accounts."""
         if processes <= 1:
             return self

@@ -187,7 +187,7 @@ def parse(
     t = Formatter(language_of(language)).t
     try:
         root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -268,7 +268,7 @@ def _rule(raw: dict[str, Any], line: int) -> Rule:
     )
 
 
-def _shape_problems(rule: Rule, raw: dict[str, Any], root: yaml.Node, index: int, t) -> list[RuleProblem]:  # noqa: ANN001
+def _shape_problems(rule: Rule, raw: dict[str, Any], root: yaml.Node, index: int, t) -> list[RuleProblem]:
     """What each kind needs, beyond the schema."""
     path = f"rules[{index}]"
     when_line = _line(root, ["rules", index, "when"])
@@ -291,7 +291,7 @@ def _shape_problems(rule: Rule, raw: dict[str, Any], root: yaml.Node, index: int
     return out
 
 
-def _schema_problem(error: jsonschema.ValidationError, root: yaml.Node | None, t) -> RuleProblem:  # noqa: ANN001
+def _schema_problem(error: jsonschema.ValidationError, root: yaml.Node | None, t) -> RuleProblem:
     path = list(error.absolute_path)
     kind = error.validator
     value = error.instance

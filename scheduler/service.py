@@ -44,7 +44,7 @@ PLAN_JOB_ID = "ransel.plan"
 LEADER_LOCK = 0x52414E53454C  # "RANSEL": the advisory lock key of the planning leader
 
 # The services running in this process, by name, for APScheduler's stored job references.
-_running: dict[str, "SchedulerService"] = {}
+_running: dict[str, SchedulerService] = {}
 
 
 def plan_job(name: str = "default") -> None:
@@ -134,7 +134,7 @@ class SchedulerService:
                     try:
                         if self._try_lead():
                             self._start_scheduler()
-                    except Exception:  # noqa: BLE001 - database away: dispatch keeps retrying too
+                    except Exception:
                         log.exception("could not take the planning lead")
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=self.leader_retry.total_seconds())

@@ -51,17 +51,17 @@ def _register() -> None:
     from bot.cli import db as _db  # noqa: F401
     from bot.cli import demo as _demo  # noqa: F401
     from bot.cli import dialogue as _dialogue  # noqa: F401
+    from bot.cli import emulators as _emulators  # noqa: F401
+    from bot.cli import evaluate as _evaluate  # noqa: F401
     from bot.cli import importers as _importers  # noqa: F401
     from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
-    from bot.cli import up as _up  # noqa: F401
-    from bot.cli import teach as _teach  # noqa: F401
-    from bot.cli import web as _web  # noqa: F401
-    from bot.cli import emulators as _emulators  # noqa: F401
     from bot.cli import link as _link  # noqa: F401
-    from bot.cli import telegram as _telegram  # noqa: F401
     from bot.cli import scheduler as _scheduler  # noqa: F401
-    from bot.cli import evaluate as _evaluate  # noqa: F401
     from bot.cli import speech as _speech  # noqa: F401
+    from bot.cli import teach as _teach  # noqa: F401
+    from bot.cli import telegram as _telegram  # noqa: F401
+    from bot.cli import up as _up  # noqa: F401
+    from bot.cli import web as _web  # noqa: F401
 
 
 def main() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -28,7 +28,7 @@ def demo_group(ctx: click.Context) -> None:
             # The demo data lives around this moment; time runs on from it so reminders fire.
             os.environ["RANSEL_NOW"] = DEMO_NOW
             os.environ["RANSEL_CLOCK_RUNS"] = "true"
-            os.environ["RANSEL_CLOCK_ANCHOR"] = datetime.now(timezone.utc).isoformat()
+            os.environ["RANSEL_CLOCK_ANCHOR"] = datetime.now(UTC).isoformat()
             ctx.ensure_object(AppContext).reset()
         ctx.invoke(load)
         app = ctx.ensure_object(AppContext)
@@ -80,7 +80,7 @@ def try_this(app: AppContext) -> str:
     return "\n".join(lines)
 
 
-def _address(session, username: str, channel) -> str:  # noqa: ANN001
+def _address(session, username: str, channel) -> str:
     from sqlalchemy import select
 
     from bot.models import ContactPoint, Person

@@ -86,7 +86,7 @@ def _engine_for(settings: Settings) -> Iterator[Settings]:
         raise click.ClickException(str(exc)) from None
 
 
-def _asker(settings: Settings, who: str):  # noqa: ANN202 - bot.gateway.Asker
+def _asker(settings: Settings, who: str):
     from bot.gateway import Asker
     from bot.i18n import language_of
     from bot.runtime import Runtime
@@ -103,14 +103,14 @@ def _asker(settings: Settings, who: str):  # noqa: ANN202 - bot.gateway.Asker
         runtime.close()
 
 
-def _print_replies(replies) -> None:  # noqa: ANN001
+def _print_replies(replies) -> None:
     for reply in replies:
         click.echo(reply.text)
         for number, choice in enumerate(reply.choices, start=1):
             click.echo(f"  [{number}] {choice.title}")
 
 
-async def _ask(settings: Settings, asker, channel, text: str):  # noqa: ANN001, ANN202
+async def _ask(settings: Settings, asker, channel, text: str):
     from bot.gateway import Gateway
 
     gateway = Gateway(settings)
@@ -217,7 +217,7 @@ def token_list(app: AppContext, who: str | None, show_all: bool) -> None:
                           else f"school {session.get(School, token.school_id).sourced_id}")
                 state = "revoked" if token.revoked_at else ("expired" if ended else "live")
 
-                def when(value) -> str:  # noqa: ANN001
+                def when(value) -> str:
                     return f"{runtime.clock.local(value):%Y-%m-%d %H:%M}" if value else "-"
 
                 click.echo(f"{token.id:>5}  {holder:<28} {token.purpose:<9} {state:<8} "

@@ -27,22 +27,21 @@ def serve(app: AppContext, quiet: bool) -> None:
     fake phones with demo data, not a service log (service logs carry no message text)."""
     import uvicorn
 
+    from bot import keys
     from channels.emulators.telegram import TelegramEmulator
     from channels.emulators.twilio import TwilioEmulator
     from channels.telegram import WEBHOOK_PATH
-
-    from bot import keys
 
     settings = app.settings
     if not settings.emulators:  # standalone: the emulators still need this installation's credentials
         settings = keys.complete(settings.model_copy(update={"emulators": True}))
     public = settings.public_base_url.rstrip("/")
-    def show_telegram(sent) -> None:  # noqa: ANN001
+    def show_telegram(sent) -> None:
         kind = "voice note" if sent.voice else "message"
         buttons = f" [{' | '.join(sent.button_titles)}]" if sent.buttons else ""
         click.echo(f"telegram {kind} to chat {sent.chat_id}: {sent.text or sent.caption or ''}{buttons}")
 
-    def show_sms(message) -> None:  # noqa: ANN001
+    def show_sms(message) -> None:
         click.echo(f"sms to {message.to} ({message.num_segments} segment(s)): {message.body}")
 
     telegram = TelegramEmulator(settings.telegram_bot_token, settings.telegram_bot_username, open_chats=True,
@@ -53,7 +52,7 @@ def serve(app: AppContext, quiet: bool) -> None:
     twilio.configure_number(settings.twilio_from_number, sms_url=public + "/sms/inbound",
                             voice_url=public + "/voice/inbound")
 
-    def server(asgi, url: str) -> uvicorn.Server:  # noqa: ANN001
+    def server(asgi, url: str) -> uvicorn.Server:
         parsed = urlparse(url)
         return uvicorn.Server(uvicorn.Config(asgi, host=parsed.hostname, port=parsed.port,
                                              log_level="warning", access_log=False))

@@ -91,7 +91,7 @@ def oneroster(app: AppContext, source: Path, progress: bool | None, dry_run: boo
                f"{_traced(traced) if traced is not None else ''}")
 
 
-def _write_report(path: Path, entries: list) -> None:  # noqa: ANN001 - (outcome, Problem | str)
+def _write_report(path: Path, entries: list) -> None:
     """The report for the SIS team: one CSV row per problem or note."""
     import csv
 
@@ -128,5 +128,5 @@ def extras(app: AppContext, file: Path) -> None:
     click.echo(f"extras: {result.stats.summary()}{_traced(traced)}")
 
 
-def _traced(traced) -> str:  # noqa: ANN001 - bot.learning.activity.Ingested
+def _traced(traced) -> str:
     return f"; {len(traced.stored)} results traced into mastery" if traced.stored else ""

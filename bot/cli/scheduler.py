@@ -17,14 +17,14 @@ from bot.runtime import Runtime
 from bot.services.people import find_person
 
 
-def _person(session, ref: str) -> Person:  # noqa: ANN001
+def _person(session, ref: str) -> Person:
     person = find_person(session, ref)
     if person is None:
         raise click.ClickException(f"no person {ref!r} (use sourcedId, username or email)")
     return person
 
 
-def _school(session, ref: str | None) -> School:  # noqa: ANN001
+def _school(session, ref: str | None) -> School:
     schools = session.scalars(select(School).order_by(School.id)).all()
     if ref is None and len(schools) == 1:
         return schools[0]
@@ -39,7 +39,7 @@ def _recording_path(runtime: Runtime, record_to: Path | None) -> Path:
     return record_to or runtime.settings.data_dir / "outbox-recording.jsonl"
 
 
-def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False):  # noqa: ANN202
+def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False):
     from scheduler.adapters import DELIVERY_PROVIDERS, adapters_for
 
     path = _recording_path(runtime, record_to)
@@ -71,7 +71,8 @@ def scheduler_group() -> None:
 @pass_app
 def serve(app: AppContext, plan_every: int, processes: int, record_to: Path | None) -> None:
     """Plan and deliver reminders in the foreground until Ctrl-C (used by ``ransel up``)."""
-    from scheduler.service import SchedulerService, serve as run
+    from scheduler.service import SchedulerService
+    from scheduler.service import serve as run
 
     runtime = Runtime(app.settings)
     service = SchedulerService(runtime, _adapters(runtime, record_to), plan_every=timedelta(minutes=plan_every),
@@ -286,7 +287,7 @@ def broadcast_cancel(app: AppContext, broadcast_id: int, as_user: str) -> None:
     click.echo(f"broadcast {broadcast_id} cancelled")
 
 
-def _readable(session, reader: Person, broadcast_id: int) -> Broadcast:  # noqa: ANN001
+def _readable(session, reader: Person, broadcast_id: int) -> Broadcast:
     from bot.access import admin_school_ids
 
     broadcast = session.get(Broadcast, broadcast_id)
@@ -295,7 +296,7 @@ def _readable(session, reader: Person, broadcast_id: int) -> Broadcast:  # noqa:
     return broadcast
 
 
-def _echo_summary(s, language: str, broadcast_id: int) -> None:  # noqa: ANN001
+def _echo_summary(s, language: str, broadcast_id: int) -> None:
     fmt = Formatter(language_of(language))
     totals = ", ".join(f"{fmt.t('broadcast_status.' + k)} {v}" for k, v in sorted(s.totals.items()))
     click.echo(f"broadcast {broadcast_id}: {len(s.recipients)} recipients ({totals or '-'})")

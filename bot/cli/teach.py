@@ -16,14 +16,14 @@ from bot.services.people import find_person
 from bot.services.teaching import InvalidAssignment, add_assignment, pupils_behind, taught_groups
 
 
-def _teacher(session, ref: str) -> Person:  # noqa: ANN001
+def _teacher(session, ref: str) -> Person:
     person = find_person(session, ref)
     if person is None:
         raise click.ClickException(f"no person {ref!r} (use sourcedId, username or email)")
     return person
 
 
-def _group(session, teacher: Person, name: str, runtime: Runtime) -> Group:  # noqa: ANN001
+def _group(session, teacher: Person, name: str, runtime: Runtime) -> Group:
     groups = {g.name.casefold(): g for g in taught_groups(session, teacher, runtime.clock)}
     group = groups.get(name.casefold())
     if group is None:

@@ -660,7 +660,7 @@ def build_demo(seed: int = SEED) -> tuple[Roster, dict[str, Any]]:
     seen_items: set[str] = set()
     fraction_test_absent = set(b.rng.sample(
         [p.username for p in classes["9b"] if p.username not in ABILITY], ABSENT_FROM_FRACTIONS_TEST))
-    for n, work in enumerate(demo_work(), start=1):
+    for work in demo_work():
         group = groups[work.group]
         weekday = WEEKDAYS[work.due_day.weekday()]
         timetable = timetables[work.group.split("-")[0]]
@@ -904,7 +904,7 @@ def _families(b: Builder, school: str, pupils: list[Person], guardian_count: int
         i += size
     per_family = _spread(guardian_count, len(families))
     made = 0
-    for family, count in zip(families, per_family):
+    for family, count in zip(families, per_family, strict=True):
         surname = family[0].family
         for k in range(count):
             role = "parent" if k < 2 else "relative"

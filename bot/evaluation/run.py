@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ class EvalStack:
             for kind, tables in STATE_TABLES.items():
                 digest = hashlib.sha256()
                 for table in tables:
-                    for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY id")):  # noqa: S608 - fixed names
+                    for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY id")):
                         digest.update(repr(tuple(row)).encode())
                 for row in conn.execute(text("SELECT id, kind FROM changes ORDER BY id")):
                     if CHANGE_KINDS.get(row.kind) == kind:
@@ -249,7 +250,7 @@ def without_quotes(reply: str, quoted: list[str]) -> str:
     runs: set[tuple[str, str]] = set()
     for text_ in quoted:
         words = _WORDS.findall(text_.casefold())
-        runs.update(zip(words, words[1:]))
+        runs.update(pairwise(words))
     tokens = list(_WORDS.finditer(reply))
     drop = set()
     for i in range(len(tokens) - 1):

@@ -215,7 +215,7 @@ def read_manifest(source: Source, problems: Problems) -> Manifest | None:
 class Row:
     """One data row: its line number and fields by column name."""
 
-    __slots__ = ("line", "_values", "_index")
+    __slots__ = ("_index", "_values", "line")
 
     def __init__(self, line: int, values: list[str], index: dict[str, int]) -> None:
         self.line = line
@@ -234,7 +234,7 @@ def _extension(column: str) -> bool:
 
 
 def read_rows(
-    source: Source, file: str, problems: Problems, required: tuple[str, ...], on_row=None,  # noqa: ANN001
+    source: Source, file: str, problems: Problems, required: tuple[str, ...], on_row=None,
     version: str = "1.1",
 ) -> Iterator[Row]:
     """Rows of ``file``.csv; header problems end the file, row-shape problems skip the row."""

@@ -118,7 +118,7 @@ def sync_table(
             return
         seen.add(key)
         if values != tuple(wanted):
-            row = {f"v_{c}": v for c, v in zip(value_cols, wanted)}
+            row = {f"v_{c}": v for c, v in zip(value_cols, wanted, strict=True)}
             row["v__id"] = row_id
             to_update.append(row)
 
@@ -151,8 +151,8 @@ def sync_table(
     for batch in chunks(new_keys, WRITE_CHUNK):
         rows = []
         for key in batch:
-            row = dict(zip(key_cols, (key,) if width == 1 else key))
-            row.update(zip(value_cols, desired[key]))
+            row = dict(zip(key_cols, (key,) if width == 1 else key, strict=True))
+            row.update(zip(value_cols, desired[key], strict=True))
             if insert_only_cols:
                 row.update(insert_only_cols)
             rows.append(row)

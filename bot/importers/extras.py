@@ -56,8 +56,8 @@ from bot.models import (
     EventKind,
     Form,
     GearRule,
-    Guardianship,
     Group,
+    Guardianship,
     Lesson,
     NotificationPreference,
     Person,
@@ -148,7 +148,7 @@ def import_extras(engine: Engine, path: Path, clock: Clock) -> ExtrasResult:
         mark = getattr(exc, "problem_mark", None)
         problems.add(name, mark.line + 1 if mark else None, None, f"not valid YAML ({getattr(exc, 'problem', exc)})")
         problems.raise_if_any()
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise AssertionError("unreachable") from exc  # pragma: no cover
     if not isinstance(doc.data, dict):
         problems.add(name, 1, None, "the file must be a mapping with at least version and school")
         problems.raise_if_any()
@@ -180,7 +180,7 @@ def _validate_schema(doc: _Document, name: str, problems: Problems) -> None:
         problems.add(name, doc.line(path, key), None, f"{where}: {message}" if where else message)
 
 
-def _local(value: str, zone, end: bool) -> datetime:  # noqa: ANN001
+def _local(value: str, zone, end: bool) -> datetime:
     """School time -> aware datetime. A bare date is the whole day: from 00:00 to the next 00:00."""
     if len(value) == 10:
         day = date.fromisoformat(value) + (timedelta(days=1) if end else timedelta(0))
@@ -458,10 +458,10 @@ class _Extras:
             c.execute(insert(cp), rows)
             self.stats.add("inserted", cp.name, len(rows))
 
-    def _school_scoped(self, table, key_col: str, where) -> dict:  # noqa: ANN001
+    def _school_scoped(self, table, key_col: str, where) -> dict:
         return {row[1]: row[0] for row in self.conn.execute(select(table.c.id, table.c[key_col]).where(where))}
 
-    def _remove(self, table, ids: list[int]) -> None:  # noqa: ANN001
+    def _remove(self, table, ids: list[int]) -> None:
         for batch in chunks(sorted(ids), 900):
             self.conn.execute(delete(table).where(table.c.id.in_(batch)))
         self.stats.add("deleted", table.name, len(ids))

@@ -166,9 +166,9 @@ def _sync_keyed_by_code(
 ) -> None:
     """Tables whose primary key is the code itself (no surrogate id)."""
     existing = {row[0]: tuple(row[1:]) for row in conn.execute(select(table.c.code, *(table.c[c] for c in cols)))}
-    new = [{"code": k, **dict(zip(cols, v))} for k, v in desired.items() if k not in existing]
+    new = [{"code": k, **dict(zip(cols, v, strict=True))} for k, v in desired.items() if k not in existing]
     changed = [
-        {"k_code": k, **{f"v_{c}": x for c, x in zip(cols, v)}}
+        {"k_code": k, **{f"v_{c}": x for c, x in zip(cols, v, strict=True)}}
         for k, v in desired.items()
         if k in existing and existing[k] != tuple(v)
     ]

@@ -419,8 +419,8 @@ class _Importer:
         role, orgs = roles.get(row["sourcedId"], ("", []))
         if row["primaryOrgSourcedId"] and row["primaryOrgSourcedId"] not in orgs:
             orgs = [row["primaryOrgSourcedId"], *orgs]
-        index = dict(row._index)  # noqa: SLF001 - same module family
-        values = list(row._values)  # noqa: SLF001
+        index = dict(row._index)
+        values = list(row._values)
         for column, value in (("role", role), ("orgSourcedIds", ",".join(orgs))):
             if column not in index:
                 index[column] = len(values)
@@ -431,7 +431,7 @@ class _Importer:
         with self.source.open(f"{file}.csv") as fh:
             return max(sum(1 for _ in fh) - 1, 0)
 
-    def _take_row(self, data: FileData, row, parse) -> None:  # noqa: ANN001
+    def _take_row(self, data: FileData, row, parse) -> None:
         fields = Fields(data.name, row, self.problems)
         sid = fields.ref("sourcedId", required=True)
         status = fields.choice("status", (ACTIVE, TOBEDELETED), required=not data.bulk)
@@ -461,7 +461,7 @@ class _Importer:
             f.ref("parentSourcedId"),
         )
 
-    def _parse_academicSessions(self, f: Fields) -> SessionRec | None:  # noqa: N802
+    def _parse_academicSessions(self, f: Fields) -> SessionRec | None:
         start, end = f.day("startDate", required=True), f.day("endDate", required=True)
         if start and end and end < start:
             f.error("endDate", f"ends ({end}) before it starts ({start})")
@@ -563,7 +563,7 @@ class _Importer:
             return None
         return (f.row.line, title, kind)
 
-    def _parse_lineItems(self, f: Fields) -> LineItemRec | None:  # noqa: N802
+    def _parse_lineItems(self, f: Fields) -> LineItemRec | None:
         assigned = f.moment("assignDate", self.zone, ASSIGN_TIME, required=True)
         due = f.moment("dueDate", self.zone, DUE_TIME, required=True)
         if assigned and due and due < assigned:
@@ -668,16 +668,16 @@ class _Importer:
 
     def _check_references(self) -> None:
         orgs, sessions = self.files["orgs"], self.files["academicSessions"]
-        for sid, rec in orgs.active.items():
+        for rec in orgs.active.values():
             if rec.parent and rec.parent not in orgs.active and rec.parent not in self.db.org_types:
                 self._err("orgs", rec.line, "parentSourcedId", f'no org "{rec.parent}" in orgs.csv or in the stores')
         for type_ in sorted({r.type for r in orgs.active.values()} - {"school", "district"}):
             self.warnings.append(f'orgs of type "{type_}" are only used to resolve references')
-        for sid, rec in sessions.active.items():
+        for rec in sessions.active.values():
             if rec.parent:
                 self._ref("academicSessions", rec.line, "parentSourcedId", "academicSessions", rec.parent, "academic session")
         self._flush_skips()
-        for sid, rec in self.files["courses"].active.items():
+        for rec in self.files["courses"].active.values():
             self._ref("courses", rec.line, "orgSourcedId", "orgs", rec.org, "org")
             self._subject_code("courses", rec.line, rec.subject_codes)
         self._flush_skips()
@@ -707,7 +707,7 @@ class _Importer:
         return None
 
     def _check_classes(self) -> None:
-        for sid, rec in self.files["classes"].active.items():
+        for rec in self.files["classes"].active.values():
             if self._ref("classes", rec.line, "schoolSourcedId", "orgs", rec.school, "school") and self.org_type(rec.school) != "school":
                 self._err("classes", rec.line, "schoolSourcedId", f'org "{rec.school}" is not a school')
             if self.files["courses"].mode == ABSENT and not self.alive("courses", rec.course):
@@ -816,7 +816,7 @@ class _Importer:
         return self.db.class_schools.get(cls)
 
     def _check_gradebook(self) -> None:
-        for sid, rec in self.files["lineItems"].active.items():
+        for rec in self.files["lineItems"].active.values():
             self._ref("lineItems", rec.line, "classSourcedId", "classes", rec.cls, "class")
             self._ref("lineItems", rec.line, "categorySourcedId", "categories", rec.category, "category")
             self._ref("lineItems", rec.line, "gradingPeriodSourcedId", "academicSessions", rec.period, "academic session")
@@ -883,7 +883,7 @@ class _Importer:
             conn.execute(update(Person.__table__).where(Person.__table__.c.id.in_(batch)).values(birth_date=None))
         self.stats.add("updated", "people", len(ids))
 
-    def _sync(self, conn, model, values: tuple[str, ...], desired: dict, **kw) -> dict:  # noqa: ANN001
+    def _sync(self, conn, model, values: tuple[str, ...], desired: dict, **kw) -> dict:
         table = model.__table__
         return sync_table(conn, table, ("sourced_id",), values, desired, None, self.stats, progress=self.bar.update, **kw)
 
@@ -935,7 +935,7 @@ class _Importer:
     def _lk20(self, codes: list[str]) -> str | None:
         return next((c for c in codes if c in self.db.subjects), None)
 
-    def _write_groups(self, conn, schools, sessions, courses) -> dict[str, int]:  # noqa: ANN001
+    def _write_groups(self, conn, schools, sessions, courses) -> dict[str, int]:
         desired = {}
         for sid, r in self.files["classes"].active.items():
             course_code, course_subject = courses.get(r.course, (None, None))
@@ -970,7 +970,7 @@ class _Importer:
         self._write_birth_dates(conn, people)
         return people
 
-    def _write_roles(self, conn, users, people, schools, owners, touched) -> None:  # noqa: ANN001
+    def _write_roles(self, conn, users, people, schools, owners, touched) -> None:
         # One role per school in orgSourcedIds. An administrator of only a district (kommune)
         # is an owner admin, bound to that owner.
         desired: set[tuple[int, Role, int | None, int | None]] = set()
@@ -1000,7 +1000,7 @@ class _Importer:
             conn.execute(insert(table), list(batch))
         self.stats.add("inserted", table.name, len(new))
 
-    def _write_contact_points(self, conn, users, people, touched) -> None:  # noqa: ANN001
+    def _write_contact_points(self, conn, users, people, touched) -> None:
         # The school's register is the authority for the SMS numbers it gives us (the school
         # checked them when it registered the family), so they count as verified. Telegram
         # chats and web sessions are Ransel's own and never touched here.
@@ -1026,7 +1026,7 @@ class _Importer:
             conn.execute(insert(table), list(batch))
         self.stats.add("inserted", table.name, len(new))
 
-    def _write_guardianships(self, conn, users, people, touched) -> None:  # noqa: ANN001
+    def _write_guardianships(self, conn, users, people, touched) -> None:
         desired: dict[tuple[int, int], tuple[str, bool]] = {}
         for sid, r in users.items():
             for agent in r.agents:
@@ -1071,7 +1071,7 @@ class _Importer:
             # People inserted by this import count as inserted, not also as updated.
             self.stats.add("updated", "people", sum(1 for sid in births if sid in self.db.birth_dates and self.db.birth_dates[sid] != births[sid][1]))
 
-    def _write_memberships(self, conn, groups, people) -> None:  # noqa: ANN001
+    def _write_memberships(self, conn, groups, people) -> None:
         desired = {}
         for sid, r in self.files["enrollments"].active.items():
             if r.role not in ("student", "teacher") or r.user not in people:
@@ -1086,7 +1086,7 @@ class _Importer:
         rec = self.files["classes"].active.get(cls)
         return rec.class_type if rec is not None else self.db.class_types.get(cls)
 
-    def _write_assignments(self, conn, groups, categories) -> dict[str, int]:  # noqa: ANN001
+    def _write_assignments(self, conn, groups, categories) -> dict[str, int]:
         desired = {
             sid: (
                 groups[r.cls], categories[r.category][1], self.group_subjects.get(r.cls), r.title, r.description,
@@ -1097,7 +1097,7 @@ class _Importer:
         cols = ("group_id", "kind", "subject_code", "title", "description", "assigned_at", "due_at", "max_score")
         return self._sync(conn, Assignment, cols, desired)
 
-    def _write_results(self, conn, assignments, people) -> None:  # noqa: ANN001
+    def _write_results(self, conn, assignments, people) -> None:
         results = self.files["results"].active
         if not results:
             return
@@ -1190,7 +1190,7 @@ class _DbState:
 
     @classmethod
     def load(cls, conn: Connection, files: dict[str, FileData]) -> _DbState:
-        def sid_map(model) -> dict[str, int]:  # noqa: ANN001
+        def sid_map(model) -> dict[str, int]:
             t = model.__table__
             return {s: i for i, s in conn.execute(select(t.c.id, t.c.sourced_id)) if s is not None}
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
+from functools import partial
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -27,8 +28,8 @@ from bot.models import (
     CompetenceAim,
     Group,
     LearningResource,
-    Membership,
     MemberRole,
+    Membership,
     Person,
     PersonRole,
     Result,
@@ -149,8 +150,9 @@ def _apply(session: Session, obs: Observation, cache: _Cache, now: datetime) -> 
                     aim,
                     obs.score,
                     obs.occurred_at,
-                    start=lambda: mastery.starting_point(
-                        session, obs.pupil_id, aim, policy=pupil.policy, pupil_grade=pupil.grade
+                    start=partial(
+                        mastery.starting_point,
+                        session, obs.pupil_id, aim, policy=pupil.policy, pupil_grade=pupil.grade,
                     ),
                 )
             if previous is not None and previous.resource_id is not None and previous.mastery_before is not None and after is not None:
@@ -250,7 +252,7 @@ def ingest(session: Session, school_id: int, payload: object, *, clock: Clock) -
                 aim_codes=aim_codes,
                 verb=statement.verb,
                 score=statement.outcome,
-                occurred_at=statement.timestamp.astimezone(timezone.utc),
+                occurred_at=statement.timestamp.astimezone(UTC),
                 source="api",
                 school_id=school_id,
                 digest=d,
@@ -332,7 +334,7 @@ def activity_from_results(session: Session, results: Iterable[Result], *, clock:
             continue
         scaled = min(1.0, max(0.0, res.score / assignment.max_score))
         if res.scored_on is not None:
-            at = datetime.combine(res.scored_on, time(12, 0), tzinfo=clock.zone).astimezone(timezone.utc)
+            at = datetime.combine(res.scored_on, time(12, 0), tzinfo=clock.zone).astimezone(UTC)
         else:
             at = assignment.due_at
         key = f"oneroster:{res.sourced_id or res.id}"

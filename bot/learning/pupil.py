@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Group, GroupKind, Membership, MemberRole, Person
+from bot.models import Group, GroupKind, MemberRole, Membership, Person
 from bot.profile import effective_profile
 
 from .policy import Policy, owner_of_pupil, policy_for_owner

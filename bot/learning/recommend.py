@@ -40,9 +40,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from operator import mul
-from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
@@ -316,7 +316,7 @@ class Curriculum:
         return {code: self._facts[code] for code in codes if code in self._facts}
 
     @classmethod
-    def load(cls, session: Session) -> "Curriculum":
+    def load(cls, session: Session) -> Curriculum:
         aims = [tuple(r) for r in session.execute(select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code))]
         bands: dict[str, set[int]] = defaultdict(set)
         for subject, grade in session.execute(select(GradeBand.subject_code, GradeBand.after_grade).distinct()):
@@ -348,7 +348,7 @@ class CatalogueCache:
     def refresh(self, session: Session) -> None:
         r, a = LearningResource, CompetenceAim
 
-        def scalar(*columns):  # noqa: ANN002, ANN202
+        def scalar(*columns):
             return select(*columns).scalar_subquery()
 
         url = str(session.get_bind().url)
@@ -394,7 +394,7 @@ class CatalogueCache:
         return [_Candidate(*rows[rid], aims) for rid, aims in aims_of.items() if rid in rows]
 
 
-def _attributes():  # noqa: ANN202 - a select of the catalogue's static columns
+def _attributes():
     r = LearningResource
     # The list columns come back raw and are decoded once per distinct value: catalogues
     # repeat the same few lists (["nb", "nn"], ["pc"]) thousands of times.

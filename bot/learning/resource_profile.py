@@ -208,7 +208,7 @@ def effects(
     out: dict[tuple[int, str], Effect] = {}
     for rid, segment, *sums in session.execute(query.group_by(t.resource_id, t.segment)).tuples():
         if rid in ids:
-            out[(rid, segment)] = Effect(**dict(zip(names, (v or 0 for v in sums))))
+            out[(rid, segment)] = Effect(**dict(zip(names, (v or 0 for v in sums), strict=True)))
     return out
 
 
@@ -268,7 +268,7 @@ class OutcomeCache:
                     continue
                 chosen = list(by_aim.values()) if aims is None else [v for a, v in by_aim.items() if a in aims]
                 if chosen:
-                    out[(rid, segment)] = Effect(*(chosen[0] if len(chosen) == 1 else map(sum, zip(*chosen))))
+                    out[(rid, segment)] = Effect(*(chosen[0] if len(chosen) == 1 else map(sum, zip(*chosen, strict=True))))
         return out
 
 

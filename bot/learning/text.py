@@ -13,14 +13,14 @@ import unicodedata
 
 VOWELS = set("aeiouyæåø")
 STOP_WORDS = frozenset(
-    "og i på for med til en et ei av som det den de å er om fra ved eller at ikkje ikke the a an of and to in".split()
+    ["og", "i", "på", "for", "med", "til", "en", "et", "ei", "av", "som", "det", "den", "de", "å", "er", "om", "fra", "ved", "eller", "at", "ikkje", "ikke", "the", "a", "an", "of", "and", "to", "in"]
 )
 _STEP1 = sorted(
-    "a e ede ande ende ane ene hetene en heten ar er heter as es edes endes enes hetenes ens hetens ers ets et het ast".split(),
+    ["a", "e", "ede", "ande", "ende", "ane", "ene", "hetene", "en", "heten", "ar", "er", "heter", "as", "es", "edes", "endes", "enes", "hetenes", "ens", "hetens", "ers", "ets", "et", "het", "ast"],
     key=len,
     reverse=True,
 )
-_STEP3 = sorted("leg eleg ig eig lig elig els lov elov slov hetslov".split(), key=len, reverse=True)
+_STEP3 = sorted(["leg", "eleg", "ig", "eig", "lig", "elig", "els", "lov", "elov", "slov", "hetslov"], key=len, reverse=True)
 _S_ENDING = set("bcdfghjlmnoprtvyz")
 _WORD = re.compile(r"[0-9a-zæøåäöüéèêóòôáàâíìîúùû]+", re.IGNORECASE)
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datetime import datetime
-
 from bot.clock import Clock
-from bot.tokens import LIFETIME, live, stale, touch
 from bot.models import ApiToken, School
+from bot.tokens import LIFETIME, live, stale, touch
 
 PURPOSE = "activity"
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from bot.access import can_see_pupil, current
 from bot.clock import Clock
 from bot.i18n import render
-from bot.models import Group, LearningResource, Membership, MemberRole, Person
+from bot.models import Group, LearningResource, MemberRole, Membership, Person
 
 from .difficulty import observed_level
 from .mastery import mastery_of

@@ -33,10 +33,10 @@ from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, Person, PersonRole
 from .profile import AimStatus, ProfileSetting
-from .roster import AssignmentCategory, Course
 from .resources import Activity, LearningResource, Review, resource_aims
-from .security import AttemptCounter, PhonePin
+from .roster import AssignmentCategory, Course
 from .scheduling import Audience, Broadcast, BroadcastScope, DeliveryEvent, ReminderRuleSet
+from .security import AttemptCounter, PhonePin
 from .timetable import CalendarEvent, GearRule, Lesson, SchoolBreak
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Date, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import AssignmentKind, Base, ScoreStatus, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from .curriculum import CompetenceAim
+    from .org import Group
 
 assignment_aims = Table(
     "assignment_aims",
@@ -33,8 +38,8 @@ class Assignment(Base):
     # A learning resource this assignment asks pupils to use, if any.
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("learning_resources.id"))
 
-    group: Mapped["Group"] = relationship()  # noqa: F821
-    aims: Mapped[list["CompetenceAim"]] = relationship(secondary=assignment_aims)  # noqa: F821
+    group: Mapped[Group] = relationship()
+    aims: Mapped[list[CompetenceAim]] = relationship(secondary=assignment_aims)
     results: Mapped[list[Result]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan"
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, GroupKind, MemberRole, SessionKind, str_enum
+
+if TYPE_CHECKING:
+    from .people import Person
 
 
 class Owner(Base):
@@ -90,4 +94,4 @@ class Membership(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
 
     group: Mapped[Group] = relationship(back_populates="memberships")
-    person: Mapped["Person"] = relationship(back_populates="memberships")  # noqa: F821
+    person: Mapped[Person] = relationship(back_populates="memberships")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Role, str_enum
+
+if TYPE_CHECKING:
+    from .org import Membership
 
 
 class Person(Base):
@@ -29,7 +33,7 @@ class Person(Base):
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="person")  # noqa: F821
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
 
     @property
     def name(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from .curriculum import CompetenceAim
 
 resource_aims = Table(
     "resource_aims",
@@ -54,7 +58,7 @@ class LearningResource(Base):
     # the recommender's in-process catalogue cache is keyed on it.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
-    aims: Mapped[list["CompetenceAim"]] = relationship(secondary=resource_aims)  # noqa: F821
+    aims: Mapped[list[CompetenceAim]] = relationship(secondary=resource_aims)
     reviews: Mapped[list[Review]] = relationship(back_populates="resource")
 
 

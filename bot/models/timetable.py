@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, EventKind, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from .org import Group
 
 
 class Lesson(Base):
@@ -40,7 +44,7 @@ class Lesson(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
-    group: Mapped["Group"] = relationship()  # noqa: F821
+    group: Mapped[Group] = relationship()
 
 
 class GearRule(Base):

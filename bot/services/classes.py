@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from bot.access import AccessDenied, contact_group_ids, current, staff_group_ids, taught_group_ids
 from bot.clock import Clock
+from bot.dates import find_span, without_dates
 from bot.memo import memo
 from bot.models import Assignment, AssignmentKind, Group, GroupKind, MemberRole, Membership, Person, Result, ScoreStatus
 from bot.services.calendar import local_bounds
 from bot.services.items import Candidate, rank
-from bot.dates import find_span, without_dates
 
 DAYS_BACK = 120  # results of a test asked about by name: this term
 DAYS_AHEAD = 200

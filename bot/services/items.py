@@ -45,29 +45,7 @@ DAYS_AHEAD = 200  # to the end of the school year at most; the term's end is usu
 _WORD = re.compile(r"[0-9a-zæøåäöüéèêóòôáàâíìîúùû]+(?:'s)?", re.IGNORECASE)
 
 # Words that never name an item.
-_STOP = frozenset("""
-og i på for med til en et ei ein eit av som det den de dei å er om fra frå ved eller at ikke ikkje
-hva kva når kor korleis hvordan hvem kven hvor kvar hvilken hvilke kva for må skal kan får fikk
-fekk vil ha har hadde være vere blir ble vart gjøre gjere gjør gjer jeg eg du han hun ho vi me
-dere de dei meg deg seg oss sin sitt sine hans hennes hennar mitt min mi mine vår våre
-sønnen dattera datteren barnet ungen gutten jenta min mi gikk gjekk går skjer neste denne
-dette disse første siste nå no da då så også òg bare berre noe noko noen nokon mye mykje
-egentlig eigentleg lov lurer lurar spør spørre spørje husk huske hugs hugse
-the a an of and to in on at for with is are was were be what when where who how which
-does do did will would can could should my his her their our your its it this that
-there here have has had get got need needs go going about any some much many
-bring take pack tomorrow today week next time
-etter før under over mellom gjennom rundt mot uten utan inn ut opp ned fram frem bak foran
-after before during between through around against without into out up down from by
-lunsj lunch frokost friminutt break pause skoledag skuledag skolen skulen school day days
-dag dagen dager dagar uke uka veke veka helg helga helgen weekend morgen morgon kveld kveldstid
-mandag måndag tirsdag tysdag onsdag torsdag fredag lørdag laurdag søndag sundag
-monday tuesday wednesday thursday friday saturday sunday morning afternoon evening tonight
-begynner byrjar starter startar slutter sluttar ferdig begin begins start starts end ends finish finishes
-klokka klokken kl time timen timane timene timer lesson lessons class period
-vi we us me oss hjem heim home igjen again alltid always ofte often litt little
-øve øver øv øva øving trene trener practise practice practising practicing train revise
-""".split())
+_STOP = frozenset(["og", "i", "på", "for", "med", "til", "en", "et", "ei", "ein", "eit", "av", "som", "det", "den", "de", "dei", "å", "er", "om", "fra", "frå", "ved", "eller", "at", "ikke", "ikkje", "hva", "kva", "når", "kor", "korleis", "hvordan", "hvem", "kven", "hvor", "kvar", "hvilken", "hvilke", "kva", "for", "må", "skal", "kan", "får", "fikk", "fekk", "vil", "ha", "har", "hadde", "være", "vere", "blir", "ble", "vart", "gjøre", "gjere", "gjør", "gjer", "jeg", "eg", "du", "han", "hun", "ho", "vi", "me", "dere", "de", "dei", "meg", "deg", "seg", "oss", "sin", "sitt", "sine", "hans", "hennes", "hennar", "mitt", "min", "mi", "mine", "vår", "våre", "sønnen", "dattera", "datteren", "barnet", "ungen", "gutten", "jenta", "min", "mi", "gikk", "gjekk", "går", "skjer", "neste", "denne", "dette", "disse", "første", "siste", "nå", "no", "da", "då", "så", "også", "òg", "bare", "berre", "noe", "noko", "noen", "nokon", "mye", "mykje", "egentlig", "eigentleg", "lov", "lurer", "lurar", "spør", "spørre", "spørje", "husk", "huske", "hugs", "hugse", "the", "a", "an", "of", "and", "to", "in", "on", "at", "for", "with", "is", "are", "was", "were", "be", "what", "when", "where", "who", "how", "which", "does", "do", "did", "will", "would", "can", "could", "should", "my", "his", "her", "their", "our", "your", "its", "it", "this", "that", "there", "here", "have", "has", "had", "get", "got", "need", "needs", "go", "going", "about", "any", "some", "much", "many", "bring", "take", "pack", "tomorrow", "today", "week", "next", "time", "etter", "før", "under", "over", "mellom", "gjennom", "rundt", "mot", "uten", "utan", "inn", "ut", "opp", "ned", "fram", "frem", "bak", "foran", "after", "before", "during", "between", "through", "around", "against", "without", "into", "out", "up", "down", "from", "by", "lunsj", "lunch", "frokost", "friminutt", "break", "pause", "skoledag", "skuledag", "skolen", "skulen", "school", "day", "days", "dag", "dagen", "dager", "dagar", "uke", "uka", "veke", "veka", "helg", "helga", "helgen", "weekend", "morgen", "morgon", "kveld", "kveldstid", "mandag", "måndag", "tirsdag", "tysdag", "onsdag", "torsdag", "fredag", "lørdag", "laurdag", "søndag", "sundag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "morning", "afternoon", "evening", "tonight", "begynner", "byrjar", "starter", "startar", "slutter", "sluttar", "ferdig", "begin", "begins", "start", "starts", "end", "ends", "finish", "finishes", "klokka", "klokken", "kl", "time", "timen", "timane", "timene", "timer", "lesson", "lessons", "class", "period", "vi", "we", "us", "me", "oss", "hjem", "heim", "home", "igjen", "again", "alltid", "always", "ofte", "often", "litt", "little", "øve", "øver", "øv", "øva", "øving", "trene", "trener", "practise", "practice", "practising", "practicing", "train", "revise"])
 
 # What kind of thing a word names (stems, folded).
 _KIND_WORDS: dict[str, AssignmentKind] = {

@@ -68,7 +68,7 @@ def add_assignment(
     if due <= clock.now():
         raise InvalidAssignment("due_past")
     aim_rows = [session.get(CompetenceAim, code) for code in aims or []]
-    unknown = [code for code, row in zip(aims or [], aim_rows) if row is None]
+    unknown = [code for code, row in zip(aims or [], aim_rows, strict=True) if row is None]
     if unknown:
         raise InvalidAssignment("aims", codes=unknown)
     resource = session.get(LearningResource, resource_id) if resource_id is not None else None

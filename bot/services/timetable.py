@@ -119,6 +119,7 @@ def day_schedule(session: Session, asker: Person, pupil_id: int, day: date, cloc
         .order_by(Lesson.starts, Lesson.id)
     ).all()
     schedule.slots = [
-        Slot(l.starts, l.ends, l.subject_code, l.slot_key, l.place, l.room, group_name) for l, group_name in rows
+        Slot(lesson.starts, lesson.ends, lesson.subject_code, lesson.slot_key, lesson.place, lesson.room, group_name)
+        for lesson, group_name in rows
     ]
     return schedule

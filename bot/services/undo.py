@@ -9,15 +9,14 @@ one. The result says exactly what was undone, for the reply.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from sqlalchemy import select
-
 from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, changes, preferences, relay
 

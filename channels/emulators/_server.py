@@ -21,7 +21,7 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 @contextmanager
-def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0,  # noqa: ANN001
+def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0,
                     sock: socket.socket | None = None) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL. Port 0 picks a free port."""
     sock = sock or bind(host, port)

@@ -293,7 +293,7 @@ class TelegramEmulator:
     def _set_webhook(self, params: dict[str, Any]) -> bool:
         url = params.get("url") or ""
         secret = params.get("secret_token")
-        if secret and not all(c.isalnum() or c in "_-" for c in secret) or (secret and len(secret) > 256):
+        if (secret and not all(c.isalnum() or c in "_-" for c in secret)) or (secret and len(secret) > 256):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if _json_param(params.get("drop_pending_updates")):
             self._pending.clear()
