@@ -19,7 +19,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from itertools import pairwise
+from typing import Any, TypedDict
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -104,7 +105,7 @@ class Turn:
                 spans = in_question or spans
         if len(spans) > 1:
             ordered = sorted(spans, key=lambda s: s.start)
-            if all(b.start <= a.end + timedelta(days=1) for a, b in zip(ordered, ordered[1:])):
+            if all(b.start <= a.end + timedelta(days=1) for a, b in pairwise(ordered)):
                 return Span(ordered[0].start, max(s.end for s in ordered))
         return spans[0] if spans else None
 
@@ -283,10 +284,10 @@ def _override(turn: Turn, action_name: str) -> RanselAction | None:
     elif action_name not in (UNDO_ACTION, LANGUAGE_ACTION) and (order := _staff_order(turn)) is not None:
         wanted = order
     elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
-            and staff.applies(turn):  # type: ignore[attr-defined]
+            and staff.applies(turn):
         wanted = STAFF_ACTION
     elif action_name in RELAY_MISREAD and (relay := REGISTRY.get("action_relay_from_message")) is not None \
-            and relay.applies(turn):  # type: ignore[attr-defined]
+            and relay.applies(turn):
         wanted = "action_relay_from_message"
     elif action_name in ABSENCE_MISREAD and Role.GUARDIAN in turn.roles and absence_cue(turn.text) \
             and not is_question(turn.text) and not _BRING_WORDS.search(turn.text):
@@ -523,7 +524,12 @@ def family_children(turn: Turn) -> list[Person]:
     return children_of(turn.session, turn.person, turn.today) if Role.GUARDIAN in turn.roles else []
 
 
-def example_names(turn: Turn) -> dict[str, str | None]:
+class ExampleNames(TypedDict):
+    child: str | None
+    pupil: str | None
+
+
+def example_names(turn: Turn) -> ExampleNames:
     """Names for the examples a reply offers, taken from the asker's own world (their child,
     a pupil they teach) so that no other school's names appear; None where there is none."""
     children = family_children(turn)
@@ -531,7 +537,7 @@ def example_names(turn: Turn) -> dict[str, str | None]:
     if Role.TEACHER in turn.roles:
         taught = [p for p in visible_pupils(turn.session, turn.person, turn.today) if p.id != turn.person.id]
         pupil = min(taught, key=lambda p: (p.family_name, p.given_name)).given_name if taught else None
-    return {"child": children[0].given_name if children else None, "pupil": pupil}
+    return ExampleNames(child=children[0].given_name if children else None, pupil=pupil)
 
 
 def child_buttons(children: list[Person]) -> list[dict[str, str]]:

@@ -39,7 +39,7 @@ class ReportAbsenceAction(RanselAction):
 
     def respond(self, turn: Turn) -> None:
         relay = REGISTRY.get("action_relay_from_message")
-        if relay is not None and relay.applies(turn) and (  # type: ignore[attr-defined]
+        if relay is not None and relay.applies(turn) and (
                 _PAST_ILLNESS.search(turn.text) or subject_of_teacher(turn.text)
                 or relay_module.named_teacher_subject(turn.session, turn.person, turn.text, turn.clock)):
             # "Send ei melding til Tone Lie om at Astrid har vore sjuk": a message for a

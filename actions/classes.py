@@ -312,7 +312,7 @@ def _answer_behind(turn: Turn, scope: Scope) -> None:
             behind = pupils_behind(turn.session, turn.person, group_id, turn.clock)
         except AccessDenied:
             continue
-        group = turn.session.get(Group, group_id)
+        group = turn.session.get_one(Group, group_id)
         if turn.subject_code and group.subject_code != turn.subject_code:
             continue
         only_missing = bool(_MISSING.search(turn.text))

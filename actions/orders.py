@@ -259,7 +259,7 @@ class AssignmentOrderAction(RanselAction):
         warnings = []
         if plan.get("resource_id"):
             # Shown before anything is saved: the teacher decides with the warning in view.
-            resource = turn.session.get(LearningResource, plan["resource_id"])
+            resource = turn.session.get_one(LearningResource, plan["resource_id"])
             warnings = [w.message for w in check_group_assignment(turn.session, turn.person, resource,
                                                                    int(plan["group_id"]), clock=turn.clock)]
         ask_confirm(turn, ASSIGNMENT_KIND, plan, "assignment_preview", plan=plan, warnings=warnings,
@@ -378,6 +378,7 @@ class AssignmentChangeAction(RanselAction):
         data: dict[str, Any] = {"assignment_id": item.id, "action": order.action}
         new_due = None
         if order.action == MOVE:
+            assert order.day is not None  # change_order gives a move its day
             old = turn.clock.local(item.due_at)
             new_due = datetime.combine(order.day, order.at or old.time().replace(tzinfo=None), tzinfo=turn.clock.zone)
             data["due"] = new_due.isoformat()

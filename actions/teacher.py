@@ -163,7 +163,7 @@ class AskRelayTextAction(RanselAction):
         subject = turn.tracker.get_slot("relay_subject")
         teacher = relay.teacher_for(turn.session, turn.person, pupil_id, turn.clock,
                                     subject if subject != NO_SUBJECT else None)
-        pupil = turn.session.get(Person, pupil_id)
+        pupil = turn.session.get_one(Person, pupil_id)
         turn.say("relay_ask_text", teacher=teacher.name, name=pupil.given_name, own=pupil.id == turn.person.id)
 
     def closing_events(self, turn: Turn) -> list[EventType]:
@@ -189,15 +189,16 @@ class SendRelayAction(RanselAction):
         if pupil_value in (UNCLEAR, CANCELLED) or not text or is_cancel(text) or pupil_value is None:
             turn.say("relay_cancelled", unclear=pupil_value == UNCLEAR, **example_names(turn))
             return
-        data = {"pupil_id": int(pupil_value), "subject": subject if subject != NO_SUBJECT else None,
-                "text": text[:relay.MAX_TEXT]}
+        pupil_id = int(pupil_value)
+        subject_code = subject if subject != NO_SUBJECT else None
+        data = {"pupil_id": pupil_id, "subject": subject_code, "text": text[:relay.MAX_TEXT]}
         # Always asked first: what reaches a teacher cannot be taken back, only withdrawn.
         try:
-            teacher = relay.teacher_for(turn.session, turn.person, data["pupil_id"], turn.clock, data["subject"])
+            teacher = relay.teacher_for(turn.session, turn.person, pupil_id, turn.clock, subject_code)
         except relay.NoTeacher:
             turn.say("relay_no_teacher")
             return
-        pupil = turn.session.get(Person, data["pupil_id"])
+        pupil = turn.session.get_one(Person, pupil_id)
         ask_confirm(turn, KIND, data, "confirm_message", teacher=teacher.name, text=data["text"],
                     name=pupil.given_name, own=pupil.id == turn.person.id)
 
@@ -243,7 +244,7 @@ def send_answer(turn: Turn, data: dict[str, Any]) -> None:
     except relay.AmbiguousThread as exc:
         turn.say("answer_which_thread", open_ids=exc.open_ids)
         return
-    asker = turn.session.get(Person, sent.thread.asker_id)
+    asker = turn.session.get_one(Person, sent.thread.asker_id)
     turn.say("answer_sent", asker=asker.name, number=sent.thread.id)
 
 

@@ -82,7 +82,7 @@ def admin_school_ids(session: Session, person: Person) -> set[int]:
             PersonRole.school_id.is_not(None),
         )
     )
-    return set(rows)
+    return {school_id for school_id in rows if school_id is not None}
 
 
 def _responsible_children(guardian_ids: Iterable[int]):
@@ -114,7 +114,7 @@ def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict
     ids = set(person_ids)
     if not ids:
         return {}
-    enabled = dict(session.execute(select(Person.id, Person.enabled).where(Person.id.in_(ids))).all())
+    enabled = dict(session.execute(select(Person.id, Person.enabled).where(Person.id.in_(ids))).tuples().all())
     roles: dict[int, set[Role]] = {pid: set() for pid in ids}
     for pid, role in session.execute(select(PersonRole.person_id, PersonRole.role).where(PersonRole.person_id.in_(ids))):
         roles[pid].add(role)
@@ -273,15 +273,6 @@ def can_see_group(session: Session, asker: Person, group_id: int, on: date) -> b
         group_id in pupil_group_ids(session, pupil_id, on)
         for pupil_id in _family_pupil_ids(session, asker, roles, on)
     )
-
-
-def require_group(session: Session, asker: Person, group_id: int, on: date) -> Group:
-    if not can_see_group(session, asker, group_id, on):
-        raise AccessDenied()
-    group = session.get(Group, group_id)
-    if group is None:  # pragma: no cover
-        raise AccessDenied()
-    return group
 
 
 def staff_group_ids(session: Session, asker: Person, on: date) -> set[int]:

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from bot.clock import Clock
 
@@ -642,20 +642,20 @@ def _piece(name: str, match: re.Match[str], today: date,
         last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
         return Span(first, last, SpanKind.PERIOD), None, None
     if name in ("day_range_month", "month_day_range"):
-        first, last, month = ((match[1], match[2], match[3]) if name == "day_range_month"
-                              else (match[2], match[3], match[1]))
-        start = _named_date(int(first), MONTHS[month], None, today)
-        end = _named_date(int(last), MONTHS[month], None, today)
+        first_day, last_day, month_name = ((match[1], match[2], match[3]) if name == "day_range_month"
+                                           else (match[2], match[3], match[1]))
+        start = _named_date(int(first_day), MONTHS[month_name], None, today)
+        end = _named_date(int(last_day), MONTHS[month_name], None, today)
         if start is None or end is None or end < start:
             return None, None, None
         return Span(start, end), None, None
     if name in ("day_month_name", "month_name_day"):
         d, m = (match[1], match[2]) if name == "day_month_name" else (match[2], match[1])
-        day = _named_date(int(d), MONTHS[m], match[3], today)
-        return _day(day), "date", day
+        named = _named_date(int(d), MONTHS[m], match[3], today)
+        return _day(named), "date", named
     if name == "numeric":
-        day = _numeric_date(match, today)
-        return _day(day), "date", day
+        numeric = _numeric_date(match, today)
+        return _day(numeric), "date", numeric
     if name.startswith("dom_"):
         number = int(match[1])
         return _day(_day_of_month(today, number)), "dom", number
@@ -735,7 +735,7 @@ def _joined(first: _Piece, second: _Piece, today: date) -> Span | None:
     weekday = first if first.role == "weekday" else second
     other = second if weekday is first else first
     if pair == {"weekday", "week"}:
-        day = other.value + timedelta(days=weekday.value)  # type: ignore[operator]
+        day = cast(date, other.value) + timedelta(days=cast(int, weekday.value))
         return Span(day, day)
     if pair == {"weekday", "in_weeks"}:
         # "fredag om en uke": a week after the coming Friday.
@@ -945,9 +945,3 @@ def find_times(text: str) -> list[time]:
         if 0 <= hour <= 23 and 0 <= minute <= 59:
             found.append((match.start(), time(hour, minute)))
     return [t for _, t in sorted(found)]
-
-
-def weekday_of(text: str) -> int | None:
-    """The first weekday named in ``text`` (Monday = 0), or None."""
-    match = _PATTERNS_BY_NAME["weekday"].search(_normalise(text))
-    return WEEKDAYS[match[1]] if match else None

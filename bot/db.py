@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -34,6 +37,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_or_ignore(dialect: str, target: Any, conflict_columns: list[str]) -> Insert:
+    """``INSERT`` into ``target`` (a model or table) that skips rows whose ``conflict_columns``
+    exist already (``ON CONFLICT DO NOTHING`` on both databases we support)."""
+    if dialect == "postgresql":
+        return postgresql.insert(target).on_conflict_do_nothing(index_elements=conflict_columns)
+    if dialect == "sqlite":
+        return sqlite.insert(target).on_conflict_do_nothing(index_elements=conflict_columns)
+    raise NotImplementedError(f"insert-or-ignore on {dialect}")  # SQLite and PostgreSQL only
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    result = session.execute(statement)
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urlparse
 
 import httpx
@@ -196,7 +197,7 @@ class ManagedProcess:
     url: str
     log_file: Path
     run_dir: Path | None = None
-    _log_handle: object = field(default=None, repr=False)
+    _log_handle: IO[bytes] | None = field(default=None, repr=False)
 
     @property
     def pid(self) -> int:

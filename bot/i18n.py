@@ -8,6 +8,7 @@ template and passes facts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -73,10 +74,10 @@ class Formatter:
         """'fredag 4. desember' / 'Friday 4 December'."""
         return format_date(_as_date(day), _DATE_PATTERN[self.language], locale=_BABEL_LOCALE[self.language])
 
-    def short_date(self, day: date | datetime) -> str:
+    def short_date(self, day: dt.date | datetime) -> str:
         return format_date(_as_date(day), _SHORT_DATE_PATTERN[self.language], locale=_BABEL_LOCALE[self.language])
 
-    def weekday(self, day: date | datetime) -> str:
+    def weekday(self, day: dt.date | datetime) -> str:
         return format_date(_as_date(day), "EEEE", locale=_BABEL_LOCALE[self.language])
 
     def time(self, moment: time | datetime) -> str:

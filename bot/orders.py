@@ -59,9 +59,9 @@ def _split(text: str) -> tuple[str, str] | None:
         if before[-1:].isdigit() and after[:1].isdigit():
             continue  # 07:30
         return before, after.strip()
-    m = _CONNECTOR.search(text)
-    if m:
-        return text[: m.start()], text[m.end():].strip()
+    connector = _CONNECTOR.search(text)
+    if connector:
+        return text[: connector.start()], text[connector.end():].strip()
     return None
 
 

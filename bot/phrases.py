@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import TypeVar
 
 import yaml
 
@@ -21,6 +23,8 @@ from bot.clock import Clock
 from bot.config import PROJECT_ROOT
 from bot.dates import SpanKind, find_span, find_time, find_times
 from bot.models import AbsenceReason, Channel, DeliveryMode, Form
+
+T = TypeVar("T")
 
 _B = r"(?<![\wæøå])"
 _E = r"(?![\wæøå])"
@@ -174,7 +178,7 @@ _NOT_TOPICS = {"meg", "deg", "seg", "oss", "dei", "dem", "hjemme", "heime", "hom
                "test", "the", "it", "that", "this", "dette", "det", "skolen", "skulen", "school", "now", "nå", "no"}
 
 
-def practice_topic(text: str, ignore: set[str] = frozenset()) -> str | None:
+def practice_topic(text: str, ignore: Set[str] = frozenset()) -> str | None:
     """The topic at the end of a practice question ("øve på i brøk" -> "brøk"), unless it is
     a subject or a name already understood (``ignore``, lower case)."""
     match = _TOPIC.search(text.strip())
@@ -291,9 +295,9 @@ class PreferenceRequest:
                           self.quiet_weekends, self.mode))
 
 
-def _first_of(text: str, patterns: dict) -> object | None:
+def _first_of(text: str, patterns: dict[str, T]) -> T | None:
     """The value whose pattern occurs first in the text ("heller tekst enn tale" -> text)."""
-    best: tuple[int, object] | None = None
+    best: tuple[int, T] | None = None
     for pattern, value in patterns.items():
         match = _has(pattern, text)
         if match and (best is None or match.start() < best[0]):

@@ -44,19 +44,19 @@ class Supervisor:
         for service in self.services:
             env = {**os.environ, **service.env}
             # Own process group: a terminal's Ctrl-C reaches only us, and we stop children in order.
-            service.process = subprocess.Popen(service.argv, env=env, start_new_session=True)
-            self._wait_ready(service)
+            process = service.process = subprocess.Popen(service.argv, env=env, start_new_session=True)
+            self._wait_ready(service, process)
             where = f" on {service.listens}" if service.listens else ""
-            self.echo(f"  {service.name:<14} ready{where} (pid {service.process.pid})")
+            self.echo(f"  {service.name:<14} ready{where} (pid {process.pid})")
 
-    def _wait_ready(self, service: Service) -> None:
+    def _wait_ready(self, service: Service, process: subprocess.Popen) -> None:
         if service.health_url is None:
             return
         deadline = time.monotonic() + service.ready_timeout
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
-                if service.process.poll() is not None:
-                    raise ServiceFailed(f"{service.name} exited with code {service.process.returncode}")
+                if process.poll() is not None:
+                    raise ServiceFailed(f"{service.name} exited with code {process.returncode}")
                 try:
                     if client.get(service.health_url).is_success:
                         return
@@ -86,19 +86,19 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def stop(self, grace: float = 10.0) -> None:
-        running = [s for s in reversed(self.services) if s.process and s.process.poll() is None]
-        for service in running:
+        running = [(s, s.process) for s in reversed(self.services) if s.process and s.process.poll() is None]
+        for _service, process in running:
             try:
-                os.killpg(service.process.pid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + grace
-        for service in running:
+        for service, process in running:
             try:
-                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
-                service.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
             self.echo(f"  {service.name:<14} stopped")
 
     def run(self, on_ready: Callable[[], None] | None = None) -> int:

@@ -109,6 +109,7 @@ def encode(pcm: Pcm, fmt: str) -> bytes:
     buf = io.BytesIO()
     with av.open(buf, mode="w", format=container_format) as container:
         stream = container.add_stream(codec, rate=rate, layout="mono")
+        assert isinstance(stream, av.AudioStream)
         if fmt == "ogg":
             stream.bit_rate = 32000
         frame = av.AudioFrame(format="s16", layout="mono", samples=len(pcm.data) // 2)

@@ -9,23 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.db import insert_or_ignore
 from bot.models import ProcessedInbound
 
 
 def claim(session: Session, channel: str, external_id: str, now: datetime) -> bool:
     """True the first time ``external_id`` arrives on ``channel``; False for a repeat."""
     values = {"channel": channel, "external_id": external_id, "received_at": now}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(ProcessedInbound).on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(ProcessedInbound).on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    else:  # pragma: no cover - other databases are not supported
-        stmt = insert(ProcessedInbound)
+    stmt = insert_or_ignore(session.get_bind().dialect.name, ProcessedInbound, ["channel", "external_id"])
     return session.execute(stmt.values(**values).returning(ProcessedInbound.id)).scalar() is not None
 
 

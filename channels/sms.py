@@ -134,7 +134,7 @@ class SmsInbound:
             return _twiml(render("sms_started", contact.language) if contact else _both("sms_started"))
         if keyword in HELP_WORDS:
             return _twiml(render("sms_help", contact.language) if contact else _both("sms_help"))
-        if contact is None:
+        if contact is None or number is None:  # a contact is only found by a number
             return _twiml(_both("sms_unknown_number"))
         if contact.stopped:
             return _twiml()  # they asked for no SMS; START turns answers back on

@@ -27,7 +27,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -173,7 +173,7 @@ class TelegramChannel:
             log.error("telegram error=%s", type(context.error).__name__, exc_info=context.error)
 
     async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = _chat_id(update)
         if context.args:
             verdict = await asyncio.to_thread(self._attempts.reserve, f"chat:{chat_id}")
             if not verdict.allowed:
@@ -197,26 +197,27 @@ class TelegramChannel:
                               render("channel_linked", contact.language, given_name=contact.given_name))
 
     async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = _chat_id(update)
         contact = await self._known(context.bot, chat_id)
         if contact:
-            await self._converse(context.bot, chat_id, contact, update.effective_message.text)
+            await self._converse(context.bot, chat_id, contact, _message(update).text or "")
 
     async def _pin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/pin 4821``: the phone PIN, set here because the chat was linked with a code."""
-        chat_id = update.effective_chat.id
+        chat_id = _chat_id(update)
         contact = await self._known(context.bot, chat_id)
         if contact:
             answer = await asyncio.to_thread(pins.command, self.runtime, contact.person_id, contact.language,
-                                             Channel.TELEGRAM, update.effective_message.text or "")
+                                             Channel.TELEGRAM, _message(update).text or "")
             await self._send_text(context.bot, chat_id, answer or render("pin_help", contact.language))
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        assert query is not None  # registered as a CallbackQueryHandler
         await query.answer()  # stops the spinner on the person's button
         if update.effective_chat is None or update.effective_chat.type != "private":
             return
-        chat_id = update.effective_chat.id
+        chat_id = _chat_id(update)
         contact = await self._known(context.bot, chat_id)
         if contact is None:
             return
@@ -229,12 +230,13 @@ class TelegramChannel:
         await self._converse(context.bot, chat_id, contact, _message_from_callback(query.data or ""))
 
     async def _voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = _chat_id(update)
         contact = await self._known(context.bot, chat_id)
         if contact is None:
             return
-        message = update.effective_message
+        message = _message(update)
         media = message.voice or message.audio
+        assert media is not None  # the handler's filter admits voice notes and audio only
         max_bytes = self.runtime.settings.speech_max_bytes
         try:
             if media.file_size and media.file_size > max_bytes:
@@ -386,3 +388,14 @@ async def register_webhook(settings: Settings) -> str:
         await bot.set_webhook(url, secret_token=settings.telegram_webhook_secret,
                               allowed_updates=["message", "callback_query"])
     return url
+
+
+def _chat_id(update: Update) -> int:
+    """The chat of an update our handlers admit (each is registered for messages in a chat)."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def _message(update: Update) -> Message:
+    assert update.effective_message is not None  # the handlers are message handlers
+    return update.effective_message

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -243,7 +244,7 @@ class WebChat:
                                  "replies": [{"text": problem.message(contact.language), "choices": [], "audio": None}]})
         form = await request.form()
         upload = form.get("audio")
-        data = await upload.read() if hasattr(upload, "read") else b""
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
         grammar = [str(g) for g in form.getlist("grammar") if str(g).strip()][:20] or None
         try:
             words = await asyncio.to_thread(heard_text.vocabulary_of, self.runtime, contact.person_id, contact.language)

@@ -188,10 +188,13 @@ def bundled_model(cache_dir: Path, *, assemble: bool = True) -> Path | None:
     import shutil
     import tempfile
 
-    specs = [importlib.util.find_spec(name) for name in _PARTS]
-    if any(spec is None or not spec.submodule_search_locations for spec in specs):
-        return None
-    data = [Path(next(iter(spec.submodule_search_locations))) / "data" for spec in specs]  # type: ignore[union-attr]
+    locations = []
+    for name in _PARTS:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        locations.append(next(iter(spec.submodule_search_locations)))
+    data = [Path(location) / "data" for location in locations]
     versions = "-".join(importlib.metadata.version(name.replace("_", "-")) for name in _PARTS)
     target = cache_dir / "whisper" / f"base-{versions}"
     if (target / "model.bin").is_file():

@@ -112,27 +112,29 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             result = summary(session, broadcast, author, clock.today()).as_dict()
         return JSONResponse(result, status_code=201)
 
-    def _own_broadcast(request: Request, session: Session) -> tuple[Person | None, Broadcast | None]:
+    def _own_broadcast(request: Request, session: Session) -> tuple[Person, Broadcast] | None:
         author = _staff(request, session)
         broadcast = session.get(Broadcast, request.path_params["id"])
         if author is None or broadcast is None:
-            return None, None
+            return None
         if broadcast.author_id != author.id and broadcast.school_id not in admin_school_ids(session, author):
-            return None, None
+            return None
         return author, broadcast
 
     async def get_broadcast(request: Request) -> Response:
         with runtime.transaction() as session:
-            reader, broadcast = _own_broadcast(request, session)
-            if broadcast is None:
+            own = _own_broadcast(request, session)
+            if own is None:
                 return _denied()
+            reader, broadcast = own
             return JSONResponse(summary(session, broadcast, reader, clock.today()).as_dict())
 
     async def delete_broadcast(request: Request) -> Response:
         with runtime.transaction() as session:
-            reader, broadcast = _own_broadcast(request, session)
-            if broadcast is None:
+            own = _own_broadcast(request, session)
+            if own is None:
                 return _denied()
+            reader, broadcast = own
             cancel_broadcast(session, broadcast, clock=clock)
             result = summary(session, broadcast, reader, clock.today()).as_dict()
         return JSONResponse(result)

@@ -8,6 +8,7 @@ recipient sees only pupils they may see today (:func:`scheduler.facts.visible_pu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +32,7 @@ from bot.models import (
 )
 from bot.services.due import DueItem, due_items
 from bot.services.pupils import school_of
-from bot.services.timetable import day_schedule
+from bot.services.timetable import Slot, day_schedule
 from bot.services.weekplan import week_plan
 from scheduler import content
 from scheduler.facts import lesson_matches
@@ -94,6 +95,7 @@ def build_reminder_homework(session: Session, recipient: Person, payload: dict[s
     batch = content.current(session)
     children = []
     for pupil in r.pupils:
+        due: Sequence[DueItem | content.Due]
         if batch:
             due = batch.due(pupil.id, r.day, DUE_KINDS)
         else:
@@ -113,6 +115,7 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
     batch = content.current(session)
     lines: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for pupil in r.pupils:
+        slots: Sequence[Slot | content.LessonSlot]
         if batch:
             slots, gear_by_place = batch.lessons(pupil.id, r.day), batch.gear(batch.school_of.get(pupil.id, -1))
         else:
@@ -209,7 +212,7 @@ def build_digest(session: Session, recipient: Person, payload: dict[str, Any], c
     key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
     batch = content.current(session)
     if batch and key in batch.members_by_key:
-        members = batch.members_by_key[key]
+        members: Sequence[OutboxMessage] = batch.members_by_key[key]
     else:
         digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
         members = session.scalars(

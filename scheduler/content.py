@@ -89,7 +89,7 @@ class BatchContent:
         everything = rows + [m for ms in self.members_by_key.values() for m in ms]
         recipients = {r.recipient_id for r in everything}
         pupils = {p for r in everything for p in (r.payload or {}).get("pupils", [])}
-        self.days = {(r.payload or {}).get("day") for r in everything} - {None}
+        self.days: set[str] = {day for r in everything if (day := (r.payload or {}).get("day")) is not None}
         self._visible = self._load_visible(recipients)
         self._groups = self._load_groups(pupils)
         self._due: dict[tuple[int, str], list[Due]] = {}

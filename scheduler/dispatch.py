@@ -54,6 +54,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.db import changed_rows
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
 from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
 from scheduler import content, facts, preferences
@@ -121,7 +122,7 @@ def gather(session: Session, digests: list[OutboxMessage], reach: dict[int, Reac
             .values(status=OutboxStatus.DIGESTED, digest_id=digest_id)
             .execution_options(synchronize_session=False)
         )
-        folded += session.execute(stmt).rowcount or 0
+        folded += changed_rows(session, stmt)
     return folded
 
 

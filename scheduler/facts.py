@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -183,7 +184,7 @@ def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[
                 minor = day < turns_adult_on(birth_date)
             else:  # the school's policy for an unknown birth date (bot/access.py)
                 minor = not memo(session, ("unknown_age_adult", pupil_id),
-                                 lambda pid=pupil_id: unknown_age_is_adult(session, pid))
+                                 partial(unknown_age_is_adult, session, pupil_id))
             if minor:
                 out[pupil_id].append(guardian_id)
     return out

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import changed_rows, insert_or_ignore
 from bot.models import DeliveryEvent, OutboxMessage, OutboxStatus
 
 
@@ -53,13 +53,7 @@ def enqueue(
         "attempts": 0,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    else:  # pragma: no cover - other databases are not supported
-        stmt = insert(OutboxMessage)
+    stmt = insert_or_ignore(_dialect(session), OutboxMessage, ["idempotency_key"])
     # RETURNING rather than rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
     added = session.execute(stmt.values(**values).returning(OutboxMessage.id)).scalar()
     return added is not None
@@ -85,10 +79,10 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]], *, now: datet
     if _dialect(session) == "postgresql":
         if len(values) >= COPY_THRESHOLD:
             return _copy_many(session, values)
-        stmt = postgresql.insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        stmt = insert_or_ignore("postgresql", OutboxMessage.__table__, ["idempotency_key"])
         return len(session.connection().execute(stmt.returning(OutboxMessage.__table__.c.id), values).all())
     # SQLite sums the rows each statement of an executemany changed: that is the count.
-    stmt = sqlite.insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    stmt = insert_or_ignore("sqlite", OutboxMessage.__table__, ["idempotency_key"])
     return session.connection().execute(stmt, values).rowcount
 
 
@@ -105,6 +99,7 @@ _COPY_COLUMNS = (
 def _copy_many(session: Session, values: list[dict[str, Any]]) -> int:
     columns = ", ".join(_COPY_COLUMNS)
     raw = session.connection().connection.driver_connection  # the same transaction
+    assert raw is not None  # a live connection in this session's transaction
     with raw.cursor() as cur:
         cur.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS outbox_incoming ON COMMIT DROP AS SELECT {columns} FROM outbox WITH NO DATA"
@@ -210,7 +205,7 @@ def renew(session: Session, *, worker: str, ids: Sequence[int], until: datetime)
         .values(claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount or 0
+    return changed_rows(session, stmt)
 
 
 # Columns a dispatcher may set when it finishes with a claimed row.

@@ -25,7 +25,6 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateNotFound
@@ -33,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.i18n import Formatter, render
-from bot.models import Form, OutboxMessage, Person
+from bot.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +83,6 @@ def builder_names() -> set[str]:
     return set(_registry)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    language: str
-    form: Form = Form.TEXT
-
-
 def render_row(session: Session, row: OutboxMessage, recipient: Person, language: str, clock: Clock) -> str | None:
     """The text of one outbox row for its recipient, or ``None`` if there is nothing to say.
 
@@ -117,7 +109,6 @@ __all__ = [
     "BUILDER_MODULES",
     "Builder",
     "NoBuilder",
-    "Rendered",
     "TemplateNotFound",
     "builder_for",
     "builder_names",

@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from bot.models import Channel
 from bot.runtime import Runtime
@@ -73,7 +73,7 @@ class SchedulerService:
         limiter = RateLimiter(Limits.from_settings(runtime.settings).shared(processes))
         self.dispatcher = Dispatcher(runtime.sessions, runtime.clock, adapters, limiter=limiter, config=dispatch)
         self.scheduler: AsyncIOScheduler | None = None
-        self._leader_connection = None
+        self._leader_connection: Connection | None = None
 
     # -- planning
 
@@ -90,8 +90,9 @@ class SchedulerService:
             return True
         if self._leader_connection is None:
             self._leader_connection = engine.connect()
-        got = self._leader_connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
-        self._leader_connection.commit()
+        connection = self._leader_connection
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
+        connection.commit()
         return bool(got)
 
     def _release_lead(self) -> None:

@@ -63,6 +63,8 @@ def try_this(app: AppContext) -> str:
             chat = _address(session, "james.smith", Channel.TELEGRAM)
             for username, who in TRY_AS:
                 person = find_person(session, username)
+                if person is None:
+                    raise LookupError(f"the demo school has no {username}")
                 code = linking.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
                                           ttl=timedelta(hours=settings.link_code_ttl_hours))
                 name = f"{person.given_name} {person.family_name}"

@@ -213,8 +213,8 @@ def token_list(app: AppContext, who: str | None, show_all: bool) -> None:
                 ended = token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now)
                 if ended and not show_all:
                     continue
-                holder = (session.get(Person, token.person_id).username if token.person_id
-                          else f"school {session.get(School, token.school_id).sourced_id}")
+                holder = (session.get_one(Person, token.person_id).username if token.person_id
+                          else f"school {session.get_one(School, token.school_id).sourced_id}")
                 state = "revoked" if token.revoked_at else ("expired" if ended else "live")
 
                 def when(value) -> str:

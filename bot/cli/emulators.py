@@ -54,6 +54,8 @@ def serve(app: AppContext, quiet: bool) -> None:
 
     def server(asgi, url: str) -> uvicorn.Server:
         parsed = urlparse(url)
+        if parsed.hostname is None or parsed.port is None:
+            raise click.UsageError(f"{url} needs a host and a port")
         return uvicorn.Server(uvicorn.Config(asgi, host=parsed.hostname, port=parsed.port,
                                              log_level="warning", access_log=False))
 

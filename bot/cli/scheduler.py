@@ -95,7 +95,7 @@ def plan_cmd(app: AppContext, day: datetime | None, write: bool) -> None:
     with runtime.transaction() as session:
         result = plan(session, runtime.clock, first_day=fire_day, last_day=fire_day, write=write)
         people = dict(session.execute(select(Person.id, Person.username).where(
-            Person.id.in_({m.recipient_id for m in result.messages} or {-1}))).all())
+            Person.id.in_({m.recipient_id for m in result.messages} or {-1}))).tuples().all())
     for m in sorted(result.messages, key=lambda m: (m.due_at, m.recipient_id, m.key)):
         how = f"digest {m.digest[0].value} {m.digest[1]:%Y-%m-%d %H:%M}" if m.digest else "instant"
         click.echo(f"{m.due_at:%Y-%m-%d %H:%M %Z}  p{m.recipient_id:<6} {people.get(m.recipient_id) or '':<22} "
@@ -339,6 +339,7 @@ def calendar_revoke(app: AppContext, for_user: str | None, url: str | None) -> N
         if for_user is not None:
             count = ical.revoke_all(session, _person(session, for_user), runtime.clock)
         else:
+            assert url is not None  # one of --for and --url, checked above
             secret = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".ics")
             count = int(tokens.revoke(session, secret, runtime.clock))
     click.echo(f"revoked {count} feed(s)")

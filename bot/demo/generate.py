@@ -649,8 +649,8 @@ def build_demo(seed: int = SEED) -> tuple[Roster, dict[str, Any]]:
             # the contact teacher (kontaktlærer).
             primary = sid not in CONTACT_TEACHERS or CONTACT_TEACHERS[sid] == username
             groups[sid].teachers.append((staff[username], primary))
-    for g in groups.values():
-        b.emit_group(g)
+    for group in groups.values():
+        b.emit_group(group)
 
     # Gradebook.
     ability = {p.username: ABILITY.get(p.username, min(0.97, max(0.3, b.rng.gauss(0.72, 0.13))))
@@ -732,7 +732,7 @@ def demo_extras(b: Builder, groups: dict[str, Group], aims_by_item: dict[str, li
         if len(entry) > 1:
             people.append(entry)
 
-    lessons = []
+    lessons: list[dict[str, str | None]] = []
     for cls, timetable in (("4a", TIMETABLE_4A), ("9b", TIMETABLE_9B)):
         for weekday, slots in timetable.items():
             for start, end, what in slots:
@@ -742,7 +742,7 @@ def demo_extras(b: Builder, groups: dict[str, Group], aims_by_item: dict[str, li
                     continue
                 targets = ["9-spansk", "9-tysk"] if subject == "fsp" else [f"{cls}-{subject}"]
                 for target in targets:
-                    lesson = {"group": target, "weekday": weekday, "starts": start, "ends": end,
+                    lesson: dict[str, str | None] = {"group": target, "weekday": weekday, "starts": start, "ends": end,
                               "subject": SUBJECTS[subject][0]}
                     if place:
                         lesson["place"] = place
@@ -931,6 +931,7 @@ def _municipal_gradebook(b: Builder, groups: list[Group], target_rows: int) -> N
             due = datetime.combine(due_day, time(8, 30), tzinfo=OSLO)
             sid = f"l{n}"
             max_score = 1.0 if category == "cat-lekse" else 30.0
+            assert g.subject is not None  # teaching groups have a subject
             b.roster.add("lineItems", sourcedId=sid, title=f"{title} {SUBJECTS[g.subject][1].lower()}",
                          assignDate=due - timedelta(days=7), dueDate=due, classSourcedId=g.sid,
                          categorySourcedId=category, gradingPeriodSourcedId=term_of(due_day),

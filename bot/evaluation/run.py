@@ -184,7 +184,7 @@ class EvalStack:
     def hidden_names(self, who: str) -> list[str]:
         """Full names of pupils and guardians the asker may not see."""
         with self.runtime.sessions() as session:
-            person = session.get(Person, self.asker(who).person_id)
+            person = session.get_one(Person, self.asker(who).person_id)
             today = self.runtime.clock.now().astimezone(self.runtime.clock.zone).date()
             visible = visible_pupil_ids(session, person, today) | {person.id}
             hidden = []

@@ -195,8 +195,9 @@ def _families(b: Builder, s: EvalSchool) -> None:
     order = list(pupils)
     rng.shuffle(order)
     # Siblings across the two classes: one family with a child in each.
-    first = [p for p in order if p.grade == min(x.grade for x in pupils)]
-    second = [p for p in order if p.grade == max(x.grade for x in pupils)]
+    grades = [x.grade for x in pupils if x.grade is not None]
+    first = [p for p in order if p.grade == min(grades)]
+    second = [p for p in order if p.grade == max(grades)]
     families: list[list[Person]] = [[first[0], second[0]]]
     rest = [p for p in order if p not in families[0]]
     families += [[p] for p in rest]
@@ -244,14 +245,16 @@ def _work(b: Builder, s: EvalSchool) -> None:
             for category, title, description, at in rng.sample(HOMEROOM_EVENTS, 2):
                 day = rng.choice([d for d in days if d > today])
                 n += 1
-                _item(b, s, g, f"li{n}", category, *_fill(rng, title, description), day, at, None)
+                filled_title, filled_description = _fill(rng, title, description)
+                _item(b, s, g, f"li{n}", category, filled_title, filled_description, day, at, None)
             continue
         pool = WORK_POOL.get(g.subject or "", [])
         for category, title, description, max_score in rng.sample(pool, min(len(pool), rng.randint(2, 3))):
             day = rng.choice(days)
             n += 1
-            at = None if category == "cat-lekse" else rng.choice(["08:30", "09:15", "10:15", "11:30", "12:15"])
-            _item(b, s, g, f"li{n}", category, *_fill(rng, title, description), day, at, max_score)
+            due_at = None if category == "cat-lekse" else rng.choice(["08:30", "09:15", "10:15", "11:30", "12:15"])
+            filled_title, filled_description = _fill(rng, title, description)
+            _item(b, s, g, f"li{n}", category, filled_title, filled_description, day, due_at, max_score)
 
 
 def _item(b: Builder, s: EvalSchool, g: Group, sid: str, category: str, title: str, description: str, day: date,

@@ -88,8 +88,9 @@ def sync_table(
     table: Table,
     key_cols: Sequence[str],
     value_cols: Sequence[str],
-    desired: Mapping[Key, Sequence[Any]],
-    existing: Mapping[Key, tuple[int, tuple[Any, ...]]] | None,
+    # Keys are a sourcedId, a code or a tuple of ids: Any, because Mapping's key is invariant.
+    desired: Mapping[Any, Sequence[Any]],
+    existing: Mapping[Any, tuple[int, tuple[Any, ...]]] | None,
     stats: SyncStats,
     *,
     where: Any = None,
@@ -149,14 +150,14 @@ def sync_table(
     if progress:
         progress(len(desired) - len(new_keys) - len(to_update))
     for batch in chunks(new_keys, WRITE_CHUNK):
-        rows = []
+        new_rows: list[dict[str, Any]] = []
         for key in batch:
-            row = dict(zip(key_cols, (key,) if width == 1 else key, strict=True))
-            row.update(zip(value_cols, desired[key], strict=True))
+            new_row = dict(zip(key_cols, (key,) if width == 1 else key, strict=True))
+            new_row.update(zip(value_cols, desired[key], strict=True))
             if insert_only_cols:
-                row.update(insert_only_cols)
-            rows.append(row)
-        conn.execute(insert(table), rows)
+                new_row.update(insert_only_cols)
+            new_rows.append(new_row)
+        conn.execute(insert(table), new_rows)
         if progress:
             progress(len(batch))
     stats.add("inserted", table.name, len(new_keys))
@@ -213,7 +214,7 @@ def purge(conn: Connection, table: Table, ids: Collection[int], stats: SyncStats
         return
     for child, column in _referrers(table):
         col = child.c[column]
-        if _keeps_with_null(child.name, column, col.nullable):
+        if _keeps_with_null(child.name, column, bool(col.nullable)):
             for batch in chunks(ids, IN_CHUNK):
                 conn.execute(update(child).where(col.in_(batch)).values({column: None}))
         elif "id" in child.c and child.c.id.primary_key:

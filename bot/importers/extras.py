@@ -191,7 +191,7 @@ def _local(value: str, zone, end: bool) -> datetime:
 class _Extras:
     def __init__(self, conn: Connection, doc: _Document, name: str, clock: Clock, problems: Problems) -> None:
         self.conn, self.doc, self.name, self.clock, self.problems = conn, doc, name, clock, problems
-        self.data: dict[str, Any] = doc.data
+        self.data: dict[str, Any] = doc.data or {}
         self.stats = SyncStats()
         self.zone = clock.zone
         nb = catalog("nb")
@@ -381,7 +381,7 @@ class _Extras:
 
     def _check_aims(self) -> None:
         a = Assignment.__table__
-        items = dict(self.conn.execute(select(a.c.sourced_id, a.c.id)).all())
+        items = dict(self.conn.execute(select(a.c.sourced_id, a.c.id)).tuples().all())
         known = set(self.conn.execute(select(CompetenceAim.__table__.c.code)).scalars())
         self.aims: dict[int, set[str]] = {}
         for i, entry in enumerate(self.data.get("aims", [])):

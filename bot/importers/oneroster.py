@@ -599,9 +599,10 @@ class _Importer:
 
     def removed(self, file: str) -> set[str]:
         """SourcedIds of ``file``'s kind that this import removes from the stores."""
-        cached = getattr(self, "_removed_cache", None)
+        cached: dict[str, set[str]] | None = getattr(self, "_removed_cache", None)
         if cached is None:
-            cached = self._removed_cache = {}
+            cached = {}
+            self._removed_cache = cached
         if file not in cached:
             data = self.files[file]
             gone = set(data.deleted)
@@ -1149,7 +1150,7 @@ class _DbState:
     subjects: set[str]
     courses: dict[str, tuple[str | None, str | None]]  # course sid -> (course code, subject)
     category_kinds: dict[str, AssignmentKind]
-    class_schools: dict[str, str]
+    class_schools: dict[str, str | None]
     class_types: dict[str, str]
     group_subjects: dict[str, str | None]
     user_roles: dict[str, str]
@@ -1203,7 +1204,8 @@ class _DbState:
         courses = {row.sourced_id: (row.course_code, row.subject_code) for row in conn.execute(select(c.c.sourced_id, c.c.course_code, c.c.subject_code))}
         cat = AssignmentCategory.__table__
         category_kinds = {s: k for s, k in conn.execute(select(cat.c.sourced_id, cat.c.kind))}
-        class_schools, class_types, group_subjects, group_ids = {}, {}, {}, {}
+        class_schools: dict[str, str | None] = {}
+        class_types, group_subjects, group_ids = {}, {}, {}
         for row in conn.execute(select(g.c.id, g.c.sourced_id, g.c.school_id, g.c.kind, g.c.subject_code)):
             group_ids[row.sourced_id] = row.id
             class_schools[row.sourced_id] = school_sid.get(row.school_id)

@@ -89,17 +89,19 @@ class _Cache:
 
     def pupil(self, pupil_id: int) -> PupilProfile:
         if pupil_id not in self.pupils:
-            self.pupils[pupil_id] = load_pupil(self.session, self.session.get(Person, pupil_id))
+            self.pupils[pupil_id] = load_pupil(self.session, self.session.get_one(Person, pupil_id))
         return self.pupils[pupil_id]
 
     def aim_grade(self, code: str) -> int:
         if code not in self.aim_grades:
-            self.aim_grades[code] = self.session.scalar(select(CompetenceAim.after_grade).where(CompetenceAim.code == code))
+            self.aim_grades[code] = self.session.execute(
+                select(CompetenceAim.after_grade).where(CompetenceAim.code == code)).scalar_one()
         return self.aim_grades[code]
 
     def level(self, resource_id: int) -> float:
         if resource_id not in self.levels:
-            self.levels[resource_id] = self.session.scalar(select(LearningResource.level).where(LearningResource.id == resource_id))
+            self.levels[resource_id] = self.session.execute(
+                select(LearningResource.level).where(LearningResource.id == resource_id)).scalar_one()
         return self.levels[resource_id]
 
 
@@ -111,7 +113,7 @@ def record(session: Session, observations: Sequence[Observation], *, clock: Cloc
     """
     result = Ingested()
     ids = [o.key for o in observations]
-    existing = dict(session.execute(select(Activity.statement_id, Activity.digest).where(Activity.statement_id.in_(ids))).all()) if ids else {}
+    existing = dict(session.execute(select(Activity.statement_id, Activity.digest).where(Activity.statement_id.in_(ids))).tuples().all()) if ids else {}
     conflicts = [
         {"path": o.statement_id, "message": f"statement id {o.statement_id!r} was stored before with other content"}
         for o in observations
@@ -173,7 +175,7 @@ def _apply(session: Session, obs: Observation, cache: _Cache, now: datetime) -> 
                     "completions": 1 if obs.completed else 0,
                     "abandons": 1 if obs.abandoned else 0,
                 }
-                if obs.score is not None and before is not None:
+                if obs.score is not None and before is not None and after is not None:
                     counters.update(
                         scored=1,
                         success_sum=obs.score,
@@ -230,7 +232,8 @@ def ingest(session: Session, school_id: int, payload: object, *, clock: Clock) -
         prefix = f"[{index}]" if is_batch else ""
         errors_before = len(errors)
         actor = statement.actor
-        pupil_id = pupils.get(("sourcedId", actor.sourced_id)) if actor.sourced_id else pupils.get(("username", actor.username))
+        pupil_id = (pupils.get(("sourcedId", actor.sourced_id)) if actor.sourced_id
+                    else pupils.get(("username", actor.username or "")))
         if pupil_id is None:
             who = f"sourcedId {actor.sourced_id!r}" if actor.sourced_id else f"username {actor.username!r}"
             errors.append({"path": f"{prefix}.actor".lstrip("."), "message": f"no pupil with {who} at this school"})
@@ -241,7 +244,7 @@ def ingest(session: Session, school_id: int, payload: object, *, clock: Clock) -
             errors.append({"path": f"{prefix}.object.aim".lstrip("."), "message": f"unknown competence aim {statement.object.aim!r}"})
         if statement.timestamp.timestamp() > horizon:
             errors.append({"path": f"{prefix}.timestamp".lstrip("."), "message": "lies more than a day in the future"})
-        if len(errors) > errors_before:
+        if len(errors) > errors_before or pupil_id is None:
             continue
         aim_codes = [statement.object.aim] if statement.object.aim else (sorted(resource[1]) if resource else [])
         observations.append(

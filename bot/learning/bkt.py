@@ -48,11 +48,6 @@ class Params:
 DEFAULT = Params()
 
 
-def p_correct(mastery: float, params: Params = DEFAULT) -> float:
-    """The predicted chance of a right answer at this mastery."""
-    return mastery * (1.0 - params.slip) + (1.0 - mastery) * params.guess
-
-
 def posterior(mastery: float, correct: bool, params: Params = DEFAULT) -> float:
     """P(L | observation), before the learning transition."""
     if correct:

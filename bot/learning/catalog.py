@@ -103,7 +103,7 @@ def import_catalog(session: Session, path: Path, *, clock: Clock) -> CatalogRepo
 
     seen: dict[str, int] = {}
     subjects = set(session.scalars(select(Subject.code)))
-    aims = dict(session.execute(select(CompetenceAim.code, CompetenceAim.subject_code)).all())
+    aims = dict(session.execute(select(CompetenceAim.code, CompetenceAim.subject_code)).tuples().all())
     for i, entry in enumerate(entries):
         line = _line(root, ["resources", i])
         if entry["id"] in seen:

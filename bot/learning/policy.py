@@ -153,9 +153,9 @@ def set_policy(
     stored = policy.model_dump(mode="json")
     now: datetime = clock.utcnow()
     if row is None:
-        session.add(LearningPolicy(owner_id=owner_id, settings=stored, updated_by_id=by and by.id, updated_at=now))
+        session.add(LearningPolicy(owner_id=owner_id, settings=stored, updated_by_id=by.id if by else None, updated_at=now))
     else:
-        row.settings, row.updated_by_id, row.updated_at = stored, by and by.id, now
+        row.settings, row.updated_by_id, row.updated_at = stored, by.id if by else None, now
     session.flush()
     return policy
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -92,6 +92,7 @@ def render_reason(parts: Iterable[dict[str, Any]], language: str) -> str:
 
 @dataclass
 class _Candidate:
+    # The first thirteen fields are a catalogue row as _static gives it (_StaticRow).
     id: int
     external_id: str
     publisher: str | None
@@ -130,11 +131,11 @@ def recommend(
         raise AccessDenied()
     from bot.services.progress import visible_subjects
 
-    pupil = session.get(Person, pupil_id)
+    pupil = session.get_one(Person, pupil_id)
     profile = load_pupil(session, pupil)
     allowed = visible_subjects(session, asker, pupil_id, clock.today())
     if allowed is None:
-        subjects: list[str | None] = [subject_code]
+        subjects: Sequence[str | None] = [subject_code]
     elif subject_code is not None:  # a subject teacher asking about another subject
         subjects = [subject_code] if subject_code in allowed else []
     else:  # a subject teacher without a subject: only what they teach
@@ -227,7 +228,7 @@ def rank(
     # The reasons of the ones shown (the same arithmetic again, with the parts kept).
     by_id = {c.id: c for c in candidates}
     explained = min(len(scored), len(scored) if explain is None else explain)
-    scored[:explained] = [score(by_id[s.id], True) for s in scored[:explained]]
+    scored[:explained] = [s for s in (score(by_id[s.id], True) for s in scored[:explained]) if s is not None]
     return scored
 
 
@@ -288,7 +289,7 @@ def _aims_around_grade(session: Session, grade: int | None, subject_code: str | 
         query = select(CompetenceAim.subject_code, CompetenceAim.after_grade, CompetenceAim.code)
         if subject_code:
             query = query.where(CompetenceAim.subject_code == subject_code)
-        rows = session.execute(query).all()
+        rows = list(session.execute(query).tuples())
     if grade is None:
         return {r[2] for r in rows}
     bands: dict[str, set[int]] = defaultdict(set)
@@ -343,7 +344,7 @@ class CatalogueCache:
         self.curriculum: Curriculum | None = None
         self._stamps: tuple | None = None
         self._by_aim: dict[str, list[int]] = {}
-        self._rows: dict[int, tuple] = {}
+        self._rows: dict[int, _StaticRow] = {}
 
     def refresh(self, session: Session) -> None:
         r, a = LearningResource, CompetenceAim
@@ -351,7 +352,7 @@ class CatalogueCache:
         def scalar(*columns):
             return select(*columns).scalar_subquery()
 
-        url = str(session.get_bind().url)
+        url = str(session.get_bind().engine.url)
         row = session.execute(select(
             select(func.count()).select_from(r).scalar_subquery(),
             scalar(func.max(r.id)),
@@ -404,12 +405,21 @@ def _attributes():
     )
 
 
-def _static(row: tuple) -> tuple:
+_StaticRow = tuple[
+    int, str, str | None, str | None, float,
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+    str, float,
+]
+
+
+def _static(row: Sequence[Any]) -> _StaticRow:
     """A catalogue row with its list columns decoded, in :class:`_Candidate` field order."""
-    return (*row[:5], *(_decoded(v) for v in row[5:11]), row[11], row[12])
+    d = _decoded
+    return (row[0], row[1], row[2], row[3], row[4], d(row[5]), d(row[6]), d(row[7]), d(row[8]), d(row[9]), d(row[10]),
+            row[11], row[12])
 
 
-def _candidate(row: tuple, aims: set[str]) -> _Candidate:
+def _candidate(row: Sequence[Any], aims: set[str]) -> _Candidate:
     return _Candidate(*_static(row), aims)
 
 
@@ -463,7 +473,7 @@ def _score(
     Ranking scores hundreds of candidates and shows ten: only those are explained.
     """
     w = policy.weights
-    aims = sorted(c.aims) if explain else c.aims
+    aims: Sequence[str] | set[str] = sorted(c.aims) if explain else c.aims
     levels = [masteries[a].level for a in aims]
     mean_mastery = sum(levels) / len(levels)
     everyone = found.get((c.id, ALL), _NO_EFFECT)
@@ -549,7 +559,7 @@ def _score(
     score = sum(map(mul, map(weights.__getitem__, factors), factors.values()))
     parts: list[dict[str, Any]] = []
     if explain:
-        parts.append({"kind": "aims", "codes": aims[:2], "more": max(0, len(aims) - 2)})
+        parts.append({"kind": "aims", "codes": list(aims)[:2], "more": max(0, len(aims) - 2)})
         extra.sort(key=lambda e: -e[0])
         parts.extend(p for _, p in extra[: MAX_REASON_PARTS - 1])
     return Scored(id=c.id, score=score, factors=factors, parts=parts, aims=c.aims, expected_success=expected)

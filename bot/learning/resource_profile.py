@@ -235,10 +235,10 @@ class OutcomeCache:
         ``watermark``: :func:`watermark_now` read in an earlier statement of this question
         (one round trip fewer); read here first if not given.
         """
-        url = str(session.get_bind().url)
+        url = str(session.get_bind().engine.url)
         if watermark is None:
             watermark = session.scalar(select(watermark_now(session)))
-        watermark = int(watermark)
+        watermark = int(watermark or 0)
         if url != self._url or watermark < self._watermark:
             self._url, self._watermark, self._rows = url, -1, {}
         t = ResourceOutcome

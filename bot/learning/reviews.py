@@ -72,7 +72,7 @@ def render_reviews(session: Session, resource: LearningResource, language: str) 
 
     summary, rows = reviews_of(session, resource.id)
     names = dict(session.execute(select(Person.id, Person.given_name + " " + Person.family_name).where(
-        Person.id.in_([r.teacher_id for r in rows]))).all()) if rows else {}
+        Person.id.in_([r.teacher_id for r in rows]))).tuples().all()) if rows else {}
     return render(
         "learning_reviews",
         language,

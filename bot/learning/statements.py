@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 VERBS = ("answered", "attempted", "completed", "abandoned", "scored", "passed", "failed", "experienced", "progressed")
 MAX_BATCH = 500
@@ -200,7 +201,7 @@ def parse(payload: Any) -> list[tuple[Statement, str]]:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
         return "is required"

@@ -69,7 +69,7 @@ def check_assignment(
     for pupil_id in dict.fromkeys(pupil_ids):
         if not can_see_pupil(session, teacher, pupil_id, today):
             continue
-        pupil = session.get(Person, pupil_id)
+        pupil = session.get_one(Person, pupil_id)
         profile = load_pupil(session, pupil, policy_for_pupil(session, pupil_id))
         # The band closest below the resource's aims speaks for readiness.
         band = max(by_band)

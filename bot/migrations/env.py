@@ -21,7 +21,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # bot.db.alembic_config sets it
+    engine = make_engine(url)
     with engine.connect() as connection:
         # Batch mode lets later migrations alter SQLite tables (copy-and-move).
         context.configure(

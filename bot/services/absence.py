@@ -136,6 +136,7 @@ def report_absence(
     plan = plan_absence(session, guardian, pupil_id, first_day, last_day, reason, clock)
     if plan.already_reported:
         existing = _existing(session, pupil_id, plan.first_day, plan.last_day)
+        assert existing is not None  # plan_absence found it
         return AbsenceReport(existing, plan.pupil, [], already_reported=True)
 
     today = clock.today()
@@ -189,7 +190,7 @@ def withdraw_absence(session: Session, guardian: Person, payload: dict[str, Any]
     absence = session.get(Absence, payload.get("absence_id"))
     if absence is None or absence.reported_by_id != guardian.id:
         return None
-    pupil = session.get(Person, absence.pupil_id)
+    pupil = session.get_one(Person, absence.pupil_id)
     now = clock.utcnow()
     _, out = cancel(session, payload.get("alert_keys") or [], now=now, detail="withdrawn by the guardian")
     corrected: list[Person] = []
@@ -248,7 +249,7 @@ def build_absence_alert(session: Session, recipient: Person, payload: dict[str, 
     today = clock.today()
     if recipient.id not in {t.id for t in contact_teachers(session, absence.pupil_id, today)}:
         return None
-    pupil = session.get(Person, absence.pupil_id)
+    pupil = session.get_one(Person, absence.pupil_id)
     reporter = session.get(Person, absence.reported_by_id)
     group = basis_group(session, absence.pupil_id, today)
     return {

@@ -68,9 +68,9 @@ def bring_list(session: Session, asker: Person, pupil_id: int, day: date, clock:
                 found.append(BringItem(None, thing, "item", subject_code=item.subject_code, item_title=item.title))
 
     seen: set[str] = set()
-    unique = []
-    for item in found:
-        if item.identity not in seen:
-            seen.add(item.identity)
-            unique.append(item)
+    unique: list[BringItem] = []
+    for entry in found:
+        if entry.identity not in seen:
+            seen.add(entry.identity)
+            unique.append(entry)
     return BringList(day, schedule.info, unique)

@@ -389,8 +389,8 @@ def test_report(session: Session, scope: Scope, assignment_id: int, text: str, c
         .where(Membership.group_id == assignment.group_id, Membership.role == MemberRole.PUPIL, current(on))
         .order_by(Person.given_name, Person.family_name)))
     results = {r.pupil_id: r for r in session.scalars(select(Result).where(Result.assignment_id == assignment.id))}
-    scored = [Scored(p, results[p.id].score, results[p.id].comment) for p in pupils
-              if p.id in results and results[p.id].score is not None]
+    scored = [Scored(p, score, results[p.id].comment) for p in pupils
+              if p.id in results and (score := results[p.id].score) is not None]
     scored.sort(key=lambda s: (-s.score, s.pupil.given_name))
     due = clock.local(assignment.due_at)
     past = assignment.due_at <= clock.utcnow()

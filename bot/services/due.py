@@ -65,7 +65,7 @@ def due_items(
             select(Result.assignment_id, Result.status).where(
                 Result.pupil_id == pupil_id, Result.assignment_id.in_([a.id for a, _ in rows])
             )
-        ).all()
+        ).tuples().all()
     )
     return [
         DueItem(

@@ -302,7 +302,7 @@ def rank(text: str, candidates: list[Candidate], now: datetime, *, ignore: froze
                 distinct += math.log(1 + total / document_frequency[title_stem])
         kind_match = c.kind in query.kinds or any(
             _KIND_WORDS.get(s) == c.kind and s in query.parts for s in titles[c.key])
-        subject_match = bool(c.subject_code) and any(c.subject_code.startswith(code) for code in query.subjects)
+        subject_match = any(c.subject_code.startswith(code) for code in query.subjects) if c.subject_code else False
         if query.subjects and c.subject_code and not subject_match:
             continue  # "KRLE-leksa" names no Norwegian item, whatever words they share
         if distinct > 0:

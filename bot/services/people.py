@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.access import visible_pupils
-from bot.models import Channel, ContactPoint, Person
+from bot.models import Person
 
 
 def find_person(session: Session, ref: str) -> Person | None:
@@ -24,14 +24,6 @@ def find_person(session: Session, ref: str) -> Person | None:
                 func.lower(Person.email) == ref.lower(),
             )
         ).limit(1)
-    )
-
-
-def person_by_contact(session: Session, channel: Channel, address: str) -> Person | None:
-    return session.scalar(
-        select(Person)
-        .join(ContactPoint, ContactPoint.person_id == Person.id)
-        .where(ContactPoint.channel == channel, ContactPoint.address == address, Person.enabled.is_(True))
     )
 
 

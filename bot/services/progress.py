@@ -127,7 +127,7 @@ def visible_subjects(session: Session, asker: Person, pupil_id: int, on: date) -
     codes = set(session.scalars(select(Group.subject_code).where(Group.id.in_(groups))))
     if None in codes:  # they teach the pupil's class itself (not one subject): every subject
         return None
-    return codes
+    return {code for code in codes if code is not None}
 
 
 def _add_mastery(session: Session, pupil_id: int, by_subject: dict[str, SubjectProgress],
@@ -173,7 +173,7 @@ def missing_results(session: Session, asker: Person, assignment_id: int, clock: 
     have = dict(
         session.execute(
             select(Result.pupil_id, Result.status).where(Result.assignment_id == assignment.id)
-        ).all()
+        ).tuples().all()
     )
     missing = [p for p in pupils if have.get(p.id) in (None, ScoreStatus.NOT_SUBMITTED)]
     return MissingResults(assignment.id, assignment.title, group.name,
@@ -220,7 +220,3 @@ def find_assignments(
     scored = [(score, a) for score, a in scored if score > 0]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].due_at.timestamp()))
     return [a for _, a in scored]
-
-
-def group_of(session: Session, assignment: Assignment) -> Group:
-    return session.get(Group, assignment.group_id)  # type: ignore[return-value]

@@ -23,7 +23,7 @@ def school_of(session: Session, pupil_id: int) -> int | None:
 def group_names(session: Session, group_ids: set[int]) -> dict[int, str]:
     if not group_ids:
         return {}
-    return dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).all())
+    return dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).tuples().all())
 
 
 def basis_group(session: Session, pupil_id: int, on: date) -> Group | None:

@@ -96,14 +96,14 @@ def _subject_teachers(session: Session, pupil_id: int, on: date,
     )
     if subject_code:
         query = query.where(Group.subject_code == subject_code)
-    return list(dict.fromkeys(session.execute(query).tuples().all()))
+    return list(dict.fromkeys((code, teacher) for code, teacher in session.execute(query).tuples() if code is not None))
 
 
 @dataclass
 class Relayed:
     thread: Thread
     teacher: Person
-    pupil: Person
+    pupil: Person | None
 
 
 def ask_teacher(session: Session, asker: Person, pupil_id: int, text: str, clock: Clock,
@@ -142,7 +142,7 @@ def withdraw(session: Session, asker: Person, payload: dict[str, Any], clock: Cl
     message = session.get(ThreadMessage, payload.get("message_id"))
     if thread is None or message is None or thread.asker_id != asker.id:
         return None
-    teacher = session.get(Person, thread.teacher_id)
+    teacher = session.get_one(Person, thread.teacher_id)
     now = clock.utcnow()
     cancelled, _ = cancel(session, [payload.get("key", "")], now=now, detail="withdrawn by the sender")
     if cancelled:
@@ -187,9 +187,10 @@ def answer(session: Session, teacher: Person, thread_id: int | None, text: str, 
             raise AmbiguousThread([t.id for t in waiting])
         thread = waiting[0]
     else:
-        thread = session.get(Thread, thread_id)
-        if thread is None or thread.teacher_id != teacher.id:
+        found = session.get(Thread, thread_id)
+        if found is None or found.teacher_id != teacher.id:
             raise AccessDenied()
+        thread = found
     if not still_open(session, thread, clock):  # the pupil left, or the asker lost access
         raise AccessDenied()
     now = clock.utcnow()
@@ -238,7 +239,7 @@ def build_teacher_question(session: Session, recipient: Person, payload: dict[st
     if found is None or found[0].teacher_id != recipient.id or not still_open(session, found[0], clock):
         return None
     thread, message = found
-    asker = session.get(Person, thread.asker_id)
+    asker = session.get_one(Person, thread.asker_id)
     pupil = session.get(Person, thread.pupil_id) if thread.pupil_id else None
     group = basis_group(session, pupil.id, clock.today()) if pupil else None
     return {
@@ -258,7 +259,7 @@ def build_teacher_answer(session: Session, recipient: Person, payload: dict[str,
     if found is None or found[0].asker_id != recipient.id or not still_open(session, found[0], clock):
         return None
     thread, message = found
-    teacher = session.get(Person, thread.teacher_id)
+    teacher = session.get_one(Person, thread.teacher_id)
     question = next((m for m in thread.messages if m.author_id == thread.asker_id), None)
     pupil = session.get(Person, thread.pupil_id) if thread.pupil_id else None
     return {

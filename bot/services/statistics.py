@@ -60,7 +60,7 @@ def schools_for(session: Session, asker: Person) -> dict[int, str]:
         ids.update(session.scalars(select(School.id).where(School.owner_id.in_(owners))))
     if not ids or not asker.enabled:
         raise AccessDenied()
-    return dict(session.execute(select(School.id, School.name).where(School.id.in_(ids))).all())
+    return dict(session.execute(select(School.id, School.name).where(School.id.in_(ids))).tuples().all())
 
 
 def homework_completion(session: Session, asker: Person, first: date, last: date, clock: Clock) -> list[CompletionCell]:

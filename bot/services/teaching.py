@@ -107,7 +107,7 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
     most missing first."""
     if group_id not in staff_group_ids(session, teacher, clock.today()):
         raise AccessDenied()
-    group = session.get(Group, group_id)
+    group = session.get_one(Group, group_id)
     now = clock.utcnow()
     assignments = session.scalars(
         select(Assignment).where(

@@ -187,8 +187,8 @@ class TelegramEmulator:
 
     def _chat_for_send(self, params: dict[str, Any]) -> int:
         try:
-            chat_id = int(params.get("chat_id"))
-        except (TypeError, ValueError):
+            chat_id = int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
         if chat_id not in self.chats and self.open_chats and chat_id > 0:
             self.chats[chat_id] = {"id": chat_id, "type": "private", "first_name": str(chat_id)}

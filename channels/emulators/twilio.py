@@ -36,6 +36,7 @@ from urllib.parse import urljoin
 import httpx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -137,6 +138,13 @@ class TwilioEmulator:
             Route("/_emulator/sms", self._admin_sms, methods=["POST"]),
             Route("/_emulator/messages", self._admin_messages, methods=["GET"]),
         ])
+
+    def webhook(self, number: str, kind: str) -> str:
+        """Where our number ``number`` sends its ``kind`` (sms_url or voice_url) webhooks."""
+        url = self.numbers[number][kind]
+        if url is None:
+            raise LookupError(f"no {kind} configured for {number}")
+        return url
 
     def configure_number(self, number: str, sms_url: str | None = None, voice_url: str | None = None) -> None:
         with self._lock:
@@ -251,7 +259,7 @@ class TwilioEmulator:
         try:
             self._authorize(request)
             form = await request.form()
-            to, from_ = form.get("To", ""), form.get("From", "")
+            to, from_ = _text(form, "To") or "", _text(form, "From") or ""
             if not to or e164(to) != to:
                 raise TwilioError(400, 21211, f"Invalid 'To' Phone Number: {to}")
             if from_ not in self.numbers:
@@ -260,8 +268,8 @@ class TwilioEmulator:
                 raise TwilioError(400, 21205, "Url parameter is required.")
             with self._lock:
                 self._take_token()
-                call = Call(_sid("CA"), to, from_, "queued", form.get("Twiml"), form.get("Url"),
-                            form.get("StatusCallback"))
+                call = Call(_sid("CA"), to, from_, "queued", _text(form, "Twiml"), _text(form, "Url"),
+                            _text(form, "StatusCallback"))
                 self.calls[call.sid] = call
         except TwilioError as exc:
             return _error(exc)
@@ -372,7 +380,7 @@ class Phone:
                 auto_reply = START_CONFIRMATION
             elif keyword in HELP:
                 params["OptOutType"] = "HELP"
-            url = emulator.numbers[to]["sms_url"]
+            url = emulator.webhook(to, "sms_url")
         replies = [auto_reply] if auto_reply else []
         response = httpx.post(url, data=params, timeout=120,
                               headers={"X-Twilio-Signature": sign(emulator.auth_token, url, params)})
@@ -408,7 +416,7 @@ class PhoneCall:
         self.ended = False
         self.last_status = 0
         self._after_gather: list[ET.Element] = []
-        self._url = emulator.numbers[to]["voice_url"]
+        self._url = emulator.webhook(to, "voice_url")
         self._request(self._url, {"CallStatus": "ringing"})
 
     def _params(self, extra: dict[str, str]) -> dict[str, str]:
@@ -496,3 +504,8 @@ def _error(exc: TwilioError) -> JSONResponse:
                          "more_info": f"https://www.twilio.com/docs/errors/{exc.code}", "status": exc.status},
                         status_code=exc.status, headers=headers)
 
+
+def _text(form: FormData, name: str) -> str | None:
+    """A text field of a form (files are not fields the REST API takes)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
