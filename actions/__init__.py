@@ -16,9 +16,10 @@ logs.install()  # the action server's exception logs, scrubbed like the other se
 # that the minor versions differ; once per process is not worth a log line per turn.
 warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk", category=UserWarning)
 
-# Every action module, so that any import of the package knows every action by name
-# (resuming a question after "which child?", rerouting a mistaken state change).
-from actions import (  # noqa: E402,F401
+# Every action, so that any import of the package knows every action by name (resuming a
+# question after "which child?", rerouting a mistaken state change). rasa-sdk finds the same
+# classes itself when it imports the package.
+from actions import (  # noqa: E402 - after the warning filter above
     absence,
     bring,
     children,
@@ -35,3 +36,41 @@ from actions import (  # noqa: E402,F401
     teachers,
     timetable,
 )
+from actions._base import REGISTRY, RanselAction  # noqa: E402
+
+ACTIONS: list[type[RanselAction]] = [
+    absence.ReportAbsenceAction,
+    bring.BringAction,
+    children.ChooseChildAction,
+    classes.StaffQuestionAction,
+    classes.ClassInfoAction,
+    confirm.ConfirmAction,
+    confirm.UndoAction,
+    confirm.ChooseLanguageAction,
+    fallback.FallbackAction,
+    homework.HomeworkAction,
+    homework.TestsAction,
+    orders.BroadcastOrderAction,
+    orders.BroadcastStatusAction,
+    orders.BroadcastResendAction,
+    orders.AssignmentOrderAction,
+    orders.AssignmentChangeAction,
+    practice.PracticeAction,
+    progress.ProgressAction,
+    progress.MissingResultsAction,
+    reminders.RemindersAction,
+    smalltalk.GreetAction,
+    smalltalk.HelpAction,
+    smalltalk.ThanksAction,
+    smalltalk.GoodbyeAction,
+    smalltalk.OutOfScopeAction,
+    teacher.AskRelayPupilAction,
+    teacher.AskRelayTextAction,
+    teacher.SendRelayAction,
+    teacher.AnswerQuestionAction,
+    teacher.RelayFromMessageAction,
+    teachers.WhoTeachesAction,
+    timetable.TimetableAction,
+    timetable.WeekPlanAction,
+]
+REGISTRY.update({action().name(): action for action in ACTIONS})

@@ -9,57 +9,21 @@ intent alone would have given.
 
 from __future__ import annotations
 
-import re
 from datetime import time
 from typing import Any
 
-from actions._base import Turn, about, family_children
+from actions._base import FALLBACK_ACTION, Turn, _named, about, family_children, resolve_pupil
+from actions._shapes import named_items
+from bot.access import AccessDenied
 from bot.models import AssignmentKind, Person, Role, ScoreStatus
 from bot.phrases import ItemFocus, item_focus
 from bot.services.describe import substance, things_of, times_said
-from bot.services.items import NamedItem, items_named
+from bot.services.items import NamedItem
 
 # A OneRoster dueDate without a time of day is imported as 08:00 (the importer's DUE_TIME),
 # and 00:00 means "that day": neither is a time anyone set.
 NO_TIME = {time(0, 0), time(8, 0)}
 _DONE = {ScoreStatus.SUBMITTED, ScoreStatus.PARTIALLY_GRADED, ScoreStatus.FULLY_GRADED, ScoreStatus.EXEMPT}
-
-
-def _ignore(turn: Turn, pupil: Person) -> frozenset[str]:
-    """Names in the message are people, not items."""
-    names = {pupil.given_name, pupil.family_name, turn.person.given_name}
-    names.update(c.given_name for c in family_children(turn))
-    names.update(str(v) for v in turn.entity_values("person"))
-    return frozenset(n.casefold() for n in names)
-
-
-def named_items(turn: Turn, pupil: Person) -> list[NamedItem]:
-    found = items_named(turn.session, turn.person, pupil.id, turn.text, turn.clock, ignore=_ignore(turn, pupil))
-    if not found and _FOLLOW_UP.search(turn.text):
-        # "and what does she need to bring for it?": the item the message before named.
-        before = _previous_message(turn)
-        if before:
-            found = items_named(turn.session, turn.person, pupil.id, before, turn.clock, ignore=_ignore(turn, pupil))
-    return found
-
-
-# A follow-up that points back: "for it", "til den", "på den", "and ...?", "og ...?".
-_FOLLOW_UP = re.compile(r"\b(?:for|to|on|about|til|på|om|med)\s+(?:it|that|den|det|dei|dem|the\s+same)\b"
-                        r"|^\s*(?:and|og|also|òg|også|hva\s+med|kva\s+med|what\s+about)\b", re.IGNORECASE)
-
-
-def _previous_message(turn: Turn) -> str | None:
-    """The person's message before this one in the conversation (since its last restart)."""
-    seen_current = False
-    for event in reversed(turn.tracker.events or []):
-        if event.get("event") == "restart":
-            return None
-        if event.get("event") == "user":
-            if not seen_current:
-                seen_current = True
-                continue
-            return event.get("text") or None
-    return None
 
 
 def answer_named_item(turn: Turn, pupil: Person, default_focus: str = ItemFocus.WHAT) -> bool:
@@ -84,6 +48,18 @@ def pupil_by_item(turn: Turn) -> Person | None:
         return None
     matches = [c for c in family_children(turn) if named_items(turn, c)]
     return matches[0] if len(matches) == 1 else None
+
+
+def answers_a_named_item(turn: Turn) -> bool:
+    """A message the model could not place that names one of the pupil's items ("kor lenge
+    skal foredraget mitt vere?") is answered about that item."""
+    if not ({Role.PUPIL, Role.GUARDIAN} & turn.roles) and not _named(turn):
+        return False  # staff name the pupil; without one there is nobody to look in
+    try:
+        pupil = resolve_pupil(turn, FALLBACK_ACTION, ask=False, guess=pupil_by_item)
+    except AccessDenied:
+        return False
+    return pupil is not None and answer_named_item(turn, pupil)
 
 
 def _view(item: NamedItem, now: Any) -> dict[str, Any]:

@@ -3,16 +3,22 @@ question that was waiting resumes with that child."""
 
 from __future__ import annotations
 
-# Every action that may ask "which child?" must be imported so it is in the registry.
-from actions import absence, bring, homework, practice, progress, timetable  # noqa: F401
-from actions._base import REGISTRY, RanselAction, Turn, family_children, resolve_pupil, words_of
+from actions._base import (
+    CHOOSE_CHILD_ACTION,
+    FALLBACK_ACTION,
+    REGISTRY,
+    RanselAction,
+    Turn,
+    family_children,
+    resolve_pupil,
+    words_of,
+)
 from actions._items import answer_named_item
-from actions.fallback import FallbackAction
 
 
 class ChooseChildAction(RanselAction):
     def name(self) -> str:
-        return "action_choose_child"
+        return CHOOSE_CHILD_ACTION
 
     def respond(self, turn: Turn) -> None:
         pending = turn.tracker.get_slot("pending") or {}
@@ -23,7 +29,7 @@ class ChooseChildAction(RanselAction):
             named = [c.given_name for c in family_children(turn) if c.given_name.casefold() in words]
         if action is None and not named:
             # A lone word that is nobody's name ("ja", "hmm"): not understood, not a child.
-            FallbackAction().respond(turn)
+            REGISTRY[FALLBACK_ACTION]().respond(turn)
             return
         if action is None:
             pupil = resolve_pupil(turn, self.name())

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
-from actions._base import RanselAction, Turn, _named, example_names, family_children, reset, resolve_pupil, words_of
+from actions._base import (
+    CHOOSE_CHILD_ACTION,
+    FALLBACK_ACTION,
+    REGISTRY,
+    RanselAction,
+    Turn,
+    example_names,
+    family_children,
+    reset,
+    words_of,
+)
+from actions._items import answers_a_named_item
+from actions.confirm import ConfirmAction
 from actions.smalltalk import role_of
-from bot.access import AccessDenied
-from bot.models import Role
+from bot.i18n import render
 from bot.phrases import yes_or_no
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
@@ -21,23 +32,19 @@ MAX_SUGGESTIONS = 3
 
 class FallbackAction(RanselAction):
     def name(self) -> str:
-        return "action_fallback"
+        return FALLBACK_ACTION
 
     def respond(self, turn: Turn) -> None:
         if _answers_which_child(turn):
             # "it's about Freya", "nr 2, Gunnhild": not understood as a choice, but we had just
             # asked which child and the message names exactly one of them.
-            from actions.children import ChooseChildAction
-
-            ChooseChildAction().respond(turn)
+            REGISTRY[CHOOSE_CHILD_ACTION]().respond(turn)
             if turn.tracker.get_slot("fallback_asked"):
                 turn.set("fallback_asked", None)
             return
         if yes_or_no(turn.text) is not None:
             # A plain yes or no the model was unsure of ("no" is also nynorsk for "now"): it
             # answers the question asked, or the change just made (see action_confirm).
-            from actions.confirm import ConfirmAction
-
             ConfirmAction().respond(turn)
             turn.set("confirm", None)
             return
@@ -58,20 +65,6 @@ class FallbackAction(RanselAction):
         return [*reset(turn.tracker, "pending"), *turn.events]
 
 
-def answers_a_named_item(turn: Turn) -> bool:
-    """A message the model could not place that names one of the pupil's items ("kor lenge
-    skal foredraget mitt vere?") is answered about that item."""
-    from actions._items import answer_named_item, pupil_by_item
-
-    if not ({Role.PUPIL, Role.GUARDIAN} & turn.roles) and not _named(turn):
-        return False  # staff name the pupil; without one there is nobody to look in
-    try:
-        pupil = resolve_pupil(turn, "action_fallback", ask=False, guess=pupil_by_item)
-    except AccessDenied:
-        return False
-    return pupil is not None and answer_named_item(turn, pupil)
-
-
 def _answers_which_child(turn: Turn) -> bool:
     if not (turn.tracker.get_slot("pending") or {}).get("action"):
         return False
@@ -80,6 +73,5 @@ def _answers_which_child(turn: Turn) -> bool:
 
 
 def _label(turn: Turn, topic: str) -> str:
-    from bot.i18n import render
 
     return render("topic_label", turn.language, topic=topic)

@@ -4,7 +4,7 @@ homework, a test or things to bring for a class.
 Each order is read from the message's shape (:mod:`bot.orders`), shown back as a preview
 that says exactly what will happen (who gets what, in which languages and channels, when),
 and carried out only after a yes (:mod:`actions.confirm`), through the same services as the
-command line and the API: :func:`scheduler.broadcasts.send_broadcast` and
+command line and the API: :func:`bot.services.broadcasts.send_broadcast` and
 :func:`bot.services.teaching.add_assignment`. Afterwards the reply says what was done, and
 "angre" undoes it. "Hvordan gikk meldingen?" reports the last broadcast's delivery and
 "send på nytt til de som ikke fikk den" queues it again for those whose copy failed.
@@ -20,7 +20,9 @@ from sqlalchemy import func, or_, select
 
 from actions._base import RanselAction, Turn, ask_confirm
 from actions._items import NO_TIME
+from actions._shapes import is_staff
 from bot.access import AccessDenied, taught_group_ids
+from bot.i18n import render
 from bot.learning.too_hard import check_group_assignment
 from bot.models import (
     Assignment,
@@ -50,12 +52,10 @@ from bot.orders import (
     max_score_in,
     send_moment,
 )
+from bot.outbox import enqueue_many
 from bot.phrases import subjects_named
 from bot.services import changes
-from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
-from bot.services.items import Candidate, rank
-from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
-from scheduler.broadcasts import (
+from bot.services.broadcasts import (
     BroadcastError,
     latest_broadcast,
     preview_broadcast,
@@ -63,50 +63,14 @@ from scheduler.broadcasts import (
     send_broadcast,
     summary,
 )
-from scheduler.outbox import enqueue_many
+from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
+from bot.services.items import Candidate, rank
+from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
 
 BROADCAST_KIND = "broadcast"
 ASSIGNMENT_KIND = "assignment"
-STAFF = {Role.TEACHER, Role.SCHOOL_ADMIN}
 _AUDIENCE = {GUARDIANS: Audience.GUARDIANS, "pupils": Audience.PUPILS, BOTH: Audience.BOTH}
 _KIND = {HOMEWORK: AssignmentKind.HOMEWORK, TEST: AssignmentKind.TEST, BRING: AssignmentKind.BRING}
-
-_STATUS = re.compile(
-    r"^\s*status\s*[?!.]*\s*$|(?:hvordan|korleis|how)\s+(?:gikk|gjekk|did|went|går|går det med)\s+(?:det med\s+)?"
-    r"(?:meldingen|meldinga|beskjeden|utsendelsen|sendingen|sendinga|the message|my message|the broadcast)"
-    r"|(?:har|have|did)\s+(?:alle|everyone|everybody)\s+(?:fått|fenge|got|received|read|lest)"
-    r"|(?:status|leveringsstatus|delivery)\s+(?:på|for|of|on)\s+(?:meldingen|meldinga|beskjeden|the message|the broadcast)"
-    r"|(?:who|hvem|kven)\s+(?:har\s+)?(?:ikke|ikkje|didn'?t|did not|has not|hasn'?t)\s+(?:fått|fenge|get|got|received)"
-    r"\s+(?:meldingen|meldinga|beskjeden|it|the message)"
-    r"|(?:ble|blei|vart|er|har|was|is|has|did)\s+(?:meldingen|meldinga|beskjeden|the\s+message|my\s+message|it)\s+"
-    r"(?:blitt\s+|vorte\s+|been\s+)?(?:sendt|send|levert|delivered|sent|lest|read|kommet\s+fram|komme\s+fram|gått\s+ut"
-    r"|gone\s+out|went\s+out)", re.IGNORECASE)
-_RESEND = re.compile(
-    r"(?:send|sende)\s+(?:den\s+|meldingen\s+|meldinga\s+|beskjeden\s+|it\s+|the message\s+)?(?:på nytt|igjen|again|om att|ein gong til)"
-    r"|resend|re-send|prøv igjen|prøv på nytt|try again", re.IGNORECASE)
-
-
-def _is_staff(turn: Turn) -> bool:
-    return bool(STAFF & turn.roles)
-
-
-def order_action(turn: Turn) -> str | None:
-    """The order action a staff member's message asks for, by its shape; None for a
-    question or anything else."""
-    if not _is_staff(turn):
-        return None
-    if _RESEND.search(turn.text) and not broadcast_order(turn.text, turn.clock):
-        return "action_broadcast_resend"
-    if _STATUS.search(turn.text):
-        return "action_broadcast_status"
-    if broadcast_order(turn.text, turn.clock) is not None:
-        return "action_broadcast_order"
-    if assignment_order(turn.text, turn.clock) is not None:
-        return "action_assignment_order"
-    if Role.TEACHER in turn.roles and change_order(turn.text, turn.clock) is not None:
-        return "action_assignment_change"
-    return None
-
 
 def _teaching_group(turn: Turn, class_name: str, subject_code: str | None, *, prefer_basis: bool) -> Group:
     """The group of the named class the teacher teaches (in the subject, when one is named):
@@ -137,7 +101,7 @@ class BroadcastOrderAction(RanselAction):
         return "action_broadcast_order"
 
     def respond(self, turn: Turn) -> None:
-        if not _is_staff(turn):
+        if not is_staff(turn):
             raise AccessDenied()
         order = broadcast_order(turn.text, turn.clock)
         if order is None:
@@ -206,7 +170,7 @@ class BroadcastStatusAction(RanselAction):
         return "action_broadcast_status"
 
     def respond(self, turn: Turn) -> None:
-        if not _is_staff(turn):
+        if not is_staff(turn):
             raise AccessDenied()
         broadcast = latest_broadcast(turn.session, turn.person)
         if broadcast is None:
@@ -228,7 +192,7 @@ class BroadcastResendAction(RanselAction):
         return "action_broadcast_resend"
 
     def respond(self, turn: Turn) -> None:
-        if not _is_staff(turn):
+        if not is_staff(turn):
             raise AccessDenied()
         broadcast = latest_broadcast(turn.session, turn.person)
         if broadcast is None:
@@ -320,7 +284,6 @@ def _links(turn: Turn, text: str, group: Group) -> tuple[str, list[str], Learnin
 
 
 def _title(turn: Turn, order: AssignmentOrder, group: Group) -> str:
-    from bot.i18n import render
 
     text = order.text.strip()
     if len(text) > 60:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from actions._base import RanselAction, Turn, example_names
+from actions._items import answers_a_named_item
 from bot.models import Role
 
 
@@ -30,8 +31,6 @@ class HelpAction(RanselAction):
     def respond(self, turn: Turn) -> None:
         # "When is Alma's fractions test?" taken for a request for help: a thing it names is
         # the question.
-        from actions.fallback import answers_a_named_item
-
         if answers_a_named_item(turn):
             return
         turn.say("help", role=role_of(turn), **example_names(turn))

@@ -35,7 +35,7 @@ from bot import db  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.models import Channel, ContactPoint, Person  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
-from bot.web.app import create_app  # noqa: E402
+from ransel.app import create_app  # noqa: E402
 from channels.emulators._server import bind, serve_in_thread  # noqa: E402
 from channels.emulators.telegram import TelegramEmulator  # noqa: E402
 from channels.speech import Speech  # noqa: E402

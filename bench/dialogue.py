@@ -281,7 +281,7 @@ def start_web(settings: Settings, run_dir: Path) -> tuple[eng.ManagedProcess, st
     port = eng.free_port()
     env = dict(os.environ)
     env.update(eng.settings_env(settings))
-    argv = [sys.executable, "-m", "bot.cli", "web", "serve", "--port", str(port)]
+    argv = [sys.executable, "-m", "ransel.cli", "web", "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     proc = eng.spawn("http app", argv, env, run_dir / f"web-{port}.log", url, ROOT)
 

@@ -177,7 +177,7 @@ class CountingChannel:
         self.count = 0
 
     async def send(self, message):  # noqa: ANN001, ANN201
-        from channels.delivery import DeliveryResult, DeliveryStatus
+        from bot.delivery import DeliveryResult, DeliveryStatus
 
         self.count += 1
         return DeliveryResult(DeliveryStatus.SENT, external_id=f"b{message.outbox_id}")

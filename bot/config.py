@@ -24,6 +24,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot import keys
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "local"
 
@@ -207,6 +209,5 @@ def load_settings(**overrides: Any) -> Settings:
             name = ".".join(str(part) for part in err["loc"]) or "settings"
             lines.append(f"RANSEL_{name.upper()}: {err['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
-    from bot import keys  # settings first: keys reads data_dir from them
-
+    # Secrets last: keys reads data_dir from the validated settings.
     return keys.complete(settings)

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.dates import Span, find_span
+from bot.services.classes import class_names_in, grades_in
 
 GUARDIANS, PUPILS, BOTH = "guardians", "pupils", "both"
 
@@ -81,7 +82,6 @@ def _send_time(header: str, clock: Clock) -> tuple[date | None, time | None]:
 
 def broadcast_order(text: str, clock: Clock) -> BroadcastOrder | None:
     """The broadcast a message orders, or None when it is not one."""
-    from bot.services.classes import class_names_in, grades_in
 
     split = _split(text)
     if split is None:
@@ -162,7 +162,6 @@ class AssignmentOrder:
 
 def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
     """The homework, test or bring-item a message orders for a class, or None."""
-    from bot.services.classes import class_names_in
 
     text = _POLITE_TAIL.sub("", text).strip()
     polite = _POLITE_HEAD.match(text)

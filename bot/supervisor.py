@@ -120,4 +120,4 @@ class Supervisor:
 
 def ransel_command(*args: str) -> list[str]:
     """argv for a ``ransel`` subcommand in this same environment."""
-    return [sys.executable, "-m", "bot.cli", *args]
+    return [sys.executable, "-m", "ransel.cli", *args]

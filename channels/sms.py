@@ -29,11 +29,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import sms_segments
 from bot.gateway import Asker, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, OutboxStatus
 from bot.runtime import Runtime
-from channels import contacts, inbound, pins, sms_segments, status
+from channels import contacts, inbound, pins, status
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
 from channels.twilio_client import verified_form

@@ -12,7 +12,7 @@ Norwegian on calls, so the ``SpeechResult`` posted to ``/voice/answer`` is text:
 the engine and the answer is spoken back, followed by another gather ("anything else?").
 Silence twice ends the call politely.
 
-Outbound reminder calls are made by :class:`channels.adapters.VoiceCallAdapter` with
+Outbound reminder calls are made by :class:`channels.delivery_adapters.VoiceCallAdapter` with
 :func:`reminder_twiml`; their StatusCallback is ``/voice/status``.
 """
 

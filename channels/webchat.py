@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import heard as heard_text
+from bot import tokens
 from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
@@ -185,7 +186,6 @@ class WebChat:
         if token:
             def revoke() -> None:
                 with self.runtime.transaction() as session:
-                    from bot import tokens
 
                     tokens.revoke(session, token, self.runtime.clock)
 

@@ -24,15 +24,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import reminder_rules as rules
 from bot import tokens
 from bot.access import admin_school_ids
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
+from bot.reminder_rules import MAX_RULES_BYTES
 from bot.runtime import Runtime
-from scheduler import ical, rules
-from scheduler.broadcasts import BroadcastError, cancel_broadcast, send_broadcast, summary
+from bot.services.broadcasts import BroadcastError, cancel_broadcast, send_broadcast, summary
+from scheduler import ical
 
 STAFF_PURPOSE = "admin"
-MAX_RULES_BYTES = 256 * 1024
 
 
 def _staff(request: Request, session: Session) -> Person | None:

@@ -3,7 +3,7 @@
 Each ``build_<template>(session, recipient, payload, clock)`` reads current data and returns
 the facts its template renders, or ``None`` when there is nothing to say any more (the
 homework was removed, the test moved, the day has passed, the broadcast was cancelled). The
-recipient sees only pupils they may see today (:func:`scheduler.facts.visible_pupils`).
+recipient sees only pupils they may see today (:func:`bot.services.facts.visible_pupils`).
 """
 
 from __future__ import annotations
@@ -25,18 +25,17 @@ from bot.models import (
     CalendarEvent,
     GearRule,
     Group,
-    OutboxMessage,
-    OutboxStatus,
     Person,
     School,
 )
+from bot.reminder_rules import Rule, rules_for
+from bot.services.broadcasts import still_in_audience
 from bot.services.due import DueItem, due_items
+from bot.services.facts import lesson_matches
 from bot.services.pupils import school_of
 from bot.services.timetable import Slot, day_schedule
 from bot.services.weekplan import week_plan
 from scheduler import content
-from scheduler.facts import lesson_matches
-from scheduler.rules import Rule, rules_for
 
 DUE_KINDS = {AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
 
@@ -201,38 +200,10 @@ def build_reminder_weekplan(session: Session, recipient: Person, payload: dict[s
     return {**_base(r), "week": plan.week_number, "first": plan.monday, "last": plan.days[-1].day, "children": children}
 
 
-def build_digest(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
-    """All the reminders folded into this digest, each rendered now from current data."""
-    from bot.models import DeliveryMode
-    from scheduler.planner import digest_key
-    from scheduler.preferences import load
-    from scheduler.render import render_row
-
-    slot = datetime.fromisoformat(payload["slot"])
-    key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
-    batch = content.current(session)
-    if batch and key in batch.members_by_key:
-        members: Sequence[OutboxMessage] = batch.members_by_key[key]
-    else:
-        digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
-        members = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
-        ).all()
-    members = [m for m in members if m.status is OutboxStatus.DIGESTED]
-    language = batch.languages.get(recipient.id) if batch else None
-    language = language or load(session, [recipient.id])[recipient.id].language
-    parts = [text for m in members if (text := render_row(session, m, recipient, language, clock))]
-    if not parts:
-        return None
-    return {"mode": payload["mode"], "slot": slot.astimezone(clock.zone), "parts": parts}
-
-
 def build_broadcast(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
     broadcast = session.get(Broadcast, payload["broadcast"])
     if broadcast is None or broadcast.cancelled_at is not None:
         return None
-    from scheduler.broadcasts import still_in_audience
-
     if not still_in_audience(session, broadcast, recipient, payload.get("pupils") or [], clock.today()):
         return None  # no longer theirs to receive (left the group, lost responsibility)
     author = session.get(Person, broadcast.author_id)

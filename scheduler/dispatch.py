@@ -8,7 +8,7 @@ One pass (:meth:`Dispatcher.run_once`) is three short transactions around the se
    quiet hours → back to ``pending`` at the end of them), pick the address, render the text
    (nothing left to say → ``skipped``; no builder/template → ``dead``); these outcomes are
    committed before anything is sent;
-3. **send** through the channel's :class:`~channels.delivery.DeliveryAdapter`, within the
+3. **send** through the channel's :class:`~bot.delivery.DeliveryAdapter`, within the
    channel's rate limits, then **finish**: ``sent``/``delivered`` with the channel's
    ``external_id``; temporary failures back to ``pending`` with exponential backoff and
    jitter (or the channel's ``retry_after``, which also pauses the channel); permanent
@@ -20,7 +20,7 @@ Crash guarantee (nothing lost, nothing twice):
   worker claims them again. Nothing is lost: a row leaves ``claimed`` only by a committed
   outcome.
 - A row whose outcome was committed is never sent again: claims only take ``pending`` rows
-  and expired leases, and :func:`scheduler.outbox.finish` only writes rows still claimed by
+  and expired leases, and :func:`bot.outbox.finish` only writes rows still claimed by
   the same worker.
 - The one window: the channel accepted a message and the worker died before step 3's commit
   (at most one batch of that worker). Those rows are sent again after the lease. Every
@@ -55,12 +55,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.db import changed_rows
+from bot.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
-from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
-from scheduler import content, facts, preferences
-from scheduler.outbox import claim, finish, renew
+from bot.outbox import claim, finish, renew
+from bot.services import facts
+from bot.services import reach as preferences
+from bot.services.reach import Reach
+from scheduler import content
 from scheduler.planner import DIGEST_CATEGORY, digest_key, open_digests
-from scheduler.preferences import Reach
 from scheduler.ratelimit import Limits, RateLimiter, sms_segments
 from scheduler.render import NoBuilder, render_row
 

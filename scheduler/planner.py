@@ -12,7 +12,7 @@ after a crash, or by hand) adds only what is new: homework entered after the las
 its reminder, nothing is planned twice. The rows of one pass are written in one transaction.
 
 Times are wall-clock times in the school's zone: a rule "at 17:00" is 17:00 local on every
-day, on both sides of a DST change (see :func:`scheduler.facts.local_at` for the times that
+day, on both sides of a DST change (see :func:`bot.services.facts.local_at` for the times that
 do not exist or exist twice on the change nights). A row planned after its time (the
 scheduler was down) is due at once, unless the occurrence has expired: nothing is planned
 for a day that has already begun.
@@ -38,10 +38,11 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.models import AssignmentKind, DeliveryMode, Lesson, OutboxStatus, ReminderRuleSet
-from scheduler import facts, preferences
-from scheduler.outbox import enqueue_many, lock_pending
-from scheduler.preferences import Reach
-from scheduler.rules import Rule, RuleSet, rules_for
+from bot.outbox import enqueue_many, lock_pending
+from bot.reminder_rules import Rule, RuleSet, rules_for
+from bot.services import facts
+from bot.services import reach as preferences
+from bot.services.reach import Reach
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.models import Channel
-from channels.sms_segments import count as sms_count
-from channels.sms_segments import smart_gsm
+from bot.sms_segments import count as sms_count
+from bot.sms_segments import smart_gsm
 
 
 def sms_segments(text: str) -> int:

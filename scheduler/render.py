@@ -10,7 +10,7 @@ Plugging in a message type (absence alerts, teacher relays ...):
 
 1. write ``build_<template>(session, recipient, payload, clock) -> dict | None`` in your
    module (``recipient`` is the :class:`~bot.models.Person`; return plain facts, no text);
-2. add the module's dotted name to :data:`BUILDER_MODULES` (or call :func:`register`);
+2. add it to :data:`BUILDERS` under its template's name (tests may :func:`register` one);
 3. add ``<template>.j2`` in nb, nn and en.
 
 A variant wording of an existing message (a school's rule naming ``absence_alert_short``)
@@ -22,65 +22,29 @@ Every template also gets ``fmt``/``t`` (see :mod:`bot.i18n`), ``lang``, and two 
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateNotFound
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.i18n import Formatter, render
-from bot.models import OutboxMessage, Person
+from bot.models import DeliveryMode, OutboxMessage, OutboxStatus, Person
+from bot.services import absence, relay
+from bot.services.reach import load
+from scheduler import builders, content
+from scheduler.planner import digest_key
 
 log = logging.getLogger(__name__)
 
 Builder = Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]
 
-# Modules whose ``build_<template>`` functions are builders, imported on first use. A module
-# not (yet) in the code base is skipped: its templates' rows wait as dead letters, named.
-BUILDER_MODULES: list[str] = [
-    "scheduler.builders",
-    "bot.services.absence",  # absence_alert (dialogue)
-    "bot.services.relay",  # teacher_question, teacher_answer (dialogue)
-]
-
-_registry: dict[str, Builder] = {}
-_loaded: set[str] = set()
-
-
 class NoBuilder(LookupError):
     """No builder for this template: a deployment error, the row is dead-lettered."""
-
-
-def register(template: str, builder: Builder) -> None:
-    _registry[template] = builder
-
-
-def _load() -> None:
-    for module_name in BUILDER_MODULES:
-        if module_name in _loaded:
-            continue
-        # A listed module that is missing is a packaging bug: fail loudly, never skip messages.
-        module = importlib.import_module(module_name)
-        for name in dir(module):
-            if name.startswith("build_") and callable(getattr(module, name)):
-                _registry.setdefault(name.removeprefix("build_"), getattr(module, name))
-        _loaded.add(module_name)
-
-
-def builder_for(template: str) -> Builder:
-    _load()
-    try:
-        return _registry[template]
-    except KeyError:
-        raise NoBuilder(template) from None
-
-
-def builder_names() -> set[str]:
-    _load()
-    return set(_registry)
 
 
 def render_row(session: Session, row: OutboxMessage, recipient: Person, language: str, clock: Clock) -> str | None:
@@ -105,8 +69,63 @@ def render_template(template: str, language: str, context: dict[str, Any]) -> st
     return render(template, language, **helpers, **context)
 
 
+def build_digest(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """All the reminders folded into this digest, each rendered now from current data."""
+    slot = datetime.fromisoformat(payload["slot"])
+    key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
+    batch = content.current(session)
+    if batch and key in batch.members_by_key:
+        members: Sequence[OutboxMessage] = batch.members_by_key[key]
+    else:
+        digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+        members = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
+        ).all()
+    members = [m for m in members if m.status is OutboxStatus.DIGESTED]
+    language = batch.languages.get(recipient.id) if batch else None
+    language = language or load(session, [recipient.id])[recipient.id].language
+    parts = [text for m in members if (text := render_row(session, m, recipient, language, clock))]
+    if not parts:
+        return None
+    return {"mode": payload["mode"], "slot": slot.astimezone(clock.zone), "parts": parts}
+
+
+# Template name -> builder. A template without one is a deployment error: its rows are
+# dead-lettered, named (never skipped in silence).
+BUILDERS: dict[str, Builder] = {
+    "reminder_homework": builders.build_reminder_homework,
+    "reminder_gear": builders.build_reminder_gear,
+    "reminder_event": builders.build_reminder_event,
+    "reminder_test": builders.build_reminder_test,
+    "reminder_weekplan": builders.build_reminder_weekplan,
+    "digest": build_digest,
+    "broadcast": builders.build_broadcast,
+    "assignment_changed": builders.build_assignment_changed,
+    "absence_alert": absence.build_absence_alert,
+    "absence_withdrawn": absence.build_absence_withdrawn,
+    "teacher_question": relay.build_teacher_question,
+    "teacher_question_withdrawn": relay.build_teacher_question_withdrawn,
+    "teacher_answer": relay.build_teacher_answer,
+}
+
+
+def register(template: str, builder: Builder) -> None:
+    BUILDERS[template] = builder
+
+
+def builder_for(template: str) -> Builder:
+    try:
+        return BUILDERS[template]
+    except KeyError:
+        raise NoBuilder(template) from None
+
+
+def builder_names() -> set[str]:
+    return set(BUILDERS)
+
+
 __all__ = [
-    "BUILDER_MODULES",
+    "BUILDERS",
     "Builder",
     "NoBuilder",
     "TemplateNotFound",

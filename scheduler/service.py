@@ -31,9 +31,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, text
 
+from bot.delivery import DeliveryAdapter
 from bot.models import Channel
 from bot.runtime import Runtime
-from channels.delivery import DeliveryAdapter
 from scheduler.dispatch import DispatchConfig, Dispatcher
 from scheduler.planner import plan
 from scheduler.ratelimit import Limits, RateLimiter

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["bot", "actions", "channels", "scheduler"]
+PACKAGES = ["bot", "actions", "channels", "scheduler", "ransel"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

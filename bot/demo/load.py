@@ -19,8 +19,8 @@ from bot.importers.oneroster import OneRosterResult, import_oneroster
 from bot.learning.activity import Ingested, trace_imported_results
 from bot.learning.catalog import CatalogReport, import_catalog
 from bot.learning.policy import load_policy_file
+from bot.reminder_rules import load_file as load_rules
 from bot.runtime import Runtime
-from scheduler.rules import load_file as load_rules
 
 LK20_DIR = PROJECT_ROOT / "data" / "lk20"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

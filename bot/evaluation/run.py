@@ -27,15 +27,16 @@ from sqlalchemy import or_, select, text
 from bot import db
 from bot import engine as engine_mod
 from bot.access import visible_pupil_ids
-from bot.config import Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.gateway import Asker, Gateway
-from bot.i18n import language_of
+from bot.i18n import language_of, render
 from bot.identity import conversation_id
 from bot.importers.lk20 import import_lk20
 from bot.importers.oneroster import import_oneroster
 from bot.language import NORWEGIAN, detect
-from bot.models import Channel, Person, PersonRole, Role
+from bot.models import Assignment, Channel, Group, Person, PersonRole, Result, Role
 from bot.runtime import Runtime
+from bot.services.describe import sentences
 
 # Tables whose rows are what a person's message may change.
 STATE_TABLES = {
@@ -56,7 +57,6 @@ KINDS = ("homework", "test", "bring", "progress", "teacher", "absence", "fallbac
 
 
 def load_school(settings: Settings, school_dir: Path) -> None:
-    from bot.config import PROJECT_ROOT
 
     runtime = Runtime(settings)
     try:
@@ -160,8 +160,6 @@ class EvalStack:
         """Titles and descriptions of the school's items and teachers' comments (and every
         sentence of them), as a reply may quote them."""
         if self._school_texts is None:
-            from bot.models import Assignment, Group, Result
-            from bot.services.describe import sentences
 
             texts: set[str] = set()
             with self.runtime.sessions() as session:
@@ -373,7 +371,6 @@ POLITE_TEMPLATES = ("out_of_scope", "fallback_clarify", "reminders_own")
 
 
 def polite_openings() -> list[str]:
-    from bot.i18n import render
 
     openings = []
     for lang in ("nb", "nn", "en"):

@@ -10,7 +10,7 @@ Authenticated with the school's bearer token (``Authorization: Bearer <token>``,
 - 401 no or unknown token (nothing else is said)
 
 All statements of a request are stored, or none. Mounted by listing ``bot.learning.api`` in
-``bot.web.app.ROUTE_PROVIDERS``.
+``ransel.app.ROUTE_PROVIDERS``.
 """
 
 from __future__ import annotations

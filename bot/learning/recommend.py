@@ -52,6 +52,7 @@ from bot.access import AccessDenied, can_see_pupil
 from bot.clock import Clock
 from bot.i18n import render
 from bot.models import Assignment, CompetenceAim, GradeBand, LearningResource, Person, assignment_aims, resource_aims
+from bot.services.progress import visible_subjects
 
 from .difficulty import ability, observed_level, p_success, zpd_fit
 from .mastery import Mastery, aim_facts, mastery_of
@@ -129,7 +130,6 @@ def recommend(
     """
     if not can_see_pupil(session, asker, pupil_id, clock.today()):
         raise AccessDenied()
-    from bot.services.progress import visible_subjects
 
     pupil = session.get_one(Person, pupil_id)
     profile = load_pupil(session, pupil)

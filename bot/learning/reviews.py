@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.i18n import render
 from bot.models import LearningResource, Person, Review, Role
 
 
@@ -68,7 +69,6 @@ def review_summaries(session: Session, resource_ids: Iterable[int]) -> dict[int,
 
 def render_reviews(session: Session, resource: LearningResource, language: str) -> str:
     """The average and every review of a resource, for a teacher, newest edit first."""
-    from bot.i18n import render
 
     summary, rows = reviews_of(session, resource.id)
     names = dict(session.execute(select(Person.id, Person.given_name + " " + Person.family_name).where(

@@ -1,7 +1,7 @@
 """Absence reported by a guardian ("Emma er syk i dag"): recorded, and the contact teacher
 told through the outbox in the same transaction, as the school's rules say.
 
-The school's ``absence`` rules (``scheduler.rules.absence_rules``) decide: each enabled one
+The school's ``absence`` rules (``bot.reminder_rules.absence_rules``) decide: each enabled one
 whose audience (grades, groups) reaches the pupil gives each contact teacher one alert, in
 the rule's category and template, critical unless the rule says otherwise. A school whose
 stored rules have no absence rule gets no alert (the absence is still recorded); a school
@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from bot.access import AccessDenied, children_of, current, pupil_group_ids
 from bot.clock import Clock
 from bot.models import Absence, AbsenceReason, Group, MemberRole, Membership, OutboxMessage, Person
+from bot.outbox import cancel, enqueue
+from bot.reminder_rules import DEFAULT_ABSENCE_RULE, Rule, absence_rules
 from bot.services import changes
 from bot.services.pupils import basis_group, school_of
-from scheduler.outbox import cancel, enqueue
-from scheduler.rules import DEFAULT_ABSENCE_RULE, Rule, absence_rules
 
 BUILDER = "absence_alert"  # build_absence_alert below; a rule may name a variant template
 
@@ -223,7 +223,7 @@ def build_absence_withdrawn(session: Session, recipient: Person, payload: dict[s
 
 def alert_rules(session: Session, school_id: int | None, pupil_id: int, today: date) -> list[Rule]:
     """The rules that alert about this pupil's absence: the school's absence rules whose
-    audience reaches the pupil's groups (see :func:`scheduler.rules.absence_rules`)."""
+    audience reaches the pupil's groups (see :func:`bot.reminder_rules.absence_rules`)."""
     rules = absence_rules(session, school_id)
     if not any(r.grades or r.groups for r in rules):
         return rules

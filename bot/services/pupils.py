@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.access import current
 from bot.memo import memo
 from bot.models import Group, GroupKind, MemberRole, Membership
 
@@ -28,7 +29,6 @@ def group_names(session: Session, group_ids: set[int]) -> dict[int, str]:
 
 def basis_group(session: Session, pupil_id: int, on: date) -> Group | None:
     """The pupil's class on ``on`` (a pupil who moved class has the new one from that day)."""
-    from bot.access import current
 
     return session.scalar(
         select(Group)

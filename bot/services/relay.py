@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, aliased
 from bot.access import AccessDenied, children_of, current, roles_of, visible_pupil_ids
 from bot.clock import Clock
 from bot.models import Group, GroupKind, MemberRole, Membership, Person, Role, Thread, ThreadMessage
+from bot.outbox import cancel, enqueue
 from bot.services import changes
 from bot.services.absence import contact_teachers
 from bot.services.pupils import basis_group
-from scheduler.outbox import cancel, enqueue
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,8 @@ from bot.models import (
     LearningResource,
     MemberRole,
     Membership,
+    OutboxMessage,
+    OutboxStatus,
     Person,
     Result,
 )
@@ -178,7 +180,6 @@ def own_upcoming(session: Session, teacher: Person, clock: Clock) -> list[Assign
 
 
 def _reminded(session: Session, assignment: Assignment, clock: Clock) -> dict[int, list[int]]:
-    from bot.models import OutboxMessage, OutboxStatus
 
     day = clock.local(assignment.due_at).date().isoformat()
     pupils = set(session.scalars(select(Membership.person_id).where(

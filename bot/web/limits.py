@@ -14,6 +14,9 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.learning.api import MAX_BODY as ACTIVITY
+from bot.reminder_rules import MAX_RULES_BYTES
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 64 * 1024  # webhooks (Twilio forms, Telegram updates), sign-in, chat and REST JSON
@@ -87,8 +90,6 @@ async def _answer(send: Send, status: int, body: dict) -> None:
 def limits(speech_max_bytes: int) -> Callable[[str], int]:
     """The limit per path: voice uploads up to the speech limit, activity statements and
     reminder rules their own documented sizes, everything else 64 KiB."""
-    from bot.learning.api import MAX_BODY as ACTIVITY
-    from scheduler.api import MAX_RULES_BYTES
 
     voice = speech_max_bytes + 64 * 1024  # the audio plus the multipart envelope
 

@@ -42,7 +42,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from channels import sms_segments
+from bot import sms_segments
 from channels.contacts import e164
 
 API_VERSION = "2010-04-01"

@@ -34,7 +34,7 @@ from bot.models import (
 )
 from bot.services.absence import build_absence_alert
 from bot.services.relay import build_teacher_answer, build_teacher_question
-from scheduler import rules
+from bot import reminder_rules as rules
 from scheduler.render import render_row
 
 

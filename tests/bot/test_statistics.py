@@ -5,7 +5,7 @@ import pytest
 from bot.access import AccessDenied
 from bot.models import Role
 from bot.services.statistics import delivery_summary, homework_completion
-from scheduler.outbox import enqueue
+from bot.outbox import enqueue
 from tests.builders import build_school
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))

@@ -25,7 +25,7 @@ from bot.config import Settings, load_settings
 from bot.identity import verify
 from bot.models import Channel, ContactPoint, Form, Guardianship, NotificationPreference, Person
 from bot.runtime import Runtime
-from bot.web.app import create_app
+from ransel.app import create_app
 from channels import linking
 from channels.emulators._server import bind, serve_in_thread
 from channels.emulators.telegram import TelegramEmulator

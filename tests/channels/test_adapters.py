@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from bot.gateway import Choice
 from bot.models import Channel, Form, OutboxMessage, OutboxStatus, WebNotice
-from channels import adapters, sms_segments
-from channels.delivery import DeliveryAdapter, DeliveryStatus, OutgoingMessage
+from channels import delivery_adapters as adapters
+from bot import sms_segments
+from bot.delivery import DeliveryAdapter, DeliveryStatus, OutgoingMessage
 from tests.channels.conftest import KARI_MOBILE, PER_MOBILE, Stack
 
 

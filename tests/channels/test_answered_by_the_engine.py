@@ -24,7 +24,7 @@ from bot.i18n import render
 from bot.models import Channel, ContactPoint, Person
 from bot.runtime import Runtime
 from bot.services.people import find_person
-from bot.web.app import create_app
+from ransel.app import create_app
 from channels import linking
 from channels.emulators._server import bind, serve_in_thread
 from channels.emulators.telegram import TelegramEmulator

@@ -3,7 +3,7 @@
 import httpx
 from twilio.request_validator import RequestValidator
 
-from channels import sms_segments
+from bot import sms_segments
 from tests.channels.conftest import JAMES_MOBILE, KARI_MOBILE, PER_MOBILE, Stack
 
 

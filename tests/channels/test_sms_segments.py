@@ -1,6 +1,6 @@
 import pytest
 
-from channels.sms_segments import Encoding, count, encoding_of, fit, smart_gsm
+from bot.sms_segments import Encoding, count, encoding_of, fit, smart_gsm
 
 
 def test_norwegian_letters_are_gsm7_and_160_of_them_fit_one_sms() -> None:

@@ -10,8 +10,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from bot.models import Channel, OutboxMessage, OutboxStatus, ProfileSetting, Source
-from channels import adapters
-from channels.delivery import OutgoingMessage
+from channels import delivery_adapters as adapters
+from bot.delivery import OutgoingMessage
 from tests.channels.conftest import Stack, run_async
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot import engine as engine_mod
-from bot.cli import _register, cli
+from ransel.cli import _register, cli
 from bot.models import ApiToken
 from bot.runtime import Runtime
 from tests.builders import build_school

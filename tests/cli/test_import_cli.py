@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import _register, cli
+from ransel.cli import _register, cli
 from tests.importers.conftest import DEMO_ONEROSTER, LK20, edit_csv
 
 

@@ -1,7 +1,7 @@
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import _register, cli
+from ransel.cli import _register, cli
 from tests.builders import build_school
 
 

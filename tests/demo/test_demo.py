@@ -224,8 +224,8 @@ def test_loading_the_demo_twice_changes_nothing(settings) -> None:  # noqa: ANN0
 def test_the_demo_greeting_gives_each_person_a_sign_in_link_that_works_once(settings) -> None:  # noqa: ANN001
     import re
 
-    from bot.cli import AppContext
-    from bot.cli.demo import TRY_AS, try_this
+    from ransel.cli import AppContext
+    from ransel.cli.demo import TRY_AS, try_this
     from channels import linking
 
     runtime = Runtime(settings)

@@ -279,7 +279,7 @@ def test_a_broadcast_answered_no_sends_nothing_and_undo_stops_a_queued_one(schoo
 
 
 def test_homework_by_chat_is_confirmed_stored_reminded_and_undone(school, stack, ask) -> None:
-    from scheduler import rules as rules_mod
+    from bot import reminder_rules as rules_mod
     from scheduler.planner import plan
     from scheduler.render import render_row
 
@@ -342,7 +342,7 @@ def _count(stack: EvalStack, model: type) -> int:
 
 
 def test_moving_and_removing_own_homework_corrects_those_already_reminded(school, stack, ask) -> None:
-    from scheduler import rules as rules_mod
+    from bot import reminder_rules as rules_mod
     from scheduler.planner import plan
     from scheduler.render import render_row
 

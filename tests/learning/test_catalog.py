@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot import db
-from bot.cli import _register, cli
+from ransel.cli import _register, cli
 from bot.learning.catalog import CatalogError, import_catalog
 from bot.models import LearningResource
 

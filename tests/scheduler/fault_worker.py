@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.config import load_settings
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.runtime import Runtime
-from channels.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
+from bot.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
 from scheduler.dispatch import DispatchConfig, Dispatcher
 
 

@@ -42,8 +42,8 @@ from bot.models import (
     SchoolBreak,
     Subject,
 )
-from channels.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
-from scheduler import rules
+from bot.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
+from bot import reminder_rules as rules
 from scheduler.dispatch import DispatchConfig, Dispatcher
 from scheduler.planner import plan
 

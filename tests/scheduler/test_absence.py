@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from bot.models import AbsenceReason, DeliveryMode, OutboxMessage, OutboxStatus, Person, ReminderRuleSet, School
 from bot.services.absence import report_absence
-from scheduler import rules
+from bot import reminder_rules as rules
 from scheduler_helpers import DEMO_RULES, category, oslo, texts
 
 WEDNESDAY = date(2026, 12, 2)

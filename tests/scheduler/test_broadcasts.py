@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Audience, BroadcastScope, Person, School
-from scheduler.broadcasts import BroadcastError, send_broadcast, summary
+from bot.services.broadcasts import BroadcastError, send_broadcast, summary
 from scheduler_helpers import oslo, texts
 
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from bot import tokens
-from bot.cli import _register, cli
+from ransel.cli import _register, cli
 from bot.models import AssignmentKind, OutboxMessage, Person
 from bot.runtime import Runtime
-from bot.web.app import create_app
+from ransel.app import create_app
 from scheduler_helpers import DEMO_RULES, homework, oslo
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot import db
 from bot.models import Channel, DeliveryEvent, OutboxMessage, OutboxStatus, Person
-from channels.delivery import DeliveryResult, DeliveryStatus
-from scheduler.adapters import MemoryAdapter
+from bot.delivery import DeliveryResult, DeliveryStatus
+from scheduler.recording import MemoryAdapter
 from scheduler.dispatch import DispatchConfig, Dispatcher
-from scheduler.outbox import claim, enqueue, finish
+from bot.outbox import claim, enqueue, finish
 from scheduler.ratelimit import Limits, Rate, RateLimiter
 from scheduler.render import register
 
@@ -23,7 +23,7 @@ RETRY = DeliveryResult(DeliveryStatus.RETRY, error="http_503")
 
 def urgent_note(session, clock, recipient_id: int, key: str = "n1", template: str = "broadcast") -> int:  # noqa: ANN001
     from bot.models import Audience, BroadcastScope
-    from scheduler.broadcasts import send_broadcast
+    from bot.services.broadcasts import send_broadcast
 
     if template == "broadcast":
         from bot.models import School
@@ -174,7 +174,7 @@ def test_concurrent_workers_on_postgresql_claim_disjoint_rows_without_waiting(pg
 
 def test_the_teachers_summary_shows_what_the_channels_report_later(sessions, session, school, clock) -> None:  # noqa: ANN001
     from channels import status
-    from scheduler.broadcasts import summary
+    from bot.services.broadcasts import summary
 
     rid = urgent_note(session, clock, school.kari)
     asyncio.run(dispatcher(sessions, clock, MemoryAdapter(Channel.TELEGRAM)).drain())

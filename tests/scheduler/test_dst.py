@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, time, timedelta
 
 from bot.models import School
-from scheduler import rules
-from scheduler.facts import local_at
+from bot import reminder_rules as rules
+from bot.services.facts import local_at
 from scheduler_helpers import DEMO_RULES, homework, oslo, prefer
 
 NIGHT_RULES = DEMO_RULES.read_text(encoding="utf-8").replace(

@@ -41,7 +41,7 @@ from bot.models import (
     Role,
     School,
 )
-from scheduler.broadcasts import send_broadcast
+from bot.services.broadcasts import send_broadcast
 
 WORKER = Path(__file__).with_name("fault_worker.py")
 MESSAGES = 400

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from bot.models import OutboxMessage, Person
-from scheduler.outbox import enqueue
+from bot.outbox import enqueue
 
 
 def test_the_same_cause_enqueued_twice_gives_one_message(session, clock) -> None:  # noqa: ANN001

@@ -17,7 +17,7 @@ from bot.models import (
     OutboxMessage,
     Person,
 )
-from scheduler.broadcasts import send_broadcast
+from bot.services.broadcasts import send_broadcast
 from scheduler_helpers import category, homework, oslo, prefer, texts
 
 

@@ -8,8 +8,8 @@ from datetime import time
 import pytest
 
 from bot.models import EventKind, ReminderRuleSet, School
-from scheduler import rules
-from scheduler.rules import AudienceTo, RuleError, RuleKind
+from bot import reminder_rules as rules
+from bot.reminder_rules import AudienceTo, RuleError, RuleKind
 from scheduler_helpers import DEMO_RULES
 
 GOOD = """\

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.config import load_settings
 from bot.models import Channel
 from bot.runtime import Runtime
-from scheduler.adapters import MemoryAdapter
+from scheduler.recording import MemoryAdapter
 from scheduler.dispatch import DispatchConfig
 from scheduler.service import SchedulerService
 from scheduler_helpers import homework, oslo

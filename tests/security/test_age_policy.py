@@ -14,7 +14,7 @@ from bot.importers.extras import import_extras
 from bot.importers.lk20 import import_lk20
 from bot.importers.oneroster import import_oneroster
 from bot.services.people import find_person
-from scheduler import facts
+from bot.services import facts
 from tests.importers.conftest import LK20, export, set_manifest  # noqa: F401 - the fixture
 
 TODAY = date(2026, 12, 1)

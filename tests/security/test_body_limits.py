@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.runtime import Runtime
-from bot.web.app import create_app
+from ransel.app import create_app
 
 CHUNK = 64 * 1024
 

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 from bot import engine as engine_mod
 from bot.config import load_settings
 from bot.runtime import Runtime
-from bot.web.app import create_app
+from ransel.app import create_app
 
 # What earlier versions shipped as defaults; a fresh installation must accept none of them.
 OLD_DEMO_TWILIO_TOKEN = "ransel-demo-auth-token"

@@ -8,7 +8,7 @@ from bot.config import load_settings
 from bot.gateway import Gateway
 from bot.identity import verify
 from bot.runtime import Runtime
-from bot.web.app import create_app
+from ransel.app import create_app
 from tests.builders import build_school
 from tests.fake_engine import answer, fake_engine
 

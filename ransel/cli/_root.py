@@ -1,4 +1,4 @@
-"""The ``ransel`` command line. Each command group lives in its own module here."""
+"""The ``ransel`` command group and what every command gets (:class:`AppContext`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 
 
@@ -39,34 +40,5 @@ def cli(ctx: click.Context, verbose: int) -> None:
     """Ransel: the school assistant for guardians, pupils and teachers."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot import logs
-
     logs.install()  # exception text without bound SQL parameters or quoted message text
     ctx.ensure_object(AppContext)
-
-
-def _register() -> None:
-    # Imported here so each module can import `cli` and `pass_app` from this package.
-    from bot.cli import db as _db  # noqa: F401
-    from bot.cli import demo as _demo  # noqa: F401
-    from bot.cli import dialogue as _dialogue  # noqa: F401
-    from bot.cli import emulators as _emulators  # noqa: F401
-    from bot.cli import evaluate as _evaluate  # noqa: F401
-    from bot.cli import importers as _importers  # noqa: F401
-    from bot.cli import learning as _learning  # noqa: F401  (after importers: adds to `import`)
-    from bot.cli import link as _link  # noqa: F401
-    from bot.cli import scheduler as _scheduler  # noqa: F401
-    from bot.cli import speech as _speech  # noqa: F401
-    from bot.cli import teach as _teach  # noqa: F401
-    from bot.cli import telegram as _telegram  # noqa: F401
-    from bot.cli import up as _up  # noqa: F401
-    from bot.cli import web as _web  # noqa: F401
-
-
-def main() -> None:
-    _register()
-    cli(prog_name="ransel")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

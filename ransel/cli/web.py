@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("web")
@@ -21,7 +21,7 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from bot.runtime import Runtime
-    from bot.web.app import create_app
+    from ransel.app import create_app
 
     settings = app.settings
     uvicorn.run(

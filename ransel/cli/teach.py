@@ -8,12 +8,12 @@ import click
 from sqlalchemy import select
 
 from bot.access import AccessDenied
-from bot.cli import AppContext, cli, pass_app
 from bot.i18n import render
 from bot.models import AssignmentKind, Group, LearningResource, Person
 from bot.runtime import Runtime
 from bot.services.people import find_person
 from bot.services.teaching import InvalidAssignment, add_assignment, pupils_behind, taught_groups
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 def _teacher(session, ref: str) -> Person:

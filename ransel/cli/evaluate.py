@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import yaml
 
-from bot.cli import cli
+from ransel.cli._root import cli
 
 
 @cli.group("eval")

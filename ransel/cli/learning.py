@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 def _import_group() -> click.Group:

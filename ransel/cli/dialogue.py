@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import click
 
 from bot import engine as engine_mod
-from bot.cli import AppContext, cli, pass_app
 from bot.config import PROJECT_ROOT, Settings
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 def _progress(message: str) -> None:

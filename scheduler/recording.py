@@ -1,47 +1,20 @@
-"""Which adapter delivers each channel, and a recording channel for demos, tests and benches.
+"""Adapters that deliver nowhere: a recording channel for demos, dry runs and benches (a
+JSON-lines file), and one that keeps what it sends in memory (tests, benchmarks).
 
-The channels package provides the real adapters (Telegram, SMS, voice, web). A module that
-does lists itself in :data:`DELIVERY_PROVIDERS` with a function
-``adapters(runtime) -> Iterable[DeliveryAdapter]``; the scheduler uses the first adapter it
-finds for each channel. Channels without one go to the :class:`RecordingAdapter` when the
-caller gives a file (``ransel scheduler serve`` does), and otherwise wait in the outbox
-(retried with backoff) until an adapter exists. ``run-once --record-to FILE`` records every
-channel instead of sending: an operator's dry run.
+Which adapter delivers each channel is decided where Ransel is put together
+(:func:`ransel.delivery.adapters_for`).
 """
 
 from __future__ import annotations
 
 import fcntl
-import importlib
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
 from bot.models import Channel
-from bot.runtime import Runtime
-from channels.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
-
-# Modules with ``adapters(runtime)``, first match per channel wins.
-DELIVERY_PROVIDERS: list[str] = ["channels.adapters"]
-
-
-def adapters_for(
-    runtime: Runtime, record_to: Path | None = None, *, record_all: bool = False
-) -> dict[Channel, DeliveryAdapter]:
-    """The adapters to deliver with. ``record_to``: where channels without an adapter are
-    recorded; with ``record_all`` every channel is (an operator's dry run)."""
-    if record_all and record_to is not None:
-        return {channel: RecordingAdapter(channel, record_to) for channel in Channel}
-    found: dict[Channel, DeliveryAdapter] = {}
-    for module_name in DELIVERY_PROVIDERS:
-        provider = importlib.import_module(module_name).adapters
-        for adapter in provider(runtime):
-            found.setdefault(adapter.channel, adapter)
-    if record_to is not None:
-        for channel in Channel:
-            found.setdefault(channel, RecordingAdapter(channel, record_to))
-    return found
 
 
 class RecordingAdapter:

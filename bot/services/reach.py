@@ -39,6 +39,7 @@ from bot.models import (
     NotificationPreference,
     Person,
 )
+from bot.services.facts import local_at
 
 DEFAULT_QUIET = (time(21, 0), time(7, 0))
 DEFAULT_DAILY_DIGEST = time(17, 0)
@@ -132,7 +133,6 @@ class Reach:
 
 
 def _at(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    from scheduler.facts import local_at
 
     return local_at(day, wall, zone)
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import click
 import httpx
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("emulators")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("link")

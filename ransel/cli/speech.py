@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("speech")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
 from bot.importers import ImportFailed
 from bot.runtime import Runtime
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("import")

@@ -1,14 +1,13 @@
 """The HTTP app: channel webhooks, the REST endpoint, web chat pages, APIs.
 
 Each feature contributes a ``routes(runtime) -> list[BaseRoute]`` function; this module only
-assembles them. Shared per-process objects (runtime, gateway) hang off ``app.state``.
+assembles them (it is part of the composition root: it may import every package). Shared per-process objects (runtime, gateway) hang off ``app.state``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -18,21 +17,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+import channels.sms
+import channels.telegram
+import channels.voice
+import channels.webchat
+import scheduler.api
 from bot.gateway import Gateway
+from bot.learning import api as learning_api
 from bot.runtime import Runtime, settle_heap
-from bot.web import limits
+from bot.web import limits, rest
 
 log = logging.getLogger(__name__)
 
-# Modules with a `routes(runtime)` function, mounted in this order.
-ROUTE_PROVIDERS: list[str] = [
-    "bot.learning.api",
-    "bot.web.rest",
-    "channels.telegram",
-    "channels.sms",
-    "channels.voice",
-    "channels.webchat",
-    "scheduler.api",
+# The features' `routes(runtime)` functions, mounted in this order.
+ROUTE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
+    learning_api.routes,
+    rest.routes,
+    channels.telegram.routes,
+    channels.sms.routes,
+    channels.voice.routes,
+    channels.webchat.routes,
+    scheduler.api.routes,
 ]
 
 
@@ -43,8 +48,7 @@ async def health(request: Request) -> JSONResponse:
 def create_app(runtime: Runtime, gateway: Gateway | None = None) -> Starlette:
     gateway = gateway or Gateway(runtime.settings)
     routes: list[BaseRoute] = [Route("/health", health)]
-    for module_name in ROUTE_PROVIDERS:
-        provider: Callable[[Runtime], list[BaseRoute]] = importlib.import_module(module_name).routes
+    for provider in ROUTE_PROVIDERS:
         routes.extend(provider(runtime))
 
     @contextlib.asynccontextmanager

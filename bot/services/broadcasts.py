@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from bot.access import visible_pupil_ids
 from bot.clock import Clock
-from bot.i18n import Formatter, language_of
+from bot.i18n import Formatter, language_of, render
 from bot.models import (
     Audience,
     Broadcast,
@@ -38,8 +39,9 @@ from bot.models import (
     Role,
     School,
 )
-from scheduler import facts
-from scheduler.outbox import enqueue_many
+from bot.outbox import enqueue_many
+from bot.services import facts
+from bot.services import reach as prefs
 
 MAX_TEXT = 1500
 CATEGORY = "broadcast"
@@ -192,8 +194,6 @@ def preview_broadcast(session: Session, author: Person, *, text: str, clock: Clo
                       audience: Audience = Audience.GUARDIANS, group: str | None = None, grade: int | None = None,
                       send_at: datetime | None = None, urgent: bool = False, language: str | None = None) -> Preview:
     """The same checks as :func:`send_broadcast`, nothing stored."""
-    from bot.i18n import render
-    from scheduler import preferences as prefs
 
     broadcast = _prepare(session, author, text=text, clock=clock, scope=scope, audience=audience, group=group,
                          grade=grade, send_at=send_at, urgent=urgent, language=language)
@@ -330,7 +330,6 @@ def summary(session: Session, broadcast: Broadcast, reader: Person, on: date) ->
     in what the sender may see on ``on`` (a teacher's own groups, an admin's school):
     a school admin reading a teacher's broadcast, or a teacher's grade-wide broadcast
     outside their groups, shows totals."""
-    from bot.access import visible_pupil_ids
 
     named = visible_pupil_ids(session, reader, on) if reader.id == broadcast.author_id else set()
     digest = aliased(OutboxMessage)

@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
 from bot.config import Settings
 from bot.supervisor import Service, Supervisor, ransel_command
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 def services(settings: Settings, emulators: bool) -> list[Service]:

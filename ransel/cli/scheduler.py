@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from bot.cli import AppContext, cli, pass_app
 from bot.i18n import Formatter, language_of
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
 from bot.runtime import Runtime
 from bot.services.people import find_person
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 def _person(session, ref: str) -> Person:
@@ -40,7 +40,7 @@ def _recording_path(runtime: Runtime, record_to: Path | None) -> Path:
 
 
 def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False):
-    from scheduler.adapters import DELIVERY_PROVIDERS, adapters_for
+    from ransel.delivery import adapters_for, provider_names
 
     path = _recording_path(runtime, record_to)
     adapters = adapters_for(runtime, record_to=path, record_all=record_all)
@@ -50,7 +50,7 @@ def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False
     recorded = sorted(c.value for c, a in adapters.items() if type(a).__name__ == "RecordingAdapter")
     if recorded:
         click.echo(f"no delivery adapter for {', '.join(recorded)}: recording those messages to {path}"
-                   f" (adapter modules: {DELIVERY_PROVIDERS or 'none'})", err=True)
+                   f" (adapter providers: {', '.join(provider_names()) or 'none'})", err=True)
     return adapters
 
 
@@ -139,7 +139,7 @@ def rules_group() -> None:
 @pass_app
 def rules_show(app: AppContext, school_ref: str | None) -> None:
     """Print the school's rules as stored."""
-    from scheduler import rules
+    from bot import reminder_rules as rules
 
     with Runtime(app.settings).sessions() as session:
         click.echo(rules.source_for(session, _school(session, school_ref).id) or "# no rules", nl=False)
@@ -152,7 +152,7 @@ def rules_show(app: AppContext, school_ref: str | None) -> None:
 @pass_app
 def rules_load(app: AppContext, path: Path, school_ref: str | None) -> None:
     """Validate a rules file and make it the school's rules."""
-    from scheduler import rules
+    from bot import reminder_rules as rules
 
     runtime = Runtime(app.settings)
     lang = app.settings.default_language
@@ -180,7 +180,7 @@ def rules_load(app: AppContext, path: Path, school_ref: str | None) -> None:
 @pass_app
 def rules_check(app: AppContext, path: Path, language: str | None) -> None:
     """Validate a rules file without storing it."""
-    from scheduler import rules
+    from bot import reminder_rules as rules
 
     lang = language or app.settings.default_language
     try:
@@ -226,7 +226,7 @@ def broadcast_group() -> None:
 def broadcast_send(app: AppContext, as_user: str, group: str | None, grade: int | None, whole_school: bool,
                    audience: str, at: str | None, urgent: bool, text: str) -> None:
     """Send TEXT to the chosen people, each in their language with a header."""
-    from scheduler.broadcasts import BroadcastError, send_broadcast, summary
+    from bot.services.broadcasts import BroadcastError, send_broadcast, summary
 
     if sum(x is not None and x is not False for x in (group, grade, whole_school or None)) != 1:
         raise click.UsageError("choose one of --group, --grade or --school")
@@ -255,7 +255,7 @@ def broadcast_send(app: AppContext, as_user: str, group: str | None, grade: int 
 @pass_app
 def broadcast_status(app: AppContext, broadcast_id: int, as_user: str) -> None:
     """Delivery per recipient and the totals."""
-    from scheduler.broadcasts import summary
+    from bot.services.broadcasts import summary
 
     runtime = Runtime(app.settings)
     with runtime.sessions() as session:
@@ -278,7 +278,7 @@ def broadcast_status(app: AppContext, broadcast_id: int, as_user: str) -> None:
 @pass_app
 def broadcast_cancel(app: AppContext, broadcast_id: int, as_user: str) -> None:
     """Stop what has not gone out yet."""
-    from scheduler.broadcasts import cancel_broadcast
+    from bot.services.broadcasts import cancel_broadcast
 
     runtime = Runtime(app.settings)
     with runtime.transaction() as session:

@@ -3,7 +3,7 @@
 A school keeps its rules as YAML it can read and edit (``data/demo/reminders.yaml`` is the
 demo school's). The text is stored as written in ``reminder_rule_sets`` so comments survive
 a round trip through the admin API. Validation is the JSON Schema in
-``reminders.schema.json`` plus the checks a schema cannot express (unique ids, what each
+``reminder_rules.schema.json`` plus the checks a schema cannot express (unique ids, what each
 kind of rule needs, groups that exist); every error names its line and is worded in the
 reader's language.
 
@@ -43,8 +43,11 @@ from sqlalchemy.orm import Session
 from bot.i18n import Formatter, language_of, template_names
 from bot.models import EventKind, Group, ReminderRuleSet, School
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "reminders.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "reminder_rules.schema.json"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The largest rules file a school may upload (the HTTP app refuses bigger bodies).
+MAX_RULES_BYTES = 256 * 1024
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -182,7 +185,7 @@ def parse(
 
     ``group_names`` (names and sourced ids of the school's groups) and ``school`` (the
     school's sourced id) are checked when given; ``known_templates`` defaults to the
-    message templates and registered builders.
+    message templates (every builder has one of its name).
     """
     t = Formatter(language_of(language)).t
     try:
@@ -365,9 +368,9 @@ def _line(root: yaml.Node | None, path: list[Any], key: bool = False) -> int:
 
 
 def _known_templates() -> set[str]:
-    from scheduler.render import builder_names
-
-    return template_names("nb") | builder_names()
+    # Every builder renders a template of its own name, so the templates are the names a
+    # rule may use (a variant is a template too).
+    return template_names("nb")
 
 
 # --- storage -------------------------------------------------------------------------------
@@ -396,7 +399,7 @@ def store(
     else:
         row.source, row.updated_at, row.updated_by_id = text, now, by_id
     session.flush()
-    session.info.get("scheduler.rules", {}).pop(school.id, None)  # rules_for reads the new text
+    session.info.get("bot.reminder_rules", {}).pop(school.id, None)  # rules_for reads the new text
     return checked
 
 
@@ -419,7 +422,7 @@ def source_for(session: Session, school_id: int) -> str | None:
 
 def rules_for(session: Session, school_id: int) -> RuleSet:
     """The school's current rules (none if it has not set any). Memoised per session."""
-    cache: dict[int, RuleSet] = session.info.setdefault("scheduler.rules", {})
+    cache: dict[int, RuleSet] = session.info.setdefault("bot.reminder_rules", {})
     if school_id not in cache:
         text = source_for(session, school_id)
         cache[school_id] = _stored_rules(text) if text else RuleSet(())

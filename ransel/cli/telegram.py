@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, cli, pass_app
 
 
 @cli.group("telegram")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from bot.cli import AppContext, cli, pass_app
 from bot.importers import ImportFailed
 from bot.runtime import Runtime
+from ransel.cli._root import AppContext, cli, pass_app
 
 DEMO_NOW = "2026-12-01T10:00:00+01:00"  # Tuesday of week 49, as in data/demo/README.md
 
@@ -22,7 +22,7 @@ def demo_group(ctx: click.Context) -> None:
     """The demo school. Without a subcommand: load it, then start everything (`ransel up
     --emulators`), which is what `make demo` runs."""
     if ctx.invoked_subcommand is None:
-        from bot.cli.up import up
+        from ransel.cli.up import up
 
         if "RANSEL_NOW" not in os.environ:
             # The demo data lives around this moment; time runs on from it so reminders fire.

@@ -1,7 +1,7 @@
 """Delivery adapters: the scheduler's dispatcher hands a rendered message to one of these.
 
-One adapter per channel, all implementing :class:`channels.delivery.DeliveryAdapter`.
-Each maps what its channel answered to a :class:`~channels.delivery.DeliveryResult`:
+One adapter per channel, all implementing :class:`bot.delivery.DeliveryAdapter`.
+Each maps what its channel answered to a :class:`~bot.delivery.DeliveryResult`:
 
 ============  =========================================  ==================================
 channel       accepted                                   refused
@@ -43,11 +43,11 @@ from twilio.rest import Client
 
 from bot.config import Settings
 from bot.db import transaction
+from bot.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
 from bot.gateway import Reply
 from bot.models import Channel, Form, WebNotice
 from bot.runtime import Runtime
 from channels import contacts, sms, twilio_client, voice
-from channels.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
 from channels.speech import Speech
 from channels.telegram import MAX_CAPTION, keyboard, make_bot, retry_after_seconds
 
@@ -242,7 +242,7 @@ def build_adapters(runtime: Runtime, speech: Speech | None = None) -> dict[Chann
 
 
 def adapters(runtime: Runtime) -> list[Any]:
-    """The scheduler's provider hook (``scheduler.adapters.DELIVERY_PROVIDERS``)."""
+    """The channels' delivery provider (listed in ``ransel.delivery.DELIVERY_PROVIDERS``)."""
     return list(build_adapters(runtime).values())
 
 

@@ -1,0 +1,3 @@
+from ransel.cli import main
+
+main()
