@@ -41,7 +41,7 @@ from bot.phrases import (
     school_topic,
     yes_or_no,
 )
-from bot.services.people import pupils_named
+from bot.services.people import named_in, pupils_named, words_of
 
 CHOOSE_CHILD_INTENT = "choose_child"
 
@@ -112,8 +112,7 @@ def _known_named(turn: Turn) -> list[str]:
         candidates = family_children(turn)
     else:
         candidates = visible_pupils(turn.session, turn.person, turn.today)
-    words = words_of(turn.text)
-    return [p.given_name for p in candidates if p.given_name.casefold() in words]
+    return [p.given_name for p in named_in(turn.text, candidates)]
 
 
 def _override(turn: Turn, action_name: str) -> RanselAction | None:
@@ -262,8 +261,7 @@ def all_children_meant(turn: Turn) -> list[Person]:
     children = family_children(turn)
     if len(children) < 2:
         return []
-    words = words_of(turn.text)
-    named = [c for c in children if c.given_name.casefold() in words]
+    named = named_in(turn.text, children)
     if len(named) > 1:
         return named  # "Hvem er kontaktlærer for Selma og for Markus?"
     if not _ALL_CHILDREN.search(turn.text) or _named(turn):
@@ -368,11 +366,6 @@ def full_names(text: str) -> list[str]:
     """Two capitalised words in a row that read as a person's given and family name."""
     return [f"{a} {b}" for a, b in _FULL_NAME.findall(text)
             if a.casefold() not in _NOT_NAMES and b.casefold() not in _NOT_NAMES]
-
-
-def words_of(text: str) -> set[str]:
-    """The message's words, case-folded, for matching names ("Jonas's" has the word "jonas")."""
-    return {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", text)}
 
 
 class ExampleNames(TypedDict):

@@ -11,9 +11,9 @@ from actions._base import (
     Turn,
     family_children,
     resolve_pupil,
-    words_of,
 )
 from actions._items import answer_named_item
+from bot.services.people import named_in
 
 
 class ChooseChildAction(RanselAction):
@@ -25,8 +25,7 @@ class ChooseChildAction(RanselAction):
         action = REGISTRY.get(pending.get("action", ""))
         named = turn.entity_values("person")
         if not named:
-            words = words_of(turn.text)
-            named = [c.given_name for c in family_children(turn) if c.given_name.casefold() in words]
+            named = [c.given_name for c in named_in(turn.text, family_children(turn))]
         if action is None and not named:
             # A lone word that is nobody's name ("ja", "hmm"): not understood, not a child.
             REGISTRY[FALLBACK_ACTION]().respond(turn)

@@ -14,13 +14,13 @@ from actions._base import (
     example_names,
     family_children,
     reset,
-    words_of,
 )
 from actions._items import answers_a_named_item
 from actions.confirm import ConfirmAction
 from actions.smalltalk import role_of
 from bot.i18n import render
 from bot.phrases import yes_or_no
+from bot.services.people import named_in
 
 # Intents worth offering as "did you mean"; small talk and internal intents are not.
 SUGGESTABLE = {
@@ -68,8 +68,7 @@ class FallbackAction(RanselAction):
 def _answers_which_child(turn: Turn) -> bool:
     if not (turn.tracker.get_slot("pending") or {}).get("action"):
         return False
-    words = words_of(turn.text)
-    return len([c for c in family_children(turn) if c.given_name.casefold() in words]) == 1
+    return len(named_in(turn.text, family_children(turn))) == 1
 
 
 def _label(turn: Turn, topic: str) -> str:

@@ -27,12 +27,12 @@ from actions._base import (
     open_turn,
     reroute,
     reset,
-    words_of,
 )
 from bot.access import AccessDenied
 from bot.models import Channel, Person, Role
 from bot.phrases import is_cancel, relay_content, relay_cue, subject_of_teacher, teacher_answer, yes_or_no
 from bot.services import relay
+from bot.services.people import words_of
 
 NO_SUBJECT = "-"
 # Values of relay_pupil that end the form without a message. NOT_A_MESSAGE: the message

@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg import fresh_database  # noqa: E402
-from bot import db, tokens  # noqa: E402
+from bot import db  # noqa: E402
+from bot import api_tokens as tokens
 from bot import engine as eng  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.identity import conversation_id  # noqa: E402

@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 
 from bot import keys
+from bot.i18n import SUPPORTED
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "local"
@@ -154,8 +155,8 @@ class Settings(BaseSettings):
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
-        if value not in ("nb", "nn", "en"):
-            raise ValueError("must be one of nb, nn, en")
+        if value not in SUPPORTED:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED)}")
         return value
 
     @cached_property

@@ -29,8 +29,9 @@ import yaml
 
 from bot import engine
 from bot.config import PROJECT_ROOT, Settings
+from bot.i18n import SUPPORTED
 
-LANGUAGES = ("nb", "nn", "en")
+LANGUAGES = SUPPORTED
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
 TARGET_ACCURACY = 0.95
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

@@ -11,15 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import language_of
 from bot.models import Channel, ContactPoint, Form, NotificationPreference, Person
 from bot.profile import effective_profile
-
-DEFAULT_REGION = "NO"
 
 
 @dataclass(frozen=True)
@@ -31,17 +28,6 @@ class Contact:
     speaking_rate: object | None = None  # the profile's value (wpm or a name), see speech
     read_aloud: bool = False
     stopped: bool = False  # the address sent STOP (SMS)
-
-
-def e164(number: str, region: str = DEFAULT_REGION) -> str | None:
-    """A phone number in E.164 (``+4791234567``), or None when it is not a valid number."""
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def contact_point(session: Session, channel: Channel, address: str) -> ContactPoint | None:

@@ -46,6 +46,7 @@ from bot.db import transaction
 from bot.delivery import DeliveryResult, DeliveryStatus, OutgoingMessage
 from bot.gateway import Reply
 from bot.models import Channel, Form, WebNotice
+from bot.phones import e164
 from bot.runtime import Runtime
 from channels import contacts, sms, twilio_client, voice
 from channels.speech import Speech
@@ -180,7 +181,7 @@ class SmsAdapter(_TwilioAdapter):
             return bool(point and point.stopped_at)
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
-        to = contacts.e164(message.address)
+        to = e164(message.address)
         if to is None:
             return DeliveryResult(DeliveryStatus.FAILED, error="invalid_number")
         if await asyncio.to_thread(self._stopped, to):
@@ -195,7 +196,7 @@ class VoiceCallAdapter(_TwilioAdapter):
     channel = Channel.VOICE
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
-        to = contacts.e164(message.address)
+        to = e164(message.address)
         if to is None:
             return DeliveryResult(DeliveryStatus.FAILED, error="invalid_number")
         return await self._create(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import tokens
+from bot import api_tokens
 from bot.clock import Clock
 from bot.models import ApiToken, LinkCode, Person
 
@@ -67,16 +67,16 @@ def redeem(session: Session, secret: str, code: str, *, now: datetime, used_for:
 
 
 def issue_token(session: Session, person: Person, clock: Clock) -> str:
-    """A web chat session token (``bot.tokens``: random, stored as a hash)."""
-    return tokens.issue(session, person, WEB_PURPOSE, clock)  # the caller's lifetime: see below
+    """A web chat session token (``bot.api_tokens``: random, stored as a hash)."""
+    return api_tokens.issue(session, person, WEB_PURPOSE, clock)  # the caller's lifetime: see below
 
 
 def person_for_token(session: Session, token: str | None, *, now: datetime, max_age: timedelta) -> Person | None:
     """The person behind a live web session token younger than ``max_age``."""
-    person = tokens.resolve(session, token, WEB_PURPOSE, now)
+    person = api_tokens.resolve(session, token, WEB_PURPOSE, now)
     if person is None:
         return None
-    created = session.scalar(select(ApiToken.created_at).where(ApiToken.token_hash == tokens.digest(token or "")))
+    created = session.scalar(select(ApiToken.created_at).where(ApiToken.token_hash == api_tokens.digest(token or "")))
     if created is None or created + max_age <= now:
         return None
     return person

@@ -33,6 +33,7 @@ from bot import sms_segments
 from bot.gateway import Asker, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, OutboxStatus
+from bot.phones import e164
 from bot.runtime import Runtime
 from channels import contacts, inbound, pins, status
 from channels.choices import ChoiceMemory
@@ -114,7 +115,7 @@ class SmsInbound:
             raise
 
     async def _answer(self, gateway: Gateway, params: Mapping[str, str]) -> Response:
-        number = contacts.e164(params.get("From", ""))
+        number = e164(params.get("From", ""))
         body = params.get("Body", "")
         keyword = body.strip().upper()
         twilio_confirmed = params.get("OptOutType") in ("STOP", "START")

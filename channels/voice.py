@@ -31,6 +31,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from bot.gateway import Asker, Reply
 from bot.i18n import render
 from bot.models import Channel, OutboxStatus
+from bot.phones import e164
 from bot.runtime import Runtime
 from channels import contacts, inbound, pins
 from channels.choices import ChoiceMemory
@@ -101,7 +102,7 @@ class VoiceCalls:
         params = await verified_form(self.runtime.settings, request)
         if params is None:
             return None
-        number = contacts.e164(params.get("From", ""))
+        number = e164(params.get("From", ""))
         return params, await asyncio.to_thread(self._contact, number)
 
     def _first_time(self, params: Mapping[str, str], step: str) -> bool:

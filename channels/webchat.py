@@ -37,8 +37,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import api_tokens
 from bot import heard as heard_text
-from bot import tokens
 from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
@@ -187,7 +187,7 @@ class WebChat:
             def revoke() -> None:
                 with self.runtime.transaction() as session:
 
-                    tokens.revoke(session, token, self.runtime.clock)
+                    api_tokens.revoke(session, token, self.runtime.clock)
 
             await asyncio.to_thread(revoke)
         response = RedirectResponse(BASE, status_code=303)

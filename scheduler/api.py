@@ -1,7 +1,7 @@
 """HTTP: the school's reminder rules, teacher broadcasts, and private calendar feeds.
 
 Staff authenticate with ``Authorization: Bearer <token>`` of purpose ``admin``
-(``bot.tokens``): school admins may read and replace their school's rules; teachers and
+(``bot.api_tokens``): school admins may read and replace their school's rules; teachers and
 school admins may send broadcasts and see their delivery. Calendar feeds are authenticated
 by the secret in their URL. Refusals say nothing about what exists.
 
@@ -24,8 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import api_tokens
 from bot import reminder_rules as rules
-from bot import tokens
 from bot.access import admin_school_ids
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
 from bot.reminder_rules import MAX_RULES_BYTES
@@ -38,7 +38,7 @@ STAFF_PURPOSE = "admin"
 
 def _staff(request: Request, session: Session) -> Person | None:
     now = request.app.state.runtime.clock.utcnow()
-    return tokens.resolve(session, tokens.bearer(request.headers.get("authorization")), STAFF_PURPOSE, now)
+    return api_tokens.resolve(session, api_tokens.bearer(request.headers.get("authorization")), STAFF_PURPOSE, now)
 
 
 def _denied() -> JSONResponse:
@@ -142,7 +142,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
     async def calendar(request: Request) -> Response:
         with runtime.transaction() as session:
-            holder = tokens.resolve(session, request.path_params["token"], ical.PURPOSE, clock.utcnow())
+            holder = api_tokens.resolve(session, request.path_params["token"], ical.PURPOSE, clock.utcnow())
             if holder is None:
                 return PlainTextResponse("not found", status_code=404)
             body = ical.feed(session, holder, clock)

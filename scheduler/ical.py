@@ -1,7 +1,7 @@
 """Private calendar feeds (iCalendar, RFC 5545) for a pupil or a guardian.
 
 A feed lives at ``/calendar/<token>.ics``. The token is a 256-bit secret of purpose
-``calendar`` (:mod:`bot.tokens`: stored only as a hash), so the URL cannot be guessed; it
+``calendar`` (:mod:`bot.api_tokens`: stored only as a hash), so the URL cannot be guessed; it
 can be revoked, after which the URL answers 404 like any unknown one. A guardian's feed
 covers all the children they may see (``bot.access``), a pupil's feed themself.
 
@@ -21,7 +21,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import tokens
+from bot import api_tokens
 from bot.access import AccessDenied, children_of, roles_of, visible_groups_of_pupil
 from bot.clock import Clock
 from bot.i18n import language_of
@@ -40,17 +40,12 @@ DOMAIN = "ransel"
 
 def issue(session: Session, person: Person, clock: Clock) -> str:
     """A new feed token for ``person``; returned once in clear."""
-    return tokens.issue(session, person, PURPOSE, clock)
+    return api_tokens.issue(session, person, PURPOSE, clock)
 
 
 def revoke_all(session: Session, person: Person, clock: Clock) -> int:
     """Revoke every live feed token of ``person``; returns how many."""
-    live = session.scalars(
-        select(ApiToken).where(ApiToken.person_id == person.id, ApiToken.purpose == PURPOSE, ApiToken.revoked_at.is_(None))
-    ).all()
-    for token in live:
-        token.revoked_at = clock.utcnow()
-    return len(live)
+    return api_tokens.revoke_where(session, clock, ApiToken.person_id == person.id, ApiToken.purpose == PURPOSE)
 
 
 def feed_url(base_url: str, secret: str) -> str:

@@ -29,7 +29,7 @@ from bot import engine as engine_mod
 from bot.access import visible_pupil_ids
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.gateway import Asker, Gateway
-from bot.i18n import language_of, render
+from bot.i18n import SUPPORTED, language_of, render
 from bot.identity import conversation_id
 from bot.importers.lk20 import import_lk20
 from bot.importers.oneroster import import_oneroster
@@ -373,7 +373,7 @@ POLITE_TEMPLATES = ("out_of_scope", "fallback_clarify", "reminders_own")
 def polite_openings() -> list[str]:
 
     openings = []
-    for lang in ("nb", "nn", "en"):
+    for lang in SUPPORTED:
         for name in POLITE_TEMPLATES:
             text_ = render(name, lang, role="guardian", child=None, pupil=None, has_choices=False)
             openings.append(normalise(re.split(r"[.–:!?]", text_)[0]))

@@ -8,12 +8,13 @@ Rows that did not change are not touched, so a second import writes nothing and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tuple_, update
 
+from bot.db import chunks
 from bot.models import Base
 
 Key = Hashable
@@ -54,10 +55,6 @@ class SyncStats:
                 parts.append(f"{kind}: {detail}")
         return "; ".join(parts) if parts else "no changes"
 
-
-def chunks(items: Sequence[Any] | list[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _key_of(row: Sequence[Any], width: int) -> Key:

@@ -39,14 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import phonenumbers
 import yaml
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from bot.clock import Clock
+from bot.db import chunks
 from bot.i18n import catalog
 from bot.importers._problems import Problems
-from bot.importers._sync import SyncStats, chunks, load_existing, sync_table
+from bot.importers._sync import SyncStats, load_existing, sync_table
 from bot.models import (
     Assignment,
     CalendarEvent,
@@ -66,6 +66,7 @@ from bot.models import (
     Subject,
     assignment_aims,
 )
+from bot.phones import e164
 
 SCHEMA_PATH = Path(__file__).with_name("extras.schema.json")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -281,15 +282,11 @@ class _Extras:
                     self.err(path, f'"{address}" is not a Telegram chat id (digits)')
                     continue
                 if channel is Channel.SMS:
-                    try:
-                        number = phonenumbers.parse(address, "NO")
-                        valid = phonenumbers.is_valid_number(number)
-                    except phonenumbers.NumberParseException:
-                        valid = False
-                    if not valid:
+                    number = e164(address)
+                    if number is None:
                         self.err(path, f'"{address}" is not a valid phone number')
                         continue
-                    address = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                    address = number
                 key = (channel, address)
                 if seen.get(key) == person:
                     continue  # listed twice for the same person

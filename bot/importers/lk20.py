@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 
-from bot.i18n import catalog
+from bot.i18n import SUPPORTED, catalog
 from bot.importers._problems import Problems
 from bot.importers._sync import SyncStats, load_existing, sync_table
 from bot.models import CompetenceAim, GradeBand, Subject
@@ -68,7 +68,7 @@ def band_grade(subject_code: str, band: dict[str, Any]) -> int | None:
 
 def read_curriculum(directory: Path, problems: Problems) -> tuple[dict, dict, dict]:
     """Parse every subject file; return desired rows for subjects, bands and aims."""
-    names = {lang: catalog(lang).get("subjects", {}) for lang in ("nb", "nn", "en")}
+    names = {lang: catalog(lang).get("subjects", {}) for lang in SUPPORTED}
     subjects: dict[str, tuple] = {}
     bands: dict[tuple[str, str], _Band] = {}
     aims: dict[str, tuple] = {}

@@ -41,12 +41,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from bot.clock import Clock
+from bot.db import chunks
 from bot.importers._csvfiles import (
     ABSENT,
     ACTIVE,
@@ -63,7 +63,7 @@ from bot.importers._csvfiles import (
     read_rows,
 )
 from bot.importers._problems import ImportFailed, Problem, Problems
-from bot.importers._sync import SyncStats, chunks, purge, sync_table
+from bot.importers._sync import SyncStats, purge, sync_table
 from bot.models import (
     AcademicSession,
     Assignment,
@@ -87,6 +87,7 @@ from bot.models import (
     SessionKind,
     Subject,
 )
+from bot.phones import e164, is_mobile
 
 log = logging.getLogger(__name__)
 
@@ -129,25 +130,6 @@ CATEGORY_KINDS: dict[str, AssignmentKind] = {
 def category_kind(title: str) -> AssignmentKind | None:
     key = " ".join(title.casefold().split()).strip(" .:!")
     return CATEGORY_KINDS.get(key)
-
-
-def e164(value: str, region: str = "NO") -> str | None:
-    """The number in E.164 if it is a valid phone number (in ``region`` unless it has a +prefix)."""
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def is_mobile(value: str, region: str = "NO") -> bool:
-    number = phonenumbers.parse(value, region)
-    return phonenumbers.number_type(number) in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
 
 
 # --- parsed rows ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """HTTP: ``POST /api/activity`` — a school's learning platform posts activity statements.
 
 Authenticated with the school's bearer token (``Authorization: Bearer <token>``, purpose
-``activity``, see :mod:`bot.learning.tokens`). The body is one statement or a JSON array
+``activity``, see :mod:`bot.learning.activity_tokens`). The body is one statement or a JSON array
 (see :mod:`bot.learning.statements`). Answers, always JSON:
 
 - 200 ``{"stored": [...ids], "duplicates": [...ids]}`` — duplicates were stored before
@@ -26,8 +26,8 @@ from bot.db import transaction
 from bot.runtime import Runtime
 
 from .activity import ingest
+from .activity_tokens import school_for_token
 from .statements import StatementErrors
-from .tokens import school_for_token
 
 log = logging.getLogger(__name__)
 MAX_BODY = 2 * 1024 * 1024

@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.access import turns_adult_on, unknown_age_is_adult
+from bot.db import IN_CHUNK, chunks
 from bot.memo import memo
 from bot.models import (
     Assignment,
@@ -152,7 +153,7 @@ def pupil_groups(session: Session, group_ids: Iterable[int], day: date) -> dict[
     """pupil id → the groups (among ``group_ids``) they are a pupil of on ``day``."""
     out: dict[int, set[int]] = defaultdict(set)
     ids = list(group_ids)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, IN_CHUNK):
         rows = session.execute(
             select(Membership.person_id, Membership.group_id)
             .join(Person, Person.id == Membership.person_id)
@@ -172,7 +173,7 @@ def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[
     """pupil id → guardians with parental responsibility, while the pupil is under 18."""
     out: dict[int, list[int]] = defaultdict(list)
     ids = list(pupil_ids)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, IN_CHUNK):
         rows = session.execute(
             select(Guardianship.pupil_id, Guardianship.guardian_id, Person.birth_date)
             .join(Person, Person.id == Guardianship.pupil_id)
@@ -209,10 +210,6 @@ def contact_teachers(session: Session, pupil_id: int, day: date) -> list[int]:
         )
     )
 
-
-def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
 
 
 # --- what is due, what to bring ------------------------------------------------------------

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -25,6 +27,17 @@ def find_person(session: Session, ref: str) -> Person | None:
             )
         ).limit(1)
     )
+
+
+def words_of(text: str) -> set[str]:
+    """The message's words, case-folded, for matching names ("Jonas's" has the word "jonas")."""
+    return {w.casefold() for w in re.findall(r"[\wæøåÆØÅ-]+", text)}
+
+
+def named_in(text: str, people: Iterable[Person]) -> list[Person]:
+    """Those of ``people`` whose first name is a word of ``text`` ("Hva har Emma i lekse?")."""
+    words = words_of(text)
+    return [p for p in people if p.given_name.casefold() in words]
 
 
 def _fold(name: str) -> str:

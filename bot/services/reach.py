@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db import IN_CHUNK, chunks
 from bot.i18n import language_of
 from bot.models import (
     CategoryPreference,
@@ -143,7 +144,7 @@ def load(session: Session, person_ids: Iterable[int], default_language: str = "n
     out: dict[int, Reach] = {}
     if not ids:
         return out
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, IN_CHUNK):
         for pid, language, enabled in session.execute(
             select(Person.id, Person.language, Person.enabled).where(Person.id.in_(chunk))
         ):
@@ -180,8 +181,3 @@ def load(session: Session, person_ids: Iterable[int], default_language: str = "n
             if pid in out:
                 out[pid].addresses.append(Address(cp_id, channel, address))
     return out
-
-
-def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from bot import tokens
+from bot import api_tokens
 from bot.gateway import Asker
 from bot.i18n import language_of
 from bot.models import Channel
@@ -34,9 +34,9 @@ def _error(status: int, code: str) -> JSONResponse:
 
 async def webhook(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
-    secret = tokens.bearer(request.headers.get("authorization"))
+    secret = api_tokens.bearer(request.headers.get("authorization"))
     with runtime.transaction() as session:
-        person = tokens.resolve(session, secret, PURPOSE, runtime.clock.utcnow())
+        person = api_tokens.resolve(session, secret, PURPOSE, runtime.clock.utcnow())
         asker = Asker(person.id, language_of(person.language)) if person is not None else None
     if asker is None:
         log.info("rest webhook refused: %s token", "missing" if not secret else "unknown")

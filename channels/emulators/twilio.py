@@ -43,7 +43,7 @@ from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
 from bot import sms_segments
-from channels.contacts import e164
+from bot.phones import e164
 
 API_VERSION = "2010-04-01"
 MAX_BODY = 1600

@@ -171,7 +171,7 @@ def token_group() -> None:
 @pass_app
 def token_issue(app: AppContext, who: str, purpose: str) -> None:
     """Mint a token for USER and print it once (only its hash is stored)."""
-    from bot import tokens
+    from bot import api_tokens
     from bot.runtime import Runtime
     from bot.services.people import find_person
 
@@ -181,7 +181,7 @@ def token_issue(app: AppContext, who: str, purpose: str) -> None:
             person = find_person(session, who)
             if person is None or not person.enabled:
                 raise click.ClickException(f"no such person: {who}")
-            secret = tokens.issue(session, person, purpose, runtime.clock)
+            secret = api_tokens.issue(session, person, purpose, runtime.clock)
     finally:
         runtime.close()
     click.echo(secret)
@@ -231,17 +231,16 @@ def token_list(app: AppContext, who: str | None, show_all: bool) -> None:
 @pass_app
 def token_revoke(app: AppContext, token_id: int) -> None:
     """End token TOKEN_ID (its number in `ransel token list`) now."""
+    from bot import api_tokens
     from bot.models import ApiToken
     from bot.runtime import Runtime
 
     runtime = Runtime(app.settings)
     try:
         with runtime.transaction() as session:
-            token = session.get(ApiToken, token_id)
-            if token is None:
+            if session.get(ApiToken, token_id) is None:
                 raise click.ClickException(f"no token {token_id}")
-            if token.revoked_at is None:
-                token.revoked_at = runtime.clock.utcnow()
+            api_tokens.revoke_where(session, runtime.clock, ApiToken.id == token_id)
     finally:
         runtime.close()
     click.echo(f"token {token_id} revoked")

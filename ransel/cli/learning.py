@@ -94,7 +94,7 @@ def token_command(app: AppContext, school_ref: str) -> None:
 
     from bot import db
     from bot.clock import Clock
-    from bot.learning.tokens import issue_activity_token
+    from bot.learning.activity_tokens import issue_activity_token
     from bot.models import School
 
     engine = db.make_engine(app.settings.store_url)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from bot.i18n import Formatter, language_of
+from bot.i18n import SUPPORTED, Formatter, language_of
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
 from bot.runtime import Runtime
 from bot.services.people import find_person
@@ -176,7 +176,7 @@ def rules_load(app: AppContext, path: Path, school_ref: str | None) -> None:
 
 @rules_group.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--language", type=click.Choice(["nb", "nn", "en"]), default=None)
+@click.option("--language", type=click.Choice(SUPPORTED), default=None)
 @pass_app
 def rules_check(app: AppContext, path: Path, language: str | None) -> None:
     """Validate a rules file without storing it."""
@@ -197,11 +197,11 @@ def rules_check(app: AppContext, path: Path, language: str | None) -> None:
 @pass_app
 def staff_token(app: AppContext, for_user: str) -> None:
     """Issue a staff API token (rules and broadcasts API). Shown once."""
-    from bot import tokens
+    from bot import api_tokens
 
     runtime = Runtime(app.settings)
     with runtime.transaction() as session:
-        secret = tokens.issue(session, _person(session, for_user), "admin", runtime.clock)
+        secret = api_tokens.issue(session, _person(session, for_user), "admin", runtime.clock)
     click.echo(secret)
 
 
@@ -329,7 +329,7 @@ def calendar_issue(app: AppContext, for_user: str) -> None:
 @pass_app
 def calendar_revoke(app: AppContext, for_user: str | None, url: str | None) -> None:
     """Revoke feeds: the URL stops working at once."""
-    from bot import tokens
+    from bot import api_tokens
     from scheduler import ical
 
     if (for_user is None) == (url is None):
@@ -341,6 +341,6 @@ def calendar_revoke(app: AppContext, for_user: str | None, url: str | None) -> N
         else:
             assert url is not None  # one of --for and --url, checked above
             secret = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".ics")
-            count = int(tokens.revoke(session, secret, runtime.clock))
+            count = int(api_tokens.revoke(session, secret, runtime.clock))
     click.echo(f"revoked {count} feed(s)")
 

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import ApiToken
-from bot.tokens import bearer, issue, resolve, revoke
+from bot.api_tokens import bearer, issue, resolve, revoke
 from tests.builders import build_school
 
 

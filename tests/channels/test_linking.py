@@ -47,7 +47,7 @@ def test_a_code_from_another_installation_or_past_its_time_does_not_work(store_u
 
 
 def test_web_sessions_end_after_their_lifetime_or_when_revoked(store_url: str, clock: Clock) -> None:
-    from bot import tokens
+    from bot import api_tokens as tokens
 
     sessions = db.session_factory(db.make_engine(store_url))
     with db.transaction(sessions) as session:

@@ -58,7 +58,7 @@ def test_token_list_shows_expiry_and_last_use_and_revoke_ends_it(school_env) -> 
     assert "kari" not in runner.invoke(cli, ["token", "list"]).output
     assert "revoked" in runner.invoke(cli, ["token", "list", "--all"]).output
     runtime = Runtime.from_env()
-    from bot.tokens import resolve
+    from bot.api_tokens import resolve
 
     with runtime.sessions() as session:
         assert resolve(session, secret, "rest", runtime.clock.utcnow()) is None

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.learning import api, tokens
+from bot.learning import api
+from bot.learning import activity_tokens as tokens
 from bot.runtime import Runtime
 from bot.models import Activity, AimStatus, ProfileSetting, ResourceOutcome, School, Source
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from bot import tokens
+from bot import api_tokens as tokens
 from ransel.cli import _register, cli
 from bot.models import AssignmentKind, OutboxMessage, Person
 from bot.runtime import Runtime

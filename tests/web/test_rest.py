@@ -3,7 +3,7 @@
 import pytest
 from starlette.testclient import TestClient
 
-from bot import tokens
+from bot import api_tokens as tokens
 from bot.config import load_settings
 from bot.gateway import Gateway
 from bot.identity import verify

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -64,9 +65,14 @@ def resolve(session: Session, secret: str | None, purpose: str, now: datetime) -
     if found is None:
         return None
     person, last_used = found
-    if last_used is None or stale(last_used, now):  # a write only every few minutes
-        touch(session, hashed, now)
+    note_use(session, hashed, last_used, now)
     return person
+
+
+def note_use(session: Session, token_hash: str, last_used: datetime | None, now: datetime) -> None:
+    """Note a token's use, unless it was noted a few minutes ago (a request does not write)."""
+    if last_used is None or stale(last_used, now):
+        touch(session, token_hash, now)
 
 
 def stale(last_used: datetime, now: datetime) -> bool:
@@ -77,11 +83,16 @@ def stale(last_used: datetime, now: datetime) -> bool:
 
 
 def revoke(session: Session, secret: str, clock: Clock) -> bool:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
-        return False
-    token.revoked_at = clock.utcnow()
-    return True
+    """End the token ``secret`` now; False if there is no such token or it had ended."""
+    return revoke_where(session, clock, ApiToken.token_hash == digest(secret)) > 0
+
+
+def revoke_where(session: Session, clock: Clock, *conditions: Any) -> int:
+    """End every unrevoked token that meets ``conditions`` now; returns how many."""
+    found = session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None), *conditions)).all()
+    for token in found:
+        token.revoked_at = clock.utcnow()
+    return len(found)
 
 
 def bearer(authorization: str | None) -> str | None:
