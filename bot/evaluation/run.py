@@ -250,7 +250,7 @@ def without_quotes(reply: str, quoted: list[str]) -> str:
         words = _WORDS.findall(text_.casefold())
         runs.update(pairwise(words))
     tokens = list(_WORDS.finditer(reply))
-    drop = set()
+    drop: set[int] = set()
     for i in range(len(tokens) - 1):
         if (tokens[i].group(0).casefold(), tokens[i + 1].group(0).casefold()) in runs:
             drop.update((i, i + 1))
