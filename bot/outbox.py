@@ -3,7 +3,8 @@
 Idempotent: a second enqueue with the same key (a retried webhook, a re-planned reminder)
 adds nothing, so "nothing twice" holds from the moment a message is decided. The planner
 writes in bulk (:func:`enqueue_many`); dispatchers :func:`claim` due rows and
-:func:`finish` them; channels report later statuses through ``channels.status.record``.
+:func:`finish` them; channels report later statuses through :func:`record_status`. Every
+change of a row's status is made here and leaves a :class:`~bot.models.DeliveryEvent`.
 
 A row's life::
 
@@ -272,6 +273,45 @@ def cancel(session: Session, keys: Iterable[str], *, now: datetime, detail: str)
             out.append(row.id)
     session.flush()
     return cancelled, out
+
+
+# A late "sent" must not undo "delivered": channel callbacks can arrive out of order.
+_RANK = {OutboxStatus.SENT: 1, OutboxStatus.DELIVERED: 2, OutboxStatus.READ: 3, OutboxStatus.FAILED: 4}
+
+
+def record_status(session: Session, external_id: str, status: OutboxStatus, now: datetime,
+                  error: str | None = None) -> bool:
+    """A channel's later report (delivered, read, failed) on the row it sent as ``external_id``;
+    False if there is no such row or the report changes nothing."""
+    row = session.scalar(select(OutboxMessage).where(OutboxMessage.external_id == external_id))
+    if row is None:
+        return False
+    if _RANK.get(status, 0) <= _RANK.get(row.status, 0):
+        return False
+    row.status = status
+    if status in (OutboxStatus.DELIVERED, OutboxStatus.READ) and row.delivered_at is None:
+        row.delivered_at = now
+    if error:
+        row.last_error = error
+    session.add(DeliveryEvent(outbox_id=row.id, status=status.value, at=now, detail=error))
+    return True
+
+
+def fold_into_digest(session: Session, digest_id: int, ids: Sequence[int], *, now: datetime) -> int:
+    """Fold pending rows ``ids`` into the digest row ``digest_id``; returns how many were."""
+    folded = list(session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.DIGESTED, digest_id=digest_id)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
+    if folded:
+        session.execute(insert(DeliveryEvent), [
+            {"outbox_id": row_id, "status": OutboxStatus.DIGESTED.value, "at": now, "detail": f"digest {digest_id}"}
+            for row_id in folded
+        ])
+    return len(folded)
 
 
 def _dialect(session: Session) -> str:

@@ -75,6 +75,18 @@ def bind(session: Session, person_id: int, channel: Channel, address: str, now: 
     return point
 
 
+def set_stopped(session: Session, channel: Channel, address: str, stopped: bool, now: datetime) -> None:
+    """The address said STOP (nothing more is sent there) or START (sending resumes); an
+    address already stopped keeps the moment it first stopped."""
+    point = contact_point(session, channel, address)
+    if point is None:
+        return
+    if not stopped:
+        point.stopped_at = None
+    elif point.stopped_at is None:
+        point.stopped_at = now
+
+
 def _profile(session: Session, person_id: int) -> dict[str, object]:
     """Profile settings that shape speech, by the school's precedence policy."""
     profile = effective_profile(session, person_id)

@@ -141,9 +141,7 @@ class _TwilioAdapter:
 
     def _mark_stopped(self, address: str) -> None:
         with transaction(self._sessions) as session:
-            point = contacts.contact_point(session, Channel.SMS, address)
-            if point is not None and point.stopped_at is None:
-                point.stopped_at = self._now()
+            contacts.set_stopped(session, Channel.SMS, address, True, self._now())
 
     async def _create(self, create, **params: Any) -> DeliveryResult:
         headers: dict[str, str] = {}

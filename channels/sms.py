@@ -29,13 +29,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import sms_segments
+from bot import outbox, sms_segments
 from bot.gateway import Asker, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, OutboxStatus
 from bot.phones import e164
 from bot.runtime import Runtime
-from channels import contacts, inbound, pins, status
+from channels import contacts, inbound, pins
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
 from channels.twilio_client import verified_form
@@ -96,9 +96,7 @@ class SmsInbound:
     def _set_stopped(self, number: str, stopped: bool) -> None:
         now = self.runtime.clock.utcnow()
         with self.runtime.transaction() as session:
-            point = contacts.contact_point(session, Channel.SMS, number)
-            if point is not None:
-                point.stopped_at = now if stopped else None
+            contacts.set_stopped(session, Channel.SMS, number, stopped, now)
 
     async def handle(self, request: Request) -> Response:
         params = await verified_form(self.runtime.settings, request)
@@ -169,7 +167,7 @@ def status_callback(runtime: Runtime, mapping: Mapping[str, OutboxStatus], sid_k
 
             def apply() -> None:
                 with runtime.transaction() as session:
-                    status.record(session, sid, new, runtime.clock.utcnow(), error)
+                    outbox.record_status(session, sid, new, runtime.clock.utcnow(), error)
 
             await asyncio.to_thread(apply)
         return Response(status_code=204)

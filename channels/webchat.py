@@ -37,13 +37,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import api_tokens
+from bot import api_tokens, outbox
 from bot import heard as heard_text
 from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
-from channels import contacts, linking, pins, status
+from channels import contacts, linking, pins
 from channels.attempts import AttemptLimiter, client_address, network_of
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
@@ -275,7 +275,7 @@ class WebChat:
             ).all()
             for notice in notices:
                 notice.seen_at = now
-                status.record(session, f"web:{notice.id}", OutboxStatus.READ, now)
+                outbox.record_status(session, f"web:{notice.id}", OutboxStatus.READ, now)
             return [{"text": n.text} for n in notices]
 
     async def notices(self, request: Request) -> Response:

@@ -50,14 +50,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateNotFound
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.db import changed_rows
 from bot.delivery import DeliveryAdapter, DeliveryResult, DeliveryStatus, OutgoingMessage
 from bot.models import Channel, DeliveryMode, Form, OutboxMessage, OutboxStatus, Person
-from bot.outbox import claim, finish, renew
+from bot.outbox import claim, finish, fold_into_digest, renew
 from bot.services import facts
 from bot.services import reach as preferences
 from bot.services.reach import Reach
@@ -116,16 +115,8 @@ def gather(session: Session, digests: list[OutboxMessage], reach: dict[int, Reac
         if (status is OutboxStatus.PENDING and not critical and category in categories and due_at < end_of_day
                 and row_id != digest.id):
             folds[digest.id].append(row_id)
-    folded = 0
-    for digest_id, ids in folds.items():
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.DIGESTED, digest_id=digest_id)
-            .execution_options(synchronize_session=False)
-        )
-        folded += changed_rows(session, stmt)
-    return folded
+    now = clock.utcnow()
+    return sum(fold_into_digest(session, digest_id, ids, now=now) for digest_id, ids in folds.items())
 
 
 def worker_name() -> str:

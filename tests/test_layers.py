@@ -154,3 +154,24 @@ def test_the_check_sees_a_backward_import_and_a_cycle(tmp_path: Path) -> None:
     assert _cycles(edges) == [["bot.services.x", "scheduler.outbox"]]
     tree = ast.parse("def f():\n    from scheduler import outbox\nif TYPE_CHECKING:\n    import channels\n")
     assert [n.lineno for n in _import_nodes(tree)] == [2]
+
+
+def test_outbox_rows_change_only_in_bot_outbox() -> None:
+    """Every change of an outbox row's state is one of bot/outbox.py's functions, each of which
+    leaves a DeliveryEvent (Zulip's do_* idea): nobody else updates, deletes or re-statuses one."""
+    found = []
+    for module, path in _modules().items():
+        source = path.read_text(encoding="utf-8")
+        if module == "bot.outbox" or "OutboxMessage" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                    "update", "delete") and node.args and "OutboxMessage" in ast.unparse(node.args[0]):
+                found.append(f"{module}:{node.lineno}: {ast.unparse(node)[:60]}")
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr in ("status", "delivered_at", "digest_id", "claimed_by")
+                    for t in node.targets):
+                found.append(f"{module}:{node.lineno}: {ast.unparse(node)[:60]}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "DeliveryEvent":
+                found.append(f"{module}:{node.lineno}: {ast.unparse(node)[:60]}")
+    assert found == []

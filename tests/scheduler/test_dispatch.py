@@ -173,15 +173,15 @@ def test_concurrent_workers_on_postgresql_claim_disjoint_rows_without_waiting(pg
 
 
 def test_the_teachers_summary_shows_what_the_channels_report_later(sessions, session, school, clock) -> None:  # noqa: ANN001
-    from channels import status
+    from bot.outbox import record_status
     from bot.services.broadcasts import summary
 
     rid = urgent_note(session, clock, school.kari)
     asyncio.run(dispatcher(sessions, clock, MemoryAdapter(Channel.TELEGRAM)).drain())
     with sessions.begin() as s:  # Twilio's callback for Per's SMS, the web page's "read" ...
         per_row = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == school.per)).one()
-        assert status.record(s, per_row.external_id, OutboxStatus.DELIVERED, clock.utcnow())
-        assert status.record(s, f"mem-{rid}", OutboxStatus.READ, clock.utcnow())
+        assert record_status(s, per_row.external_id, OutboxStatus.DELIVERED, clock.utcnow())
+        assert record_status(s, f"mem-{rid}", OutboxStatus.READ, clock.utcnow())
 
     broadcast = row(session, rid).broadcast_id
     from bot.models import Broadcast
