@@ -28,7 +28,7 @@ from actions._base import (
     reroute,
     reset,
 )
-from bot.access import AccessDenied
+from bot.access import AccessDenied, family_of
 from bot.models import Channel, Person, Role
 from bot.phrases import is_cancel, relay_content, relay_cue, subject_of_teacher, teacher_answer, yes_or_no
 from bot.services import relay
@@ -100,7 +100,7 @@ class ValidateRelayForm(FormValidationAction):
                 return {"relay_pupil": NOT_AVAILABLE}
             if tracker.get_slot("requested_slot") is None and not relay_cue(turn.text):
                 return {"relay_pupil": NOT_A_MESSAGE}
-            pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+            pupils = family_of(turn.session, turn.person, turn.today)
             match, named = _match_child(turn, pupils)
             if match is not None:
                 value = str(match.id)
@@ -147,7 +147,7 @@ class AskRelayPupilAction(RanselAction):
         return "action_ask_relay_pupil"
 
     def respond(self, turn: Turn) -> None:
-        pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+        pupils = family_of(turn.session, turn.person, turn.today)
         turn.say("relay_which_child", buttons=child_buttons(pupils), names=[p.given_name for p in pupils])
 
     def closing_events(self, turn: Turn) -> list[EventType]:
@@ -262,7 +262,7 @@ class RelayFromMessageAction(RanselAction):
             and relay_content(turn.text) is not None
 
     def respond(self, turn: Turn) -> None:
-        pupils = relay.family_pupils(turn.session, turn.person, turn.clock)
+        pupils = family_of(turn.session, turn.person, turn.today)
         match, named = _match_child(turn, pupils)
         if match is None and named:
             raise AccessDenied()

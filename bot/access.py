@@ -25,7 +25,18 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.memo import memo
-from bot.models import Group, GroupKind, Guardianship, MemberRole, Membership, Person, PersonRole, Role, School
+from bot.models import (
+    BroadcastScope,
+    Group,
+    GroupKind,
+    Guardianship,
+    MemberRole,
+    Membership,
+    Person,
+    PersonRole,
+    Role,
+    School,
+)
 
 ADULT_AGE = 18
 
@@ -108,9 +119,9 @@ def children_of(session: Session, guardian: Person, on: date) -> list[Person]:
     )))
 
 
-def family_pupils(session: Session, person_ids: Iterable[int], on: date) -> dict[int, set[int]]:
-    """For many people at once (reminder batches): the pupils each one sees as themself or as
-    a guardian. The same rule as for one asker; disabled accounts see nobody."""
+def family_pupil_ids(session: Session, person_ids: Iterable[int], on: date) -> dict[int, set[int]]:
+    """For many people at once (reminder batches): the ids of the pupils each one sees as
+    themself or as a guardian (:func:`family_of`'s rule; disabled accounts see nobody)."""
     ids = set(person_ids)
     if not ids:
         return {}
@@ -178,10 +189,20 @@ def _pupils_in_groups(session: Session, group_ids: Iterable[int], on: date) -> s
     )
 
 
+def family_of(session: Session, person: Person, on: date) -> list[Person]:
+    """The pupils a person sees as family: themself if a pupil, then the children they have
+    parental responsibility for (whom they may ask about, write to a teacher about, follow in
+    a calendar feed)."""
+    roles = roles_of(session, person)
+    pupils = [person] if Role.PUPIL in roles else []
+    if Role.GUARDIAN in roles:
+        pupils += children_of(session, person, on)
+    return pupils
+
+
 def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: date) -> set[int]:
-    """Pupils the asker sees as themself or as their guardian (all of the pupil's groups)."""
-    # family_pupils' rule for one enabled asker, from what this session already knows (the
-    # roles, the children): three statements fewer per turn.
+    """:func:`family_of` as ids, from what this session already knows (the roles, the
+    children): three statements fewer per turn."""
     seen = {asker.id} if Role.PUPIL in roles else set()
     if Role.GUARDIAN in roles:
         seen.update(child.id for child in children_of(session, asker, on))
@@ -303,3 +324,36 @@ def require_teacher_of(session: Session, asker: Person, group_id: int, on: date)
     if group_id not in taught_group_ids(session, asker, on):
         raise AccessDenied()
     return session.get(Group, group_id)  # type: ignore[return-value]
+
+
+def staff_schools(session: Session, person: Person) -> list[int]:
+    """The schools a person is a teacher or school admin at, in the order stored."""
+    return [r.school_id for r in _school_roles(session, person.id)
+            if r.school_id is not None and r.role in (Role.TEACHER, Role.SCHOOL_ADMIN)]
+
+
+def may_broadcast(session: Session, author: Person, school_id: int, scope: BroadcastScope, group_id: int | None,
+                  urgent: bool = False) -> bool:
+    """A school admin may reach anyone at the school, urgently too; a teacher their own groups
+    (on time, not urgent), and a grade, the whole school or urgently only where the school
+    allows teachers that (``teachers_broadcast_widely``)."""
+    roles = _school_roles(session, author.id)
+    if any(r.role is Role.SCHOOL_ADMIN and r.school_id == school_id for r in roles):
+        return True
+    if not any(r.role is Role.TEACHER and r.school_id in (school_id, None) for r in roles):
+        return False
+    if scope is not BroadcastScope.GROUP or urgent:
+        school = session.get(School, school_id)
+        if school is None or not school.teachers_broadcast_widely:
+            return False
+    if scope is BroadcastScope.GROUP:
+        return session.scalar(
+            select(Membership.id).where(
+                Membership.group_id == group_id, Membership.person_id == author.id, Membership.role == MemberRole.TEACHER
+            )
+        ) is not None
+    return any(r.role is Role.TEACHER and r.school_id == school_id for r in roles)
+
+
+def _school_roles(session: Session, person_id: int) -> list[PersonRole]:
+    return list(session.scalars(select(PersonRole).where(PersonRole.person_id == person_id)))

@@ -79,7 +79,7 @@ class Choice:
 
 def vocabulary(session: Session, person: Person, on: date, language: str) -> Vocabulary:
     """Names, subjects and near item titles of the pupils ``person`` may see (children, or self)."""
-    pupil_ids = access.family_pupils(session, [person.id], on).get(person.id, set())
+    pupil_ids = access.family_pupil_ids(session, [person.id], on).get(person.id, set())
     names: list[str] = []
     for pupil in session.scalars(select(Person).where(Person.id.in_(pupil_ids)).order_by(Person.given_name)):
         names.extend(pupil.given_name.split())

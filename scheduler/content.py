@@ -6,7 +6,7 @@ a message. A dispatch batch instead builds one :class:`BatchContent` for all its
 handful of queries for every recipient, pupil and day in the batch, then dictionary lookups.
 It answers exactly the questions the builders ask, by the same rules:
 
-- who a recipient may see: ``bot.access.family_pupils``, the access rule for pupils and
+- who a recipient may see: ``bot.access.family_pupil_ids``, the access rule for pupils and
   guardians (the only people reminders are planned for) asked for the whole batch at once;
 - a pupil's groups today, and what is due in them on a day (as ``bot.services.due``:
   ordered by due time, title and id; ``done`` by the pupil's result status);
@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import family_pupils
+from bot.access import family_pupil_ids
 from bot.clock import Clock
 from bot.models import (
     Assignment,
@@ -109,7 +109,7 @@ class BatchContent:
     # -- who sees whom
 
     def _load_visible(self, recipients: set[int]) -> dict[int, set[int]]:
-        return family_pupils(self.session, recipients, self.today)
+        return family_pupil_ids(self.session, recipients, self.today)
 
     def visible(self, recipient_id: int) -> set[int]:
         return self._visible.get(recipient_id, set())

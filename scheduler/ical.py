@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import api_tokens
-from bot.access import AccessDenied, children_of, roles_of, visible_groups_of_pupil
+from bot.access import AccessDenied, family_of, visible_groups_of_pupil
 from bot.clock import Clock
 from bot.i18n import language_of
-from bot.models import ApiToken, CalendarEvent, Person, Role
+from bot.models import ApiToken, CalendarEvent, Person
 from bot.services.bring import bring_list
 from bot.services.due import due_items
 from bot.services.pupils import school_of
@@ -52,20 +52,12 @@ def feed_url(base_url: str, secret: str) -> str:
     return f"{base_url.rstrip('/')}/calendar/{secret}.ics"
 
 
-def pupils_of(session: Session, holder: Person, on: date) -> list[Person]:
-    roles = roles_of(session, holder)
-    pupils = [holder] if Role.PUPIL in roles else []
-    if Role.GUARDIAN in roles:
-        pupils += children_of(session, holder, on)
-    return pupils
-
-
 def feed(session: Session, holder: Person, clock: Clock, language: str | None = None) -> bytes:
     """The holder's calendar as iCalendar bytes."""
     lang = language_of(language or holder.language)
     today = clock.today()
     stamp = clock.utcnow()
-    pupils = pupils_of(session, holder, today)
+    pupils = family_of(session, holder, today)
     several = len(pupils) > 1 or (pupils and pupils[0].id != holder.id)
 
     cal = Calendar()
@@ -80,7 +72,7 @@ def feed(session: Session, holder: Person, clock: Clock, language: str | None = 
         name = pupil.given_name if several else None
         try:
             groups = visible_groups_of_pupil(session, holder, pupil.id, today)
-        except AccessDenied:  # pragma: no cover - pupils_of only lists visible pupils
+        except AccessDenied:  # pragma: no cover - family_of lists only visible pupils
             continue
         for item in due_items(session, holder, pupil.id, today - PAST, today + AHEAD, clock):
             day = item.due.date()

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.access import visible_pupil_ids
+from bot.access import may_broadcast, staff_schools, visible_pupil_ids
 from bot.clock import Clock
 from bot.i18n import Formatter, language_of, render
 from bot.models import (
@@ -30,13 +30,9 @@ from bot.models import (
     Broadcast,
     BroadcastScope,
     Group,
-    MemberRole,
-    Membership,
     OutboxMessage,
     OutboxStatus,
     Person,
-    PersonRole,
-    Role,
     School,
 )
 from bot.outbox import enqueue_many
@@ -56,10 +52,6 @@ class BroadcastError(ValueError):
         super().__init__(Formatter(language_of(language)).t(f"broadcast_errors.{code}", **values))
 
 
-def _school_roles(session: Session, person_id: int) -> list[PersonRole]:
-    return list(session.scalars(select(PersonRole).where(PersonRole.person_id == person_id)))
-
-
 def find_group(session: Session, school_id: int | None, name: str) -> Group | None:
     query = select(Group).where((Group.name == name) | (Group.sourced_id == name))
     if school_id is not None:
@@ -70,32 +62,8 @@ def find_group(session: Session, school_id: int | None, name: str) -> Group | No
 def school_of(session: Session, author: Person, group: Group | None = None) -> int | None:
     if group is not None:
         return group.school_id
-    ids = [r.school_id for r in _school_roles(session, author.id) if r.school_id is not None
-           and r.role in (Role.TEACHER, Role.SCHOOL_ADMIN)]
+    ids = staff_schools(session, author)
     return ids[0] if ids else None
-
-
-def may_broadcast(session: Session, author: Person, school_id: int, scope: BroadcastScope, group_id: int | None,
-                  urgent: bool = False) -> bool:
-    """A school admin may reach anyone at the school, urgently too; a teacher their own groups
-    (on time, not urgent), and a grade, the whole school or urgently only where the school
-    allows teachers that (``teachers_broadcast_widely``)."""
-    roles = _school_roles(session, author.id)
-    if any(r.role is Role.SCHOOL_ADMIN and r.school_id == school_id for r in roles):
-        return True
-    if not any(r.role is Role.TEACHER and r.school_id in (school_id, None) for r in roles):
-        return False
-    if scope is not BroadcastScope.GROUP or urgent:
-        school = session.get(School, school_id)
-        if school is None or not school.teachers_broadcast_widely:
-            return False
-    if scope is BroadcastScope.GROUP:
-        return session.scalar(
-            select(Membership.id).where(
-                Membership.group_id == group_id, Membership.person_id == author.id, Membership.role == MemberRole.TEACHER
-            )
-        ) is not None
-    return any(r.role is Role.TEACHER and r.school_id == school_id for r in roles)
 
 
 def still_in_audience(session: Session, broadcast: Broadcast, recipient: Person, pupils: list[int], day: date) -> bool:

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.access import AccessDenied, children_of, current, roles_of, visible_pupil_ids
+from bot.access import AccessDenied, current, family_of, visible_pupil_ids
 from bot.clock import Clock
-from bot.models import Group, GroupKind, MemberRole, Membership, Person, Role, Thread, ThreadMessage
+from bot.models import Group, GroupKind, MemberRole, Membership, Person, Thread, ThreadMessage
 from bot.outbox import cancel, enqueue
 from bot.services import changes
 from bot.services.absence import contact_teachers
@@ -46,17 +46,6 @@ class AmbiguousThread(LookupError):
         self.open_ids = open_ids
 
 
-def family_pupils(session: Session, asker: Person, clock: Clock) -> list[Person]:
-    """Whom the asker may write to a teacher about: themself (a pupil) or their children."""
-    roles = roles_of(session, asker)
-    pupils: list[Person] = []
-    if Role.PUPIL in roles:
-        pupils.append(asker)
-    if Role.GUARDIAN in roles:
-        pupils += children_of(session, asker, clock.today())
-    return pupils
-
-
 def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
                 subject_code: str | None = None) -> Person:
     """The teacher a question about this pupil goes to. AccessDenied for others' pupils."""
@@ -73,7 +62,7 @@ def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
 
 
 def _require_family_pupil(session: Session, asker: Person, pupil_id: int, clock: Clock) -> None:
-    if pupil_id not in {p.id for p in family_pupils(session, asker, clock)}:
+    if pupil_id not in {p.id for p in family_of(session, asker, clock.today())}:
         raise AccessDenied()
 
 
@@ -293,7 +282,7 @@ def named_teacher_subject(session: Session, asker: Person, text: str, clock: Clo
     children (``CONTACT`` for a contact teacher), so the message reaches that teacher; None
     when no teacher of theirs is named."""
     words = text.casefold()
-    for pupil in family_pupils(session, asker, clock):
+    for pupil in family_of(session, asker, clock.today()):
         found = teachers_of(session, asker, pupil.id, clock)
         if any(t.name.casefold() in words for t in found.contact):
             return CONTACT
