@@ -188,8 +188,7 @@ def build_reminder_weekplan(session: Session, recipient: Person, payload: dict[s
         due = plan.homework + plan.tests
         entries = []
         for schedule in plan.days:
-            off = not schedule.info.teaching or any(e.no_teaching for e in schedule.events)
-            if off:
+            if not schedule.info.teaching:
                 entries.append({"day": schedule.day, "off": True, "items": [], "events": []})
                 continue
             items = [_item(i) for i in due if i.due.date() == schedule.day]

@@ -11,7 +11,7 @@ It answers exactly the questions the builders ask, by the same rules:
 - a pupil's groups today, and what is due in them on a day (as ``bot.services.due``:
   ordered by due time, title and id; ``done`` by the pupil's result status);
 - the lessons a pupil has on a day, and none on a day without teaching (as
-  ``bot.services.timetable.day_schedule``, using ``bot.services.calendar.day_info``);
+  ``bot.services.timetable.day_schedule``: ``bot.services.calendar.school_days`` for the pupil's groups);
 - the school's gear for a place (as ``bot.services.bring``).
 
 ``tests/scheduler/test_content.py`` renders every reminder both ways on the test school and
@@ -44,7 +44,7 @@ from bot.models import (
     Person,
     Result,
 )
-from bot.services.calendar import day_info, local_bounds
+from bot.services.calendar import SchoolDays, local_bounds, school_days
 from bot.services.due import DONE
 
 SESSION_KEY = "scheduler.batch_content"
@@ -95,7 +95,7 @@ class BatchContent:
         self._due: dict[tuple[int, str], list[Due]] = {}
         self._lessons: dict[tuple[int, str], list[LessonSlot]] = {}
         self._gear: dict[int, dict[str, list[str]]] = {}
-        self._school_days: dict[tuple[int, date], bool] = {}
+        self._school_days: dict[int, SchoolDays] = {}
         self.persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(recipients | pupils or {-1})))}
         # The tests and events reminders name: loaded once, so builders' session.get hits memory.
         self._keep = list(session.scalars(select(Assignment).where(
@@ -188,7 +188,7 @@ class BatchContent:
             mine = self.groups(pupil)
             school = self.school_of.get(pupil)
             for day in days:
-                if school is None or not self.school_day(school, day):
+                if school is None or not self.school_day(school, day, mine):
                     continue
                 self._lessons[(pupil, day.isoformat())] = [
                     LessonSlot(r.subject_code, r.place) for r in rows
@@ -199,11 +199,13 @@ class BatchContent:
     def lessons(self, pupil_id: int, day: date) -> list[LessonSlot]:
         return self._lessons.get((pupil_id, day.isoformat()), [])
 
-    def school_day(self, school_id: int, day: date) -> bool:
-        key = (school_id, day)
-        if key not in self._school_days:
-            self._school_days[key] = day_info(self.session, school_id, day, self.clock.zone).teaching
-        return self._school_days[key]
+    def school_day(self, school_id: int, day: date, group_ids: Iterable[int] = ()) -> bool:
+        """As :func:`bot.services.calendar.day_info` says for pupils of ``group_ids``."""
+        if school_id not in self._school_days:
+            days = sorted(self.days)
+            self._school_days[school_id] = school_days(self.session, school_id, date.fromisoformat(days[0]),
+                                                       date.fromisoformat(days[-1]), self.clock.zone)
+        return self._school_days[school_id].is_school_day(day, group_ids)
 
     def gear(self, school_id: int) -> dict[str, list[str]]:
         if school_id not in self._gear:

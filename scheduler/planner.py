@@ -42,6 +42,7 @@ from bot.outbox import enqueue_many, lock_pending
 from bot.reminder_rules import Rule, RuleSet, rules_for
 from bot.services import facts
 from bot.services import reach as preferences
+from bot.services.calendar import school_days
 from bot.services.reach import Reach
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class SchoolPlanner:
         self.session, self.clock, self.school_id, self.rules = session, clock, school_id, rules
         self.zone = clock.zone
         self.fire_days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
-        self.calendar = facts.school_calendar(session, school_id, first_day, last_day + timedelta(days=21), self.zone)
+        self.calendar = school_days(session, school_id, first_day, last_day + timedelta(days=21), self.zone)
         self.groups = facts.groups_of_school(session, school_id)
         self.members = facts.pupil_groups(session, self.groups, first_day)  # pupil → groups
         self.by_group: dict[int, set[int]] = defaultdict(set)

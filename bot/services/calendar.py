@@ -3,7 +3,9 @@ school's breaks and terms for reading "før jul" or "i vår" (:class:`bot.dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -51,32 +53,75 @@ def local_bounds(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, dat
     return start, end
 
 
-def day_info(session: Session, school_id: int, day: date, zone: ZoneInfo) -> DayInfo:
-    if day.weekday() >= 5:
-        return DayInfo(day, False, "weekend")
-    holiday = public_holiday(day)
-    if holiday:
-        return DayInfo(day, False, "holiday", holiday_nb=holiday[0], holiday_en=holiday[1])
-    school_break = session.scalar(
-        select(SchoolBreak).where(
-            SchoolBreak.school_id == school_id, SchoolBreak.first_day <= day, SchoolBreak.last_day >= day
+@dataclass
+class SchoolDays:
+    """Which days a school teaches, and which of its groups do not on a day of their own,
+    over a range of dates: the one answer to "is this a teaching day (for these groups)?",
+    for a chat answer (one day) and for a night's reminders (weeks at once) alike."""
+
+    school_id: int
+    breaks: list[tuple[date, date, str]] = field(default_factory=list)
+    # Days without teaching from calendar events, with the event: None = the whole school.
+    no_teaching: dict[int | None, dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
+
+    def info(self, day: date, group_ids: Iterable[int] = ()) -> DayInfo:
+        """The day for the school, or for pupils of ``group_ids`` (an event for one of their
+        groups without teaching takes the day off for them, not for the rest of the school)."""
+        if day.weekday() >= 5:
+            return DayInfo(day, False, "weekend")
+        holiday = public_holiday(day)
+        if holiday:
+            return DayInfo(day, False, "holiday", holiday_nb=holiday[0], holiday_en=holiday[1])
+        for first, last, key in self.breaks:
+            if first <= day <= last:
+                return DayInfo(day, False, "break", break_key=key)
+        for group in (None, *group_ids):
+            event_id = self.no_teaching.get(group, {}).get(day)
+            if event_id is not None:
+                return DayInfo(day, False, "no_teaching", event_id=event_id)
+        return DayInfo(day, True)
+
+    def is_school_day(self, day: date, group_ids: Iterable[int] = ()) -> bool:
+        return self.info(day, group_ids).teaching
+
+    def is_quiet_day(self, day: date) -> bool:
+        """A public holiday or a day in a school break: no school reminders are sent on it."""
+        return public_holiday(day) is not None or any(first <= day <= last for first, last, _ in self.breaks)
+
+
+def school_days(session: Session, school_id: int, first: date, last: date, zone: ZoneInfo) -> SchoolDays:
+    """The school's :class:`SchoolDays` from ``first`` to ``last``, in two queries."""
+    days = SchoolDays(school_id)
+    days.breaks = [
+        (b.first_day, b.last_day, b.name_key)
+        for b in session.scalars(
+            select(SchoolBreak).where(
+                SchoolBreak.school_id == school_id, SchoolBreak.last_day >= first, SchoolBreak.first_day <= last
+            ).order_by(SchoolBreak.first_day, SchoolBreak.id)
         )
-    )
-    if school_break is not None:
-        return DayInfo(day, False, "break", break_key=school_break.name_key)
-    start, end = local_bounds(zone, day, day)
-    pupil_free = session.scalar(
-        select(CalendarEvent.id).where(
+    ]
+    start, end = local_bounds(zone, first, last)
+    events = session.execute(
+        select(CalendarEvent.id, CalendarEvent.group_id, CalendarEvent.starts_at, CalendarEvent.ends_at).where(
             CalendarEvent.school_id == school_id,
-            CalendarEvent.group_id.is_(None),
             CalendarEvent.no_teaching.is_(True),
             CalendarEvent.starts_at < end,
             CalendarEvent.ends_at > start,
-        )
+        ).order_by(CalendarEvent.starts_at, CalendarEvent.id)
     )
-    if pupil_free is not None:
-        return DayInfo(day, False, "no_teaching", event_id=pupil_free)
-    return DayInfo(day, True)
+    for event_id, group_id, starts_at, ends_at in events:
+        day = starts_at.astimezone(zone).date()
+        # An event ending at midnight does not cover the next day.
+        until = (ends_at - timedelta(microseconds=1)).astimezone(zone).date()
+        while day <= until:
+            days.no_teaching[group_id].setdefault(day, event_id)
+            day += timedelta(days=1)
+    return days
+
+
+def day_info(session: Session, school_id: int, day: date, zone: ZoneInfo, group_ids: Iterable[int] = ()) -> DayInfo:
+    """One day of :class:`SchoolDays` (for the school, or for pupils of ``group_ids``)."""
+    return school_days(session, school_id, day, day, zone).info(day, group_ids)
 
 
 def next_school_day(session: Session, school_id: int, after: date, zone: ZoneInfo) -> date:

@@ -1,5 +1,6 @@
-"""What the planner reads from the stores, in bulk: school days, who is in which group,
-whose guardian is who, which groups have something due or a lesson that needs gear.
+"""What the planner reads from the stores, in bulk: who is in which group, whose guardian is
+who, which groups have something due or a lesson that needs gear (which days are school days
+is :func:`bot.services.calendar.school_days`).
 
 The planner asks these questions for a whole school at once (one query per question, not one
 per pupil), so planning a municipality's evening stays within seconds. They only decide
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -34,9 +35,7 @@ from bot.models import (
     MemberRole,
     Membership,
     Person,
-    SchoolBreak,
 )
-from bot.services.calendar import public_holiday
 
 # --- time helpers --------------------------------------------------------------------------
 
@@ -58,67 +57,6 @@ def local_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """
     naive = datetime.combine(day, wall)
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
-
-
-# --- the school calendar -------------------------------------------------------------------
-
-
-def is_public_holiday(day: date) -> bool:
-    return public_holiday(day) is not None
-
-
-@dataclass
-class SchoolCalendar:
-    """Which days a school (or a group in it) teaches, over a range of dates."""
-
-    school_id: int
-    breaks: list[tuple[date, date]] = field(default_factory=list)
-    # Days without teaching from calendar events: None = whole school, else per group.
-    no_teaching: dict[int | None, set[date]] = field(default_factory=lambda: defaultdict(set))
-
-    def in_break(self, day: date) -> bool:
-        return any(first <= day <= last for first, last in self.breaks)
-
-    def is_school_day(self, day: date, group_ids: Iterable[int] = ()) -> bool:
-        if day.weekday() >= 5 or is_public_holiday(day) or self.in_break(day):
-            return False
-        if day in self.no_teaching.get(None, ()):
-            return False
-        return not any(day in self.no_teaching.get(g, ()) for g in group_ids)
-
-    def is_quiet_day(self, day: date) -> bool:
-        """A public holiday or a day in a school break: no school reminders are sent on it."""
-        return is_public_holiday(day) or self.in_break(day)
-
-
-def school_calendar(session: Session, school_id: int, start: date, end: date, zone: ZoneInfo) -> SchoolCalendar:
-    cal = SchoolCalendar(school_id)
-    cal.breaks = [
-        (b.first_day, b.last_day)
-        for b in session.scalars(
-            select(SchoolBreak).where(
-                SchoolBreak.school_id == school_id, SchoolBreak.last_day >= start, SchoolBreak.first_day <= end
-            )
-        )
-    ]
-    lo, _ = day_bounds(start, zone)
-    _, hi = day_bounds(end, zone)
-    events = session.execute(
-        select(CalendarEvent.group_id, CalendarEvent.starts_at, CalendarEvent.ends_at).where(
-            CalendarEvent.school_id == school_id,
-            CalendarEvent.no_teaching.is_(True),
-            CalendarEvent.starts_at < hi,
-            CalendarEvent.ends_at > lo,
-        )
-    )
-    for group_id, starts_at, ends_at in events:
-        day = starts_at.astimezone(zone).date()
-        # An event ending at midnight does not cover the next day.
-        last = (ends_at - timedelta(microseconds=1)).astimezone(zone).date()
-        while day <= last:
-            cal.no_teaching[group_id].add(day)
-            day += timedelta(days=1)
-    return cal
 
 
 # --- people and groups ---------------------------------------------------------------------

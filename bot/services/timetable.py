@@ -65,11 +65,11 @@ class DaySchedule:
         return [s for s in self.slots if s.starts >= marker.ends and s.slot_key is None]
 
 
-def _school_zone_checks(session: Session, pupil_id: int, day: date, clock: Clock) -> DayInfo:
+def _school_zone_checks(session: Session, pupil_id: int, day: date, clock: Clock, group_ids: set[int]) -> DayInfo:
     school_id = school_of(session, pupil_id)
     if school_id is None:
         return DayInfo(day, False, "no_teaching")
-    return day_info(session, school_id, day, clock.zone)
+    return day_info(session, school_id, day, clock.zone, group_ids)
 
 
 def events_on(session: Session, group_ids: set[int], school_id: int | None, day: date, clock: Clock) -> list[EventView]:
@@ -103,7 +103,7 @@ def events_on(session: Session, group_ids: set[int], school_id: int | None, day:
 
 def day_schedule(session: Session, asker: Person, pupil_id: int, day: date, clock: Clock) -> DaySchedule:
     groups = visible_groups_of_pupil(session, asker, pupil_id, clock.today())
-    info = _school_zone_checks(session, pupil_id, day, clock)
+    info = _school_zone_checks(session, pupil_id, day, clock, groups)
     schedule = DaySchedule(day, info, events=events_on(session, groups, school_of(session, pupil_id), day, clock))
     if not info.teaching or not groups:
         return schedule
