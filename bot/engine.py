@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -29,15 +28,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 from urllib.parse import unquote, urlparse
 
 import httpx
 import yaml
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.processes import Child, NotReady, Progress, spawn, stop, wait_ready
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,6 @@ _TRAINING_SUFFIXES = (".yml", ".yaml")
 ENGINE_START_TIMEOUT = 240.0
 ACTIONS_START_TIMEOUT = 60.0
 
-Progress = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
@@ -190,29 +188,6 @@ def api_token(settings: Settings) -> str:
     return settings.engine_api_token
 
 
-@dataclass
-class ManagedProcess:
-    name: str
-    process: subprocess.Popen
-    url: str
-    log_file: Path
-    run_dir: Path | None = None
-    _log_handle: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
 def _port_of(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
     return parsed.hostname or "127.0.0.1", parsed.port or 80
@@ -291,38 +266,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return out
 
 
-def spawn(name: str, command: list[str], env: dict[str, str], log_file: Path, url: str,
-           cwd: Path) -> ManagedProcess:
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(log_file, "ab")  # noqa: SIM115 - the child process writes to it after we return
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
-    )
-    log.info("started %s pid=%s", name, process.pid)
-    return ManagedProcess(name, process, url, log_file, _log_handle=handle)
-
-
-def wait_ready(proc: ManagedProcess, probe: Callable[[httpx.Client], bool], timeout: float,
-                progress: Progress) -> None:
-    deadline = time.monotonic() + timeout
-    announced = time.monotonic()
-    with httpx.Client(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if not proc.alive():
-                raise EngineError(f"{proc.name} exited with {proc.process.returncode}:\n{proc.log_tail()}")
-            try:
-                if probe(client):
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() - announced > 15:
-                progress(f"still waiting for the {proc.name} ...")
-                announced = time.monotonic()
-            # Polling interval, not a blind wait: we return as soon as the probe answers.
-            time.sleep(0.25)
-    stop(proc)
-    raise EngineError(f"{proc.name} not ready after {timeout:.0f} s:\n{proc.log_tail()}")
+def _wait_ready(proc: Child, probe: Callable[[httpx.Client], bool], timeout: float, progress: Progress) -> None:
+    try:
+        wait_ready(proc, probe, timeout, progress)
+    except NotReady as exc:
+        raise EngineError(str(exc)) from None
 
 
 def engine_ready(settings: Settings, client: httpx.Client | None = None) -> bool:
@@ -389,7 +337,7 @@ def actions_command(settings: Settings, python: str | None = None) -> tuple[list
 
 
 def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path | None = None,
-                 progress: Progress = _quiet, timeout: float = ENGINE_START_TIMEOUT) -> ManagedProcess:
+                 progress: Progress = _quiet, timeout: float = ENGINE_START_TIMEOUT) -> Child:
     """Start ``rasa run --enable-api`` on the port of ``settings.engine_url``; wait until ready.
 
     Trains first if the model for the current data does not exist yet.
@@ -397,43 +345,25 @@ def start_engine(settings: Settings, *, model: Path | None = None, run_dir: Path
     model = model or train(settings, progress=progress).model
     argv, env, run_dir = engine_command(settings, model, run_dir)
     progress(f"starting the dialogue engine on {settings.engine_url} (about a minute) ...")
-    proc = spawn("engine", argv, env, run_dir / "engine.log", settings.engine_url, run_dir)
+    proc = spawn("engine", argv, env, cwd=run_dir, log_file=run_dir / "engine.log", url=settings.engine_url)
     proc.run_dir = run_dir
-    wait_ready(proc, lambda client: engine_ready(settings, client), timeout, progress)
+    _wait_ready(proc, lambda client: engine_ready(settings, client), timeout, progress)
     progress("dialogue engine ready")
     return proc
 
 
 def start_actions(settings: Settings, *, run_dir: Path | None = None, progress: Progress = _quiet,
-                  timeout: float = ACTIONS_START_TIMEOUT, python: str | None = None) -> ManagedProcess:
+                  timeout: float = ACTIONS_START_TIMEOUT, python: str | None = None) -> Child:
     """Start the rasa-sdk action server (app env) on the port of ``settings.action_server_url``."""
     _, port = _port_of(settings.action_server_url)
     run_dir = run_dir or settings.data_dir / "actions" / str(port)
     argv, env = actions_command(settings, python)
     progress(f"starting the action server on {settings.action_server_url} ...")
-    proc = spawn("action server", argv, env, run_dir / "actions.log", settings.action_server_url, PROJECT_ROOT)
+    proc = spawn("action server", argv, env, cwd=PROJECT_ROOT, log_file=run_dir / "actions.log",
+                 url=settings.action_server_url)
     proc.run_dir = run_dir
-    wait_ready(proc, lambda client: actions_ready(settings, client), timeout, progress)
+    _wait_ready(proc, lambda client: actions_ready(settings, client), timeout, progress)
     return proc
-
-
-def stop(proc: ManagedProcess | None, timeout: float = 15.0) -> None:
-    """End a managed process and its children: SIGTERM, then SIGKILL after ``timeout``."""
-    if proc is None:
-        return
-    if proc.alive():
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.process.wait(5)
-    if proc._log_handle is not None:
-        proc._log_handle.close()
-        proc._log_handle = None
-    log.info("stopped %s pid=%s", proc.name, proc.pid)
 
 
 @dataclass
@@ -441,8 +371,8 @@ class Stack:
     """A running engine and action server that belong together."""
 
     settings: Settings
-    engine: ManagedProcess
-    actions: ManagedProcess
+    engine: Child
+    actions: Child
 
     def stop(self) -> None:
         stop(self.engine)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
+
+from bot.processes import Child, NotReady, spawn, stop_all, wait_ready
 
 
 @dataclass
@@ -27,7 +29,7 @@ class Service:
     health_url: str | None = None  # polled until it answers 2xx
     ready_timeout: float = 180.0
     env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen | None = None
+    process: Child | None = None
 
 
 class ServiceFailed(RuntimeError):
@@ -43,27 +45,14 @@ class Supervisor:
     def start(self) -> None:
         for service in self.services:
             env = {**os.environ, **service.env}
-            # Own process group: a terminal's Ctrl-C reaches only us, and we stop children in order.
-            process = service.process = subprocess.Popen(service.argv, env=env, start_new_session=True)
-            self._wait_ready(service, process)
-            where = f" on {service.listens}" if service.listens else ""
-            self.echo(f"  {service.name:<14} ready{where} (pid {process.pid})")
-
-    def _wait_ready(self, service: Service, process: subprocess.Popen) -> None:
-        if service.health_url is None:
-            return
-        deadline = time.monotonic() + service.ready_timeout
-        with httpx.Client(timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    raise ServiceFailed(f"{service.name} exited with code {process.returncode}")
+            child = service.process = spawn(service.name, service.argv, env)
+            if service.health_url is not None:
                 try:
-                    if client.get(service.health_url).is_success:
-                        return
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.25)
-        raise ServiceFailed(f"{service.name} not ready after {service.ready_timeout:.0f} s")
+                    wait_ready(child, partial(_answers, service.health_url), service.ready_timeout)
+                except NotReady as exc:
+                    raise ServiceFailed(str(exc)) from None
+            where = f" on {service.listens}" if service.listens else ""
+            self.echo(f"  {service.name:<14} ready{where} (pid {child.pid})")
 
     def wait(self) -> int:
         """Block until a signal or a service exits; returns the exit code for ``ransel up``."""
@@ -76,8 +65,8 @@ class Supervisor:
         try:
             while stop["signal"] is None:
                 for service in self.services:
-                    if service.process is not None and service.process.poll() is not None:
-                        self.echo(f"  {service.name} stopped unexpectedly (exit {service.process.returncode})")
+                    if service.process is not None and not service.process.alive():
+                        self.echo(f"  {service.name} stopped unexpectedly (exit {service.process.process.returncode})")
                         return 1
                 time.sleep(0.2)
             return 0
@@ -86,20 +75,8 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def stop(self, grace: float = 10.0) -> None:
-        running = [(s, s.process) for s in reversed(self.services) if s.process and s.process.poll() is None]
-        for _service, process in running:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + grace
-        for service, process in running:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            self.echo(f"  {service.name:<14} stopped")
+        children = [s.process for s in reversed(self.services) if s.process is not None and s.process.alive()]
+        stop_all(children, grace, on_stopped=lambda child: self.echo(f"  {child.name:<14} stopped"))
 
     def run(self, on_ready: Callable[[], None] | None = None) -> int:
         """Start everything, call ``on_ready`` once all are ready, then wait for a signal."""
@@ -116,6 +93,10 @@ class Supervisor:
             return 0
         finally:
             self.stop()
+
+
+def _answers(url: str, client: httpx.Client) -> bool:
+    return client.get(url).is_success
 
 
 def ransel_command(*args: str) -> list[str]:
