@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -48,6 +49,7 @@ from bench.pg import fresh_database  # noqa: E402
 from bot import db  # noqa: E402
 from bot import api_tokens as tokens
 from bot import engine as eng  # noqa: E402
+from bot import processes as procs  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.identity import conversation_id  # noqa: E402
 from bot.models import Channel  # noqa: E402
@@ -200,10 +202,10 @@ async def measured_closed_loop(name: str, send: Sender, users: int, seconds: flo
 class RanselUnderTest:
     settings: Settings
     stack: eng.Stack
-    web: eng.ManagedProcess
+    web: procs.Child
     base_url: str
     users: list[tuple[str, str, int]]  # (token, language, person id)
-    extra: list[eng.ManagedProcess] = field(default_factory=list)
+    extra: list[procs.Child] = field(default_factory=list)
 
     def sender(self, base_urls: list[str] | None = None) -> Sender:
         urls = base_urls or [self.base_url]
@@ -278,18 +280,18 @@ def pupils_and_guardians(runtime: Runtime) -> list[tuple[str, str, int]]:
     return users
 
 
-def start_web(settings: Settings, run_dir: Path) -> tuple[eng.ManagedProcess, str]:
+def start_web(settings: Settings, run_dir: Path) -> tuple[procs.Child, str]:
     port = eng.free_port()
     env = dict(os.environ)
     env.update(eng.settings_env(settings))
     argv = [sys.executable, "-m", "ransel.cli", "web", "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    proc = eng.spawn("http app", argv, env, run_dir / f"web-{port}.log", url, ROOT)
+    proc = procs.spawn("http app", argv, env, cwd=ROOT, log_file=run_dir / f"web-{port}.log", url=url)
 
     def ready(client: httpx.Client) -> bool:
         return client.get(f"{url}/health").status_code == 200
 
-    eng.wait_ready(proc, ready, 60, log)
+    procs.wait_ready(proc, ready, 60, log)
     return proc, url
 
 
@@ -383,7 +385,7 @@ async def ransel_scaling(r: RanselUnderTest, work: Path, users: int, seconds: fl
     """Closed-loop turns/s with one and with two engines on a shared PostgreSQL tracker store
     and a Redis lock store; each engine has its own HTTP app, turns alternate between them."""
     tracker_url, drop = fresh_database(PG_ADMIN)
-    started: list[eng.ManagedProcess] = []
+    started: list[procs.Child] = []
     try:
         model = eng.train(r.settings).model
         bases = []
@@ -430,8 +432,8 @@ class ActionHelloWorld(Action):
 
 @dataclass
 class BareUnderTest:
-    engine: eng.ManagedProcess
-    actions: eng.ManagedProcess
+    engine: procs.Child
+    actions: procs.Child
     url: str
     conversations: int  # as many as Ransel's virtual users: equal conversation lengths
 
@@ -487,21 +489,22 @@ def start_bare(settings: Settings, work: Path, conversations: int) -> BareUnderT
     (project / "endpoints.yml").write_text(yaml.safe_dump(
         {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}))
     rasa = str(eng.rasa_executable())
-    actions = eng.spawn("bare action server", [rasa, "run", "actions", "--actions", "actions", "--port",
-                                               str(action_port)], env, work / "bare-actions.log",
-                        f"http://127.0.0.1:{action_port}", project)
-    eng.wait_ready(actions, lambda c: c.get(f"http://127.0.0.1:{action_port}/health").status_code == 200, 120, log)
+    actions = procs.spawn("bare action server", [rasa, "run", "actions", "--actions", "actions", "--port",
+                                                 str(action_port)], env, cwd=project, log_file=work / "bare-actions.log",
+                          url=f"http://127.0.0.1:{action_port}")
+    procs.wait_ready(actions, lambda c: c.get(f"http://127.0.0.1:{action_port}/health").status_code == 200, 120, log)
     url = f"http://127.0.0.1:{engine_port}"
-    engine = eng.spawn("bare engine", [rasa, "run", "--enable-api", "--port", str(engine_port), "--interface",
-                                       "127.0.0.1", "--model", str(target), "--endpoints",
-                                       str(project / "endpoints.yml"), "--credentials",
-                                       str(project / "credentials.yml")], env, work / "bare-engine.log", url, project)
+    engine = procs.spawn("bare engine", [rasa, "run", "--enable-api", "--port", str(engine_port), "--interface",
+                                         "127.0.0.1", "--model", str(target), "--endpoints",
+                                         str(project / "endpoints.yml"), "--credentials",
+                                         str(project / "credentials.yml")], env, cwd=project,
+                         log_file=work / "bare-engine.log", url=url)
 
     def ready(client: httpx.Client) -> bool:
         response = client.get(f"{url}/status")
         return response.status_code == 200 and bool(response.json().get("model_file"))
 
-    eng.wait_ready(engine, ready, eng.ENGINE_START_TIMEOUT, log)
+    procs.wait_ready(engine, ready, eng.ENGINE_START_TIMEOUT, log)
     return BareUnderTest(engine, actions, url, conversations)
 
 
@@ -524,60 +527,45 @@ def print_phases(title: str, phases: list[Phase]) -> None:
               f"{p.p99_ms:>8.1f} {p.errors:>7}")
 
 
-async def main(args: argparse.Namespace) -> int:
-    seconds = 10.0 if args.quick else args.seconds
-    closed_seconds = 10.0 if args.quick else 30.0
+async def measure_ransel(ransel: RanselUnderTest, work: Path, args: argparse.Namespace, seconds: float,
+                         closed_seconds: float) -> dict[str, object]:
+    """Ransel's share of a turn, its open and closed loops, CPU and memory (and scaling)."""
     users = args.users
-    settings = load_settings()
-    results: dict[str, object] = {"started": datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
-                                  "open_loop_seconds": seconds, "closed_loop_seconds": closed_seconds,
-                                  "closed_loop_users": users, "cpu_count": os.cpu_count(),
-                                  "load_average_at_start": os.getloadavg()}
-    work = Path(tempfile.mkdtemp(prefix="ransel-bench-"))
-    ransel = bare = None
-    try:
-        log("starting Ransel (demo school, HTTP app, engine, action server) ...")
-        ransel = start_ransel(work)
-        sender = ransel.sender()
-        await warm_up(sender)
-        share = await ransel_share(ransel, 10 if args.quick else 30)
-        phases = [await open_loop(f"ransel @ {rate:g}/s", sender, rate, seconds) for rate in (5, 10)]
-        phase, cpu = await measured_closed_loop(f"ransel max ({users} users)", sender, users, closed_seconds, {
-            "engine": ransel.stack.engine.pid, "action_server": ransel.stack.actions.pid,
-            "gateway_http_app": ransel.web.pid})
-        phases.append(phase)
-        results["ransel"] = {
-            "phases": [asdict(p) for p in phases],
-            "share": share,
-            "cpu_ms_per_turn": cpu,
-            "conversations": len(ransel.users),
-            "rss_mb": {"engine": rss_mb(ransel.stack.engine.pid), "action_server": rss_mb(ransel.stack.actions.pid),
-                       "gateway_http_app": rss_mb(ransel.web.pid)},
-        }
-        if not args.no_scaling:
-            log("scaling: one and two engines on PostgreSQL + Redis ...")
-            results["scaling"] = await ransel_scaling(ransel, work, users * 2, closed_seconds)
-        conversations = len(ransel.users)
-        ransel.stop()
-        ransel = None
+    sender = ransel.sender()
+    await warm_up(sender)
+    share = await ransel_share(ransel, 10 if args.quick else 30)
+    phases = [await open_loop(f"ransel @ {rate:g}/s", sender, rate, seconds) for rate in (5, 10)]
+    phase, cpu = await measured_closed_loop(f"ransel max ({users} users)", sender, users, closed_seconds, {
+        "engine": ransel.stack.engine.pid, "action_server": ransel.stack.actions.pid,
+        "gateway_http_app": ransel.web.pid})
+    phases.append(phase)
+    measured: dict[str, object] = {
+        "phases": [asdict(p) for p in phases],
+        "share": share,
+        "cpu_ms_per_turn": cpu,
+        "conversations": len(ransel.users),
+        "rss_mb": {"engine": rss_mb(ransel.stack.engine.pid), "action_server": rss_mb(ransel.stack.actions.pid),
+                   "gateway_http_app": rss_mb(ransel.web.pid)},
+    }
+    if not args.no_scaling:
+        log("scaling: one and two engines on PostgreSQL + Redis ...")
+        measured["scaling"] = await ransel_scaling(ransel, work, users * 2, closed_seconds)
+    return measured
 
-        log("starting the bare Rasa bot (rasa init + one custom action) ...")
-        bare = start_bare(settings, work, conversations)
-        await warm_up(bare.sender())
-        bare_phases = [await open_loop(f"bare @ {rate:g}/s", bare.sender(), rate, seconds) for rate in (5, 10)]
-        phase, cpu = await measured_closed_loop(f"bare max ({users} users)", bare.sender(), users, closed_seconds, {
-            "engine": bare.engine.pid, "action_server": bare.actions.pid})
-        bare_phases.append(phase)
-        results["bare"] = {"phases": [asdict(p) for p in bare_phases], "conversations": conversations,
-                           "cpu_ms_per_turn": cpu,
-                           "rss_mb": {"engine": rss_mb(bare.engine.pid), "action_server": rss_mb(bare.actions.pid)}}
-    finally:
-        if bare is not None:
-            bare.stop()
-        if ransel is not None:
-            ransel.stop()
-        shutil.rmtree(work, ignore_errors=True)
 
+async def measure_bare(bare: BareUnderTest, users: int, seconds: float, closed_seconds: float) -> dict[str, object]:
+    """The bare Rasa bot's open and closed loops, CPU and memory."""
+    await warm_up(bare.sender())
+    phases = [await open_loop(f"bare @ {rate:g}/s", bare.sender(), rate, seconds) for rate in (5, 10)]
+    phase, cpu = await measured_closed_loop(f"bare max ({users} users)", bare.sender(), users, closed_seconds, {
+        "engine": bare.engine.pid, "action_server": bare.actions.pid})
+    phases.append(phase)
+    return {"phases": [asdict(p) for p in phases], "conversations": bare.conversations, "cpu_ms_per_turn": cpu,
+            "rss_mb": {"engine": rss_mb(bare.engine.pid), "action_server": rss_mb(bare.actions.pid)}}
+
+
+def report(results: dict[str, Any]) -> None:
+    """The run in words, against the targets."""
     print_phases("Bare Rasa 3.6 bot (rasa init + 1 custom action, in-memory tracker)",
                  [Phase(**p) for p in results["bare"]["phases"]])
     print_phases("Ransel (REST endpoint -> gateway -> engine -> action server -> SQLite)",
@@ -618,11 +606,49 @@ async def main(args: argparse.Namespace) -> int:
             print(f"  {label}: engine process(es) busy {', '.join(f'{x:.0%}' for x in u['engines_core_share'])} "
                   f"of a core; machine busy {u['machine_share']:.0%} of its {os.cpu_count()} cores")
     print(f"Load average during the run: {os.getloadavg()} (other work on the machine skews numbers)")
+
+
+def write_results(results: dict[str, Any]) -> Path:
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"dialogue-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    return out
+
+
+async def main(args: argparse.Namespace) -> int:
+    seconds = 10.0 if args.quick else args.seconds
+    closed_seconds = 10.0 if args.quick else 30.0
+    settings = load_settings()
+    results: dict[str, Any] = {"started": datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
+                               "open_loop_seconds": seconds, "closed_loop_seconds": closed_seconds,
+                               "closed_loop_users": args.users, "cpu_count": os.cpu_count(),
+                               "load_average_at_start": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="ransel-bench-"))
+    ransel = bare = None
+    try:
+        log("starting Ransel (demo school, HTTP app, engine, action server) ...")
+        ransel = start_ransel(work)
+        measured = await measure_ransel(ransel, work, args, seconds, closed_seconds)
+        scaling = measured.pop("scaling", None)
+        results["ransel"] = measured
+        if scaling is not None:
+            results["scaling"] = scaling
+        conversations = len(ransel.users)
+        ransel.stop()
+        ransel = None
+
+        log("starting the bare Rasa bot (rasa init + one custom action) ...")
+        bare = start_bare(settings, work, conversations)
+        results["bare"] = await measure_bare(bare, args.users, seconds, closed_seconds)
+    finally:
+        if bare is not None:
+            bare.stop()
+        if ransel is not None:
+            ransel.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    report(results)
+    print(f"\nwritten to {write_results(results).relative_to(ROOT)}")
     return 0
 
 
