@@ -190,13 +190,13 @@ def assignment_order(text: str, clock: Clock) -> AssignmentOrder | None:
         split = text[: about.start()], about.group(1).strip()
     header, body = split
     kind = next((k for k, pattern in _KIND if pattern.search(header)), None)
-    things = _BRING_BODY.match(body)
-    if kind is None and things and _ADD.search(header):
+    bring_body = _BRING_BODY.match(body)
+    if kind is None and bring_body and _ADD.search(header):
         # "Legg til for 6B: ta med ski og stavar fredag 18. desember": the body says what it is.
         day, at = _send_time(header, clock)
         if day is None:
             day, at = _send_time(body, clock)
-        listed = _DAY_TAIL.sub("", things.group(1)).strip(" .,!")
+        listed = _DAY_TAIL.sub("", bring_body.group(1)).strip(" .,!")
         if day is None or not listed:
             return None
         return AssignmentOrder(BRING, classes[0], _ahead(day, body, clock), at, listed)
