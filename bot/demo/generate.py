@@ -5,7 +5,9 @@
 fictional Fjellby kommune, school year 2026/27, seen from Tuesday 2026-12-01 10:00. The
 same building blocks, scaled, make a whole municipality for ``bench/import_municipality.py``.
 
-Everything comes from one seeded ``random.Random``: the same seed gives byte-identical files.
+What the demo school holds (subjects, timetables, the fixed pupils and teachers, the work of
+weeks 44-51) is data, in ``bot/demo/content.yaml``; this module turns it into the export.
+Everything else comes from one seeded ``random.Random``: the same seed gives byte-identical files.
 All people and places are fictional; e-mail domains are under ``.example`` (RFC 2606).
 """
 
@@ -46,28 +48,12 @@ SPRING = ("term-2027-v", "Våren 2027", date(2027, 1, 4), date(2027, 6, 18))
 # Results exist for work due before the demo's current week (the demo "now" is Tue 1 Dec).
 GRADED_BEFORE = datetime(2026, 11, 30, tzinfo=OSLO)
 
+# The demo's content (bot/demo/content.yaml): people, classes, timetables, work. Data, not code.
+CONTENT: dict[str, Any] = yaml.safe_load((Path(__file__).with_name("content.yaml")).read_text(encoding="utf-8"))
+
 # Short subject keys used in this file -> LK20 curriculum code and Norwegian title.
-SUBJECTS = {
-    "mat": ("MAT01-05", "Matematikk"),
-    "nor": ("NOR01-07", "Norsk"),
-    "eng": ("ENG01-05", "Engelsk"),
-    "nat": ("NAT01-04", "Naturfag"),
-    "saf": ("SAF01-04", "Samfunnsfag"),
-    "krle": ("RLE01-03", "KRLE"),
-    "kro": ("KRO01-05", "Kroppsøving"),
-    "mus": ("MUS01-02", "Musikk"),
-    "khv": ("KHV01-02", "Kunst og håndverk"),
-    "mhe": ("MHE01-02", "Mat og helse"),
-    "utv": ("UTV01-03", "Utdanningsvalg"),
-    "fsp": ("FSP01-04", "Fremmedspråk"),
-}
-CATEGORIES = {
-    "cat-lekse": "Lekse",
-    "cat-prove": "Prøve",
-    "cat-kartlegging": "Kartlegging",
-    "cat-ta-med": "Ta med",
-    "cat-prosjekt": "Prosjekt",
-}
+SUBJECTS: dict[str, tuple[str, str]] = {key: (code, title) for key, (code, title) in CONTENT["subjects"].items()}
+CATEGORIES: dict[str, str] = CONTENT["categories"]
 
 
 # --- the export being built ----------------------------------------------------------------
@@ -282,63 +268,29 @@ def term_of(day: date) -> str:
 
 BREAK, LUNCH, CLASS_HOUR = "break", "lunch", "class_hour"
 # Weekly timetables: (start, end, subject key[@place] or slot key). 4A starts 08:30, 9B 08:15.
-TIMETABLE_4A = {
-    "monday": [("08:30", "09:15", "nor"), ("09:15", "10:00", "mat"), ("10:00", "10:15", BREAK),
-               ("10:15", "11:00", "eng"), ("11:00", "11:30", LUNCH), ("11:30", "12:15", "saf"),
-               ("12:15", "13:00", "mus")],
-    "tuesday": [("08:30", "09:15", "mat"), ("09:15", "10:00", "nor"), ("10:00", "10:15", BREAK),
-                ("10:15", "11:45", "kro@gymsal"), ("11:45", "12:15", LUNCH), ("12:15", "13:00", "krle"),
-                ("13:00", "13:45", "nat")],
-    "wednesday": [("08:30", "10:00", "kro@svommehall"), ("10:00", "10:15", BREAK), ("10:15", "11:00", "nor"),
-                  ("11:00", "11:30", LUNCH), ("11:30", "12:15", "mat"), ("12:15", "13:45", "khv")],
-    "thursday": [("08:30", "09:15", "nor"), ("09:15", "10:00", "mat"), ("10:00", "10:15", BREAK),
-                 ("10:15", "11:00", "kro@gymsal"), ("11:00", "11:30", LUNCH), ("11:30", "12:15", "nat"),
-                 ("12:15", "13:00", "eng")],
-    "friday": [("08:30", "09:15", "mat"), ("09:15", "10:00", "nor"), ("10:00", "10:15", BREAK),
-               ("10:15", "11:00", "saf"), ("11:00", "11:30", LUNCH), ("11:30", "12:15", "krle"),
-               ("12:15", "13:00", CLASS_HOUR)],
-}
-TIMETABLE_9B = {
-    "monday": [("08:15", "09:15", "nor"), ("09:15", "10:15", "mat"), ("10:15", "10:30", BREAK),
-               ("10:30", "11:30", "kro@gymsal"), ("11:30", "12:00", LUNCH), ("12:00", "13:00", "eng"),
-               ("13:00", "14:00", "nat")],
-    "tuesday": [("08:15", "09:15", "mat"), ("09:15", "10:15", "saf"), ("10:15", "10:30", BREAK),
-                ("10:30", "11:30", "nor"), ("11:30", "12:00", LUNCH), ("12:00", "13:00", "fsp"),
-                ("13:00", "14:00", "krle")],
-    "wednesday": [("08:15", "09:15", "nat"), ("09:15", "10:15", "nor"), ("10:15", "10:30", BREAK),
-                  ("10:30", "11:30", "mhe"), ("11:30", "12:00", LUNCH), ("12:00", "13:00", "mhe"),
-                  ("13:00", "14:00", "mus")],
-    "thursday": [("08:15", "09:15", "kro@gymsal"), ("09:15", "10:15", "eng"), ("10:15", "10:30", BREAK),
-                 ("10:30", "11:30", "mat"), ("11:30", "12:00", LUNCH), ("12:00", "13:00", "fsp"),
-                 ("13:00", "14:00", "saf")],
-    "friday": [("08:15", "09:15", "eng"), ("09:15", "10:15", "nat"), ("10:15", "10:30", BREAK),
-               ("10:30", "11:30", "khv"), ("11:30", "12:00", LUNCH), ("12:00", "13:00", "khv"),
-               ("13:00", "13:45", "utv")],
-}
-ROOMS = {"4a": "Rom 104", "9b": "Rom 212", "9-spansk": "Rom 214", "9-tysk": "Rom 215", "mhe": "Skolekjøkkenet"}
 
-# Fixed people other engineers' tests rely on: (username, given, family, language).
-FIXED_PUPILS_4A = [("emma.hansen", "Emma", "Hansen", "nb", date(2017, 3, 14)),
-                   ("nora.lie", "Nora", "Lie", "nb", date(2017, 6, 2)),
-                   ("sindre.berg", "Sindre", "Berg", "nn", date(2017, 10, 21))]
-FIXED_PUPILS_9B = [("jonas.hansen", "Jonas", "Hansen", "nb", date(2012, 9, 2)),
-                   ("olivia.smith", "Olivia", "Smith", "en", date(2012, 4, 27))]
-TEACHERS = [  # username, given, family, language, groups taught (group sid suffixes)
-    ("liv.andersen", "Liv", "Andersen", "nb", ["4a", "4a-mat", "4a-nor"]),
-    ("ingrid.dahl", "Ingrid", "Dahl", "nb", ["4a-eng", "4a-nat", "4a-saf", "4a-krle"]),
-    ("marte.nilsen", "Marte", "Nilsen", "nb", ["4a-mus", "4a-khv", "9b-mus"]),
-    ("gunnar.vik", "Gunnar", "Vik", "nn", ["4a-kro", "9b-kro"]),
-    ("tor.haugen", "Tor", "Haugen", "nb", ["9b", "9b-mat", "9b-nat"]),
-    ("sarah.jones", "Sarah", "Jones", "en", ["9b-eng"]),
-    ("ole.bakken", "Ole", "Bakken", "nn", ["9b-nor", "9b-saf", "9b-krle", "9b-utv"]),
-    ("hilde.moen", "Hilde", "Moen", "nb", ["9b-mhe", "9-spansk"]),
-    ("lars.strand", "Lars", "Strand", "nb", ["9b-khv", "9-tysk"]),
-]
-CONTACT_TEACHERS = {"4a": "liv.andersen", "9b": "tor.haugen"}
-SUBJECTS_4A = ["mat", "nor", "eng", "nat", "saf", "krle", "kro", "mus", "khv"]
-SUBJECTS_9B = ["mat", "nor", "eng", "nat", "saf", "krle", "kro", "mus", "khv", "mhe", "utv"]
+def _timetable(cls: str) -> dict[str, list[tuple[str, str, str]]]:
+    return {day: [(start, end, what) for start, end, what in slots] for day, slots in CONTENT["timetables"][cls].items()}
+
+
+def _people(rows: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
+    return [tuple(row[k] for k in keys) for row in rows]
+
+
+TIMETABLE_4A = _timetable("4a")
+TIMETABLE_9B = _timetable("9b")
+ROOMS: dict[str, str] = CONTENT["rooms"]
+
+# Fixed people other engineers' tests rely on: (username, given, family, language, birth date).
+FIXED_PUPILS_4A = _people(CONTENT["pupils"]["4a"], "username", "given", "family", "language", "birth")
+FIXED_PUPILS_9B = _people(CONTENT["pupils"]["9b"], "username", "given", "family", "language", "birth")
+# username, given, family, language, groups taught (group sid suffixes)
+TEACHERS = _people(CONTENT["teachers"], "username", "given", "family", "language", "groups")
+CONTACT_TEACHERS: dict[str, str] = CONTENT["contact_teachers"]
+SUBJECTS_4A: list[str] = CONTENT["class_subjects"]["4a"]
+SUBJECTS_9B: list[str] = CONTENT["class_subjects"]["9b"]
 # Pupils' ability on the 0-1 scale behind generated scores (fixed people: fixed abilities).
-ABILITY = {"emma.hansen": 0.82, "nora.lie": 0.71, "sindre.berg": 0.58, "jonas.hansen": 0.63, "olivia.smith": 0.86}
+ABILITY: dict[str, float] = CONTENT["ability"]
 # Pupils of 9B absent from "Prøve i brøk og prosent" (no result): chosen among the others.
 ABSENT_FROM_FRACTIONS_TEST = 3
 
@@ -365,176 +317,11 @@ class Work:
 
 def demo_work() -> list[Work]:
     """Homework, tests, projects and things to bring for 4A and 9B, weeks 44-51 of 2026."""
-    work: list[Work] = []
-    w = work.append
-    times = {44: 3, 45: 4, 46: 5, 47: 6, 48: 7, 49: 8}
-    # 4A maths: the multiplication tables, one a week, then the test.
-    for week, n in times.items():
-        w(Work("4a-mat", "mat", "cat-lekse", f"Gangetabellen: øv på {n}-gangen",
-               f"Øv på {n}-gangen hver dag, gjerne høyt sammen med en voksen. Gjør oppgavene på side "
-               f"{40 + 2 * week - 88}–{41 + 2 * week - 88} i Multi 4A.",
-               week_day(week, "wednesday"), ["KM289"], 1))
-    w(Work("4a-mat", "mat", "cat-lekse", "Repetisjon før gangeprøven",
-           "Øv på alle gangetabellene fra 2 til 9. Bruk gangetabell-kortene du fikk med hjem.",
-           week_day(50, "wednesday"), ["KM289"], 1))
-    w(Work("4a-mat", "mat", "cat-lekse", "Juleregning: oppgaveark",
-           "Løs oppgavearket med juleregning. Vis hvordan du tenker på hver oppgave.",
-           week_day(51, "wednesday"), ["KM287", "KM288"], 1))
-    for week in (45, 47, 49):
-        w(Work("4a-mat", "mat", "cat-lekse", "Divisjon: del likt",
-               "Gjør oppgavene om å dele likt på arket. Tegn gjerne for å vise hvordan du deler.",
-               week_day(week, "friday"), ["KM290", "KM270"], 1))
-    # 4A Norwegian: reading for Tuesday, writing for Thursday.
-    for i, week in enumerate(range(44, 52)):
-        first = 34 + 6 * i
-        w(Work("4a-nor", "nor", "cat-lekse", f"Les side {first}–{first + 4} i Zeppelin 4",
-               "Les teksten høyt for en voksen og svar på de tre spørsmålene nederst på siden.",
-               week_day(week, "tuesday"), ["KM12026"], 1))
-        w(Work("4a-nor", "nor", "cat-lekse", "Ukas ord: skriv fem setninger",
-               "Skriv fem setninger i skriveboka der du bruker ukas ord. Husk stor bokstav og punktum.",
-               week_day(week, "thursday"), ["KM12018", "KM12019"], 1))
-    # 4A English: a word list a week.
-    themes = {44: "animals", 45: "food", 46: "clothes", 47: "the weather", 48: "my family",
-              49: "Christmas", 50: "numbers 20–100", 51: "winter"}
-    for week, theme in themes.items():
-        w(Work("4a-eng", "eng", "cat-lekse", f"Engelske gloser: {theme}",
-               f"Lær ordene om «{theme}» på glosearket. Øv på å si dem høyt og skrive dem.",
-               week_day(week, "thursday"), ["KM11767", "KM11753"], 1))
-    # 4A science, social studies, RE.
-    w(Work("4a-nat", "nat", "cat-lekse", "Finn tre spor etter dyr i nærmiljøet",
-           "Ta bilde av eller tegn tre spor etter dyr du finner på vei til skolen eller hjemme.",
-           week_day(45, "tuesday"), ["KM801"], 1))
-    w(Work("4a-nat", "nat", "cat-lekse", "Vannets kretsløp: tegn og forklar",
-           "Tegn vannets kretsløp og skriv en setning til hver pil.", week_day(47, "tuesday"), ["KM763"], 1))
-    w(Work("4a-nat", "nat", "cat-lekse", "Mål temperaturen ute hver dag",
-           "Les av termometeret klokka 15 hver dag og før det inn i tabellen.",
-           week_day(49, "thursday"), ["KM800", "KM794"], 1))
-    w(Work("4a-saf", "saf", "cat-lekse", "Barnekonvensjonen: snakk hjemme om én rettighet",
-           "Velg én av barns rettigheter fra arket og snakk med en voksen hjemme om hvorfor den er viktig.",
-           week_day(46, "friday"), ["KM1669"], 1))
-    w(Work("4a-saf", "saf", "cat-lekse", "Tegn kart over skoleveien",
-           "Tegn et kart over veien din til skolen med minst tre kjennetegn.",
-           week_day(48, "monday"), ["KM1671"], 1))
-    w(Work("4a-saf", "saf", "cat-lekse", "Intervju: jul i gamle dager",
-           "Lag tre spørsmål og intervju en besteforelder eller en annen voksen om jul da de var barn.",
-           week_day(50, "friday"), ["KM1668"], 1))
-    w(Work("4a-krle", "krle", "cat-lekse", "Høytider i familien",
-           "Finn ut hvordan familien din feirer en høytid, og ta med en ting eller et bilde som hører til.",
-           week_day(49, "friday"), ["KM1980"], 1))
-    # 4A tests.
-    w(Work("4a-nor", "nor", "cat-kartlegging", "Kartlegging i lesing",
-           "Kartleggingsprøve i leseforståelse. Ingen forberedelse nødvendig; sov godt natta før.",
-           week_day(46, "thursday"), ["KM12026"], 30, week_day(44, "monday")))
-    w(Work("4a-eng", "eng", "cat-prove", "Spelling test: clothes",
-           "Vi har prøve i å skrive ordene om klær fra glosearket.",
-           week_day(47, "thursday"), ["KM11758"], 20, week_day(46, "monday")))
-    w(Work("4a-mat", "mat", "cat-prove", "Matteprøve: divisjon",
-           "Prøve i divisjon: dele likt, dele opp og skrive regnestykker til tegninger.",
-           week_day(48, "friday"), ["KM290", "KM291"], 24, week_day(46, "monday")))
-    w(Work("4a-eng", "eng", "cat-prove", "Spelling test: my family",
-           "Vi har prøve i å skrive ordene om familien fra glosearket.",
-           week_day(49, "thursday"), ["KM11758"], 20, week_day(48, "monday")))
-    w(Work("4a-mat", "mat", "cat-prove", "Gangeprøve",
-           "Prøve i gangetabellen fra 2 til 9: 40 regnestykker på 10 minutter.",
-           week_day(50, "thursday"), ["KM289"], 40, week_day(48, "monday")))
-    w(Work("4a-nor", "nor", "cat-prove", "Diktat: juleord",
-           "Diktat med tjue ord fra ukas ordliste og juleordene vi har øvd på.",
-           week_day(51, "wednesday"), ["KM12018", "KM12019"], 20, week_day(50, "monday")))
-    # 4A project and things to bring.
-    w(Work("4a-nat", "nat", "cat-prosjekt", "Prosjekt: Dyr i vinterskogen",
-           "Velg et dyr som lever i skogen om vinteren. Lag en plakat om hvordan det er tilpasset kulda "
-           "og presenter den for klassen.", week_day(51, "tuesday"), ["KM801", "KM794"], None,
-           week_day(48, "monday")))
-    w(Work("4a-khv", "khv", "cat-ta-med", "Ta med en tom melkekartong til kunst og håndverk",
-           "Vi lager julelykter av gjenbruksmaterialer. Skyll kartongen godt.",
-           week_day(49, "wednesday"), ["KM1820"], None, week_day(48, "friday")))
-    w(Work("4a", None, "cat-ta-med", "Ta med nisselue og kopp til juleavslutningen",
-           "Vi har juleavslutning med gløgg og pepperkaker i klasserommet.",
-           week_day(51, "friday"), [], None, week_day(50, "friday")))
-
-    # 9B maths.
-    topics = {44: ("Brøk: utvidelse og forkorting", ["KM243"]), 45: ("Prosentregning", ["KM243", "KM235"]),
-              46: ("Brøk, desimaltall og prosent", ["KM243"]), 47: ("Repetisjon før prøven i brøk og prosent", ["KM243", "KM235"]),
-              48: ("Statistikk – sentralmål", ["KM234"]), 49: ("Sannsynlighet", ["KM233", "KM236"]),
-              50: ("Statistikk i mediene", ["KM235"]), 51: ("Julenøtter: problemløsing", ["KM241"])}
-    for week, (topic, aims) in topics.items():
-        w(Work("9b-mat", "mat", "cat-lekse", f"Matte: {topic}",
-               f"Gjør oppgavene om {topic.lower()} i Maximum 9. Vis utregning; bruk fasit til å rette selv.",
-               week_day(week, "thursday"), aims, 1))
-    # 9B Norwegian.
-    texts = {44: "«Fotballsko» av Ingvar Ambjørnsen", 45: "«Mor og dotter» av Kjersti Wold",
-             46: "«Skyggen» av Henrik Wergeland", 47: "«Tyven» av Tarjei Vesaas"}
-    for week, text in texts.items():
-        w(Work("9b-nor", "nor", "cat-lekse", f"Les novellen {text}",
-               "Les novellen og skriv et sammendrag på ca. 150 ord. Hva forteller teksten om å være ung?",
-               week_day(week, "wednesday"), ["KM12055", "KM12060"], 1))
-    for week in (48, 49):
-        w(Work("9b-nor", "nor", "cat-lekse", "Argumenterende tekst: skriv innledning og to argumenter",
-               "Velg et av temaene på arket. Skriv innledning og to argumenter med belegg.",
-               week_day(week, "wednesday"), ["KM12050", "KM12048"], 1))
-    w(Work("9b-nor", "nor", "cat-lekse", "Nynorsk: bøy verba på arket",
-           "Gjer oppgåvene om sterke og svake verb på nynorsk.", week_day(51, "wednesday"), ["KM12053"], 1))
-    # 9B English.
-    for i, week in enumerate(range(44, 49)):
-        first = 112 + 6 * i
-        w(Work("9b-eng", "eng", "cat-lekse", f"Read pages {first}–{first + 5} in Enter 9",
-               "Read the text and answer questions 1–4 in your exercise book.",
-               week_day(week, "monday"), ["KM11790"], 1))
-    w(Work("9b-eng", "eng", "cat-lekse", "Learn the words for the vocabulary test",
-           "Learn the 30 words and phrases from Unit 4 «Christmas around the world» both ways.",
-           week_day(49, "monday"), ["KM11785"], 1))
-    w(Work("9b-eng", "eng", "cat-lekse", "Write a Christmas card to a pen pal",
-           "Write a short letter (about 120 words) describing how your family celebrates Christmas.",
-           week_day(50, "thursday"), ["KM11795"], 1))
-    # 9B science.
-    science = {44: ("cellen", ["KM843"]), 45: ("fotosyntese og celleånding", ["KM805"]),
-               47: ("immunforsvaret", ["KM809"]), 48: ("vaksiner", ["KM809"]),
-               49: ("drivhuseffekten", ["KM840"]), 50: ("energi og energikvalitet", ["KM841"])}
-    for week, (topic, aims) in science.items():
-        w(Work("9b-nat", "nat", "cat-lekse", f"Naturfag: les om {topic}",
-               f"Les om {topic} i Trigger 9 og svar på oppgavene til kapitlet.",
-               week_day(week, "friday"), aims, 1))
-    w(Work("9b-saf", "saf", "cat-lekse", "Hvem har makt i Norge?",
-           "Finn en nyhetssak om en politisk sak og skriv hvem som har makt i saken.",
-           week_day(46, "thursday"), ["KM1648"], 1))
-    w(Work("9b-saf", "saf", "cat-lekse", "Digitale spor",
-           "Lag en liste over hvor du har lagt igjen digitale spor i dag, og hvordan du kan slette dem.",
-           week_day(50, "tuesday"), ["KM1645"], 1))
-    # 9B tests.
-    w(Work("9b-mat", "mat", "cat-kartlegging", "Kartleggingsprøve i regning",
-           "Nasjonal kartlegging av regneferdigheter. Ta med kalkulator og blyant.",
-           week_day(45, "thursday"), ["KM241"], 50, week_day(44, "monday")))
-    w(Work("9b-nat", "nat", "cat-prove", "Naturfagprøve: celler og fotosyntese",
-           "Prøven dekker cellens oppbygning og fotosyntese og celleånding (kapittel 2 og 3).",
-           week_day(46, "friday"), ["KM843", "KM805"], 30, week_day(44, "monday")))
-    w(Work("9b-saf", "saf", "cat-prove", "Prøve: demokrati og makt",
-           "Prøve om det politiske systemet i Norge og hvem som har makt i samfunnet.",
-           week_day(47, "thursday"), ["KM1648", "KM1652"], 30, week_day(45, "monday")))
-    w(Work("9b-mat", "mat", "cat-prove", "Prøve i brøk og prosent",
-           "Prøven dekker brøk, desimaltall og prosent: utvidelse og forkorting, regning med brøk, "
-           "prosentvis endring og prosent i mediene. Kalkulator er tillatt på del 2.",
-           week_day(48, "tuesday"), ["KM243", "KM235"], 40, week_day(46, "monday")))
-    w(Work("9b-eng", "eng", "cat-prove", "Gloseprøve i engelsk",
-           "Vocabulary test, Unit 4 «Christmas around the world»: 30 words and phrases, English–Norwegian "
-           "both ways.", week_day(49, "thursday"), ["KM11785", "KM11788"], 30, week_day(48, "monday")))
-    w(Work("9b-nor", "nor", "cat-prove", "Skriveprøve i norsk: argumenterende tekst",
-           "Du skriver en argumenterende tekst på to skoletimer. Vurderes med karakter.",
-           week_day(50, "wednesday"), ["KM12050", "KM12053"], 6, week_day(48, "monday")))
-    w(Work("9b-mat", "mat", "cat-prove", "Prøve i statistikk og sannsynlighet",
-           "Sentralmål, spredningsmål og sannsynlighet. Kalkulator er tillatt.",
-           week_day(51, "tuesday"), ["KM234", "KM233"], 40, week_day(49, "monday")))
-    # 9B project and things to bring.
-    w(Work("9b-nat", "nat", "cat-prosjekt", "Prosjekt: Klimaendringer i Fjellby",
-           "Arbeid i grupper: hvordan kan klimaendringer påvirke Fjellby, og hva kan kommunen gjøre? "
-           "Presentasjon siste uke før jul.", week_day(51, "friday"), ["KM840", "KM842"], 6,
-           week_day(47, "monday")))
-    w(Work("9b-mhe", "mhe", "cat-ta-med", "Ta med forkle og hårstrikk til mat og helse",
-           "Vi baker pepperkaker. Langt hår skal settes opp.", week_day(49, "wednesday"), [], None,
-           week_day(48, "friday")))
-    w(Work("9b", None, "cat-ta-med", "Ta med matpakke og drikkeflaske til turen",
-           "Juleturen går til Storåsen. Ta på gode sko og klær etter været.",
-           week_day(50, "friday"), [], None, week_day(49, "monday")))
-    return work
+    return [
+        Work(item["group"], item["subject"], item["category"], item["title"], item["description"], item["due"],
+             list(item["aims"]), item.get("max_score"), item.get("assigned"), item.get("at"))
+        for item in CONTENT["work"]
+    ]
 
 
 def _first_lesson(timetable: dict, weekday: str, subject: str | None) -> str:
