@@ -17,13 +17,16 @@ whether the pupil does not exist or is not theirs, so a refusal reveals nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.db import IN_CHUNK, chunks
 from bot.memo import memo
 from bot.models import (
     BroadcastScope,
@@ -357,3 +360,111 @@ def may_broadcast(session: Session, author: Person, school_id: int, scope: Broad
 
 def _school_roles(session: Session, person_id: int) -> list[PersonRole]:
     return list(session.scalars(select(PersonRole).where(PersonRole.person_id == person_id)))
+
+
+# --- who is in a group (memberships current on a day), for services that list or count them
+
+
+def members(group_ids: int | Iterable[int], role: MemberRole, on: date) -> Select[tuple[Person]]:
+    """The people of ``role`` in the groups on ``on``: a query the caller orders (and makes
+    distinct when it asks about several groups)."""
+    ids = [group_ids] if isinstance(group_ids, int) else list(group_ids)
+    return (select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.group_id.in_(ids), Membership.role == role, current(on)))
+
+
+def contact_teachers_of(group_id: int, on: date) -> Select[tuple[Person]]:
+    """The group's contact teachers (kontaktlærer) on ``on``: a query the caller orders."""
+    return members(group_id, MemberRole.TEACHER, on).where(Membership.is_contact_teacher.is_(True))
+
+
+def pupil_ids_in(session: Session, group_id: int, on: date) -> list[int]:
+    """The ids of the group's pupils on ``on``, in id order, each once."""
+    return list(session.scalars(
+        select(Membership.person_id).where(Membership.group_id == group_id, Membership.role == MemberRole.PUPIL,
+                                           current(on)).distinct().order_by(Membership.person_id)))
+
+
+def groups_of_pupil(session: Session, pupil_id: int) -> list[Group]:
+    """Every group the pupil is (or was) a pupil of, whatever the dates, in membership order."""
+    return list(session.scalars(
+        select(Group).join(Membership, Membership.group_id == Group.id)
+        .where(Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL)
+        .order_by(Membership.id)))
+
+
+def school_of(session: Session, pupil_id: int) -> int | None:
+    """The pupil's school (the school of a group they are a pupil of), read once per session."""
+    return memo(session, ("school_of", pupil_id), lambda: session.scalar(
+        select(Group.school_id)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL)
+        .limit(1)
+    ))
+
+
+def basis_group(session: Session, pupil_id: int, on: date) -> Group | None:
+    """The pupil's class on ``on`` (a pupil who moved class has the new one from that day)."""
+    return session.scalar(
+        select(Group)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(
+            Membership.person_id == pupil_id,
+            Membership.role == MemberRole.PUPIL,
+            Group.kind == GroupKind.BASIS,
+            current(on),
+        )
+        .order_by(Membership.begin_date.desc().nulls_last())
+        .limit(1)
+    )
+
+
+def pupils_of_school(school_id: int) -> Select[tuple[int]]:
+    """The ids of everyone who is a pupil of a group of the school (a subquery)."""
+    return (select(Membership.person_id).join(Group, Group.id == Membership.group_id)
+            .where(Group.school_id == school_id, Membership.role == MemberRole.PUPIL))
+
+
+# --- for many pupils at once (a night's reminders, a broadcast's audience)
+
+
+def pupil_groups(session: Session, group_ids: Iterable[int], day: date) -> dict[int, set[int]]:
+    """pupil id → the groups (among ``group_ids``) they are a pupil of on ``day`` (enabled
+    accounts only)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for chunk in chunks(list(group_ids), IN_CHUNK):
+        rows = session.execute(
+            select(Membership.person_id, Membership.group_id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.group_id.in_(chunk),
+                Membership.role == MemberRole.PUPIL,
+                Person.enabled.is_(True),
+                current(day),
+            )
+        )
+        for pupil_id, group_id in rows:
+            out[pupil_id].add(group_id)
+    return out
+
+
+def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[int, list[int]]:
+    """pupil id → guardians with parental responsibility, while the pupil is under 18 (the rule
+    of :func:`children_of`, for many pupils at once)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for chunk in chunks(list(pupil_ids), IN_CHUNK):
+        rows = session.execute(
+            select(Guardianship.pupil_id, Guardianship.guardian_id, Person.birth_date)
+            .join(Person, Person.id == Guardianship.pupil_id)
+            .where(Guardianship.pupil_id.in_(chunk), Guardianship.parental_responsibility.is_(True))
+            .order_by(Guardianship.pupil_id, Guardianship.guardian_id)
+        )
+        for pupil_id, guardian_id, birth_date in rows:
+            if birth_date is not None:
+                minor = day < turns_adult_on(birth_date)
+            else:  # the school's policy for an unknown birth date
+                minor = not memo(session, ("unknown_age_adult", pupil_id),
+                                 partial(unknown_age_is_adult, session, pupil_id))
+            if minor:
+                out[pupil_id].append(guardian_id)
+    return out

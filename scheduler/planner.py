@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import access
 from bot.clock import Clock
 from bot.models import AssignmentKind, DeliveryMode, Lesson, OutboxStatus, ReminderRuleSet
 from bot.outbox import enqueue_many, lock_pending
@@ -138,7 +139,7 @@ class SchoolPlanner:
         self.fire_days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
         self.calendar = school_days(session, school_id, first_day, last_day + timedelta(days=21), self.zone)
         self.groups = facts.groups_of_school(session, school_id)
-        self.members = facts.pupil_groups(session, self.groups, first_day)  # pupil → groups
+        self.members = access.pupil_groups(session, self.groups, first_day)  # pupil → groups
         self.by_group: dict[int, set[int]] = defaultdict(set)
         for pupil, groups in self.members.items():
             for g in groups:
@@ -265,7 +266,7 @@ class SchoolPlanner:
 def _recipients(session: Session, clock: Clock, result: Plan) -> None:
     now = clock.now()
     all_pupils = {p for o in result.occurrences for p in o.pupils}
-    guardians = facts.guardians_of(session, all_pupils, now.date()) if all_pupils else {}
+    guardians = access.guardians_of(session, all_pupils, now.date()) if all_pupils else {}
     wanted: list[tuple[Occurrence, dict[int, list[int]]]] = []
     people: set[int] = set()
     for occ in result.occurrences:

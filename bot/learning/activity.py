@@ -21,15 +21,13 @@ from functools import partial
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.access import pupils_of_school
 from bot.clock import Clock
 from bot.models import (
     Activity,
     Assignment,
     CompetenceAim,
-    Group,
     LearningResource,
-    MemberRole,
-    Membership,
     Person,
     PersonRole,
     Result,
@@ -276,11 +274,7 @@ def _pupils_of_school(session: Session, school_id: int, statements: list[Stateme
         return {}
     in_school = or_(
         Person.id.in_(select(PersonRole.person_id).where(PersonRole.role == Role.PUPIL, PersonRole.school_id == school_id)),
-        Person.id.in_(
-            select(Membership.person_id)
-            .join(Group, Group.id == Membership.group_id)
-            .where(Group.school_id == school_id, Membership.role == MemberRole.PUPIL)
-        ),
+        Person.id.in_(pupils_of_school(school_id)),
     )
     rows = session.execute(
         select(Person.id, Person.sourced_id, Person.username).where(

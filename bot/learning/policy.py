@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.access import school_of
 from bot.clock import Clock
-from bot.models import Group, LearningPolicy, Membership, Owner, Person, PersonRole, School, Source
+from bot.models import LearningPolicy, Owner, Person, PersonRole, School, Source
 
 OPEN_LICENCE_PREFIXES = ("CC-", "CC0", "NLOD", "public-domain")
 
@@ -130,13 +131,8 @@ def owner_of_pupil(session: Session, pupil_id: int) -> int | None:
         .limit(1)
     )
     if owner is None:
-        owner = session.scalar(
-            select(School.owner_id)
-            .join(Group, Group.school_id == School.id)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Membership.person_id == pupil_id)
-            .limit(1)
-        )
+        school_id = school_of(session, pupil_id)
+        owner = session.scalar(select(School.owner_id).where(School.id == school_id)) if school_id else None
     return owner
 
 

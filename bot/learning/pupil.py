@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Group, GroupKind, MemberRole, Membership, Person
+from bot.access import groups_of_pupil
+from bot.models import GroupKind, Person
 from bot.profile import effective_profile
 
 from .policy import Policy, owner_of_pupil, policy_for_owner
@@ -66,11 +66,7 @@ def load_pupil(session: Session, pupil: Person, policy: Policy | None = None) ->
     owner_id = owner_of_pupil(session, pupil.id)
     policy = policy or policy_for_owner(session, owner_id)
     settings = {k: v.value for k, v in effective_profile(session, pupil.id, policy.setting_precedence).items()}
-    groups = session.execute(
-        select(Group.id, Group.grade, Group.kind)
-        .join(Membership, Membership.group_id == Group.id)
-        .where(Membership.person_id == pupil.id, Membership.role == MemberRole.PUPIL)
-    ).all()
+    groups = groups_of_pupil(session, pupil.id)
     basis = [g.grade for g in groups if g.kind == GroupKind.BASIS and g.grade]
     grades = basis or [g.grade for g in groups if g.grade]
     needs = [flag for flag in ("read_aloud", "captions") if settings.get(flag) is True]

@@ -19,13 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import can_see_pupil, current
+from bot.access import can_see_pupil, pupil_ids_in
 from bot.clock import Clock
 from bot.i18n import render
-from bot.models import Group, LearningResource, MemberRole, Membership, Person
+from bot.models import LearningResource, Person
 
 from .difficulty import observed_level
 from .mastery import mastery_of
@@ -101,10 +100,5 @@ def check_group_assignment(
     session: Session, teacher: Person, resource: LearningResource, group_id: int, *, clock: Clock
 ) -> list[TooHardWarning]:
     """The same for every pupil of a group (assigning homework to a class)."""
-    pupils = session.scalars(
-        select(Membership.person_id)
-        .join(Group, Group.id == Membership.group_id)
-        .where(Membership.group_id == group_id, Membership.role == MemberRole.PUPIL, current(clock.today()))
-        .order_by(Membership.person_id)
-    )
-    return check_assignment(session, teacher, resource, list(pupils), clock=clock)
+    pupils = pupil_ids_in(session, group_id, clock.today())
+    return check_assignment(session, teacher, resource, pupils, clock=clock)

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, children_of, current, pupil_group_ids
+from bot.access import AccessDenied, children_of, contact_teachers_of, pupil_group_ids
 from bot.clock import Clock
-from bot.models import Absence, AbsenceReason, Group, MemberRole, Membership, OutboxMessage, Person
+from bot.models import Absence, AbsenceReason, Group, OutboxMessage, Person
 from bot.outbox import cancel, enqueue
 from bot.reminder_rules import DEFAULT_ABSENCE_RULE, Rule, absence_rules
 from bot.services import changes
@@ -57,20 +57,7 @@ def contact_teachers(session: Session, pupil_id: int, on: date) -> list[Person]:
     group = basis_group(session, pupil_id, on)
     if group is None:
         return []
-    return list(
-        session.scalars(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.group_id == group.id,
-                Membership.role == MemberRole.TEACHER,
-                Membership.is_contact_teacher.is_(True),
-                current(on),
-                Person.enabled.is_(True),
-            )
-            .order_by(Person.id)
-        )
-    )
+    return list(session.scalars(contact_teachers_of(group.id, on).where(Person.enabled.is_(True)).order_by(Person.id)))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from bot import access
 from bot.access import may_broadcast, staff_schools, visible_pupil_ids
 from bot.clock import Clock
 from bot.i18n import Formatter, language_of, render
@@ -36,7 +37,6 @@ from bot.models import (
     School,
 )
 from bot.outbox import enqueue_many
-from bot.services import facts
 from bot.services import reach as prefs
 
 MAX_TEXT = 1500
@@ -77,12 +77,12 @@ def still_in_audience(session: Session, broadcast: Broadcast, recipient: Person,
         groups = groups.where(Group.id == broadcast.group_id)
     elif broadcast.scope is BroadcastScope.GRADE:
         groups = groups.where(Group.grade == broadcast.grade)
-    members = facts.pupil_groups(session, list(session.scalars(groups)), day)
+    members = access.pupil_groups(session, list(session.scalars(groups)), day)
     current = [p for p in pupils if p in members]
     if recipient.id in current and broadcast.audience in (Audience.PUPILS, Audience.BOTH):
         return True
     if broadcast.audience in (Audience.GUARDIANS, Audience.BOTH):
-        guardians = facts.guardians_of(session, current, day)
+        guardians = access.guardians_of(session, current, day)
         return any(recipient.id in guardians.get(p, []) for p in current)
     return False
 
@@ -94,13 +94,13 @@ def audience_of(session: Session, broadcast: Broadcast, day) -> list[tuple[int, 
         groups = groups.where(Group.id == broadcast.group_id)
     elif broadcast.scope is BroadcastScope.GRADE:
         groups = groups.where(Group.grade == broadcast.grade)
-    pupils = sorted(facts.pupil_groups(session, list(session.scalars(groups)), day))
+    pupils = sorted(access.pupil_groups(session, list(session.scalars(groups)), day))
     out: dict[int, list[int]] = {}
     if broadcast.audience in (Audience.PUPILS, Audience.BOTH):
         for p in pupils:
             out.setdefault(p, []).append(p)
     if broadcast.audience in (Audience.GUARDIANS, Audience.BOTH):
-        for pupil, guardians in sorted(facts.guardians_of(session, pupils, day).items()):
+        for pupil, guardians in sorted(access.guardians_of(session, pupils, day).items()):
             for g in guardians:
                 out.setdefault(g, []).append(pupil)
     return list(out.items())

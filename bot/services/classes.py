@@ -17,11 +17,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, contact_group_ids, current, staff_group_ids, taught_group_ids
+from bot.access import (
+    AccessDenied,
+    contact_group_ids,
+    contact_teachers_of,
+    members,
+    pupil_ids_in,
+    staff_group_ids,
+    taught_group_ids,
+)
 from bot.clock import Clock
 from bot.dates import find_span, without_dates
 from bot.memo import memo
-from bot.models import Assignment, AssignmentKind, Group, GroupKind, MemberRole, Membership, Person, Result, ScoreStatus
+from bot.models import Assignment, AssignmentKind, Group, GroupKind, MemberRole, Person, Result, ScoreStatus
 from bot.services.calendar import local_bounds
 from bot.services.items import Candidate, rank
 
@@ -172,11 +180,7 @@ def _is_contact(session: Session, asker: Person, group: Group, on: date) -> bool
 
 
 def _contact_of(session: Session, group: Group, on: date) -> list[Person]:
-    return list(session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == MemberRole.TEACHER,
-               Membership.is_contact_teacher.is_(True), current(on))
-        .order_by(Person.family_name)))
+    return list(session.scalars(contact_teachers_of(group.id, on).order_by(Person.family_name)))
 
 
 # --------------------------------------------------------------------------- items
@@ -262,9 +266,7 @@ def roster(session: Session, scope: Scope, on: date) -> Roster:
     one), its contact teacher(s), and its subject groups' teachers."""
     pupil_groups = [scope.basis.id] if scope.basis is not None else list(scope.group_ids)
     pupils = list(session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id.in_(pupil_groups), Membership.role == MemberRole.PUPIL, current(on))
-        .distinct().order_by(Person.given_name, Person.family_name)))
+        members(pupil_groups, MemberRole.PUPIL, on).distinct().order_by(Person.given_name, Person.family_name)))
     groups = list(session.scalars(select(Group).where(Group.id.in_(scope.planned)).order_by(Group.name)))
     contacts: list[Person] = []
     if scope.basis is None and scope.label:
@@ -278,9 +280,7 @@ def roster(session: Session, scope: Scope, on: date) -> Roster:
         if g.kind == GroupKind.BASIS:
             contacts.extend(p for p in _contact_of(session, g, on) if p not in contacts)
         else:
-            for t in session.scalars(select(Person).join(Membership, Membership.person_id == Person.id)
-                                     .where(Membership.group_id == g.id, Membership.role == MemberRole.TEACHER,
-                                            current(on))):
+            for t in session.scalars(members(g.id, MemberRole.TEACHER, on)):
                 teachers.append((g.name, t))
     return Roster(scope.label or (scope.basis.name if scope.basis else ""), pupils, contacts, teachers)
 
@@ -298,8 +298,7 @@ def groups_taught(session: Session, asker: Person, on: date) -> list[TaughtGroup
     for g in _school_groups(session, asker, on):
         if not _teaches(session, asker, g, on):
             continue
-        count = len(set(session.scalars(select(Membership.person_id).where(
-            Membership.group_id == g.id, Membership.role == MemberRole.PUPIL, current(on)))))
+        count = len(pupil_ids_in(session, g.id, on))
         out.append(TaughtGroup(g.name, _is_contact(session, asker, g, on), count))
     return out
 
@@ -385,9 +384,7 @@ def test_report(session: Session, scope: Scope, assignment_id: int, text: str, c
         raise AccessDenied()
     group = session.get(Group, assignment.group_id)
     pupils = list(session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == assignment.group_id, Membership.role == MemberRole.PUPIL, current(on))
-        .order_by(Person.given_name, Person.family_name)))
+        members(assignment.group_id, MemberRole.PUPIL, on).order_by(Person.given_name, Person.family_name)))
     results = {r.pupil_id: r for r in session.scalars(select(Result).where(Result.assignment_id == assignment.id))}
     scored = [Scored(p, score, results[p.id].comment) for p in pupils
               if p.id in results and (score := results[p.id].score) is not None]

@@ -1,13 +1,13 @@
-"""What the planner reads from the stores, in bulk: who is in which group, whose guardian is
-who, which groups have something due or a lesson that needs gear (which days are school days
-is :func:`bot.services.calendar.school_days`).
+"""What the planner reads from the stores, in bulk: the school's groups, which groups have
+something due or a lesson that needs gear, and the day's events (which days are school days
+is :func:`bot.services.calendar.school_days`; who is in which group and whose guardian is who,
+:func:`bot.access.pupil_groups` and :func:`bot.access.guardians_of`).
 
 The planner asks these questions for a whole school at once (one query per question, not one
 per pupil), so planning a municipality's evening stays within seconds. They only decide
 *who may have something to be reminded of*; what the reminder says is decided at send time
 by the builders through ``bot/services`` (due items, bring lists, week plans) and
-``bot/access``, the one place that says who sees what. The bulk guardian lookup applies the
-same rule as ``bot.access.children_of`` (parental responsibility, under 18).
+``bot/access``, the one place that says who sees what.
 """
 
 from __future__ import annotations
@@ -16,25 +16,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import turns_adult_on, unknown_age_is_adult
-from bot.db import IN_CHUNK, chunks
-from bot.memo import memo
 from bot.models import (
     Assignment,
     AssignmentKind,
     CalendarEvent,
     EventKind,
     Group,
-    Guardianship,
-    MemberRole,
-    Membership,
-    Person,
 )
 
 # --- time helpers --------------------------------------------------------------------------
@@ -78,79 +70,6 @@ def groups_of_school(session: Session, school_id: int) -> dict[int, GroupInfo]:
         )
     )
     return {r.id: GroupInfo(r.id, r.name, r.sourced_id, r.grade, r.subject_code) for r in rows}
-
-
-def _active(day: date):
-    return and_(
-        or_(Membership.begin_date.is_(None), Membership.begin_date <= day),
-        or_(Membership.end_date.is_(None), Membership.end_date >= day),
-    )
-
-
-def pupil_groups(session: Session, group_ids: Iterable[int], day: date) -> dict[int, set[int]]:
-    """pupil id → the groups (among ``group_ids``) they are a pupil of on ``day``."""
-    out: dict[int, set[int]] = defaultdict(set)
-    ids = list(group_ids)
-    for chunk in chunks(ids, IN_CHUNK):
-        rows = session.execute(
-            select(Membership.person_id, Membership.group_id)
-            .join(Person, Person.id == Membership.person_id)
-            .where(
-                Membership.group_id.in_(chunk),
-                Membership.role == MemberRole.PUPIL,
-                Person.enabled.is_(True),
-                _active(day),
-            )
-        )
-        for pupil_id, group_id in rows:
-            out[pupil_id].add(group_id)
-    return out
-
-
-def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[int, list[int]]:
-    """pupil id → guardians with parental responsibility, while the pupil is under 18."""
-    out: dict[int, list[int]] = defaultdict(list)
-    ids = list(pupil_ids)
-    for chunk in chunks(ids, IN_CHUNK):
-        rows = session.execute(
-            select(Guardianship.pupil_id, Guardianship.guardian_id, Person.birth_date)
-            .join(Person, Person.id == Guardianship.pupil_id)
-            .where(Guardianship.pupil_id.in_(chunk), Guardianship.parental_responsibility.is_(True))
-            .order_by(Guardianship.pupil_id, Guardianship.guardian_id)
-        )
-        for pupil_id, guardian_id, birth_date in rows:
-            if birth_date is not None:
-                minor = day < turns_adult_on(birth_date)
-            else:  # the school's policy for an unknown birth date (bot/access.py)
-                minor = not memo(session, ("unknown_age_adult", pupil_id),
-                                 partial(unknown_age_is_adult, session, pupil_id))
-            if minor:
-                out[pupil_id].append(guardian_id)
-    return out
-
-
-def contact_teachers(session: Session, pupil_id: int, day: date) -> list[int]:
-    """The kontaktlærer(e) of the pupil's basis groups."""
-    pupil_groups_q = select(Membership.group_id).where(
-        Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL, _active(day)
-    )
-    return list(
-        session.scalars(
-            select(Membership.person_id)
-            .where(
-                Membership.group_id.in_(pupil_groups_q),
-                Membership.role == MemberRole.TEACHER,
-                Membership.is_contact_teacher.is_(True),
-                _active(day),
-            )
-            .distinct()
-            .order_by(Membership.person_id)
-        )
-    )
-
-
-
-# --- what is due, what to bring ------------------------------------------------------------
 
 
 def groups_with_assignments(

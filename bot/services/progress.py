@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.access import (
     AccessDenied,
-    current,
+    members,
     pupil_group_ids,
     require_teacher_of,
     taught_group_ids,
@@ -27,7 +27,6 @@ from bot.models import (
     CompetenceAim,
     Group,
     MemberRole,
-    Membership,
     Person,
     Result,
     ScoreStatus,
@@ -165,10 +164,7 @@ def missing_results(session: Session, asker: Person, assignment_id: int, clock: 
         raise AccessDenied()
     group = require_teacher_of(session, asker, assignment.group_id, clock.today())
     pupils = session.scalars(
-        select(Person)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL, current(clock.today()))
-        .order_by(Person.given_name, Person.family_name, Person.id)
+        members(group.id, MemberRole.PUPIL, clock.today()).order_by(Person.given_name, Person.family_name, Person.id)
     ).all()
     have = dict(
         session.execute(

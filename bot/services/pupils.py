@@ -1,44 +1,21 @@
-"""Facts about one pupil that several services share: their school and groups."""
+"""Facts about pupils that several services share: their school, their class, group names.
+
+Which groups a pupil is in is an access fact, so the first two are :mod:`bot.access`'s; they
+are named here too because the services have always found them here.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import current
-from bot.memo import memo
-from bot.models import Group, GroupKind, MemberRole, Membership
+from bot.access import basis_group, school_of
+from bot.models import Group
 
-
-def school_of(session: Session, pupil_id: int) -> int | None:
-    return memo(session, ("school_of", pupil_id), lambda: session.scalar(
-        select(Group.school_id)
-        .join(Membership, Membership.group_id == Group.id)
-        .where(Membership.person_id == pupil_id, Membership.role == MemberRole.PUPIL)
-        .limit(1)
-    ))
+__all__ = ["basis_group", "group_names", "school_of"]
 
 
 def group_names(session: Session, group_ids: set[int]) -> dict[int, str]:
     if not group_ids:
         return {}
     return dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).tuples().all())
-
-
-def basis_group(session: Session, pupil_id: int, on: date) -> Group | None:
-    """The pupil's class on ``on`` (a pupil who moved class has the new one from that day)."""
-
-    return session.scalar(
-        select(Group)
-        .join(Membership, Membership.group_id == Group.id)
-        .where(
-            Membership.person_id == pupil_id,
-            Membership.role == MemberRole.PUPIL,
-            Group.kind == GroupKind.BASIS,
-            current(on),
-        )
-        .order_by(Membership.begin_date.desc().nulls_last())
-        .limit(1)
-    )

@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, current, require_teacher_of, staff_group_ids, taught_group_ids
+from bot.access import (
+    AccessDenied,
+    members,
+    pupil_ids_in,
+    require_teacher_of,
+    staff_group_ids,
+    taught_group_ids,
+)
 from bot.clock import Clock
 from bot.learning.too_hard import TooHardWarning, check_group_assignment
 from bot.models import (
@@ -19,7 +26,6 @@ from bot.models import (
     Group,
     LearningResource,
     MemberRole,
-    Membership,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -120,9 +126,7 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
         )
     ).all()
     pupils = session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == MemberRole.PUPIL, current(clock.today()))
-        .order_by(Person.given_name, Person.id)
+        members(group.id, MemberRole.PUPIL, clock.today()).order_by(Person.given_name, Person.id)
     ).all()
     results = {
         (r.assignment_id, r.pupil_id): r
@@ -182,8 +186,7 @@ def own_upcoming(session: Session, teacher: Person, clock: Clock) -> list[Assign
 def _reminded(session: Session, assignment: Assignment, clock: Clock) -> dict[int, list[int]]:
 
     day = clock.local(assignment.due_at).date().isoformat()
-    pupils = set(session.scalars(select(Membership.person_id).where(
-        Membership.group_id == assignment.group_id, Membership.role == MemberRole.PUPIL, current(clock.today()))))
+    pupils = set(pupil_ids_in(session, assignment.group_id, clock.today()))
     out: dict[int, list[int]] = {}
     rows = session.scalars(select(OutboxMessage).where(
         OutboxMessage.template.in_(REMINDER_TEMPLATES),

@@ -14,7 +14,7 @@ from bot.importers.extras import import_extras
 from bot.importers.lk20 import import_lk20
 from bot.importers.oneroster import import_oneroster
 from bot.services.people import find_person
-from bot.services import facts
+from bot import access
 from tests.importers.conftest import LK20, export, set_manifest  # noqa: F401 - the fixture
 
 TODAY = date(2026, 12, 1)
@@ -54,7 +54,7 @@ def test_under_the_strict_policy_an_unknown_birth_date_gives_guardians_no_access
         emma = find_person(session, "emma.hansen")
         assert children_of(session, kari, TODAY) == []
         assert visible_pupil_ids(session, kari, TODAY) == set()
-        assert facts.guardians_of(session, [emma.id], TODAY) == {}  # no reminders about her either
+        assert access.guardians_of(session, [emma.id], TODAY) == {}  # no reminders about her either
         # The pupil herself is unaffected.
         assert visible_pupil_ids(session, emma, TODAY) == {emma.id}
 
