@@ -24,7 +24,7 @@ from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.db import IN_CHUNK, chunks
 from bot.memo import memo
@@ -468,3 +468,34 @@ def guardians_of(session: Session, pupil_ids: Iterable[int], day: date) -> dict[
             if minor:
                 out[pupil_id].append(guardian_id)
     return out
+
+
+def subject_teachers(session: Session, pupil_id: int, on: date,
+                      subject_code: str | None = None) -> list[tuple[str, Person]]:
+    """(subject code, teacher) of the pupil's teaching groups on ``on``, by subject and then
+    teacher, each pair once; only ``subject_code``'s when given."""
+    pupil_of = aliased(Membership)
+    query = (
+        select(Group.subject_code, Person)
+        .join(Membership, Membership.group_id == Group.id)
+        .join(Person, Person.id == Membership.person_id)
+        .join(pupil_of, pupil_of.group_id == Group.id)
+        .where(
+            pupil_of.person_id == pupil_id, pupil_of.role == MemberRole.PUPIL, current(on, pupil_of),
+            Membership.role == MemberRole.TEACHER, current(on), Person.enabled.is_(True),
+            Group.kind == GroupKind.TEACHING, Group.subject_code.is_not(None),
+        )
+        .order_by(Group.subject_code, Person.id)
+    )
+    if subject_code:
+        query = query.where(Group.subject_code == subject_code)
+    return list(dict.fromkeys((code, teacher) for code, teacher in session.execute(query).tuples() if code is not None))
+
+
+def groups_of_pupils(session: Session, pupil_ids: Iterable[int], on: date) -> list[tuple[int, int, int]]:
+    """(pupil id, group id, school id) for every group the pupils are pupils of on ``on``."""
+    return list(session.execute(
+        select(Membership.person_id, Membership.group_id, Group.school_id)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Membership.person_id.in_(list(pupil_ids) or [-1]), Membership.role == MemberRole.PUPIL, current(on))
+    ).tuples())

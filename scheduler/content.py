@@ -29,17 +29,14 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import family_pupil_ids
+from bot.access import family_pupil_ids, groups_of_pupils
 from bot.clock import Clock
 from bot.models import (
     Assignment,
     AssignmentKind,
     CalendarEvent,
     GearRule,
-    Group,
     Lesson,
-    MemberRole,
-    Membership,
     OutboxMessage,
     Person,
     Result,
@@ -120,16 +117,7 @@ class BatchContent:
         out: dict[int, set[int]] = defaultdict(set)
         self.school_of: dict[int, int] = {}
         today = self.today
-        for pid, gid, school_id in self.session.execute(
-            select(Membership.person_id, Membership.group_id, Group.school_id)
-            .join(Group, Group.id == Membership.group_id)
-            .where(
-                Membership.person_id.in_(pupils or {-1}),
-                Membership.role == MemberRole.PUPIL,
-                or_(Membership.begin_date.is_(None), Membership.begin_date <= today),
-                or_(Membership.end_date.is_(None), Membership.end_date >= today),
-            )
-        ):
+        for pid, gid, school_id in groups_of_pupils(self.session, pupils, today):
             out[pid].add(gid)
             self.school_of[pid] = min(self.school_of.get(pid, school_id), school_id)
         return out

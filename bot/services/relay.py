@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, current, family_of, visible_pupil_ids
+from bot.access import AccessDenied, family_of, subject_teachers, visible_pupil_ids
 from bot.clock import Clock
-from bot.models import Group, GroupKind, MemberRole, Membership, Person, Thread, ThreadMessage
+from bot.models import Person, Thread, ThreadMessage
 from bot.outbox import cancel, enqueue
 from bot.services import changes
 from bot.services.absence import contact_teachers
@@ -52,7 +51,7 @@ def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
     _require_family_pupil(session, asker, pupil_id, clock)
     today = clock.today()
     if subject_code:
-        found = _subject_teachers(session, pupil_id, today, subject_code)
+        found = subject_teachers(session, pupil_id, today, subject_code)
         if found:
             return found[0][1]
     teachers = contact_teachers(session, pupil_id, today)
@@ -64,28 +63,6 @@ def teacher_for(session: Session, asker: Person, pupil_id: int, clock: Clock,
 def _require_family_pupil(session: Session, asker: Person, pupil_id: int, clock: Clock) -> None:
     if pupil_id not in {p.id for p in family_of(session, asker, clock.today())}:
         raise AccessDenied()
-
-
-def _subject_teachers(session: Session, pupil_id: int, on: date,
-                      subject_code: str | None = None) -> list[tuple[str, Person]]:
-    """(subject code, teacher) of the pupil's teaching groups on ``on``, by subject and then
-    teacher, each pair once; only ``subject_code``'s when given."""
-    pupil_of = aliased(Membership)
-    query = (
-        select(Group.subject_code, Person)
-        .join(Membership, Membership.group_id == Group.id)
-        .join(Person, Person.id == Membership.person_id)
-        .join(pupil_of, pupil_of.group_id == Group.id)
-        .where(
-            pupil_of.person_id == pupil_id, pupil_of.role == MemberRole.PUPIL, current(on, pupil_of),
-            Membership.role == MemberRole.TEACHER, current(on), Person.enabled.is_(True),
-            Group.kind == GroupKind.TEACHING, Group.subject_code.is_not(None),
-        )
-        .order_by(Group.subject_code, Person.id)
-    )
-    if subject_code:
-        query = query.where(Group.subject_code == subject_code)
-    return list(dict.fromkeys((code, teacher) for code, teacher in session.execute(query).tuples() if code is not None))
 
 
 @dataclass
@@ -271,7 +248,7 @@ def teachers_of(session: Session, asker: Person, pupil_id: int, clock: Clock) ->
     AccessDenied for a pupil the asker may not see."""
     _require_family_pupil(session, asker, pupil_id, clock)
     today = clock.today()
-    return PupilTeachers(contact_teachers(session, pupil_id, today), _subject_teachers(session, pupil_id, today))
+    return PupilTeachers(contact_teachers(session, pupil_id, today), subject_teachers(session, pupil_id, today))
 
 
 CONTACT = "contact"
