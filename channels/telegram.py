@@ -47,7 +47,7 @@ from bot.gateway import Asker, Choice, Gateway, Reply
 from bot.i18n import render
 from bot.models import Channel, Form
 from bot.runtime import Runtime
-from channels import contacts, inbound, linking, pins
+from channels import contacts, inbound, pins
 from channels.attempts import AttemptLimiter
 from channels.choices import ChoiceMemory
 from channels.contacts import Contact
@@ -149,7 +149,7 @@ class TelegramChannel:
     def _link(self, chat_id: int, code: str) -> Contact | None:
         now = self.runtime.clock.utcnow()
         with self.runtime.transaction() as session:
-            person_id = linking.redeem(session, self.runtime.settings.sender_secret, code,
+            person_id = contacts.redeem(session, self.runtime.settings.sender_secret, code,
                                        now=now, used_for=Channel.TELEGRAM.value)
             if person_id is None:
                 return None

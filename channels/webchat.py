@@ -43,7 +43,7 @@ from bot.gateway import Asker, Reply
 from bot.i18n import SUPPORTED, language_of
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
-from channels import contacts, linking, pins
+from channels import contacts, pins
 from channels.attempts import AttemptLimiter, client_address, network_of
 from channels.contacts import Contact
 from channels.speech import Speech, SpeechProblem, rate_from_profile
@@ -105,7 +105,7 @@ class WebChat:
     def _who(self, token: str | None) -> Contact | None:
         settings, now = self.runtime.settings, self.runtime.clock.utcnow()
         with self.runtime.transaction() as session:
-            person = linking.person_for_token(session, token, now=now,
+            person = contacts.person_for_token(session, token, now=now,
                                               max_age=timedelta(days=settings.web_session_days))
             return contacts.contact_for(session, person.id) if person else None
 
@@ -115,11 +115,11 @@ class WebChat:
     def _sign_in(self, code: str) -> str | None:
         settings, now = self.runtime.settings, self.runtime.clock.utcnow()
         with self.runtime.transaction() as session:
-            person_id = linking.redeem(session, settings.sender_secret, code, now=now, used_for=Channel.WEB.value)
+            person_id = contacts.redeem(session, settings.sender_secret, code, now=now, used_for=Channel.WEB.value)
             if person_id is None:
                 return None
             person = session.get(Person, person_id)
-            return linking.issue_token(session, person, self.runtime.clock) if person and person.enabled else None
+            return contacts.issue_token(session, person, self.runtime.clock) if person and person.enabled else None
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -292,14 +292,14 @@ class WebChat:
 
         def issue() -> str:
             with self.runtime.transaction() as session:
-                return linking.issue_code(session, settings.sender_secret, contact.person_id,
+                return contacts.issue_code(session, settings.sender_secret, contact.person_id,
                                           now=self.runtime.clock.utcnow(),
                                           ttl=timedelta(hours=settings.link_code_ttl_hours),
                                           issued_by_id=contact.person_id)
 
         code = await asyncio.to_thread(issue)
         bot = settings.telegram_bot_username
-        text = page_text(contact.language)["telegram_code"].format(code=linking.display(code), bot=bot)
+        text = page_text(contact.language)["telegram_code"].format(code=contacts.display(code), bot=bot)
         return JSONResponse({"code": code, "link": f"https://t.me/{bot}?start={code}", "instructions": text})
 
 

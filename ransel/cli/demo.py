@@ -51,7 +51,7 @@ def try_this(app: AppContext) -> str:
 
     from bot.models import Channel
     from bot.services.people import find_person
-    from channels import linking
+    from channels import contacts
 
     settings = app.settings
     runtime = Runtime(settings)
@@ -65,7 +65,7 @@ def try_this(app: AppContext) -> str:
                 person = find_person(session, username)
                 if person is None:
                     raise LookupError(f"the demo school has no {username}")
-                code = linking.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
+                code = contacts.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
                                           ttl=timedelta(hours=settings.link_code_ttl_hours))
                 name = f"{person.given_name} {person.family_name}"
                 lines.append(f"  {name + ', ' + who:<52} {base}/chat?code={code}")

@@ -23,7 +23,7 @@ def issue(app: AppContext, user: str, issuer: str | None, hours: int | None) -> 
     """Issue a single-use code for USER and print how to use it."""
     from bot.runtime import Runtime
     from bot.services.people import find_person
-    from channels import linking
+    from channels import contacts
 
     settings = app.settings
     runtime = Runtime(settings)
@@ -35,10 +35,10 @@ def issue(app: AppContext, user: str, issuer: str | None, hours: int | None) -> 
         if issuer and by is None:
             raise click.ClickException(f"no person {issuer!r}")
         ttl = timedelta(hours=hours or settings.link_code_ttl_hours)
-        code = linking.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
+        code = contacts.issue_code(session, settings.sender_secret, person.id, now=runtime.clock.utcnow(),
                                   ttl=ttl, issued_by_id=by.id if by else None)
         expires = runtime.clock.local(runtime.clock.utcnow() + ttl)
     runtime.close()
-    click.echo(f"code:      {linking.display(code)}  (single use, until {expires:%Y-%m-%d %H:%M})")
+    click.echo(f"code:      {contacts.display(code)}  (single use, until {expires:%Y-%m-%d %H:%M})")
     click.echo(f"telegram:  https://t.me/{settings.telegram_bot_username}?start={code}")
     click.echo(f"web chat:  {settings.public_base_url.rstrip('/')}/chat?code={code}")

@@ -26,7 +26,7 @@ from bot.identity import verify
 from bot.models import Channel, ContactPoint, Form, Guardianship, NotificationPreference, Person
 from bot.runtime import Runtime
 from ransel.app import create_app
-from channels import linking
+from channels import contacts
 from channels.emulators._server import bind, serve_in_thread
 from channels.emulators.telegram import TelegramEmulator
 from channels.emulators.twilio import TwilioEmulator
@@ -64,7 +64,7 @@ class Stack:
 
     def issue_code(self, person_id: int, ttl: timedelta = timedelta(hours=1)) -> str:
         with self.runtime.transaction() as session:
-            return linking.issue_code(session, self.settings.sender_secret, person_id,
+            return contacts.issue_code(session, self.settings.sender_secret, person_id,
                                       now=self.runtime.clock.utcnow(), ttl=ttl)
 
     def bind(self, person_id: int, channel: Channel, address: str) -> None:

@@ -25,7 +25,7 @@ from bot.models import Channel, ContactPoint, Person
 from bot.runtime import Runtime
 from bot.services.people import find_person
 from ransel.app import create_app
-from channels import linking
+from channels import contacts
 from channels.emulators._server import bind, serve_in_thread
 from channels.emulators.telegram import TelegramEmulator
 from channels.emulators.twilio import TwilioEmulator
@@ -62,7 +62,7 @@ class EngineChannels:
     def code_for(self, usernames: tuple[str, ...]) -> str:
         person = self.person(usernames)
         with self.runtime.transaction() as session:
-            return linking.issue_code(session, self.settings.sender_secret, person.id,
+            return contacts.issue_code(session, self.settings.sender_secret, person.id,
                                       now=self.runtime.clock.utcnow(), ttl=timedelta(hours=1))
 
     def mobile_of(self, usernames: tuple[str, ...]) -> str:

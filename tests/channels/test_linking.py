@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from bot import db
 from bot.clock import Clock
 from bot.models import LinkCode, Person
-from channels import linking
+from channels import contacts
 
 SECRET = "test-secret"
 
@@ -24,14 +24,14 @@ def test_a_code_is_stored_only_as_a_keyed_hash_and_works_once(store_url: str, cl
     now = clock.utcnow()
     with db.transaction(sessions) as session:
         person = _person(session)
-        code = linking.issue_code(session, SECRET, person.id, now=now, ttl=timedelta(hours=1))
+        code = contacts.issue_code(session, SECRET, person.id, now=now, ttl=timedelta(hours=1))
     with db.transaction(sessions) as session:
         stored = session.execute(text("SELECT code_hash FROM link_codes")).scalars().all()
-        assert stored and all(linking.normalize(code) not in h for h in stored)
+        assert stored and all(contacts.normalize(code) not in h for h in stored)
         # typed with a dash and in lower case, as people do
-        assert linking.redeem(session, SECRET, linking.display(code).lower(), now=now, used_for="web") == person.id
+        assert contacts.redeem(session, SECRET, contacts.display(code).lower(), now=now, used_for="web") == person.id
     with db.transaction(sessions) as session:
-        assert linking.redeem(session, SECRET, code, now=now, used_for="web") is None
+        assert contacts.redeem(session, SECRET, code, now=now, used_for="web") is None
         assert session.scalar(select(LinkCode.used_for)) == "web"
 
 
@@ -40,10 +40,10 @@ def test_a_code_from_another_installation_or_past_its_time_does_not_work(store_u
     now = clock.utcnow()
     with db.transaction(sessions) as session:
         person = _person(session)
-        code = linking.issue_code(session, SECRET, person.id, now=now, ttl=timedelta(minutes=10))
-        assert linking.redeem(session, "other-secret", code, now=now, used_for="telegram") is None
-        assert linking.redeem(session, SECRET, code, now=now + timedelta(minutes=10), used_for="telegram") is None
-        assert linking.redeem(session, SECRET, "short", now=now, used_for="telegram") is None
+        code = contacts.issue_code(session, SECRET, person.id, now=now, ttl=timedelta(minutes=10))
+        assert contacts.redeem(session, "other-secret", code, now=now, used_for="telegram") is None
+        assert contacts.redeem(session, SECRET, code, now=now + timedelta(minutes=10), used_for="telegram") is None
+        assert contacts.redeem(session, SECRET, "short", now=now, used_for="telegram") is None
 
 
 def test_web_sessions_end_after_their_lifetime_or_when_revoked(store_url: str, clock: Clock) -> None:
@@ -52,12 +52,12 @@ def test_web_sessions_end_after_their_lifetime_or_when_revoked(store_url: str, c
     sessions = db.session_factory(db.make_engine(store_url))
     with db.transaction(sessions) as session:
         person = _person(session)
-        token = linking.issue_token(session, person, clock)
+        token = contacts.issue_token(session, person, clock)
     with db.transaction(sessions) as session:
         now = clock.utcnow()
-        assert linking.person_for_token(session, token, now=now, max_age=timedelta(days=30)).id == person.id
-        assert linking.person_for_token(session, token, now=now + timedelta(days=31), max_age=timedelta(days=30)) is None
-        assert linking.person_for_token(session, None, now=now, max_age=timedelta(days=30)) is None
+        assert contacts.person_for_token(session, token, now=now, max_age=timedelta(days=30)).id == person.id
+        assert contacts.person_for_token(session, token, now=now + timedelta(days=31), max_age=timedelta(days=30)) is None
+        assert contacts.person_for_token(session, None, now=now, max_age=timedelta(days=30)) is None
         tokens.revoke(session, token, clock)
     with db.transaction(sessions) as session:
-        assert linking.person_for_token(session, token, now=clock.utcnow(), max_age=timedelta(days=30)) is None
+        assert contacts.person_for_token(session, token, now=clock.utcnow(), max_age=timedelta(days=30)) is None

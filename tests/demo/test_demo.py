@@ -226,7 +226,7 @@ def test_the_demo_greeting_gives_each_person_a_sign_in_link_that_works_once(sett
 
     from ransel.cli import AppContext
     from ransel.cli.demo import TRY_AS, try_this
-    from channels import linking
+    from channels import contacts
 
     runtime = Runtime(settings)
     load_demo(runtime)
@@ -238,7 +238,7 @@ def test_the_demo_greeting_gives_each_person_a_sign_in_link_that_works_once(sett
     assert "sms --from +47" in text and "telegram --chat 700002" in text
     with runtime.transaction() as session:
         now = runtime.clock.utcnow()
-        linked = [linking.redeem(session, settings.sender_secret, c, now=now, used_for="web") for c in codes]
+        linked = [contacts.redeem(session, settings.sender_secret, c, now=now, used_for="web") for c in codes]
         assert [session.get(Person, pid).username for pid in linked] == [u for u, _ in TRY_AS]
-        assert linking.redeem(session, settings.sender_secret, codes[0], now=now, used_for="web") is None
+        assert contacts.redeem(session, settings.sender_secret, codes[0], now=now, used_for="web") is None
     runtime.close()

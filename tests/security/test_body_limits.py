@@ -53,7 +53,7 @@ def _app(tmp_path: Path, sqlite_url: str):  # noqa: ANN202
 def _signed_in_pupil(settings) -> str:  # noqa: ANN001
     """A web chat session cookie of a pupil, as the sign-in page would set it."""
     from bot.models import Person, PersonRole, Role
-    from channels import linking
+    from channels import contacts
 
     runtime = Runtime(settings)
     with runtime.transaction() as session:
@@ -61,7 +61,7 @@ def _signed_in_pupil(settings) -> str:  # noqa: ANN001
         pupil.roles.append(PersonRole(role=Role.PUPIL))
         session.add(pupil)
         session.flush()
-        return linking.issue_token(session, pupil, runtime.clock)
+        return contacts.issue_token(session, pupil, runtime.clock)
 
 
 def test_a_10_mb_chunked_voice_upload_is_refused_at_the_limit(tmp_path: Path, sqlite_url: str) -> None:
