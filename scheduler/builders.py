@@ -8,32 +8,26 @@ recipient sees only pupils they may see today (:func:`bot.services.facts.visible
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import pupil_group_ids, visible_pupil_ids
 from bot.clock import Clock
 from bot.models import (
     Assignment,
     AssignmentKind,
     Broadcast,
     CalendarEvent,
-    GearRule,
     Group,
     Person,
     School,
 )
 from bot.reminder_rules import Rule, rules_for
 from bot.services.broadcasts import still_in_audience
-from bot.services.due import DueItem, due_items
+from bot.services.due import DueItem
 from bot.services.facts import lesson_matches
-from bot.services.pupils import school_of
-from bot.services.timetable import Slot, day_schedule
 from bot.services.weekplan import week_plan
 from scheduler import content
 
@@ -59,15 +53,12 @@ def _reminder(session: Session, recipient: Person, payload: dict[str, Any], cloc
     today = clock.today()
     if day < today:
         return None
-    batch = content.current(session)
-    visible = batch.visible(recipient.id) if batch else visible_pupil_ids(session, recipient, today)
+    facts = content.for_recipient(session, recipient, clock)
+    visible = facts.visible(recipient.id)
     ids = [p for p in dict.fromkeys(payload.get("pupils", [])) if p in visible]
     if not ids:
         return None
-    if batch:
-        people = batch.persons
-    else:
-        people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    people = facts.people(ids)
     pupils = [people[i] for i in ids if i in people]
     own = [p.id for p in pupils] == [recipient.id]
     return _Reminder(rule, day, pupils, own, (day - today).days)
@@ -75,11 +66,6 @@ def _reminder(session: Session, recipient: Person, payload: dict[str, Any], cloc
 
 def _base(r: _Reminder) -> dict[str, Any]:
     return {"own": r.own, "day": r.day, "days_ahead": r.days_ahead}
-
-
-def _groups(session: Session, pupil_id: int, clock: Clock) -> set[int]:
-    batch = content.current(session)
-    return batch.groups(pupil_id) if batch else pupil_group_ids(session, pupil_id, clock.today())
 
 
 def _item(i: DueItem | content.Due) -> dict[str, Any]:
@@ -91,15 +77,10 @@ def build_reminder_homework(session: Session, recipient: Person, payload: dict[s
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
-    batch = content.current(session)
+    facts = content.for_recipient(session, recipient, clock)
     children = []
     for pupil in r.pupils:
-        due: Sequence[DueItem | content.Due]
-        if batch:
-            due = batch.due(pupil.id, r.day, DUE_KINDS)
-        else:
-            due = due_items(session, recipient, pupil.id, r.day, r.day, clock, kinds=DUE_KINDS)
-        items = [i for i in due if not i.done]
+        items = [i for i in facts.due(pupil.id, r.day, DUE_KINDS) if not i.done]
         if items:
             children.append({"name": pupil.given_name, "items": [_item(i) for i in items]})
     return {**_base(r), "children": children} if children else None
@@ -111,16 +92,10 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
     r = _reminder(session, recipient, payload, clock)
     if r is None:
         return None
-    batch = content.current(session)
+    facts = content.for_recipient(session, recipient, clock)
     lines: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for pupil in r.pupils:
-        slots: Sequence[Slot | content.LessonSlot]
-        if batch:
-            slots, gear_by_place = batch.lessons(pupil.id, r.day), batch.gear(batch.school_of.get(pupil.id, -1))
-        else:
-            schedule = day_schedule(session, recipient, pupil.id, r.day, clock)
-            slots = schedule.slots if schedule.info.teaching else []
-            gear_by_place = _gear_rules(session, school_of(session, pupil.id))
+        slots, gear_by_place = facts.lessons(pupil.id, r.day), facts.gear_of(pupil.id)
         lessons = [s for s in slots if lesson_matches(s.subject_code, s.place, r.rule.subjects, r.rule.places)]
         if not lessons:
             continue
@@ -138,16 +113,6 @@ def build_reminder_gear(session: Session, recipient: Person, payload: dict[str, 
     }
 
 
-def _gear_rules(session: Session, school_id: int | None) -> dict[str, list[str]]:
-    """The school's gear per place (gymsal → gym clothes), as bot.services.bring reads it."""
-    places: dict[str, list[str]] = {}
-    for place, key in session.execute(
-        select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
-    ):
-        places.setdefault(place, []).append(key)
-    return places
-
-
 def build_reminder_event(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
     """What to bring to the event, for the children it is for, if it is still on that day."""
     r = _reminder(session, recipient, payload, clock)
@@ -156,7 +121,7 @@ def build_reminder_event(session: Session, recipient: Person, payload: dict[str,
         return None
     if r.rule.events and event.kind not in r.rule.events:
         return None
-    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in _groups(session, p.id, clock)]
+    names = [p.given_name for p in r.pupils if event.group_id is None or event.group_id in content.for_recipient(session, recipient, clock).groups(p.id)]
     bring = list(event.bring or r.rule.items)
     if not names or not bring:
         return None
@@ -169,7 +134,7 @@ def build_reminder_test(session: Session, recipient: Person, payload: dict[str, 
     test = session.get(Assignment, payload["assignment"])
     if r is None or test is None or test.kind is not AssignmentKind.TEST or clock.local(test.due_at).date() != r.day:
         return None
-    names = [p.given_name for p in r.pupils if test.group_id in _groups(session, p.id, clock)]
+    names = [p.given_name for p in r.pupils if test.group_id in content.for_recipient(session, recipient, clock).groups(p.id)]
     if not names:
         return None
     return {**_base(r), "names": names, "subject": test.subject_code, "title": test.title, "description": test.description}

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.access import family_pupil_ids, groups_of_pupils
+from bot.access import family_pupil_ids, groups_of_pupils, pupil_group_ids, school_of, visible_pupil_ids
 from bot.clock import Clock
 from bot.models import (
     Assignment,
@@ -42,7 +42,8 @@ from bot.models import (
     Result,
 )
 from bot.services.calendar import SchoolDays, local_bounds, school_days
-from bot.services.due import DONE
+from bot.services.due import DONE, due_items
+from bot.services.timetable import day_schedule
 
 SESSION_KEY = "scheduler.batch_content"
 
@@ -64,6 +65,53 @@ class LessonSlot:
 
 def current(session: Session) -> BatchContent | None:
     return session.info.get(SESSION_KEY)
+
+
+def for_recipient(session: Session, recipient: Person, clock: Clock) -> BatchContent | LiveContent:
+    """Where a builder reads its facts: the dispatch batch's bulk answers when it runs inside
+    one, else the same questions asked of ``bot/services`` for this one recipient. Builders
+    ask either through the same methods, so there is one code path per reminder."""
+    batch = current(session)
+    return batch if batch is not None else LiveContent(session, recipient, clock)
+
+
+class LiveContent:
+    """:class:`BatchContent`'s answers for one recipient, read per question from ``bot/services``
+    (a builder called outside a dispatch batch: previews, the CLI, tests)."""
+
+    def __init__(self, session: Session, recipient: Person, clock: Clock) -> None:
+        self.session, self.recipient, self.clock = session, recipient, clock
+        self.today = clock.today()
+
+    def visible(self, recipient_id: int) -> set[int]:
+        return visible_pupil_ids(self.session, self.recipient, self.today)
+
+    def people(self, ids: Iterable[int]) -> dict[int, Person]:
+        return {p.id: p for p in self.session.scalars(select(Person).where(Person.id.in_(list(ids))))}
+
+    def groups(self, pupil_id: int) -> set[int]:
+        return pupil_group_ids(self.session, pupil_id, self.today)
+
+    def due(self, pupil_id: int, day: date, kinds: Iterable[AssignmentKind]) -> list[Due]:
+        return [Due(i.assignment_id, i.kind, i.subject_code, i.title, i.done)
+                for i in due_items(self.session, self.recipient, pupil_id, day, day, self.clock, kinds=set(kinds))]
+
+    def lessons(self, pupil_id: int, day: date) -> list[LessonSlot]:
+        schedule = day_schedule(self.session, self.recipient, pupil_id, day, self.clock)
+        return [LessonSlot(s.subject_code, s.place) for s in schedule.slots] if schedule.info.teaching else []
+
+    def gear_of(self, pupil_id: int) -> dict[str, list[str]]:
+        return gear_rules(self.session, school_of(self.session, pupil_id))
+
+
+def gear_rules(session: Session, school_id: int | None) -> dict[str, list[str]]:
+    """The school's gear per place (gymsal → gym clothes), as bot.services.bring reads it."""
+    places: dict[str, list[str]] = defaultdict(list)
+    for place, key in session.execute(
+        select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
+    ):
+        places[place].append(key)
+    return places
 
 
 class BatchContent:
@@ -197,10 +245,11 @@ class BatchContent:
 
     def gear(self, school_id: int) -> dict[str, list[str]]:
         if school_id not in self._gear:
-            places: dict[str, list[str]] = defaultdict(list)
-            for place, key in self.session.execute(
-                select(GearRule.place, GearRule.item_key).where(GearRule.school_id == school_id).order_by(GearRule.id)
-            ):
-                places[place].append(key)
-            self._gear[school_id] = places
+            self._gear[school_id] = gear_rules(self.session, school_id)
         return self._gear[school_id]
+
+    def gear_of(self, pupil_id: int) -> dict[str, list[str]]:
+        return self.gear(self.school_of.get(pupil_id, -1))
+
+    def people(self, ids: Iterable[int]) -> dict[int, Person]:
+        return self.persons
