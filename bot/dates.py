@@ -835,7 +835,7 @@ def _select(text: str, clock: Clock, calendar: CalendarSource) -> tuple[str, lis
             span = Span(shifted, shifted)
         elif piece.role == "dom" and span.start > today and _about_the_past(normalised):
             # "what did we have for homework on the 4th?": the 4th gone by.
-            gone = _last_day_of_month(today, int(piece.value))
+            gone = _last_day_of_month(today, int(cast(int, piece.value)))
             if gone is not None:
                 span = Span(gone, gone)
         elif piece.role == "weekday" and span.start > today and _about_the_past(normalised):
