@@ -23,7 +23,7 @@ from datetime import date
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, Subquery, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import IN_CHUNK, chunks
@@ -499,3 +499,21 @@ def groups_of_pupils(session: Session, pupil_ids: Iterable[int], on: date) -> li
         .join(Group, Group.id == Membership.group_id)
         .where(Membership.person_id.in_(list(pupil_ids) or [-1]), Membership.role == MemberRole.PUPIL, current(on))
     ).tuples())
+
+
+def basis_pupils(school_ids: Iterable[int]) -> Subquery:
+    """(pupil_id, school_id, grade) of every pupil in a class (basis group) of these schools:
+    the rows the school owner's statistics count (aggregated; small groups are hidden there)."""
+    return (
+        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Group.school_id.in_(list(school_ids)), Group.kind == GroupKind.BASIS,
+               Membership.role == MemberRole.PUPIL)
+        .subquery()
+    )
+
+
+def group_pupils() -> Subquery:
+    """(group_id, pupil_id) of every pupil membership, for statistics over assignments."""
+    return select(Membership.group_id, Membership.person_id.label("pupil_id")).where(
+        Membership.role == MemberRole.PUPIL).subquery()

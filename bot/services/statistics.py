@@ -14,14 +14,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, admin_school_ids
+from bot.access import AccessDenied, admin_school_ids, basis_pupils, group_pupils
 from bot.clock import Clock
 from bot.models import (
     Assignment,
-    Group,
-    GroupKind,
-    MemberRole,
-    Membership,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -67,24 +63,18 @@ def homework_completion(session: Session, asker: Person, first: date, last: date
     """Share of assignments due in the period that were handed in, per school and grade."""
     schools = schools_for(session, asker)
     start, end = local_bounds(clock.zone, first, last)
+    basis = basis_pupils(schools)
     pupils_per_cell = session.execute(
-        select(Group.school_id, Group.grade, func.count(func.distinct(Membership.person_id)))
-        .join(Membership, Membership.group_id == Group.id)
-        .where(Group.school_id.in_(schools), Group.kind == GroupKind.BASIS, Membership.role == MemberRole.PUPIL)
-        .group_by(Group.school_id, Group.grade)
+        select(basis.c.school_id, basis.c.grade, func.count(func.distinct(basis.c.pupil_id)))
+        .group_by(basis.c.school_id, basis.c.grade)
     ).all()
-    basis = (
-        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade)
-        .join(Group, Group.id == Membership.group_id)
-        .where(Group.school_id.in_(schools), Group.kind == GroupKind.BASIS, Membership.role == MemberRole.PUPIL)
-        .subquery()
-    )
+    members = group_pupils()
     due = session.execute(
         select(basis.c.school_id, basis.c.grade, Result.status, func.count())
         .select_from(Assignment)
-        .join(Membership, (Membership.group_id == Assignment.group_id) & (Membership.role == MemberRole.PUPIL))
-        .join(basis, basis.c.pupil_id == Membership.person_id)
-        .outerjoin(Result, (Result.assignment_id == Assignment.id) & (Result.pupil_id == Membership.person_id))
+        .join(members, members.c.group_id == Assignment.group_id)
+        .join(basis, basis.c.pupil_id == members.c.pupil_id)
+        .outerjoin(Result, (Result.assignment_id == Assignment.id) & (Result.pupil_id == members.c.pupil_id))
         .where(Assignment.due_at >= start, Assignment.due_at < end, Assignment.max_score.is_not(None))
         .group_by(basis.c.school_id, basis.c.grade, Result.status)
     ).all()
