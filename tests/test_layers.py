@@ -194,3 +194,20 @@ def test_guardianships_and_memberships_are_read_through_bot_access() -> None:
             readers.add(module)
     assert readers - STILL_READING_RELATIONS_DIRECTLY == set(), "read them through bot/access.py"
     assert STILL_READING_RELATIONS_DIRECTLY - readers == set(), "no longer reads them: take it off the list"
+
+
+def test_commands_are_put_on_the_ransel_group_in_one_place() -> None:
+    """No command module adds itself by being imported: each lists its commands, and
+    ransel/cli/__init__.py puts them on the group."""
+    from ransel.cli import COMMAND_MODULES, cli
+
+    root = Path(__file__).resolve().parent.parent / "ransel" / "cli"
+    for path in root.glob("*.py"):
+        if path.name in ("__init__.py", "_root.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        attached = [ast.unparse(n)[:60] for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                    and isinstance(n.value, ast.Name) and n.value.id == "cli"]
+        assert attached == [], f"{path.name} adds to the root group itself: {attached}"
+    listed = {c.name for module in COMMAND_MODULES for c in module.COMMANDS}
+    assert listed == set(cli.commands)

@@ -11,12 +11,12 @@ import click
 
 from bot.importers import ImportFailed
 from bot.runtime import Runtime
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 DEMO_NOW = "2026-12-01T10:00:00+01:00"  # Tuesday of week 49, as in data/demo/README.md
 
 
-@cli.group("demo", invoke_without_command=True)
+@click.group("demo", invoke_without_command=True)
 @click.pass_context
 def demo_group(ctx: click.Context) -> None:
     """The demo school. Without a subcommand: load it, then start everything (`ransel up
@@ -122,3 +122,7 @@ def generate(out: Path | None) -> None:
 
     write_demo(out or DEMO_DIR)
     click.echo(f"demo school written to {out or DEMO_DIR}")
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [demo_group]

@@ -13,14 +13,14 @@ import click
 
 from bot import engine as engine_mod
 from bot.config import PROJECT_ROOT, Settings
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
 def _progress(message: str) -> None:
     click.echo(f"[ransel] {message}", err=True)
 
 
-@cli.command("train")
+@click.command("train")
 @click.option("--force", is_flag=True, help="Train even if a model for this data exists.")
 @pass_app
 def train(app: AppContext, force: bool) -> None:
@@ -35,7 +35,7 @@ def train(app: AppContext, force: bool) -> None:
         click.echo(f"trained {result.model} in {result.seconds:.0f} s")
 
 
-@cli.group("engine")
+@click.group("engine")
 def engine_group() -> None:
     """The dialogue engine (Rasa, in the engine env)."""
 
@@ -56,7 +56,7 @@ def engine_serve(app: AppContext) -> None:
     os.execve(argv[0], argv, env)
 
 
-@cli.group("actions")
+@click.group("actions")
 def actions_group() -> None:
     """The action server (rasa-sdk, in the app env)."""
 
@@ -120,7 +120,7 @@ async def _ask(settings: Settings, asker, channel, text: str):
         await gateway.aclose()
 
 
-@cli.command("ask")
+@click.command("ask")
 @click.option("--as", "who", required=True, metavar="USER", help="sourcedId, username or email of the person.")
 @click.argument("text")
 @pass_app
@@ -134,7 +134,7 @@ def ask(app: AppContext, who: str, text: str) -> None:
         _print_replies(asyncio.run(_ask(settings, asker, Channel.WEB, text)))
 
 
-@cli.command("chat")
+@click.command("chat")
 @click.option("--as", "who", required=True, metavar="USER", help="sourcedId, username or email of the person.")
 @pass_app
 def chat(app: AppContext, who: str) -> None:
@@ -160,7 +160,7 @@ def chat(app: AppContext, who: str) -> None:
             choices = [c for r in replies for c in r.choices]
 
 
-@cli.group("token")
+@click.group("token")
 def token_group() -> None:
     """Bearer tokens: issue, list (expiry, last use), revoke."""
 
@@ -246,7 +246,7 @@ def token_revoke(app: AppContext, token_id: int) -> None:
     click.echo(f"token {token_id} revoked")
 
 
-@cli.command("nlu-eval")
+@click.command("nlu-eval")
 @click.option("--folds", default=3, show_default=True, help="Cross-validation folds (0 skips it).")
 @pass_app
 def nlu_eval(app: AppContext, folds: int) -> None:
@@ -260,3 +260,7 @@ def nlu_eval(app: AppContext, folds: int) -> None:
     click.echo(report.table())
     if not report.meets_target():
         sys.exit(1)
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [train, engine_group, actions_group, ask, chat, token_group, nlu_eval]

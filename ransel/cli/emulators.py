@@ -8,10 +8,10 @@ from urllib.parse import urlparse
 import click
 import httpx
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("emulators")
+@click.group("emulators")
 def emulators_group() -> None:
     """The local Telegram and Twilio emulators."""
 
@@ -101,3 +101,7 @@ def _post(url: str, body: dict) -> httpx.Response:
     if response.status_code != 200:
         raise click.ClickException(f"the emulator answered {response.status_code}; is the HTTP app running?")
     return response
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [emulators_group]

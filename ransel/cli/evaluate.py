@@ -8,10 +8,8 @@ from pathlib import Path
 import click
 import yaml
 
-from ransel.cli._root import cli
 
-
-@cli.group("eval")
+@click.group("eval")
 def eval_group() -> None:
     """Grade whole answers through the real engine on a generated evaluation school."""
 
@@ -78,3 +76,7 @@ def ood(file: Path, seed: int, json_out: Path | None) -> None:
     click.echo(ood_summary(results))
     if json_out:
         write_json(json_out, results)
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [eval_group]

@@ -9,10 +9,10 @@ import click
 
 from bot.importers import ImportFailed
 from bot.runtime import Runtime
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("import")
+@click.group("import")
 def import_group() -> None:
     """Import school data (each import is one transaction: all or nothing)."""
 
@@ -130,3 +130,7 @@ def extras(app: AppContext, file: Path) -> None:
 
 def _traced(traced) -> str:
     return f"; {len(traced.stored)} results traced into mastery" if traced.stored else ""
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [import_group]

@@ -6,23 +6,10 @@ from pathlib import Path
 
 import click
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-def _import_group() -> click.Group:
-    """The shared ``ransel import`` group: whichever command module registers first creates it."""
-    group = cli.commands.get("import")
-    if isinstance(group, click.Group):
-        return group
-
-    @cli.group("import")
-    def import_group() -> None:
-        """Import data (curriculum, rosters, learning resources)."""
-
-    return import_group
-
-
-@_import_group().command("resources")
+@click.command("resources")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_app
 def import_resources(app: AppContext, file: Path) -> None:
@@ -42,7 +29,7 @@ def import_resources(app: AppContext, file: Path) -> None:
     click.echo(f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged")
 
 
-@cli.command("recommend")
+@click.command("recommend")
 @click.option("--as", "as_ref", required=True, help="Who asks (sourcedId, username or email).")
 @click.option("--pupil", "pupil_ref", required=True, help="The pupil (sourcedId, username or email).")
 @click.option("--subject", default=None, help="LK20 subject code, e.g. MAT01-05.")
@@ -80,7 +67,7 @@ def recommend_command(
         engine.dispose()
 
 
-@cli.group("learning")
+@click.group("learning")
 def learning_group() -> None:
     """Learning activity: tokens for learning platforms."""
 
@@ -163,3 +150,8 @@ def review_command(app: AppContext, as_ref: str, resource_ref: str, rating: int 
             click.echo(render_reviews(session, resource, teacher.language))
     finally:
         engine.dispose()
+
+
+# On `ransel`; `import_resources` goes under `ransel import` (see ransel/cli/__init__.py).
+COMMANDS = [recommend_command, learning_group]
+IMPORT_COMMANDS = [import_resources]

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import click
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("link")
+@click.group("link")
 def link_group() -> None:
     """Codes that link a chat or the web chat page to a person."""
 
@@ -42,3 +42,7 @@ def issue(app: AppContext, user: str, issuer: str | None, hours: int | None) -> 
     click.echo(f"code:      {contacts.display(code)}  (single use, until {expires:%Y-%m-%d %H:%M})")
     click.echo(f"telegram:  https://t.me/{settings.telegram_bot_username}?start={code}")
     click.echo(f"web chat:  {settings.public_base_url.rstrip('/')}/chat?code={code}")
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [link_group]

@@ -14,7 +14,7 @@ from bot.i18n import SUPPORTED, Formatter, language_of
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
 from bot.runtime import Runtime
 from bot.services.people import find_person
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
 def _person(session, ref: str) -> Person:
@@ -57,7 +57,7 @@ def _adapters(runtime: Runtime, record_to: Path | None, record_all: bool = False
 # --- ransel scheduler -------------------------------------------------------------------------
 
 
-@cli.group("scheduler")
+@click.group("scheduler")
 def scheduler_group() -> None:
     """Reminders: plan them, deliver them, and the schools' rules."""
 
@@ -208,7 +208,7 @@ def staff_token(app: AppContext, for_user: str) -> None:
 # --- ransel broadcast ---------------------------------------------------------------------------
 
 
-@cli.group("broadcast")
+@click.group("broadcast")
 def broadcast_group() -> None:
     """Teacher broadcasts to a group, a grade or the school."""
 
@@ -305,7 +305,7 @@ def _echo_summary(s, language: str, broadcast_id: int) -> None:
 # --- ransel calendar ----------------------------------------------------------------------------
 
 
-@cli.group("calendar")
+@click.group("calendar")
 def calendar_group() -> None:
     """Private calendar feeds (iCalendar) for pupils and guardians."""
 
@@ -344,3 +344,6 @@ def calendar_revoke(app: AppContext, for_user: str | None, url: str | None) -> N
             count = int(api_tokens.revoke(session, secret, runtime.clock))
     click.echo(f"revoked {count} feed(s)")
 
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [scheduler_group, broadcast_group, calendar_group]

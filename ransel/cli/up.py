@@ -10,7 +10,7 @@ import click
 
 from bot.config import Settings
 from bot.supervisor import Service, Supervisor, ransel_command
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
 def services(settings: Settings, emulators: bool) -> list[Service]:
@@ -36,7 +36,7 @@ def services(settings: Settings, emulators: bool) -> list[Service]:
     return listed
 
 
-@cli.command("up")
+@click.command("up")
 @click.option("--emulators/--no-emulators", default=False,
               help="Also run the local Telegram and Twilio emulators (no accounts needed).")
 @pass_app
@@ -57,3 +57,7 @@ def _safe_url(url: str) -> str:
     if parsed.password:
         return url.replace(f":{parsed.password}@", ":***@")
     return url
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [up]

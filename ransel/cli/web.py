@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ransel.cli._root import AppContext, cli, pass_app
+from ransel.cli._root import AppContext, pass_app
 
 
-@cli.group("web")
+@click.group("web")
 def web_group() -> None:
     """The HTTP app."""
 
@@ -31,3 +31,7 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
         log_level="warning",
         access_log=False,  # access logs would carry phone numbers and tokens in URLs
     )
+
+
+# The commands this module adds to `ransel` (see ransel/cli/__init__.py).
+COMMANDS = [web_group]
