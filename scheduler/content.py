@@ -21,7 +21,7 @@ requires the same text, so the two paths cannot drift apart unnoticed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -102,6 +102,21 @@ class LiveContent:
 
     def gear_of(self, pupil_id: int) -> dict[str, list[str]]:
         return gear_rules(self.session, school_of(self.session, pupil_id))
+
+    def digest_members(self, key: str) -> Sequence[OutboxMessage]:
+        """The rows folded into the digest with this idempotency key, in due order."""
+        return digest_members(self.session, key)
+
+    def language_of(self, recipient_id: int) -> str | None:
+        """The language a recipient is reminded in (None: read it from the person)."""
+        return None
+
+
+def digest_members(session: Session, key: str) -> Sequence[OutboxMessage]:
+    digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
+    ).all()
 
 
 def gear_rules(session: Session, school_id: int | None) -> dict[str, list[str]]:
@@ -253,3 +268,11 @@ class BatchContent:
 
     def people(self, ids: Iterable[int]) -> dict[int, Person]:
         return self.persons
+
+    def digest_members(self, key: str) -> Sequence[OutboxMessage]:
+        if key in self.members_by_key:
+            return self.members_by_key[key]
+        return digest_members(self.session, key)
+
+    def language_of(self, recipient_id: int) -> str | None:
+        return self.languages.get(recipient_id)

@@ -23,12 +23,11 @@ Every template also gets ``fmt``/``t`` (see :mod:`bot.i18n`), ``lang``, and two 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateNotFound
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -73,17 +72,9 @@ def build_digest(session: Session, recipient: Person, payload: dict[str, Any], c
     """All the reminders folded into this digest, each rendered now from current data."""
     slot = datetime.fromisoformat(payload["slot"])
     key = digest_key(recipient.id, DeliveryMode(payload["mode"]), slot)
-    batch = content.current(session)
-    if batch and key in batch.members_by_key:
-        members: Sequence[OutboxMessage] = batch.members_by_key[key]
-    else:
-        digest_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
-        members = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.digest_id == digest_id).order_by(OutboxMessage.due_at, OutboxMessage.id)
-        ).all()
-    members = [m for m in members if m.status is OutboxStatus.DIGESTED]
-    language = batch.languages.get(recipient.id) if batch else None
-    language = language or load(session, [recipient.id])[recipient.id].language
+    facts = content.for_recipient(session, recipient, clock)
+    members = [m for m in facts.digest_members(key) if m.status is OutboxStatus.DIGESTED]
+    language = facts.language_of(recipient.id) or load(session, [recipient.id])[recipient.id].language
     parts = [text for m in members if (text := render_row(session, m, recipient, language, clock))]
     if not parts:
         return None
