@@ -52,6 +52,8 @@ def _match_child(turn: Turn, pupils: list[Person]) -> tuple[Person | None, bool]
     for pupil in pupils:
         if pupil.given_name.casefold() in names or pupil.given_name.casefold() in words:
             return pupil, True
+    if not names:
+        return None, False
     # "send a message to Ragnhild Lie": the children's own teacher named is not a child named.
     teachers = {part for pupil in pupils for t in _all_teachers(turn, pupil) for part in t.name.casefold().split()}
     return None, any(not set(n.split()) <= teachers for n in names)

@@ -517,34 +517,22 @@ def _day_of_month(today: date, day: int, weekday: int | None = None) -> date | N
     if weekday is not None:
         # "thursday the 3rd" a week after Thursday 3 December is that day, not one in June:
         # a weekday and a date that fit a recent day mean the nearer one.
-        year, month = today.year, today.month
-        for _ in range(2):
-            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-            try:
-                gone = date(year, month, day) if month != today.month else None
-            except ValueError:
-                gone = None
-            if gone is not None and gone.weekday() == weekday and (coming is None or today - gone < coming - today):
-                return gone
-        try:
-            this_month = date(today.year, today.month, day)
-        except ValueError:
-            this_month = None
-        if this_month is not None and this_month < today and this_month.weekday() == weekday \
-                and (coming is None or today - this_month < coming - today):
-            return this_month
+        gone = _last_day_of_month(today, day, weekday)
+        if gone is not None and (coming is None or today - gone < coming - today):
+            return gone
     return coming
 
 
-def _last_day_of_month(today: date, day: int) -> date | None:
-    """The last date before today with that day of the month."""
+def _last_day_of_month(today: date, day: int, weekday: int | None = None) -> date | None:
+    """The last date before today, in this month or the two before it, with that day of the
+    month (and weekday, if given)."""
     year, month = today.year, today.month
     for _ in range(3):
         try:
             candidate = date(year, month, day)
         except ValueError:
             candidate = None
-        if candidate is not None and candidate < today:
+        if candidate is not None and candidate < today and (weekday is None or candidate.weekday() == weekday):
             return candidate
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return None

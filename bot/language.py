@@ -77,10 +77,11 @@ def detect(text: str) -> str | None:
     if unquoted != text and sum(scores(unquoted).values()) >= 2:
         text = unquoted
     head, _, body = text.partition(":")
-    if body and sum(scores(head).values()) >= 3:
+    in_head = scores(head) if body else None
+    if in_head is not None and sum(in_head.values()) >= 3:
         # "Legg inn ei lekse for 8C til fredag: Read the text on page 40": English homework
         # after the colon, written for the pupils; the order is in the writer's language.
-        in_head, in_body = scores(head), scores(body)
+        in_body = scores(body)
         if in_head["en"] < in_head["nb"] + in_head["nn"] + in_head["no"] \
                 and in_body["en"] > in_body["nb"] + in_body["nn"] + in_body["no"]:
             text = head

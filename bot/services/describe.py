@@ -19,7 +19,9 @@ _BRING = re.compile(
     r"\s*:?\s+(.+?)(?=[.!;\n]|$)",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*(?:,|\bog\b|\band\b|\beller\b|\bor\b|\bsamt\b|/|\+)\s*", re.IGNORECASE)
+_JOINERS = r"\bog\b|\band\b|\beller\b|\bor\b|\bsamt\b|/|\+"
+_SPLIT = re.compile(r"\s*(?:,|" + _JOINERS + r")\s*", re.IGNORECASE)
+_SPLIT_JOINERS = re.compile(r"\s*(?:" + _JOINERS + r")\s*", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:en|ei|et|ein|eit|a|an|some|your|their|his|her|eget|egen|eiga|eige|gjerne|også|òg"
                       r"|evt\.?|ev\.?|the)\s+", re.IGNORECASE)
 _NOT_THINGS = re.compile(r"^(?:å|to|at|that|deg|seg|dere|dykk|med|på|til)\b", re.IGNORECASE)
@@ -72,7 +74,7 @@ def _parts(listed: str) -> list[str]:
     joined: list[str] = []
     for i in range(0, len(pieces), 2):
         piece = pieces[i]
-        if joined and joined[-1].endswith(",") :
+        if joined and joined[-1].endswith(","):
             joined[-1] = f"{joined[-1]} {piece}"
         else:
             joined.append(piece)
@@ -80,8 +82,7 @@ def _parts(listed: str) -> list[str]:
         if i + 1 < len(pieces) and _NUMBER.match(piece.strip()) and len(words) <= 3 and words[-1].endswith("e") \
                 and not _SPLIT.search(piece):
             joined[-1] += ","
-    return [part for chunk in joined for part in re.split(r"\s*(?:\bog\b|\band\b|\beller\b|\bor\b|\bsamt\b|/|\+)\s*",
-                                                         chunk, flags=re.IGNORECASE)]
+    return [part for chunk in joined for part in _SPLIT_JOINERS.split(chunk)]
 
 
 def _as_listed(thing: str) -> str:
