@@ -7,13 +7,11 @@ statement, reminders asked for by topic. Expected facts come from the generated 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.evaluation.run import EvalStack, evaluation_stack
-from bot.evaluation.school import WEEKDAYS_NB, EvalSchool, write_school
+from bot.evaluation.school import EvalSchool
 from bot.models import Absence, CategoryPreference, DeliveryMode, Person
 
 pytestmark = pytest.mark.engine
@@ -21,32 +19,6 @@ pytestmark = pytest.mark.engine
 SEED = 15
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_NN = ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag")
-
-
-@pytest.fixture(scope="module")
-def school(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalSchool, Path]:
-    directory = tmp_path_factory.mktemp("school")
-    return write_school(SEED, directory), directory
-
-
-@pytest.fixture(scope="module")
-def stack(school: tuple[EvalSchool, Path], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    with evaluation_stack(school[1], tmp_path_factory.mktemp("run")) as running:
-        yield running
-
-
-@pytest.fixture
-def ask(stack: EvalStack):  # noqa: ANN201
-    started: set[str] = set()
-
-    def _ask(who: str, text: str) -> str:
-        if who not in started:
-            stack.restart(who)
-            started.add(who)
-        return stack.ask(who, text)
-
-    yield _ask
-    stack.restore()
 
 
 def _families(s: EvalSchool) -> list[tuple[str, object]]:

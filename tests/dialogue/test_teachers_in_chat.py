@@ -12,46 +12,18 @@ from __future__ import annotations
 import re
 import statistics
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.evaluation.run import EvalStack, evaluation_stack
-from bot.evaluation.school import EvalSchool, write_school
+from bot.evaluation.run import EvalStack
+from bot.evaluation.school import EvalSchool
 from bot.i18n import Formatter
 from bot.models import Assignment, AssignmentKind, Broadcast, Group, Membership, OutboxMessage, OutboxStatus, Person
 
 pytestmark = pytest.mark.engine
 
 SEED = 14
-
-
-@pytest.fixture(scope="module")
-def school(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalSchool, Path]:
-    directory = tmp_path_factory.mktemp("school")
-    return write_school(SEED, directory), directory
-
-
-@pytest.fixture(scope="module")
-def stack(school: tuple[EvalSchool, Path], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    with evaluation_stack(school[1], tmp_path_factory.mktemp("run")) as running:
-        yield running
-
-
-@pytest.fixture
-def ask(stack: EvalStack):  # noqa: ANN201
-    """Ask as a user, conversation fresh; the school is put back after each test."""
-    started: set[str] = set()
-
-    def _ask(who: str, text: str) -> str:
-        if who not in started:
-            stack.restart(who)
-            started.add(who)
-        return stack.ask(who, text)
-
-    yield _ask
-    stack.restore()
 
 
 # --------------------------------------------------------------------------- the school's facts
