@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # One-time link codes (school-issued or shown on the web page) and web chat sessions.
     link_code_ttl_hours: int = Field(72, ge=1, le=24 * 60)
     web_session_days: int = Field(30, ge=1, le=365)
+    # Staff and family pages (portal/): a signed-in session ends after this many idle minutes,
+    # and at the latest this many hours after sign-in.
+    portal_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    portal_session_hours: int = Field(12, ge=1, le=24 * 30)
 
     # Offline speech. A vosk model folder per language; none set means recognition in that
     # language answers "voice is not available". alphacephei publishes no Norwegian model:

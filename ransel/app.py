@@ -21,6 +21,7 @@ import channels.sms
 import channels.telegram
 import channels.voice
 import channels.webchat
+import portal.routes
 import scheduler.api
 from bot.gateway import Gateway
 from bot.learning import api as learning_api
@@ -38,6 +39,7 @@ ROUTE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     channels.voice.routes,
     channels.webchat.routes,
     scheduler.api.routes,
+    portal.routes.routes,
 ]
 
 

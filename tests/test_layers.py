@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "actions", "channels", "scheduler", "ransel")
+PACKAGES = ("bot", "actions", "channels", "scheduler", "portal", "ransel")
 # What each package may import besides itself.
 MAY_IMPORT = {
     "bot": set(),
     "actions": {"bot"},
     "channels": {"bot"},
     "scheduler": {"bot"},
-    "ransel": {"bot", "actions", "channels", "scheduler"},
+    "portal": {"bot", "channels", "scheduler"},
+    "ransel": {"bot", "actions", "channels", "scheduler", "portal"},
 }
 
 

@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
+from bot.delivery import OutgoingMessage
 from bot.models import Channel, OutboxMessage, OutboxStatus, ProfileSetting, Source
 from channels import delivery_adapters as adapters
-from bot.delivery import OutgoingMessage
 from tests.channels.conftest import Stack, run_async
+from tests.wcag import audit
 
 pytestmark = pytest.mark.browser
 
@@ -189,31 +190,7 @@ def test_page_texts_exist_in_all_three_languages() -> None:
     assert set(page_text("nb")) == set(page_text("nn")) == set(page_text("en"))
 
 
-# WCAG 2.1 relative luminance and contrast of each visible text against the nearest opaque
-# background behind it; every form control's accessible name; the page's width on a phone.
-_AUDIT_JS = """() => {
-  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-                                 .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
-                              if (c.length === 3 || c[3] > 0.99) return c.slice(0, 3); } return [255, 255, 255]; };
-  const low = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    const box = el.getBoundingClientRect();
-    if (!own || !box.width || getComputedStyle(el).visibility === 'hidden') continue;
-    const [a, b] = [lum(rgb(getComputedStyle(el).color).slice(0, 3)), lum(background(el))];
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    const size = parseFloat(getComputedStyle(el).fontSize), bold = +getComputedStyle(el).fontWeight >= 700;
-    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < needed) low.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
-  }
-  const unnamed = [...document.querySelectorAll('button, input, textarea, select, a[href]')]
-    .filter(el => el.getBoundingClientRect().width && !(el.labels?.length || el.getAttribute('aria-label')
-                  || el.getAttribute('aria-labelledby') || el.textContent.trim() || el.title))
-    .map(el => el.outerHTML.slice(0, 60));
-  return {low, unnamed, scroll: document.documentElement.scrollWidth, width: window.innerWidth};
-}"""
+
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -222,18 +199,18 @@ def test_pages_are_readable_labelled_and_fit_a_phone(channel_stack: Stack, brows
                                   locale="nb-NO", color_scheme=scheme)
     page = context.new_page()
     page.goto(channel_stack.url + "/chat")
-    sign_in_page = page.evaluate(_AUDIT_JS)
+    sign_in_page = audit(page)
     page.get_by_label("Kode").fill(channel_stack.issue_code(channel_stack.people.kari))
     page.get_by_role("button", name="Logg inn").click()
     page.get_by_label("Melding").fill("Hvordan går det?")
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Jonas")).to_be_visible()
-    chat_page = page.evaluate(_AUDIT_JS)
+    chat_page = audit(page)
     context.close()
-    for audit in (sign_in_page, chat_page):
-        assert audit["low"] == [], "text below WCAG AA contrast"
-        assert audit["unnamed"] == [], "controls without an accessible name"
-        assert audit["scroll"] <= audit["width"], "the page scrolls sideways on a phone"
+    for found in (sign_in_page, chat_page):
+        assert found["low"] == [], "text below WCAG AA contrast"
+        assert found["unnamed"] == [], "controls without an accessible name"
+        assert found["scroll"] <= found["width"], "the page scrolls sideways on a phone"
 
 
 def test_a_guardian_sets_the_phone_pin_in_the_web_chat(channel_stack: Stack, page: Page) -> None:

@@ -1,0 +1,26 @@
+"""Every page of the portal: each module's ``routes(runtime)``, mounted in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.runtime import Runtime
+from portal import account, oidc, signin
+from portal.web import PORTAL_DIR, STATIC
+
+PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
+    signin.routes,
+    oidc.routes,
+    account.routes,
+]
+
+
+def routes(runtime: Runtime) -> list[BaseRoute]:
+    found: list[BaseRoute] = [Mount(STATIC, app=StaticFiles(directory=Path(PORTAL_DIR) / "static"), name="portal")]
+    for provider in PAGE_PROVIDERS:
+        found.extend(provider(runtime))
+    return found
