@@ -22,6 +22,7 @@ warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk", 
 from actions import (  # noqa: E402 - after the warning filter above
     absence,
     bring,
+    calendar,
     children,
     classes,
     confirm,
@@ -41,6 +42,8 @@ from actions._base import REGISTRY, RanselAction  # noqa: E402
 ACTIONS: list[type[RanselAction]] = [
     absence.ReportAbsenceAction,
     bring.BringAction,
+    calendar.CalendarFeedAction,
+    calendar.CalendarRevokeAction,
     children.ChooseChildAction,
     classes.StaffQuestionAction,
     classes.ClassInfoAction,

@@ -212,6 +212,30 @@ def _family_pupil_ids(session: Session, asker: Person, roles: set[Role], on: dat
     return seen
 
 
+def require_family_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> Person:
+    """The pupil, if the asker is that pupil or a guardian with parental responsibility for
+    them while they are under 18 (:func:`family_of`); :class:`AccessDenied` otherwise. The
+    family page, consents, the data export and a request for deletion go through this: a
+    teacher who may see a pupil is not their family."""
+    if not asker.enabled or pupil_id not in _family_pupil_ids(session, asker, roles_of(session, asker), on):
+        raise AccessDenied()
+    return session.get_one(Person, pupil_id)
+
+
+# From this age a pupil gives or withdraws a consent about themself (as in the Norwegian
+# practice for pupils' own choices at school from 15); guardians give it for younger ones.
+OWN_CONSENT_AGE = 15
+
+
+def may_consent_for(session: Session, asker: Person, pupil_id: int, on: date) -> bool:
+    """A guardian with parental responsibility for the (minor) pupil; the pupil themself
+    from :data:`OWN_CONSENT_AGE`."""
+    pupil = require_family_pupil(session, asker, pupil_id, on)
+    if asker.id != pupil.id:
+        return True
+    return pupil.birth_date is not None and on >= pupil.birth_date + relativedelta(years=OWN_CONSENT_AGE)
+
+
 def visible_pupil_ids(session: Session, asker: Person, on: date) -> set[int]:
     if not asker.enabled:
         return set()
@@ -517,3 +541,34 @@ def group_pupils() -> Subquery:
     """(group_id, pupil_id) of every pupil membership, for statistics over assignments."""
     return select(Membership.group_id, Membership.person_id.label("pupil_id")).where(
         Membership.role == MemberRole.PUPIL).subquery()
+
+
+def schools_of_people(session: Session, person_ids: Iterable[int]) -> dict[int, set[int]]:
+    """person id -> every school they belong to: as a pupil (any membership), as staff (a
+    role at a school), as a guardian (their children's schools, whatever the responsibility
+    or age). For rules that follow the school, such as how long conversations are kept."""
+    ids = list(set(person_ids))
+    out: dict[int, set[int]] = {pid: set() for pid in ids}
+    for chunk in chunks(ids, IN_CHUNK):
+        for pid, school_id in session.execute(
+                select(Membership.person_id, Group.school_id).join(Group, Group.id == Membership.group_id)
+                .where(Membership.person_id.in_(chunk)).distinct()):
+            out[pid].add(school_id)
+        for pid, school_id in session.execute(
+                select(PersonRole.person_id, PersonRole.school_id)
+                .where(PersonRole.person_id.in_(chunk), PersonRole.school_id.is_not(None)).distinct()):
+            out[pid].add(school_id)
+        child = aliased(Membership)
+        for pid, school_id in session.execute(
+                select(Guardianship.guardian_id, Group.school_id)
+                .join(child, child.person_id == Guardianship.pupil_id)
+                .join(Group, Group.id == child.group_id)
+                .where(Guardianship.guardian_id.in_(chunk), child.role == MemberRole.PUPIL).distinct()):
+            out[pid].add(school_id)
+    return out
+
+
+def any_guardian_ids(session: Session, pupil_id: int) -> set[int]:
+    """Everyone recorded as the pupil's guardian, with parental responsibility or not: only to
+    say what a person is to the pupil (the data export), never to grant access."""
+    return set(session.scalars(select(Guardianship.guardian_id).where(Guardianship.pupil_id == pupil_id)))

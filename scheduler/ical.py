@@ -26,12 +26,13 @@ from bot.access import AccessDenied, family_of, visible_groups_of_pupil
 from bot.clock import Clock
 from bot.i18n import language_of
 from bot.models import ApiToken, CalendarEvent, Person
+from bot.services import calendar_feed
 from bot.services.bring import bring_list
 from bot.services.due import due_items
 from bot.services.pupils import school_of
 from scheduler.render import render_template
 
-PURPOSE = "calendar"
+PURPOSE = calendar_feed.PURPOSE
 PAST = timedelta(days=14)
 AHEAD = timedelta(days=90)
 BRING_AHEAD = 14  # days
@@ -48,8 +49,7 @@ def revoke_all(session: Session, person: Person, clock: Clock) -> int:
     return api_tokens.revoke_where(session, clock, ApiToken.person_id == person.id, ApiToken.purpose == PURPOSE)
 
 
-def feed_url(base_url: str, secret: str) -> str:
-    return f"{base_url.rstrip('/')}/calendar/{secret}.ics"
+feed_url = calendar_feed.feed_url
 
 
 def feed(session: Session, holder: Person, clock: Clock, language: str | None = None) -> bytes:

@@ -10,6 +10,9 @@ One process runs:
 - a **dispatch loop** (:class:`scheduler.dispatch.Dispatcher`) that claims due rows and
   delivers them. Broadcasts set for later are outbox rows with a future ``due_at``; the loop
   picks them up when they come due.
+- the nightly job ``ransel.retention`` (03:30 school time, run by the planning leader) that
+  deletes conversation history older than each school's retention from the dialogue
+  engine's tracker store (:func:`bot.conversations.purge_expired`).
 
 Several processes may run on PostgreSQL: all of them dispatch (rows are claimed with
 ``FOR UPDATE SKIP LOCKED``), and only one at a time plans: the one holding a PostgreSQL
@@ -31,6 +34,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, text
 
+from bot import conversations
 from bot.delivery import DeliveryAdapter
 from bot.models import Channel
 from bot.runtime import Runtime
@@ -41,6 +45,8 @@ from scheduler.ratelimit import Limits, RateLimiter
 log = logging.getLogger(__name__)
 
 PLAN_JOB_ID = "ransel.plan"
+RETENTION_JOB_ID = "ransel.retention"
+RETENTION_AT = (3, 30)  # hour, minute: nightly, school time
 LEADER_LOCK = 0x52414E53454C  # "RANSEL": the advisory lock key of the planning leader
 
 # The services running in this process, by name, for APScheduler's stored job references.
@@ -52,6 +58,13 @@ def plan_job(name: str = "default") -> None:
     if service is None:  # a job from the store fired before its service registered
         return
     service.plan_now()
+
+
+def retention_job(name: str = "default") -> None:
+    service = _running.get(name)
+    if service is None:
+        return
+    service.purge_conversations()
 
 
 class SchedulerService:
@@ -81,6 +94,19 @@ class SchedulerService:
         with self.runtime.transaction() as session:
             result = plan(session, self.runtime.clock)
         return result.written
+
+    # -- retention
+
+    def purge_conversations(self) -> int:
+        """Delete conversation events older than their school's retention (nightly)."""
+        tracker = conversations.tracker_engine(self.runtime.settings.engine_tracker_url)
+        if tracker is None:
+            return 0
+        try:
+            with self.runtime.transaction() as session:
+                return conversations.purge_expired(session, tracker, self.runtime.clock)
+        finally:
+            tracker.dispose()
 
     # -- leadership (PostgreSQL); SQLite has one process
 
@@ -121,6 +147,10 @@ class SchedulerService:
         )
         scheduler.add_job(plan_job, kwargs={"name": self.name}, id=f"{PLAN_JOB_ID}.start", jobstore="default",
                           replace_existing=True)  # once, now
+        scheduler.add_job(
+            "scheduler.service:retention_job", "cron", kwargs={"name": self.name}, id=RETENTION_JOB_ID,
+            replace_existing=True, hour=RETENTION_AT[0], minute=RETENTION_AT[1],
+        )
         self.scheduler = scheduler
         log.info("scheduler leading: planning every %s", self.plan_every)
 

@@ -76,6 +76,10 @@ class Policy(BaseModel):
     # What every pupil has at school unless their profile lists their equipment.
     default_equipment: frozenset[str] = frozenset({"pc", "tablet", "chromebook", "headphones", "printer"})
     subject_focus: dict[str, float] = Field(default_factory=dict)  # subject code -> 0..1
+    # Resources a pupil may use only with a recorded consent (a guardian's, or the pupil's own
+    # from 15: bot/services/consent.py): every resource of these publishers, and single ones.
+    consent_publishers: frozenset[str] = frozenset()
+    consent_resources: frozenset[str] = frozenset()  # external ids
     weights: Weights = Weights()
 
     @field_validator("mastery_precedence", "setting_precedence")
@@ -102,6 +106,15 @@ class Policy(BaseModel):
         if licence == "pay-per-use":
             return external_id in self.paid_resources or self.pay_per_use != "exclude"
         return True  # free-of-charge proprietary resources ("free", "school-licence" ...)
+
+    def consent_key(self, publisher: str | None, external_id: str) -> str | None:
+        """The consent a pupil needs before this resource is recommended (None: none): one
+        per resource the owner lists, else one per listed publisher."""
+        if external_id in self.consent_resources:
+            return f"resource:{external_id}"
+        if publisher is not None and publisher in self.consent_publishers:
+            return f"publisher:{publisher}"
+        return None
 
     def unpaid(self, licence: str, external_id: str) -> bool:
         """A pay-per-use resource the owner has not agreed to pay for."""

@@ -52,6 +52,7 @@ from bot.access import AccessDenied, can_see_pupil
 from bot.clock import Clock
 from bot.i18n import render
 from bot.models import Assignment, CompetenceAim, GradeBand, LearningResource, Person, assignment_aims, resource_aims
+from bot.services.consent import granted_keys
 from bot.services.progress import visible_subjects
 
 from .difficulty import ability, observed_level, p_success, zpd_fit
@@ -205,6 +206,9 @@ def rank(
         return []
     candidates = _candidates(session, targets, cache)
     candidates = [c for c in candidates if policy.licence_available(c.licence, c.publisher, c.external_id)]
+    if policy.consent_publishers or policy.consent_resources:  # only what the pupil has consent for
+        given = granted_keys(session, profile.id)
+        candidates = [c for c in candidates if policy.consent_key(c.publisher, c.external_id) in (None, *given)]
     if not candidates:
         return []
     facts = curriculum.facts(targets) if curriculum is not None else aim_facts(session, targets)

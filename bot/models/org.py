@@ -38,6 +38,9 @@ class School(Base):
     unknown_birth_date: Mapped[str] = mapped_column(String(8), default="minor", server_default="minor")
     # Teachers (not only school admins) may broadcast to a grade or the whole school, or urgently.
     teachers_broadcast_widely: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # How long conversations are kept in the dialogue engine's tracker store (days): the
+    # nightly retention job deletes what is older (bot/conversations.py).
+    conversation_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
 
     owner: Mapped[Owner | None] = relationship(back_populates="schools")
     groups: Mapped[list[Group]] = relationship(back_populates="school")

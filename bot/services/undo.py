@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
-from bot.services import absence, changes, preferences, relay
+from bot.services import absence, calendar_feed, changes, preferences, relay
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,11 @@ def _homework_change(session: Session, person: Person, payload: dict[str, Any], 
     return {"title": payload["title"]}
 
 
+def _calendar(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    restored = calendar_feed.restore_feeds(session, person, payload, clock)
+    return {"restored": restored} if restored else None
+
+
 UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
     changes.ABSENCE: _absence,
     changes.MESSAGE: _message,
@@ -100,6 +105,7 @@ UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, 
     changes.BROADCAST: _broadcast,
     changes.HOMEWORK: _homework,
     changes.HOMEWORK_CHANGE: _homework_change,
+    changes.CALENDAR: _calendar,
 }
 
 
