@@ -103,8 +103,9 @@ def export_pupil(session: Session, asker: Person, pupil_id: int, clock: Clock,
     responsibility (:func:`bot.access.require_family_pupil`)."""
     pupil = require_family_pupil(session, asker, pupil_id, clock.today())
     found = _rows_about(session, pupil_id)
-    relation = _relations(session, pupil_id, {v for rows in found.values() for row in rows.values()
-                                               for v in row.values() if isinstance(v, int)})
+    columns = {t.name: [c.name for c in person_columns(t)] for t in Base.metadata.sorted_tables}
+    relation = _relations(session, pupil_id, {row[c] for name, rows in found.items() for row in rows.values()
+                                               for c in columns[name] if row[c] is not None})
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
         if table.name not in found:
