@@ -225,14 +225,12 @@ def erase_pupil(session: Session, pupil_id: int) -> None:
     for table in reversed(person_tables()):
         if table.name in (PEOPLE, *KEEP):
             continue
-        columns = person_columns(table)
-        owners = [c for c in columns if not c.nullable]
-        for column in columns:
-            if column.nullable:
-                # A row that is someone else's (or the school's) and mentions the pupil (who set
-                # a value, who wrote): the row stays, the pupil goes out of it.
-                session.execute(update(table).where(column == pupil_id, *(o != pupil_id for o in owners))
-                                .values({column.name: None}))
+        for column in person_columns(table):
+            if column.nullable and column.name.endswith("_by_id"):
+                # Who set, issued or decided something on a row that is not about the pupil
+                # (a teacher's assignment, a guardian's consent): the row stays, the pupil goes
+                # out of it. Any other reference to the pupil makes the row theirs.
+                session.execute(update(table).where(column == pupil_id).values({column.name: None}))
         doomed = [_key(table, r) for r in session.execute(select(*table.primary_key.columns)
                                                          .where(_direct(table, pupil_id))).mappings()]
         _delete(session, table, doomed)

@@ -46,7 +46,7 @@ def test_a_guardian_of_two_sees_both_childrens_week_on_one_page(portal_stack: Po
     shot(page, "family-guardian-of-two")
 
 
-def test_the_page_works_on_a_360_px_phone_in_english(portal_stack: PortalStack, browser) -> None:  # noqa: ANN001
+def test_the_page_works_on_a_360_px_phone_in_english(portal_stack: PortalStack, browser) -> None:
     context = new_context(browser, width=360, language="en-GB")
     page = context.new_page()
     try:
