@@ -31,7 +31,7 @@ from bot.i18n import render as render_message
 from bot.models import Channel, DeliveryMode, Form, Person, Role
 from bot.phrases import PreferenceRequest
 from bot.runtime import Runtime
-from bot.services import calendar_feed, consent, preferences, privacy
+from bot.services import calendar_feed, consent, preferences, privacy, reach
 from bot.services.family import family_week
 from bot.services.undo import undo_last
 from portal.web import Viewer, form, in_thread, page, refusal, render
@@ -57,9 +57,11 @@ def _time(value: str, field: str) -> time | None:
         raise BadForm(field) from None
 
 
-def reminder_request(fields: Any, current: preferences.PreferenceView) -> PreferenceRequest:
+def reminder_request(fields: Any, current: preferences.PreferenceView,
+                     channels: tuple[Channel, ...] = CHANNELS) -> PreferenceRequest:
     """What the reminder form asks to change, as the chat's :class:`PreferenceRequest` (only
-    what differs from the settings as they stand, so the confirmation names just that)."""
+    what differs from the settings as they stand, so the confirmation names just that).
+    ``channels``: those the person can be reached on (a contact point that is not stopped)."""
     def get(name: str) -> str:
         return str(fields.get(name) or "")
 
@@ -73,7 +75,7 @@ def reminder_request(fields: Any, current: preferences.PreferenceView) -> Prefer
         mode = DeliveryMode(get("mode")) if get("mode") else None
     except ValueError:
         raise BadForm("channel") from None
-    if channel is not None and channel not in CHANNELS:
+    if channel is not None and channel not in channels and channel != current.channel:
         raise BadForm("channel")
     at = _time(get("preferred_time"), "preferred_time")
     quiet_start = _time(get("quiet_start"), "quiet_start")
@@ -106,6 +108,14 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
     def person(session: Session, viewer: Viewer) -> Person:
         return session.get_one(Person, viewer.person_id)
 
+    def reachable(session: Session, me: Person) -> tuple[Channel, ...]:
+        """The channels the person has an open address on (the scheduler's own reading),
+        plus the one they chose: the choices of the channel field."""
+        found = reach.load(session, [me.id]).get(me.id)
+        have = {a.channel for a in found.addresses} if found else set()
+        chosen = preferences.view(session, me).channel
+        return tuple(c for c in CHANNELS if c in have or c == chosen)
+
     def page_context(session: Session, viewer: Viewer) -> dict[str, Any]:
         me = person(session, viewer)
         today = clock.today()
@@ -122,7 +132,8 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             "children": children, "consents": consents, "rights": rights, "fmt": Formatter(viewer.language),
             "prefs": preferences.view(session, me), "mode": next(iter(modes)) if len(modes) == 1 else None,
             "feed": calendar_feed.feed_status(session, me, clock), "today": today,
-            "own": [c.pupil.id for c in children if c.pupil.id == me.id], "channels": CHANNELS, "modes": MODES,
+            "own": [c.pupil.id for c in children if c.pupil.id == me.id], "channels": reachable(session, me),
+            "modes": MODES,
             "now": clock.now(),
         }
 
@@ -141,7 +152,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
         def save(session: Session) -> str:
             me = person(session, viewer)
-            asked = reminder_request(fields, preferences.view(session, me))
+            asked = reminder_request(fields, preferences.view(session, me), reachable(session, me))
             if not asked.changes_anything:
                 return ""
             now = preferences.update(session, me, asked, clock)

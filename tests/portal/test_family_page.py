@@ -7,7 +7,7 @@ responsibility, or of a pupil who has turned 18, sees nothing of that pupil."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from bot.models import Consent, DeletionRequest, NotificationPreference, Person
+from channels import contacts
 from portal.web import COOKIE
 from tests.portal.conftest import PortalStack, new_context, shot, signed_in
 from tests.wcag import assert_accessible
@@ -44,6 +45,19 @@ def test_a_guardian_of_two_sees_both_childrens_week_on_one_page(portal_stack: Po
     expect(jonas.get_by_role("row", name="Matematikk")).to_be_visible()
     assert_accessible(page, "family page, guardian of two")
     shot(page, "family-guardian-of-two")
+
+
+@pytest.mark.parametrize(("username", "heading"), [("james.smith", "Olivia Smith (9B)"), ("olivia.smith", "Me (9B)")])
+def test_a_guardian_or_pupil_signs_in_with_a_link_code_and_lands_on_the_family_page(
+        portal_stack: PortalStack, page: Page, username: str, heading: str) -> None:
+    with portal_stack.runtime.transaction() as session:
+        code = contacts.issue_code(session, portal_stack.settings.sender_secret, portal_stack.person_id(username),
+                                   now=portal_stack.runtime.clock.utcnow(), ttl=timedelta(hours=1))
+    page.goto(portal_stack.url + "/family")  # not signed in: to sign-in, then back here
+    page.get_by_label("Kode", exact=True).fill(code)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url("**/family")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()  # in the person's own language
 
 
 def test_the_page_works_on_a_360_px_phone_in_english(portal_stack: PortalStack, browser) -> None:
@@ -137,6 +151,11 @@ def test_the_calendar_link_is_shown_once_works_and_stops_when_revoked(portal_sta
     expect(page.locator("#calendar [role=status]")).to_contain_text("Du har en kalenderlenke fra")
     page.get_by_role("button", name="Stopp kalenderlenken").click()
     expect(page.get_by_role("status").first).to_contain_text("Kalenderlenken virker ikke lenger")
+    assert httpx.get(url).status_code == 404
+    page.locator("#calendar").get_by_role("button", name="Angre").click()  # as "angre" in chat
+    expect(page.get_by_role("status").first).to_contain_text("Angret: kalenderlenken virker igjen")
+    assert httpx.get(url).status_code == 200
+    page.get_by_role("button", name="Stopp kalenderlenken").click()
     assert httpx.get(url).status_code == 404
 
 
@@ -275,3 +294,12 @@ def test_the_json_export_is_a_download(portal_stack: PortalStack) -> None:
     data = json.loads(got.text)
     assert data["pupil"]["name"] == "Emma Hansen"
     assert [row["id"] for row in data["tables"]["people"]] == ["pupil"]
+
+
+def test_a_channel_the_guardian_cannot_be_reached_on_is_refused(portal_stack: PortalStack) -> None:
+    with httpx.Client(base_url=portal_stack.url, cookies={COOKIE: portal_stack.session_cookie("anne.lie")}) as client:
+        page = client.get("/family").text
+        assert '<option value="sms"' in page and '<option value="telegram"' not in page  # SMS only
+        csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        refused = client.post("/family/reminders", data={"csrf": csrf, "reminders": "on", "channel": "telegram"})
+    assert refused.status_code == 400 and "Velg en kanal fra listen" in refused.text
