@@ -3,9 +3,10 @@ once, like a password), "slutt å dele kalenderen" stops it. The same service as
 page (:mod:`bot.services.calendar_feed`).
 
 Giving the first link changes nothing anyone relies on, so it is given at once. A new link
-while one works would stop the old one, and stopping a link cuts off every calendar that
-subscribes to it: both happen at once only when unmistakable, else after a yes; a stop is
-undone by "angre".
+while one works would stop the old one: that is asked first. Stopping a link cuts off every
+calendar that subscribes to it: it happens at once only when unmistakable (the model is
+sure, the words say stop and calendar, not a question, not by SMS), else after a yes; a
+stop is undone by "angre".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from actions import _runtime
 from actions._base import RanselAction, Turn, ask_confirm
 from bot.access import family_of
 from bot.models import Channel
-from bot.phrases import is_hedged, is_question
+from bot.phrases import calendar_stop_cue, is_hedged, is_question
 from bot.services import calendar_feed
 
 SURE = 0.85
@@ -58,8 +59,8 @@ class CalendarRevokeAction(RanselAction):
         if not calendar_feed.feed_status(turn.session, turn.person, turn.clock).live:
             turn.say("calendar_link", state="none_live")
             return
-        if (turn.intent == "calendar_revoke" and turn.confidence >= SURE and not is_question(turn.text)
-                and not is_hedged(turn.text) and turn.channel != Channel.SMS):
+        if (turn.intent == "calendar_revoke" and turn.confidence >= SURE and calendar_stop_cue(turn.text)
+                and not is_question(turn.text) and not is_hedged(turn.text) and turn.channel != Channel.SMS):
             revoke(turn, {})
             return
         ask_confirm(turn, REVOKE_KIND, {}, "calendar_link", state="confirm_revoke")

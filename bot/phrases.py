@@ -715,3 +715,19 @@ def subjects_named(text: str) -> list[str]:
 
 
 _SUBJECT_COMPOUND_TAILS = frozenset(["prøve", "prøva", "prøven", "test", "testen", "lekse", "leksa", "leksen", "lekser", "leksene", "lekse", "gruppa", "gruppe", "gruppen", "time", "timen", "timane", "timene"])
+
+
+# ---------------------------------------------------------------------------- calendar link
+
+_CALENDAR = r"kalender\w*|calendar\w*|ical\w*|feed|abonnement\w*|subscription\w*"
+_STOP_WORDS = (r"stopp\w*|stop\w*|slutt\w*|slett\w*|fjern\w*|trekk\w*|deaktiver\w*|steng\w*|lukk\w*|avslutt\w*"
+               r"|(?:slå|skru|switch|turn|shut)\s+(?:\w+\s+){0,3}?(?:av|off)|revoke\w*|delete\w*|remove\w*|cancel\w*"
+               r"|disable\w*|invalidate\w*|kill|end|ugyldiggjør\w*|ikke\s+del\w*|ikkje\s+del\w*|don't\s+share"
+               r"|ikke\s+virke|ikkje\s+verke|slutte\s+å\s+(?:virke|verke|fungere)|stop\s+working")
+
+
+def calendar_stop_cue(text: str) -> bool:
+    """The message says, in so many words, that a calendar link should stop ("slutt å dele
+    kalenderen", "revoke my calendar link"): what stopping it at once needs besides the model."""
+    norm = _norm(text)
+    return bool(_has(_CALENDAR, norm)) and bool(_has(_STOP_WORDS, norm))

@@ -53,10 +53,10 @@ class ChildWeek:
 def family_week(session: Session, asker: Person, clock: Clock, days: int = DAYS) -> list[ChildWeek]:
     """Every pupil the asker follows, with today and the next ``days - 1`` days."""
     today = clock.today()
-    return [child_week(session, asker, pupil.id, clock, days) for pupil in family_of(session, asker, today)]
+    return [_child_week(session, asker, pupil.id, clock, days) for pupil in family_of(session, asker, today)]
 
 
-def child_week(session: Session, asker: Person, pupil_id: int, clock: Clock, days: int = DAYS) -> ChildWeek:
+def _child_week(session: Session, asker: Person, pupil_id: int, clock: Clock, days: int = DAYS) -> ChildWeek:
     """One pupil's coming days; :class:`~bot.access.AccessDenied` for a pupil not the asker's."""
     today = clock.today()
     last = today + timedelta(days=days - 1)
