@@ -303,3 +303,23 @@ def test_a_channel_the_guardian_cannot_be_reached_on_is_refused(portal_stack: Po
         csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
         refused = client.post("/family/reminders", data={"csrf": csrf, "reminders": "on", "channel": "telegram"})
     assert refused.status_code == 400 and "Velg en kanal fra listen" in refused.text
+
+
+def test_the_export_and_deletions_pages_work_on_a_360_px_phone(portal_stack: PortalStack, browser) -> None:  # noqa: ANN001
+    emma = _pupil_id(portal_stack, "emma.hansen")
+    context = new_context(browser, width=360)
+    page = context.new_page()
+    try:
+        signed_in(page, portal_stack, "kari.hansen")
+        page.goto(portal_stack.url + f"/family/export/{emma}")
+        expect(page.get_by_role("heading", name="Alt Ransel har lagret: Emma Hansen")).to_be_visible()
+        expect(page.get_by_role("heading", name="Klasser og grupper")).to_be_visible()
+        assert "+4791842503" not in page.content()  # Kari's own number is not Emma's data
+        assert_accessible(page, "export page at 360 px")
+        shot(page, "family-export-360px")
+        signed_in(page, portal_stack, "rektor.solbakken")
+        page.goto(portal_stack.url + "/family/deletions")
+        expect(page.get_by_role("heading", name="Ønsker om sletting")).to_be_visible()
+        assert_accessible(page, "deletions page at 360 px")
+    finally:
+        context.close()
