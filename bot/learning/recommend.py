@@ -9,7 +9,8 @@ Which aims: the one asked for; else those a free-text topic is about; else the s
 they work in and the one before) plus those of their current plan; else the aims of their
 plan and assignments (due from a week ago to three weeks ahead); else every subject's
 current band (in every subject). Candidates are the active resources on those aims that the owner's
-purchasing profile allows. Each candidate gets a score, a weighted sum of factors:
+purchasing profile allows and, for those the owner uses only with consent, that the pupil has
+the consent for (:mod:`bot.services.consent`). Each candidate gets a score, a weighted sum of factors:
 
 ==============  ================================================================  ========
 factor          value                                                             range
