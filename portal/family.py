@@ -57,6 +57,16 @@ def _time(value: str, field: str) -> time | None:
         raise BadForm(field) from None
 
 
+def _choice(kind: Any, value: str, field: str) -> Any:
+    """The enum member ``value`` names (None for an empty field); BadForm(field) otherwise."""
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise BadForm(field) from None
+
+
 def reminder_request(fields: Any, current: preferences.PreferenceView,
                      channels: tuple[Channel, ...] = CHANNELS) -> PreferenceRequest:
     """What the reminder form asks to change, as the chat's :class:`PreferenceRequest` (only
@@ -69,12 +79,9 @@ def reminder_request(fields: Any, current: preferences.PreferenceView,
     if wanted_stop:
         return PreferenceRequest(stop=not current.opted_out)
     resume = current.opted_out
-    try:
-        channel = Channel(get("channel")) if get("channel") else None
-        shape = Form(get("form")) if get("form") else None
-        mode = DeliveryMode(get("mode")) if get("mode") else None
-    except ValueError:
-        raise BadForm("channel") from None
+    channel = _choice(Channel, get("channel"), "channel")
+    shape = _choice(Form, get("form"), "form")
+    mode = _choice(DeliveryMode, get("mode"), "mode")
     if channel is not None and channel not in channels and channel != current.channel:
         raise BadForm("channel")
     at = _time(get("preferred_time"), "preferred_time")

@@ -305,7 +305,7 @@ def test_a_channel_the_guardian_cannot_be_reached_on_is_refused(portal_stack: Po
     assert refused.status_code == 400 and "Velg en kanal fra listen" in refused.text
 
 
-def test_the_export_and_deletions_pages_work_on_a_360_px_phone(portal_stack: PortalStack, browser) -> None:  # noqa: ANN001
+def test_the_export_and_deletions_pages_work_on_a_360_px_phone(portal_stack: PortalStack, browser) -> None:
     emma = _pupil_id(portal_stack, "emma.hansen")
     context = new_context(browser, width=360)
     page = context.new_page()
@@ -323,3 +323,12 @@ def test_the_export_and_deletions_pages_work_on_a_360_px_phone(portal_stack: Por
         assert_accessible(page, "deletions page at 360 px")
     finally:
         context.close()
+
+
+def test_a_form_value_not_in_the_lists_is_refused_and_named(portal_stack: PortalStack) -> None:
+    with httpx.Client(base_url=portal_stack.url, cookies={COOKIE: portal_stack.session_cookie("james.smith")}) as client:
+        page = client.get("/family").text
+        csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        for field, said in (("form", "Choose text or voice."), ("mode", "Choose how often from the list.")):
+            refused = client.post("/family/reminders", data={"csrf": csrf, "reminders": "on", field: "hourly"})
+            assert refused.status_code == 400 and said in refused.text
