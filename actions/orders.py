@@ -52,7 +52,6 @@ from bot.orders import (
     max_score_in,
     send_moment,
 )
-from bot.outbox import enqueue_many
 from bot.phrases import subjects_named
 from bot.services import changes
 from bot.services.broadcasts import (
@@ -65,7 +64,14 @@ from bot.services.broadcasts import (
 )
 from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
 from bot.services.items import Candidate, rank
-from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
+from bot.services.teaching import (
+    InvalidAssignment,
+    add_assignment,
+    correct_reminded,
+    move_assignment,
+    own_upcoming,
+    remove_assignment,
+)
 
 BROADCAST_KIND = "broadcast"
 ASSIGNMENT_KIND = "assignment"
@@ -407,17 +413,9 @@ def change(turn: Turn, data: dict[str, Any]) -> None:
     except InvalidAssignment as error:
         turn.say("assignment_invalid", code=error.code)
         return
-    now = turn.clock.now()
-    facts = {"title": done.title, "group": done.group_name, "old": done.old_due.isoformat(),
-             "new": done.new_due.isoformat() if done.new_due else None}
-    enqueue_many(turn.session, [
-        {"idempotency_key": f"correction:{data['assignment_id']}:{now.isoformat()}:p{recipient}",
-         "recipient_id": recipient, "category": "homework", "template": "assignment_changed",
-         "payload": {**facts, "pupils": pupils}, "due_at": now}
-        for recipient, pupils in done.reminded.items()
-    ], now=now)
+    corrected = correct_reminded(turn.session, int(data["assignment_id"]), done, turn.clock)
     changes.record(turn.session, turn.person, changes.HOMEWORK_CHANGE, before, turn.clock)
-    turn.say("assignment_changed_done", done=done, corrected=len(done.reminded))
+    turn.say("assignment_changed_done", done=done, corrected=corrected)
 
 
 def _snapshot(assignment: Any) -> dict[str, Any]:
