@@ -241,7 +241,9 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         def load(session: Session) -> dict[str, Any]:
             group = own_group(session, viewer, group_id, clock)
             mine = [a for a in own_upcoming(session, teacher(session, viewer), clock) if a.group_id == group.id]
-            return {"group": group, "items": [{"assignment": a, "due": clock.local(a.due_at)} for a in mine]}
+            return {"group": group, "items": [{"id": a.id, "kind": a.kind.value, "title": a.title,
+                                               "aims": [aim.code for aim in a.aims], "due": clock.local(a.due_at)}
+                                              for a in mine]}
 
         try:
             found = await in_thread(runtime, load)
