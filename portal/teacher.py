@@ -36,7 +36,7 @@ from portal.teacher_inbox import waiting_count
 from portal.web import Viewer, in_thread, page, refusal, render, texts
 
 GRADED = (AssignmentKind.TEST, AssignmentKind.HOMEWORK, AssignmentKind.PROJECT)
-TESTS_SHOWN = 12
+TESTS_SHOWN = 6
 
 
 @dataclass

@@ -423,3 +423,56 @@ def test_every_teacher_page_passes_the_accessibility_audit_on_a_360_px_phone(por
     context.close()
 
 
+
+
+# --------------------------------------------------------------------------- through the real engine
+
+
+@pytest.fixture(scope="module")
+def engine_portal(ransel_stack: Any) -> Any:
+    """The portal served over the engine-backed stack's database: what a page saves is what
+    the real dialogue engine and the planner read."""
+    from channels.emulators._server import serve_in_thread
+    from ransel.app import create_app
+
+    with serve_in_thread(create_app(ransel_stack.runtime)) as url:
+        yield url
+
+
+@pytest.mark.engine
+def test_a_test_added_on_the_page_is_in_a_guardians_chat_answer_and_her_next_reminder(
+        ransel_stack: Any, engine_portal: str, page: Page) -> None:
+    from bot.models import Person as P
+    from portal.web import start_session
+    from scheduler.planner import plan
+    from scheduler.render import render_row
+
+    runtime = ransel_stack.runtime
+    with runtime.transaction() as session:
+        liv = session.scalars(select(P).where(P.username == "liv.andersen")).one()
+        cookie = start_session(session, liv, runtime)
+        group = session.scalar(select(Group.id).where(Group.sourced_id == "4a-mat"))
+    page.context.add_cookies([{"name": COOKIE, "value": cookie, "url": engine_portal}])
+    page.goto(engine_portal + f"/teacher/assignments/new?group={group}")
+    page.get_by_label("Prøve", exact=True).check()
+    page.get_by_label("Tittel (for «ta med»: hva som skal med)").fill("Brøkprøve om tallinjen")
+    page.get_by_label("Dato", exact=True).fill("2026-12-04")
+    page.get_by_role("button", name="Lagre", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Lagt inn")
+
+    ransel_stack.restart("kari.hansen")
+    with ThreadPoolExecutor(1) as pool:  # the gateway runs its own event loop; Playwright owns this thread's
+        replies = pool.submit(ransel_stack.ask, "kari.hansen", "hvilke prøver har Emma denne uka?").result(120)
+    said = " ".join(r.text for r in replies)
+    assert "Brøkprøve om tallinjen" in said
+
+    with runtime.transaction() as session:
+        kari = session.scalars(select(P).where(P.username == "kari.hansen")).one()
+        added = session.scalars(select(Assignment).where(Assignment.title == "Brøkprøve om tallinjen")).one()
+        planned = [m for m in plan(session, runtime.clock, write=False).messages
+                   if m.recipient_id == kari.id and m.payload.get("assignment") == added.id]
+        assert planned, "no reminder planned for Kari about the new test"
+        first = min(planned, key=lambda m: m.due_at)
+        row = OutboxMessage(template=first.template, payload=first.payload)
+        text = render_row(session, row, kari, "nb", runtime.clock)
+        assert text is not None and "Brøkprøve om tallinjen" in text
