@@ -17,11 +17,11 @@ from tests.builders import build_school, local
 
 
 @pytest.fixture
-def school(session):  # noqa: ANN001, ANN201
+def school(session):
     return build_school(session)
 
 
-def test_cancelling_a_broadcast_for_later_withdraws_every_waiting_copy_at_once(session, school, clock) -> None:  # noqa: ANN001
+def test_cancelling_a_broadcast_for_later_withdraws_every_waiting_copy_at_once(session, school, clock) -> None:
     later = send_broadcast(session, school.liv, text="Tur i morgen.", clock=clock, scope=BroadcastScope.GROUP,
                            group="4A", audience=Audience.GUARDIANS, send_at=local(date(2026, 12, 2), 7, 30))
     rows = session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id == later.id)).all()
@@ -32,7 +32,7 @@ def test_cancelling_a_broadcast_for_later_withdraws_every_waiting_copy_at_once(s
     assert cancel_broadcast(session, later, clock=clock) == 0  # nothing left to stop
 
 
-def test_only_the_author_and_the_schools_admin_follow_a_broadcast(session, school, clock) -> None:  # noqa: ANN001
+def test_only_the_author_and_the_schools_admin_follow_a_broadcast(session, school, clock) -> None:
     sent = send_broadcast(session, school.liv, text="Hei", clock=clock, scope=BroadcastScope.GROUP, group="4A")
     assert may_follow_broadcast(session, school.liv, sent)
     assert may_follow_broadcast(session, school.rektor, sent)
@@ -40,7 +40,7 @@ def test_only_the_author_and_the_schools_admin_follow_a_broadcast(session, schoo
     assert not may_follow_broadcast(session, school.kari, sent)
 
 
-def test_who_is_behind_per_aim_follows_the_same_rule_as_per_subject(session, school, clock) -> None:  # noqa: ANN001
+def test_who_is_behind_per_aim_follows_the_same_rule_as_per_subject(session, school, clock) -> None:
     [km282] = behind_by_aim(session, school.tor, school.groups["9b_mat"].id, clock)
     assert km282.aim.code == "KM282"
     assert [(b.pupil.given_name, b.missing) for b in km282.pupils] == [("Mats", ["Prøve i brøk og prosent"])]
@@ -51,7 +51,7 @@ def test_who_is_behind_per_aim_follows_the_same_rule_as_per_subject(session, sch
         behind_by_aim(session, school.liv, school.groups["9b_mat"].id, clock)
 
 
-def test_a_teacher_sees_only_the_threads_written_to_them(session, school, clock) -> None:  # noqa: ANN001
+def test_a_teacher_sees_only_the_threads_written_to_them(session, school, clock) -> None:
     asked = relay.ask_teacher(session, school.kari, school.emma.id, "Kan Emma gå tidlig i dag?", clock)
     assert asked.teacher.id == school.liv.id
     assert [t.id for t in relay.threads_of(session, school.liv)] == [asked.thread.id]

@@ -11,30 +11,42 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from bot.learning import activity
+from bot.learning.activity import Observation
 from bot.models import (
     Assignment,
     AssignmentKind,
     Broadcast,
+    BroadcastScope,
+    CompetenceAim,
     Group,
+    LearningResource,
     OutboxMessage,
     OutboxStatus,
     Person,
     Thread,
 )
 from bot.services import relay
+from bot.services.broadcasts import send_broadcast
+from bot.services.teaching import add_assignment
 from channels.delivery_adapters import close_adapters
-from portal.web import COOKIE
+from channels.emulators._server import serve_in_thread
+from portal.web import COOKIE, start_session
+from ransel.app import create_app
 from ransel.delivery import adapters_for
 from scheduler.dispatch import Dispatcher
+from scheduler.planner import plan
+from scheduler.render import render_row
+from tests.engine_fixtures import RanselStack
 from tests.portal.conftest import PortalStack, new_context, shot, signed_in
 from tests.wcag import assert_accessible
 
@@ -168,8 +180,6 @@ def test_a_teacher_cannot_open_another_groups_pages_or_another_teachers_broadcas
     livs = group_id(stack, "4a-mat")
     with stack.runtime.transaction() as session:
         author = session.scalars(select(Person).where(Person.username == "ingrid.dahl")).one()
-        from bot.services.broadcasts import send_broadcast
-        from bot.models import BroadcastScope
         theirs = send_broadcast(session, author, text="Engelskprøve fredag.", clock=stack.runtime.clock,
                                 scope=BroadcastScope.GROUP, group="4a-eng").id
         guardian = session.scalars(select(Person).where(Person.username == "kari.hansen")).one()
@@ -242,10 +252,6 @@ def test_every_teacher_form_without_the_sessions_csrf_token_is_refused(portal_st
 
 def weak_in_fractions(stack: PortalStack, username: str) -> None:
     """A fractions resource at level 5 and a 4A pupil who has shown little of its prerequisites."""
-    from bot.learning import activity
-    from bot.learning.activity import Observation
-    from bot.models import CompetenceAim, LearningResource
-
     with stack.runtime.transaction() as session:
         if session.scalar(select(LearningResource.id).where(LearningResource.external_id == "brok-tallinje")):
             return
@@ -392,10 +398,6 @@ def test_every_teacher_page_passes_the_accessibility_audit_on_a_360_px_phone(por
     group = group_id(stack, "4a")
     with stack.runtime.transaction() as session:
         liv = session.scalars(select(Person).where(Person.username == "liv.andersen")).one()
-        from bot.models import BroadcastScope
-        from bot.services.broadcasts import send_broadcast
-        from bot.services.teaching import add_assignment
-
         broadcast = send_broadcast(session, liv, text="Tur til skogen fredag: ta med matpakke.",
                                    clock=stack.runtime.clock, scope=BroadcastScope.GROUP, group="4a").id
         item = add_assignment(session, liv, group_id=group, kind=AssignmentKind.BRING, title="Matpakke og drikke",
@@ -429,27 +431,19 @@ def test_every_teacher_page_passes_the_accessibility_audit_on_a_360_px_phone(por
 
 
 @pytest.fixture(scope="module")
-def engine_portal(ransel_stack: Any) -> Any:
+def engine_portal(ransel_stack: RanselStack) -> Iterator[str]:
     """The portal served over the engine-backed stack's database: what a page saves is what
     the real dialogue engine and the planner read."""
-    from channels.emulators._server import serve_in_thread
-    from ransel.app import create_app
-
     with serve_in_thread(create_app(ransel_stack.runtime)) as url:
         yield url
 
 
 @pytest.mark.engine
 def test_a_test_added_on_the_page_is_in_a_guardians_chat_answer_and_her_next_reminder(
-        ransel_stack: Any, engine_portal: str, page: Page) -> None:
-    from bot.models import Person as P
-    from portal.web import start_session
-    from scheduler.planner import plan
-    from scheduler.render import render_row
-
+        ransel_stack: RanselStack, engine_portal: str, page: Page) -> None:
     runtime = ransel_stack.runtime
     with runtime.transaction() as session:
-        liv = session.scalars(select(P).where(P.username == "liv.andersen")).one()
+        liv = session.scalars(select(Person).where(Person.username == "liv.andersen")).one()
         cookie = start_session(session, liv, runtime)
         group = session.scalar(select(Group.id).where(Group.sourced_id == "4a-mat"))
     page.context.add_cookies([{"name": COOKIE, "value": cookie, "url": engine_portal}])
@@ -467,7 +461,7 @@ def test_a_test_added_on_the_page_is_in_a_guardians_chat_answer_and_her_next_rem
     assert "Brøkprøve om tallinjen" in said
 
     with runtime.transaction() as session:
-        kari = session.scalars(select(P).where(P.username == "kari.hansen")).one()
+        kari = session.scalars(select(Person).where(Person.username == "kari.hansen")).one()
         added = session.scalars(select(Assignment).where(Assignment.title == "Brøkprøve om tallinjen")).one()
         planned = [m for m in plan(session, runtime.clock, write=False).messages
                    if m.recipient_id == kari.id and m.payload.get("assignment") == added.id]
