@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,7 @@ from bot.services.broadcasts import send_broadcast
 from bot.services.teaching import add_assignment
 from channels.delivery_adapters import close_adapters
 from channels.emulators._server import serve_in_thread
-from portal.web import COOKIE, start_session
+from portal.web import COOKIE, start_session, texts
 from ransel.app import create_app
 from ransel.delivery import adapters_for
 from scheduler.dispatch import Dispatcher
@@ -113,6 +114,7 @@ def test_a_teacher_sends_a_message_and_watches_each_recipient_get_it(portal_stac
     # The heading each recipient language gets, as the chat's preview shows it.
     expect(page.locator("p.message[lang=nb]")).to_contain_text("Melding fra Liv Andersen til 4A:")
     expect(page.locator("p.message[lang=nb]")).to_contain_text("Husk foreldremøtet torsdag")
+    expect(page.locator("p.message[lang=nn]")).to_contain_text("Melding frå Liv Andersen til 4A:")  # Per Lie
     assert_accessible(page, "broadcast preview")
     shot(page, "teacher-broadcast-preview")
     page.get_by_role("button", name="Send", exact=True).click()
@@ -470,3 +472,36 @@ def test_a_test_added_on_the_page_is_in_a_guardians_chat_answer_and_her_next_rem
         row = OutboxMessage(template=first.template, payload=first.payload)
         text = render_row(session, row, kari, "nb", runtime.clock)
         assert text is not None and "Brøkprøve om tallinjen" in text
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def _keys(node: dict[str, Any], prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in node.items():
+        found.add(prefix + key)
+        if isinstance(value, dict):
+            found |= _keys(value, f"{prefix}{key}.")
+    return found
+
+
+def test_the_teacher_texts_have_the_same_keys_in_bokmal_nynorsk_and_english() -> None:
+    assert _keys(texts("nb")["teacher"]) == _keys(texts("nn")["teacher"]) == _keys(texts("en")["teacher"])
+
+
+@pytest.mark.parametrize(("username", "heading", "questions"), [
+    ("gunnar.vik", "Gruppene mine", "Spørsmål frå føresette og elevar"),
+    ("sarah.jones", "My groups", "Questions from guardians and pupils"),
+])
+def test_each_teacher_reads_the_pages_in_their_own_language(portal_stack: PortalStack, username: str,
+                                                            heading: str, questions: str) -> None:
+    with client(portal_stack, username) as teacher:
+        home = teacher.get("/teacher")
+        assert home.status_code == 200 and heading in home.text and questions in home.text
+        group = re.search(r'href="/teacher/groups/(\d+)"', home.text)
+        assert group is not None
+        page = teacher.get(f"/teacher/groups/{group.group(1)}")
+        assert page.status_code == 200
+        composer = teacher.get(f"/teacher/broadcasts/new?group={group.group(1)}")
+        assert composer.status_code == 200
