@@ -77,6 +77,7 @@ class Draft:
 class Target:
     value: str  # "group:12", "grade:4", "school"
     label: str
+    urgent: bool = False  # may the author send an urgent message here (the same rule, asked)
 
 
 def targets(session: Session, author: Person, runtime: Runtime, language: str) -> list[Target]:
@@ -84,17 +85,20 @@ def targets(session: Session, author: Person, runtime: Runtime, language: str) -
     :func:`may_broadcast` allows it (a school that lets teachers broadcast widely)."""
     t = texts(language)["teacher"]
     groups = taught_groups(session, author, runtime.clock)
-    found = [Target(f"group:{g.id}", g.name) for g in groups
-             if may_broadcast(session, author, g.school_id, BroadcastScope.GROUP, g.id)]
+    found = [Target(f"group:{g.id}", g.name,
+                    may_broadcast(session, author, g.school_id, BroadcastScope.GROUP, g.id, urgent=True))
+             for g in groups if may_broadcast(session, author, g.school_id, BroadcastScope.GROUP, g.id)]
     schools = staff_schools(session, author)
     if schools:
         school_id = schools[0]  # the school a grade or school broadcast goes to (the service's choice)
         for grade in sorted({g.grade for g in groups if g.grade is not None and g.school_id == school_id}):
             if may_broadcast(session, author, school_id, BroadcastScope.GRADE, None):
-                found.append(Target(f"grade:{grade}", t["grade"].format(grade=grade)))
+                found.append(Target(f"grade:{grade}", t["grade"].format(grade=grade),
+                                    may_broadcast(session, author, school_id, BroadcastScope.GRADE, None, urgent=True)))
         if may_broadcast(session, author, school_id, BroadcastScope.SCHOOL, None):
             school = session.get(School, school_id)
-            found.append(Target("school", t["whole_school"].format(school=school.name if school else "")))
+            found.append(Target("school", t["whole_school"].format(school=school.name if school else ""),
+                                may_broadcast(session, author, school_id, BroadcastScope.SCHOOL, None, urgent=True)))
     return found
 
 

@@ -34,6 +34,7 @@ from bot.models import (
     OutboxMessage,
     OutboxStatus,
     Person,
+    School,
     Thread,
 )
 from bot.services import relay
@@ -505,3 +506,28 @@ def test_each_teacher_reads_the_pages_in_their_own_language(portal_stack: Portal
         assert page.status_code == 200
         composer = teacher.get(f"/teacher/broadcasts/new?group={group.group(1)}")
         assert composer.status_code == 200
+
+
+def test_a_grade_and_urgency_are_offered_only_where_the_school_lets_teachers_broadcast_widely(
+        portal_stack: PortalStack) -> None:
+    stack = portal_stack
+    with client(stack, "liv.andersen") as liv:
+        narrow = liv.get("/teacher/broadcasts/new").text
+        assert "4. trinn" not in narrow and 'id="urgent"' not in narrow
+        with stack.runtime.transaction() as session:
+            session.scalars(select(School).where(School.sourced_id == "solbakken")).one().teachers_broadcast_widely = True
+        try:
+            wide = liv.get("/teacher/broadcasts/new").text
+            assert 'value="grade:4"' in wide and 'id="urgent"' in wide
+            sent = liv.post("/teacher/broadcasts", data={"csrf": csrf_of(wide), "target": "grade:4",
+                                                         "audience": "guardians", "when": "now", "urgent": "1",
+                                                         "text": "Skolen stenger kl. 12 i dag på grunn av storm."})
+            assert sent.status_code == 303
+            delivery = liv.get(sent.headers["location"])
+            assert "4. trinn" in delivery.text and "haster" in delivery.text
+        finally:
+            with stack.runtime.transaction() as session:
+                session.scalars(select(School).where(School.sourced_id == "solbakken")).one().teachers_broadcast_widely = False
+    with stack.runtime.transaction() as session:
+        urgent = session.scalars(select(Broadcast).where(Broadcast.text.like("Skolen stenger%"))).one()
+        assert urgent.urgent and urgent.grade == 4
