@@ -324,6 +324,18 @@ def test_a_teacher_adds_a_test_and_sees_the_too_hard_warning_before_it_is_saved(
         assert session.scalar(select(Assignment.id).where(Assignment.title == "Brøkprøve kapittel 3")) is None
 
 
+def test_with_script_the_aims_are_found_as_the_teacher_types(portal_stack: PortalStack, page: Page) -> None:
+    signed_in(page, portal_stack, "liv.andersen")
+    page.goto(portal_stack.url + f"/teacher/assignments/new?group={group_id(portal_stack, '4a-mat')}")
+    page.get_by_label("Tittel (for «ta med»: hva som skal med)").fill("Brøk")
+    page.get_by_label("Søk etter kompetansemål").press_sequentially("brøk", delay=50)
+    found = page.locator("#aim-choices input[type=checkbox]")
+    expect(found.first).to_be_visible()  # no button pressed, no page loaded
+    found.first.check()
+    assert page.get_by_label("Tittel (for «ta med»: hva som skal med)").input_value() == "Brøk"
+    assert_accessible(page, "aims found by script")
+
+
 def test_the_aims_search_answers_as_json_for_the_script(portal_stack: PortalStack) -> None:
     with client(portal_stack, "liv.andersen") as liv:
         found = liv.get("/teacher/aims", params={"q": "brøk", "group": group_id(portal_stack, "4a-mat")}).json()
