@@ -71,6 +71,7 @@ from bot.services.teaching import (
     move_assignment,
     own_upcoming,
     remove_assignment,
+    snapshot,
 )
 
 BROADCAST_KIND = "broadcast"
@@ -403,12 +404,12 @@ def change(turn: Turn, data: dict[str, Any]) -> None:
     try:
         if data["action"] == MOVE:
             assignment = turn.session.get(Assignment, int(data["assignment_id"]))
-            before = _snapshot(assignment) if assignment is not None else {}
+            before = snapshot(assignment) if assignment is not None else {}
             done = move_assignment(turn.session, turn.person, int(data["assignment_id"]),
                                    datetime.fromisoformat(data["due"]), turn.clock)
         else:
             assignment = turn.session.get(Assignment, int(data["assignment_id"]))
-            before = _snapshot(assignment) if assignment is not None else {}
+            before = snapshot(assignment) if assignment is not None else {}
             done = remove_assignment(turn.session, turn.person, int(data["assignment_id"]), turn.clock)
     except InvalidAssignment as error:
         turn.say("assignment_invalid", code=error.code)
@@ -416,12 +417,3 @@ def change(turn: Turn, data: dict[str, Any]) -> None:
     corrected = correct_reminded(turn.session, int(data["assignment_id"]), done, turn.clock)
     changes.record(turn.session, turn.person, changes.HOMEWORK_CHANGE, before, turn.clock)
     turn.say("assignment_changed_done", done=done, corrected=corrected)
-
-
-def _snapshot(assignment: Any) -> dict[str, Any]:
-    """What undo needs to put the item back as it was."""
-    return {"sourced_id": assignment.sourced_id, "group_id": assignment.group_id, "kind": assignment.kind.value,
-            "subject_code": assignment.subject_code, "title": assignment.title,
-            "description": assignment.description, "due_at": assignment.due_at.isoformat(),
-            "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
-            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id}

@@ -6,6 +6,7 @@
 - ``GET  /teacher/aims``                       LK20 aims matching ``q`` (JSON; ``assign.js``)
 - ``POST /teacher/assignments/{id}/move``      another date
 - ``GET|POST /teacher/assignments/{id}/remove``  asks, then removes
+- ``POST /teacher/undo``                       "angre": the latest change back as it was
 
 The aims search works without script: its button posts the whole form back and the page
 comes back with what was written and the aims found (``bot.learning.search.topic_aims``);
@@ -46,8 +47,10 @@ from bot.services.teaching import (
     move_assignment,
     own_upcoming,
     remove_assignment,
+    snapshot,
     taught_groups,
 )
+from bot.services.undo import undo_last
 from portal.teacher_common import formatter, own_group, teacher
 from portal.web import Viewer, form, in_thread, page, refusal, render, texts
 
@@ -278,11 +281,13 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
                 due = datetime.combine(day, at.replace(tzinfo=None), tzinfo=clock.zone)
             except ValueError:
                 return f"/teacher/groups/{group_id}/assignments?problem=bad_date"
+            before = snapshot(item)
             try:
                 changed = move_assignment(session, me, assignment_id, due, clock)
             except InvalidAssignment as error:
                 return f"/teacher/groups/{group_id}/assignments?problem={error.code}"
             corrected = correct_reminded(session, assignment_id, changed, clock)
+            changes.record(session, me, changes.HOMEWORK_CHANGE, before, clock)
             return f"/teacher/groups/{group_id}/assignments?done=moved&corrected={corrected}"
 
         try:
@@ -303,8 +308,10 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             if not confirmed:
                 group = session.get_one(Group, group_id)
                 return "ask", {"assignment": item, "group": group, "due": clock.local(item.due_at)}
+            before = snapshot(item)
             changed = remove_assignment(session, me, assignment_id, clock)
             corrected = correct_reminded(session, assignment_id, changed, clock)
+            changes.record(session, me, changes.HOMEWORK_CHANGE, before, clock)
             return "done", f"/teacher/groups/{group_id}/assignments?done=removed&corrected={corrected}"
 
         try:
@@ -316,7 +323,23 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
                           **payload)
         return RedirectResponse(payload, status_code=303)
 
+    @page(Role.TEACHER)
+    async def undo(request: Request, viewer: Viewer) -> Response:
+        """"Angre", as in chat: the teacher's latest change (an item added, moved or removed)
+        goes back as it was, within the same time limit."""
+        group = str((await form(request)).get("group") or "")
+
+        def work(session: Session) -> str | None:
+            undone = undo_last(session, teacher(session, viewer), clock)
+            return undone.facts.get("title") if undone is not None else None
+
+        title = await in_thread(runtime, work)
+        back = f"/teacher/groups/{group}/assignments" if group.isdigit() else "/teacher"
+        return RedirectResponse(back + ("?done=undone" if title is not None else "?done=nothing_to_undo"),
+                                status_code=303)
+
     return [
+        Route("/teacher/undo", undo, methods=["POST"]),
         Route("/teacher/groups/{id:int}/assignments", group_assignments),
         Route("/teacher/assignments/new", new, methods=["GET", "POST"]),
         Route("/teacher/aims", aims),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -264,6 +265,15 @@ def correct_reminded(session: Session, assignment_id: int, changed: ChangedAssig
         for recipient, pupils in changed.reminded.items()
     ], now=now)
     return len(changed.reminded)
+
+
+def snapshot(assignment: Assignment) -> dict[str, Any]:
+    """What undo needs to put the item back as it was."""
+    return {"sourced_id": assignment.sourced_id, "group_id": assignment.group_id, "kind": assignment.kind.value,
+            "subject_code": assignment.subject_code, "title": assignment.title,
+            "description": assignment.description, "due_at": assignment.due_at.isoformat(),
+            "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
+            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id}
 
 
 def move_assignment(session: Session, teacher: Person, assignment_id: int, due: datetime,

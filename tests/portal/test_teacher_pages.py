@@ -238,6 +238,7 @@ def test_every_teacher_form_without_the_sessions_csrf_token_is_refused(portal_st
             "/teacher/assignments/1/move": {"day": "2026-12-11"},
             "/teacher/assignments/1/remove": {"confirm": "1"},
             "/teacher/questions/1/answer": {"text": "Ja."},
+            "/teacher/undo": {},
         }
         for path, data in forms.items():
             for token in (None, "forged"):
@@ -322,6 +323,12 @@ def test_a_teacher_adds_a_test_and_sees_the_too_hard_warning_before_it_is_saved(
     expect(page.get_by_role("status")).to_contain_text("Fjernet.")
     with stack.runtime.transaction() as session:
         assert session.scalar(select(Assignment.id).where(Assignment.title == "Brøkprøve kapittel 3")) is None
+    page.get_by_role("button", name="Angre").click()  # "angre", as in chat: back as it was
+    expect(page.get_by_role("status")).to_contain_text("Angret.")
+    expect(page.get_by_role("heading", name="Prøve: Brøkprøve kapittel 3")).to_be_visible()
+    with stack.runtime.transaction() as session:
+        back = session.scalars(select(Assignment).where(Assignment.title == "Brøkprøve kapittel 3")).one()
+        assert stack.runtime.clock.local(back.due_at).date().isoformat() == "2026-12-07"
 
 
 def test_with_script_the_aims_are_found_as_the_teacher_types(portal_stack: PortalStack, page: Page) -> None:
