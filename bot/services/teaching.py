@@ -273,7 +273,8 @@ def snapshot(assignment: Assignment) -> dict[str, Any]:
             "subject_code": assignment.subject_code, "title": assignment.title,
             "description": assignment.description, "due_at": assignment.due_at.isoformat(),
             "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
-            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id}
+            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id,
+            "aims": [aim.code for aim in assignment.aims], "resource_id": assignment.resource_id}
 
 
 def move_assignment(session: Session, teacher: Person, assignment_id: int, due: datetime,

@@ -329,6 +329,7 @@ def test_a_teacher_adds_a_test_and_sees_the_too_hard_warning_before_it_is_saved(
     with stack.runtime.transaction() as session:
         back = session.scalars(select(Assignment).where(Assignment.title == "Brøkprøve kapittel 3")).one()
         assert stack.runtime.clock.local(back.due_at).date().isoformat() == "2026-12-07"
+        assert [a.code for a in back.aims] == ["KM281"] and back.resource_id is not None  # nothing lost
 
 
 def test_with_script_the_aims_are_found_as_the_teacher_types(portal_stack: PortalStack, page: Page) -> None:
