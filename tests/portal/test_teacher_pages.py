@@ -39,7 +39,7 @@ from bot.models import (
 )
 from bot.services import relay
 from bot.services.broadcasts import send_broadcast
-from bot.services.teaching import add_assignment
+from bot.services.teaching import add_assignment, behind_by_aim, pupils_behind
 from channels.delivery_adapters import close_adapters
 from channels.emulators._server import serve_in_thread
 from portal.web import COOKIE, start_session, texts
@@ -366,10 +366,21 @@ def test_the_class_page_shows_results_with_a_chart_who_is_behind_and_each_pupils
     expect(first.locator("table tbody tr")).to_have_count(5)
     expect(first).to_contain_text("Snitt")
     expect(page.get_by_role("heading", name="Hver elevs utvikling")).to_be_visible()
-    progress_rows = page.locator("#progress ~ .table-wrap tbody tr")
+    progress_rows = page.locator("#progress-table tbody tr")
     assert progress_rows.count() >= 5
-    expect(page.locator("#progress ~ .table-wrap svg[role=img]").first).to_have_attribute(
+    expect(page.locator("#progress-table svg[role=img]").first).to_have_attribute(
         "aria-label", re.compile(r"Resultater for "))
+    with stack.runtime.transaction() as session:  # who is behind: the chat's rule, per subject and per aim
+        liv = session.scalars(select(Person).where(Person.username == "liv.andersen")).one()
+        behind = pupils_behind(session, liv, group_id(stack, "4a-mat"), stack.runtime.clock)
+        by_aim = behind_by_aim(session, liv, group_id(stack, "4a-mat"), stack.runtime.clock)
+        names = [b.pupil.name for b in behind]
+        aims = [a.aim.code for a in by_aim]
+    assert names and aims
+    expect(page.locator("#behind-table tbody th")).to_have_text(names)
+    expect(page.locator("details.card summary")).to_have_count(len(aims))
+    page.locator("details.card summary").first.click()
+    expect(page.locator("details.card").first.locator("li").first).to_be_visible()
     assert_accessible(page, "class page at 360 px")
     shot(page, "teacher-class-page-360")
     context.close()
