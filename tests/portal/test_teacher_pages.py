@@ -456,6 +456,8 @@ def test_every_teacher_page_passes_the_accessibility_audit_on_a_360_px_phone(por
     page.get_by_role("button", name="Se hvordan den blir").click()
     assert_accessible(page, "preview at 360 px")
     shot(page, "teacher-preview-360")
+    page.get_by_role("button", name="Endre").click()  # back to the composer with what was written
+    expect(page.get_by_label("Melding", exact=True)).to_have_value("Foreldremøte neste uke.")
     context.close()
 
 
