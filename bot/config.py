@@ -281,8 +281,13 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     # Secrets last: keys reads data_dir from the validated settings.
     settings = keys.complete(settings)
-    if settings.emulators and not settings.oidc_providers:
-        secret = keys.installation_secrets(settings.data_dir)["emulator_oidc_client_secret"]
-        settings = settings.model_copy(update={
-            "oidc_providers": emulated_oidc_providers(settings.oidc_emulator_url, secret)})
-    return settings
+    return with_emulated_sign_in(settings) if settings.emulators else settings
+
+
+def with_emulated_sign_in(settings: Settings) -> Settings:
+    """``settings`` signing in with the local demo providers when no provider is configured
+    (their client secret is this installation's, from ``<data_dir>/secrets.json``)."""
+    if settings.oidc_providers:
+        return settings
+    secret = keys.installation_secrets(settings.data_dir)["emulator_oidc_client_secret"]
+    return settings.model_copy(update={"oidc_providers": emulated_oidc_providers(settings.oidc_emulator_url, secret)})

@@ -92,14 +92,20 @@ class Misbehaviour:
 # The page's words (ui_locales picks; bokmål when none fits).
 TEXTS = {
     "nb": {"banner": "DEMO-innlogging – ikke ekte {title}", "intro": "Dette er en lokal demo av {title}. "
-           "Velg hvem du vil logge inn som.", "cancel": "Avbryt", "who": "Logg inn som"},
+           "Velg hvem du vil logge inn som.", "cancel": "Avbryt", "who": "Logg inn som",
+           "owner_admin": "Skoleeier", "school_admin": "Skoleledelse", "teacher": "Lærere", "pupil": "Elever",
+           "guardian": "Foresatte", "other": "Andre"},
     "nn": {"banner": "DEMO-innlogging – ikkje ekte {title}", "intro": "Dette er ein lokal demo av {title}. "
-           "Vel kven du vil logge inn som.", "cancel": "Avbryt", "who": "Logg inn som"},
+           "Vel kven du vil logge inn som.", "cancel": "Avbryt", "who": "Logg inn som",
+           "owner_admin": "Skuleeigar", "school_admin": "Skuleleiing", "teacher": "Lærarar", "pupil": "Elevar",
+           "guardian": "Føresette", "other": "Andre"},
     "en": {"banner": "DEMO provider – not {title}", "intro": "This is a local demo of {title}. "
            "Choose who to sign in as.", "cancel": "Cancel", "who": "Sign in as",
-           "teacher": "Teachers", "school_admin": "School leaders", "owner_admin": "School owner",
+           "owner_admin": "School owner", "school_admin": "School leaders", "teacher": "Teachers",
            "pupil": "Pupils", "guardian": "Guardians", "other": "Others"},
 }
+# The page's groups, in this order: a person's first role among them, else "other".
+ROLE_ORDER = ("owner_admin", "school_admin", "teacher", "pupil", "guardian")
 
 
 class OidcEmulator:
@@ -209,7 +215,7 @@ class OidcEmulator:
         carried = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                           for k, v in params.items() if k not in ("person", "cancel"))
         groups: dict[str, list[DemoPerson]] = {}
-        order = list(TEXTS["en"])
+        order = [*ROLE_ORDER, "other"]
         for person in sorted(self.people.values(),
                              key=lambda p: (order.index(p.group) if p.group in order else 99, p.label)):
             groups.setdefault(person.group, []).append(person)
@@ -326,10 +332,6 @@ def pseudonym(issuer: str, value: str) -> str:
     """A stable ``sub`` for a person at one provider (both Feide and ID-porten send one that
     says nothing about who it is)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{issuer}#{value}"))
-
-
-# The page groups people by their first role in this order.
-ROLE_ORDER = ("owner_admin", "school_admin", "teacher", "pupil", "guardian")
 
 
 def people_of_register(session: Session, provider: OidcProvider) -> list[DemoPerson]:
