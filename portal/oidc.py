@@ -36,7 +36,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -208,8 +208,8 @@ class Pending:
 
 def record_login(session: Session, provider: str, state: str, browser: str, pending: Pending, now: datetime,
                  lifetime: timedelta) -> None:
-    # Sign-ins nobody finished are of no use a day later.
-    session.query(OidcLogin).filter(OidcLogin.expires_at < now - timedelta(days=1)).delete()
+    # Expired sign-ins can only be refused: nothing needs them any more.
+    session.execute(delete(OidcLogin).where(OidcLogin.expires_at < now))
     session.add(OidcLogin(state_hash=_digest(state), browser_hash=_digest(browser), provider=provider,
                           nonce=pending.nonce, code_verifier=pending.code_verifier, next_path=pending.next_path,
                           language=pending.language, created_at=now, expires_at=now + lifetime))
@@ -225,7 +225,7 @@ def take_login(session: Session, provider: str, state: str, browser: str, now: d
         raise Refused("cancelled", "no sign-in has this state")
     pending = Pending(login.nonce, login.code_verifier, login.next_path, login.language)
     if not browser or not secrets.compare_digest(login.browser_hash, _digest(browser)):
-        raise Refused("cancelled", "the state was started in another browser", ) from None
+        raise Refused("cancelled", "the state was started in another browser")
     if login.used_at is not None:
         raise Refused("cancelled", "the state was used before (a replayed callback)")
     if login.expires_at <= now:

@@ -87,6 +87,7 @@ def over_http(stack: OidcStack, client: httpx.Client, provider: str, hint: str, 
 
 def test_a_feide_teacher_signs_in_with_a_signed_id_token(stack: OidcStack, page: Page) -> None:
     page.goto(stack.url + "/account")  # not signed in: sent to sign-in, and back afterwards
+    assert_accessible(page, "the sign-in page with its providers")
     page.get_by_role("link", name="Fortsett med Feide").click()
     expect(page.get_by_role("note")).to_have_text("DEMO-innlogging – ikke ekte Feide")
     assert_accessible(page, "the demo provider's page")
@@ -145,6 +146,19 @@ def test_the_same_callback_used_twice_is_refused(stack: OidcStack) -> None:
     assert again.status_code == 400
     assert "Innloggingen ble avbrutt eller er utløpt. Prøv igjen." in again.text
     assert stack.sessions() == before
+
+
+def test_a_sign_in_left_too_long_has_expired(stack: OidcStack) -> None:
+    late = timedelta(minutes=stack.settings.oidc_login_minutes, seconds=1)
+    with httpx.Client(base_url=stack.url) as client:
+        callback = over_http(stack, client, "feide", "sarah.jones")
+        stack.runtime.clock.advance(late)
+        try:
+            expired = client.get(callback)
+        finally:
+            stack.runtime.clock.advance(-late)
+    assert expired.status_code == 400
+    assert "Innloggingen ble avbrutt eller er utløpt" in expired.text and COOKIE not in expired.cookies
 
 
 def test_a_sign_in_cannot_be_finished_from_another_browser(stack: OidcStack) -> None:
