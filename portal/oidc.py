@@ -171,6 +171,10 @@ async def verified_claims(directory: Directory, provider: OidcProvider, metadata
     audience = claims["aud"]
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != provider.client_id:
         raise Refused("unverified", "the ID token has several audiences and we are not its authorized party")
+    asked = provider.authorize_params.get("acr_values", "").split()
+    if asked and claims.get("acr") not in asked:
+        # A lower level of assurance than asked for (ID-porten's acr_values) is not enough.
+        raise Refused("unverified", f"the sign-in's level of assurance is not one of {asked}")
     return claims
 
 

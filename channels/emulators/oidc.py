@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
@@ -87,6 +87,7 @@ class Misbehaviour:
     nonce: str | None = None
     expires_in: timedelta | None = None  # negative: expired when issued
     foreign_key: bool = False  # signed by a key that is not in the JWKS (same kid)
+    claims: dict[str, Any] = field(default_factory=dict)  # any other claim changed, e.g. a lower acr
 
 
 # The page's words (ui_locales picks; bokmål when none fits).
@@ -142,7 +143,7 @@ class OidcEmulator:
 
     def misbehave(self, **wrong: Any) -> None:
         """The next ID token only: ``audience``, ``issuer``, ``nonce``, ``expires_in``,
-        ``foreign_key`` as in :class:`Misbehaviour`."""
+        ``foreign_key``, ``claims`` as in :class:`Misbehaviour`."""
         with self._lock:
             self._next = Misbehaviour(**wrong)
 
@@ -298,6 +299,7 @@ button.cancel {{ border-color: #555; color: #333; }}
             "auth_time": now,
             "exp": now + int(lifetime.total_seconds()),
         }
+        claims.update(misbehaviour.claims)
         nonce = misbehaviour.nonce or grant.nonce
         if nonce:
             claims["nonce"] = nonce

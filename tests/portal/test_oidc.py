@@ -135,6 +135,14 @@ def test_an_id_token_that_does_not_check_out_is_refused(stack: OidcStack, wrong:
     assert any("refused (unverified): provider feide" in r.getMessage() for r in caplog.records)
 
 
+def test_id_porten_at_a_lower_level_of_assurance_than_asked_for_is_refused(stack: OidcStack) -> None:
+    with httpx.Client(base_url=stack.url) as client:
+        callback = over_http(stack, client, "idporten", "kari.hansen")
+        stack.idporten.misbehave(claims={"acr": "idporten-loa-low"})
+        refused = client.get(callback)
+    assert refused.status_code == 400 and COOKIE not in refused.cookies
+
+
 def test_the_same_callback_used_twice_is_refused(stack: OidcStack) -> None:
     with httpx.Client(base_url=stack.url) as client:
         callback = over_http(stack, client, "feide", "ingrid.dahl")
