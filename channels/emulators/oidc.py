@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -342,7 +342,7 @@ def people_of_register(session: Session, provider: OidcProvider) -> list[DemoPer
     ``feide:<user id>``; ID-porten: ``pid``). The demo's people to pick from."""
     rows = session.execute(
         select(Person, PersonIdentifier.value).join(PersonIdentifier, PersonIdentifier.person_id == Person.id)
-        .where(PersonIdentifier.scheme.ilike(provider.scheme)).order_by(Person.family_name, Person.given_name)).all()
+        .where(func.lower(PersonIdentifier.scheme) == provider.scheme.lower()).order_by(Person.family_name, Person.given_name)).all()
     people = []
     for person, value in rows:
         roles = {role.value for role in roles_of(session, person)}
