@@ -330,6 +330,9 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             code = params.get("code")
             if not code:
                 raise Refused("cancelled", "the callback has no code")
+            if params.get("iss") not in (None, provider.issuer):
+                # RFC 9207: a code another provider issued, sent to this provider's callback.
+                raise Refused("unverified", "the authorization response names another issuer")
             metadata = await directory.metadata(provider)
             try:
                 async with client(provider) as oauth:

@@ -143,6 +143,15 @@ def test_id_porten_at_a_lower_level_of_assurance_than_asked_for_is_refused(stack
     assert refused.status_code == 400 and COOKIE not in refused.cookies
 
 
+def test_a_code_from_another_issuer_is_refused_before_it_is_used(stack: OidcStack) -> None:
+    with httpx.Client(base_url=stack.url) as client:
+        callback = over_http(stack, client, "feide", "liv.andersen")
+        mixed_up = callback.replace(urlencode({"iss": stack.feide.issuer}), urlencode({"iss": stack.idporten.issuer}))
+        assert mixed_up != callback
+        refused = client.get(mixed_up)
+    assert refused.status_code == 400 and COOKIE not in refused.cookies
+
+
 def test_the_same_callback_used_twice_is_refused(stack: OidcStack) -> None:
     with httpx.Client(base_url=stack.url) as client:
         callback = over_http(stack, client, "feide", "ingrid.dahl")
