@@ -154,6 +154,8 @@ class Settings(BaseSettings):
     oidc_emulator_url: str = "http://127.0.0.1:8083"
     # How long a started sign-in may take before its callback is refused.
     oidc_login_minutes: int = Field(10, ge=1, le=60)
+    # Sign-ins started and not yet finished, for the whole installation (each is a row).
+    oidc_logins_max: int = Field(20000, ge=10)
 
     # Offline speech. A vosk model folder per language; none set means recognition in that
     # language answers "voice is not available". alphacephei publishes no Norwegian model:

@@ -36,7 +36,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -88,6 +88,7 @@ PAGES: dict[str, tuple[str, int]] = {
     "unverified": ("unverified", 400),
     "not_found": ("not_found", 403),
     "conflict": ("conflict", 403),
+    "busy": ("busy", 429),
 }
 
 
@@ -211,9 +212,16 @@ class Pending:
 
 
 def record_login(session: Session, provider: str, state: str, browser: str, pending: Pending, now: datetime,
-                 lifetime: timedelta) -> None:
+                 lifetime: timedelta, most: int) -> None:
+    """Keep a started sign-in for its callback. Starting costs the caller nothing, so the
+    sign-ins in progress are capped (``most``, for the whole installation: a school behind one
+    address signs in hundreds at 8 o'clock, so no per-address limit); over the cap a start is
+    refused for a minute or two, until the oldest expire."""
     # Expired sign-ins can only be refused: nothing needs them any more.
     session.execute(delete(OidcLogin).where(OidcLogin.expires_at < now))
+    live = session.scalar(select(func.count()).select_from(OidcLogin).where(OidcLogin.used_at.is_(None))) or 0
+    if live >= most:
+        raise Refused("busy", f"{live} sign-ins in progress")
     session.add(OidcLogin(state_hash=_digest(state), browser_hash=_digest(browser), provider=provider,
                           nonce=pending.nonce, code_verifier=pending.code_verifier, next_path=pending.next_path,
                           language=pending.language, created_at=now, expires_at=now + lifetime))
@@ -298,8 +306,11 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         if len(browser) < 32:
             browser = secrets.token_urlsafe(32)
         now = runtime.clock.utcnow()
-        await in_thread(runtime, lambda session: record_login(session, provider.name, state, browser, pending,
-                                                              now, lifetime))
+        try:
+            await in_thread(runtime, lambda session: record_login(session, provider.name, state, browser, pending,
+                                                                  now, lifetime, settings.oidc_logins_max))
+        except Refused as refusal:
+            return refused_page(request, refusal, provider, language, next_path)
         async with client(provider) as oauth:
             url, _ = oauth.create_authorization_url(
                 metadata["authorization_endpoint"], state=state, code_verifier=verifier, nonce=pending.nonce,
