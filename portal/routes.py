@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, family, oidc, signin
+from portal import account, family, oidc, signin, teacher, teacher_assignments, teacher_broadcasts, teacher_inbox
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
@@ -17,6 +17,10 @@ PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     oidc.routes,
     account.routes,
     family.routes,
+    teacher.routes,
+    teacher_broadcasts.routes,
+    teacher_assignments.routes,
+    teacher_inbox.routes,
 ]
 
 
