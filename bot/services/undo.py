@@ -17,13 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-<<<<<<< HEAD
-from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
-from bot.services import absence, calendar_feed, changes, preferences, relay
-=======
 from bot.models import Assignment, AssignmentKind, Broadcast, CompetenceAim, OutboxMessage, OutboxStatus, Person
-from bot.services import absence, changes, preferences, relay
->>>>>>> main
+from bot.services import absence, calendar_feed, changes, preferences, relay
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from bot.models import (
     LinkCode,
     NotificationPreference,
     OutboxMessage,
+    PersonIdentifier,
     PhonePin,
     ProfileSetting,
     School,
@@ -87,6 +88,7 @@ def give_the_pupil_a_history(session, school, clock: Clock, pupil, guardian, tea
                   source=Source.TEACHER, evidence=0, set_by_id=teacher.id, set_at=now),
         Activity(statement_id=f"st-{pupil.id}", pupil_id=pupil.id, aim_code="KM282", verb="completed", score=0.8,
                  occurred_at=now, source="api"),
+        PersonIdentifier(person_id=pupil.id, scheme="feide", value=f"{pupil.given_name.lower()}@skole.example"),
         DeletionRequest(pupil_id=pupil.id, school_id=school.school.id, requested_by_id=guardian.id, requested_at=now,
                         outcome="declined", decided_by_id=teacher.id, decided_at=now),
     ])

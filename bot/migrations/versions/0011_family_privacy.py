@@ -1,8 +1,8 @@
 """deletion_requests (a guardian or pupil asks for the pupil's data to be deleted, a school
 admin confirms) and the school's conversation retention (days, default 90)
 
-Revision ID: 0010_family_privacy
-Revises: 0009_security
+Revision ID: 0011_family_privacy
+Revises: 0010_sign_in_identifiers
 Create Date: 2026-12-04 12:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from bot.models.base import UTCDateTime
 
-revision: str = '0010_family_privacy'
-down_revision: str | None = '0009_security'
+revision: str = '0011_family_privacy'
+down_revision: str | None = '0010_sign_in_identifiers'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
