@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.identity import conversation_id
 from bot.models import Channel, Person
 from bot.runtime import Runtime
+from bot.services import privacy
 from channels.emulators._server import serve_in_thread
 from ransel.app import create_app
 from scheduler import service as scheduler_service
@@ -108,6 +109,13 @@ def test_conversations_older_than_the_retention_are_gone_after_the_nightly_job(r
             return connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
 
     assert stored() > 0
+    # The conversation is Emma's data: it is in her export, both sides of it.
+    with ransel_stack.runtime.transaction() as session:
+        asker = session.get_one(Person, emma)
+        talk = privacy.export_pupil(session, asker, emma, ransel_stack.runtime.clock, tracker).conversations
+    assert any(e["who"] == "user" and e["text"] == "hva er leksene til i morgen?" and e["channel"] == "web"
+               for e in talk)
+    assert any(e["who"] == "bot" and e["text"] for e in talk)
     with tracker.connect() as connection:  # the engine stamps events with the wall clock
         newest = connection.execute(text("SELECT max(timestamp) FROM events WHERE sender_id = :s"),
                                     {"s": sender}).scalar()
