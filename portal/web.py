@@ -287,6 +287,7 @@ def nav(viewer: Viewer) -> Iterable[tuple[str, str]]:
 NAV: list[tuple[Role, str, str]] = [
     (Role.TEACHER, "/teacher", "nav_teacher"),
     (Role.SCHOOL_ADMIN, "/admin", "nav_admin"),
+    (Role.SCHOOL_ADMIN, "/family/deletions", "nav_deletions"),
     (Role.OWNER_ADMIN, "/owner", "nav_owner"),
     (Role.GUARDIAN, "/family", "nav_family"),
     (Role.PUPIL, "/family", "nav_family"),

@@ -258,7 +258,9 @@ def test_the_readable_export_and_the_deletion_the_school_confirms(portal_stack: 
     admin = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO").new_page()
     try:
         signed_in(admin, portal_stack, "rektor.solbakken")
-        admin.goto(portal_stack.url + "/family/deletions")
+        admin.goto(portal_stack.url + "/account")
+        admin.get_by_role("link", name="Sletting av data").click()  # in the school admin's menu
+        admin.wait_for_url("**/family/deletions")
         expect(admin.get_by_text("Nora Lie", exact=True)).to_be_visible()
         assert_accessible(admin, "deletions for the school admin")
         shot(admin, "family-deletions-admin")
