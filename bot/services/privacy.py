@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -30,6 +31,8 @@ from bot import conversations
 from bot.access import AccessDenied, admin_school_ids, any_guardian_ids, require_family_pupil, roles_of, school_of
 from bot.clock import Clock
 from bot.models import Base, DeletionRequest, Person, PersonRole, Role
+
+log = logging.getLogger(__name__)
 
 PEOPLE = "people"
 WITHHELD = "(withheld)"
@@ -116,6 +119,7 @@ def export_pupil(session: Session, asker: Person, pupil_id: int, clock: Clock,
             for _, row in sorted(found[table.name].items(), key=lambda kv: str(kv[0]))
         ]
     talk = conversations.events_of(tracker, pupil_id) if tracker is not None else []
+    log.info("data export pupil=%s asker=%s", pupil_id, asker.id)
     return Export(pupil, clock.now(), tables, talk)
 
 
@@ -170,6 +174,7 @@ def request_deletion(session: Session, asker: Person, pupil_id: int, clock: Cloc
                           requested_at=clock.utcnow())
     session.add(row)
     session.flush()
+    log.info("deletion asked request=%s pupil=%s asker=%s", row.id, pupil_id, asker.id)
     return row
 
 
@@ -212,6 +217,7 @@ def decide(session: Session, admin: Person, request_id: int, confirm: bool, cloc
     row.decided_by_id, row.decided_at = admin.id, clock.utcnow()
     row.outcome = "deleted" if confirm else "declined"
     session.flush()
+    log.info("deletion %s request=%s pupil=%s admin=%s", row.outcome, row.id, row.pupil_id, admin.id)
     if confirm:
         erase_pupil(session, row.pupil_id)
         if tracker is not None:
