@@ -129,6 +129,21 @@ def run_once(app: AppContext, record_to: Path | None) -> None:
         click.echo(f"{stats['deferred']} waited for a channel's rate limit: they go out on the next run", err=True)
 
 
+@scheduler_group.command("retention")
+@pass_app
+def retention(app: AppContext) -> None:
+    """Delete conversation history older than each school's retention now (what the nightly
+    job ``ransel.retention`` does)."""
+    from scheduler.service import SchedulerService
+
+    runtime = Runtime(app.settings)
+    try:
+        deleted = SchedulerService(runtime, {}).purge_conversations()
+    finally:
+        runtime.close()
+    click.echo(f"deleted {deleted} conversation event(s) older than the schools' retention")
+
+
 @scheduler_group.group("rules")
 def rules_group() -> None:
     """A school's reminder rules (YAML)."""
