@@ -442,3 +442,53 @@ def _stored_rules(text: str) -> RuleSet:
     # Stored text was validated when it was stored; parse without the checks that need the
     # database, so a renamed group does not stop every reminder of the school.
     return parse(text, known_templates=set()).rules
+
+
+# --- editing one rule in place (the admin page's form) -------------------------------------
+
+
+def raw_rules(text: str) -> list[dict[str, Any]]:
+    """The rules of a school's YAML as plain data (for a form); [] for an empty text."""
+    data = yaml.load(text, Loader=_Loader) if text.strip() else None
+    rules = data.get("rules") if isinstance(data, dict) else None
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+
+
+def replace_rule(text: str, index: int, raw: dict[str, Any]) -> str:
+    """``text`` with its ``index``-th rule replaced by ``raw``, everything else (comments, the
+    other rules, their layout) as it was. The caller validates the result (:func:`store`)."""
+    root = yaml.compose(text, Loader=_Loader)
+    rules = _child(root, "rules")
+    if not isinstance(rules, yaml.SequenceNode) or rules.flow_style or index >= len(rules.value):
+        raise IndexError(index)
+    node = rules.value[index]
+    dumped = yaml.safe_dump([raw], sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        raise IndexError(index)
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    start = offsets[node.start_mark.line]  # the line of "- id: ..."
+    end = _content_end(node)
+    indent = " " * max(node.start_mark.column - 2, 0)
+    block = "".join(indent + line for line in dumped.splitlines(keepends=True)).rstrip("\n")
+    return text[:start] + block + text[end:]
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    return None
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where the node's own text ends: a block collection's end mark lies past the comments
+    and blank lines that follow it, so take its last piece of content instead."""
+    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1])
+    return node.end_mark.index
