@@ -502,10 +502,12 @@ def groups_of_pupils(session: Session, pupil_ids: Iterable[int], on: date) -> li
 
 
 def basis_pupils(school_ids: Iterable[int]) -> Subquery:
-    """(pupil_id, school_id, grade) of every pupil in a class (basis group) of these schools:
-    the rows the school owner's statistics count (aggregated; small groups are hidden there)."""
+    """(pupil_id, school_id, grade, group_id, group_name) of every pupil in a class (basis
+    group) of these schools: the rows the school owner's statistics count (aggregated; small
+    groups are hidden there)."""
     return (
-        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade)
+        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade,
+               Group.id.label("group_id"), Group.name.label("group_name"))
         .join(Group, Group.id == Membership.group_id)
         .where(Group.school_id.in_(list(school_ids)), Group.kind == GroupKind.BASIS,
                Membership.role == MemberRole.PUPIL)

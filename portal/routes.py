@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, admin, oidc, signin
+from portal import account, admin, oidc, owner, signin
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
@@ -17,6 +17,7 @@ PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     oidc.routes,
     account.routes,
     admin.routes,
+    owner.routes,
 ]
 
 
