@@ -519,3 +519,14 @@ def group_pupils() -> Subquery:
     """(group_id, pupil_id) of every pupil membership, for statistics over assignments."""
     return select(Membership.group_id, Membership.person_id.label("pupil_id")).where(
         Membership.role == MemberRole.PUPIL).subquery()
+
+
+def families_of_school(session: Session, school_id: int, on: date) -> list[tuple[Person, Role]]:
+    """The school's pupils (enabled, in a group of the school on ``on``) and the guardians who
+    have parental responsibility for them, each once: whom the school admin may give a link code."""
+    pupil_ids = set(session.scalars(pupils_of_school(school_id).where(current(on))))
+    pupils = list(session.scalars(select(Person).where(Person.id.in_(pupil_ids or {-1}), Person.enabled.is_(True))))
+    guardian_ids = {g for ids in guardians_of(session, [p.id for p in pupils], on).values() for g in ids}
+    guardians = list(session.scalars(select(Person).where(Person.id.in_(guardian_ids or {-1}),
+                                                          Person.enabled.is_(True))))
+    return [(p, Role.GUARDIAN) for p in guardians] + [(p, Role.PUPIL) for p in pupils]

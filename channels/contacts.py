@@ -169,3 +169,22 @@ def person_for_token(session: Session, token: str | None, *, now: datetime, max_
     if created is None or created + max_age <= now:
         return None
     return person
+
+
+def open_codes(session: Session, person_ids: list[int], *, now: datetime) -> list[LinkCode]:
+    """The unused, unexpired codes issued for these people, soonest to expire first."""
+    return list(session.scalars(select(LinkCode).where(
+        LinkCode.person_id.in_(person_ids or [-1]), LinkCode.used_at.is_(None), LinkCode.expires_at > now,
+    ).order_by(LinkCode.expires_at, LinkCode.id)))
+
+
+def revoke_code(session: Session, code_id: int, person_ids: list[int], *, now: datetime) -> bool:
+    """End an unused code of one of ``person_ids`` now (it expires); False if there is none."""
+    result = session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == code_id, LinkCode.person_id.in_(person_ids or [-1]), LinkCode.used_at.is_(None),
+               LinkCode.expires_at > now)
+        .values(expires_at=now)
+        .returning(LinkCode.id)
+    )
+    return result.scalar() is not None

@@ -11,19 +11,23 @@ the CLI and the chat use (``bot.reminder_rules.store``, ``bot.services.calendar`
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot import reminder_rules as rules
-from bot.i18n import Formatter
-from bot.models import Person, Role, School
+from bot.access import AccessDenied, families_of_school
+from bot.i18n import Formatter, catalog
+from bot.models import EventKind, Group, Person, Role, School
 from bot.runtime import Runtime
+from bot.services import calendar, statistics
+from channels import contacts
 from portal import rule_form
 from portal.web import Viewer, form, in_thread, page, refusal, render
 from scheduler import planner
@@ -34,6 +38,37 @@ SOURCE = "reminders.yaml"
 def _school_id(request: Request, viewer: Viewer) -> int | None:
     school_id = int(request.path_params["school"])
     return school_id if school_id in viewer.admin_school_ids else None
+
+
+def _day(posted: FormData, name: str) -> date:
+    try:
+        return date.fromisoformat(str(posted.get(name) or ""))
+    except ValueError:
+        raise calendar.CalendarError("dates", name) from None
+
+
+def _time(posted: FormData, name: str) -> time | None:
+    text = str(posted.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise calendar.CalendarError("time", name) from None
+
+
+def _event(posted: FormData) -> calendar.NewEvent:
+    group = str(posted.get("group") or "")
+    last = str(posted.get("last_day") or "").strip()
+    extra = [w.strip() for w in str(posted.get("bring_other") or "").split(",") if w.strip()]
+    return calendar.NewEvent(
+        kind=str(posted.get("kind") or ""), title_nb=str(posted.get("title_nb") or ""),
+        title_nn=str(posted.get("title_nn") or ""), title_en=str(posted.get("title_en") or ""),
+        day=_day(posted, "day"), last_day=_day(posted, "last_day") if last else None,
+        starts=_time(posted, "starts"), ends=_time(posted, "ends"),
+        group_id=int(group) if group.isdigit() else None, place=str(posted.get("place") or ""),
+        bring=tuple([str(b) for b in posted.getlist("bring")] + extra),
+        no_teaching=posted.get("no_teaching") is not None, description=str(posted.get("description") or ""))
 
 
 def _preview(session: Session, runtime: Runtime, school_id: int, day: date) -> dict[str, Any]:
@@ -188,9 +223,189 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
             return page_of(request, viewer, "admin_rules.html.j2", failed, status_code=422)
         return RedirectResponse(f"/admin/{school_id}/rules?saved=yaml#yaml", status_code=303)
 
+
+    # -- the school calendar -------------------------------------------------------------------
+
+    def calendar_context(session: Session, school_id: int, **extra: Any) -> dict[str, Any]:
+        since = clock.today() - timedelta(days=30)
+        groups = list(session.execute(select(Group.id, Group.name).where(Group.school_id == school_id)
+                                      .order_by(Group.kind, Group.name)).tuples())
+        return {"school": session.get_one(School, school_id), "breaks": calendar.breaks_of(session, school_id, since),
+                "events": calendar.events_of(session, school_id, since, clock.zone), "groups": groups,
+                "group_names": dict(groups), "break_keys": calendar.BREAK_KEYS,
+                "kinds": [k.value for k in EventKind], "items": sorted(catalog("nb")["items"]),
+                "zone": clock.zone, "problem": None, "sent": {}, **extra}
+
+    @page(Role.SCHOOL_ADMIN)
+    async def calendar_page(request: Request, viewer: Viewer) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        context = await in_thread(runtime, lambda session: calendar_context(session, school_id))
+        return page_of(request, viewer, "admin_calendar.html.j2", {**context, "done": request.query_params.get("done")})
+
+    async def calendar_change(request: Request, viewer: Viewer, change: str) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        posted = await form(request)
+
+        def work(session: Session) -> tuple[str, Any]:
+            admin = session.get_one(Person, viewer.person_id)
+            try:
+                if change == "add_break":
+                    calendar.add_break(session, admin, school_id, str(posted.get("name") or ""),
+                                       _day(posted, "first_day"), _day(posted, "last_day"))
+                    return "done", "break_added"
+                if change == "add_event":
+                    calendar.add_event(session, admin, school_id, _event(posted), clock.zone)
+                    return "done", "event_added"
+                if change == "remove_break":
+                    gone = calendar.remove_break(session, admin, school_id, int(request.path_params["id"]))
+                    return "removed", {"kind": "break", "name": gone.name_key, "first_day": gone.first_day,
+                                       "last_day": gone.last_day}
+                gone_event = calendar.remove_event(session, admin, school_id, int(request.path_params["id"]))
+                return "removed", {"kind": "event", "title": gone_event.title(viewer.language)}
+            except calendar.CalendarError as exc:  # raised before anything is written
+                sent = {k: posted.getlist(k) if k == "bring" else str(posted.get(k) or "") for k in posted}
+                return "invalid", calendar_context(session, school_id, problem=exc, sent=sent,
+                                                   form_of="break" if change == "add_break" else "event")
+            except AccessDenied:
+                return "refused", None
+
+        outcome, value = await in_thread(runtime, work)
+        if outcome == "refused":
+            return refusal(request, viewer)
+        if outcome == "invalid":
+            return page_of(request, viewer, "admin_calendar.html.j2", value, status_code=422)
+        if outcome == "removed":
+            context = await in_thread(runtime, lambda session: calendar_context(session, school_id))
+            return page_of(request, viewer, "admin_calendar.html.j2", {**context, "removed": value})
+        return RedirectResponse(f"/admin/{school_id}/calendar?done={value}", status_code=303)
+
+    @page(Role.SCHOOL_ADMIN)
+    async def add_break(request: Request, viewer: Viewer) -> Response:
+        return await calendar_change(request, viewer, "add_break")
+
+    @page(Role.SCHOOL_ADMIN)
+    async def add_event(request: Request, viewer: Viewer) -> Response:
+        return await calendar_change(request, viewer, "add_event")
+
+    @page(Role.SCHOOL_ADMIN)
+    async def remove_break(request: Request, viewer: Viewer) -> Response:
+        return await calendar_change(request, viewer, "remove_break")
+
+    @page(Role.SCHOOL_ADMIN)
+    async def remove_event(request: Request, viewer: Viewer) -> Response:
+        return await calendar_change(request, viewer, "remove_event")
+
+    # -- link codes --------------------------------------------------------------------------
+
+    def codes_context(session: Session, school_id: int, **extra: Any) -> dict[str, Any]:
+        now = clock.utcnow()
+        people = families_of_school(session, school_id, clock.today())
+        names = {p.id: p.name for p, _ in people}
+        codes = contacts.open_codes(session, list(names), now=now)
+        return {"school": session.get_one(School, school_id), "zone": clock.zone,
+                "guardians": sorted(((p.id, p.name) for p, r in people if r is Role.GUARDIAN), key=lambda x: x[1]),
+                "pupils": sorted(((p.id, p.name) for p, r in people if r is Role.PUPIL), key=lambda x: x[1]),
+                "codes": [{"id": c.id, "name": names[c.person_id], "expires": c.expires_at} for c in codes],
+                "ttl_hours": runtime.settings.link_code_ttl_hours, **extra}
+
+    @page(Role.SCHOOL_ADMIN)
+    async def codes_page(request: Request, viewer: Viewer) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        context = await in_thread(runtime, lambda session: codes_context(session, school_id))
+        return page_of(request, viewer, "admin_codes.html.j2",
+                       {**context, "revoked": request.query_params.get("revoked")})
+
+    @page(Role.SCHOOL_ADMIN)
+    async def issue_code(request: Request, viewer: Viewer) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        chosen = str((await form(request)).get("person") or "")
+
+        def work(session: Session) -> dict[str, Any]:
+            people = {p.id: p for p, _ in families_of_school(session, school_id, clock.today())}
+            person = people.get(int(chosen)) if chosen.isdigit() else None
+            if person is None:
+                return codes_context(session, school_id, no_person=True)
+            now = clock.utcnow()
+            ttl = timedelta(hours=runtime.settings.link_code_ttl_hours)
+            code = contacts.issue_code(session, runtime.settings.sender_secret, person.id, now=now, ttl=ttl,
+                                       issued_by_id=viewer.person_id)
+            return codes_context(session, school_id, issued={"code": contacts.display(code), "name": person.name,
+                                                             "expires": now + ttl})
+
+        context = await in_thread(runtime, work)
+        return page_of(request, viewer, "admin_codes.html.j2", context,
+                       status_code=400 if context.get("no_person") else 200)
+
+    @page(Role.SCHOOL_ADMIN)
+    async def revoke_code(request: Request, viewer: Viewer) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        code_id = int(request.path_params["id"])
+
+        def work(session: Session) -> bool:
+            people = [p.id for p, _ in families_of_school(session, school_id, clock.today())]
+            return contacts.revoke_code(session, code_id, people, now=clock.utcnow())
+
+        revoked = await in_thread(runtime, work)
+        if not revoked:
+            return refusal(request, viewer)
+        return RedirectResponse(f"/admin/{school_id}/codes?revoked=1", status_code=303)
+
+    # -- delivery statistics -------------------------------------------------------------------
+
+    @page(Role.SCHOOL_ADMIN)
+    async def delivery_page(request: Request, viewer: Viewer) -> Response:
+        school_id = _school_id(request, viewer)
+        if school_id is None:
+            return refusal(request, viewer)
+        today = clock.today()
+        try:
+            first = date.fromisoformat(request.query_params.get("from") or (today - timedelta(days=30)).isoformat())
+            last = date.fromisoformat(request.query_params.get("to") or today.isoformat())
+            bad = first > last or (last - first).days > 370
+        except ValueError:
+            first, last, bad = today - timedelta(days=30), today, True
+        if bad:
+            first, last = today - timedelta(days=30), today
+
+        def work(session: Session) -> dict[str, Any]:
+            admin = session.get_one(Person, viewer.person_id)
+            summary = statistics.delivery_summary(session, admin, first, last, clock, school_ids=[school_id])
+            rows = []
+            for channel, counts in sorted(summary.items()):
+                def total(*names: str, of: dict[str, int] = counts) -> int:
+                    return sum(of.get(n, 0) for n in names)
+                rows.append({"channel": channel, "sent": total("sent", "delivered", "read", "failed"),
+                             "delivered": total("delivered", "read"), "failed": total("failed", "dead"),
+                             "read": total("read"), "waiting": total("pending", "claimed"),
+                             "skipped": total("skipped")})
+            return {"school": session.get_one(School, school_id), "rows": rows}
+
+        context = await in_thread(runtime, work)
+        return page_of(request, viewer, "admin_delivery.html.j2",
+                       {**context, "first": first, "last": last, "bad_period": bad}, status_code=400 if bad else 200)
+
     return [
         Route("/admin", home),
         Route("/admin/{school:int}/rules", rules_page),
         Route("/admin/{school:int}/rules/yaml", save_yaml, methods=["POST"]),
         Route("/admin/{school:int}/rules/{index:int}", save_rule, methods=["POST"]),
+        Route("/admin/{school:int}/calendar", calendar_page),
+        Route("/admin/{school:int}/calendar/breaks", add_break, methods=["POST"]),
+        Route("/admin/{school:int}/calendar/events", add_event, methods=["POST"]),
+        Route("/admin/{school:int}/calendar/breaks/{id:int}/remove", remove_break, methods=["POST"]),
+        Route("/admin/{school:int}/calendar/events/{id:int}/remove", remove_event, methods=["POST"]),
+        Route("/admin/{school:int}/codes", codes_page),
+        Route("/admin/{school:int}/codes", issue_code, methods=["POST"]),
+        Route("/admin/{school:int}/codes/{id:int}/revoke", revoke_code, methods=["POST"]),
+        Route("/admin/{school:int}/delivery", delivery_page),
     ]
