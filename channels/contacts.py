@@ -188,3 +188,18 @@ def revoke_code(session: Session, code_id: int, person_ids: list[int], *, now: d
         .returning(LinkCode.id)
     )
     return result.scalar() is not None
+
+
+def email_of(session: Session, person_id: int, *, now: datetime) -> str | None:
+    """The person's e-mail contact point (Channel.EMAIL): the one they have, else their e-mail
+    address from the school's roster, bound now; None if there is none. Only content written
+    as e-mail goes there (``bot.services.reach.Reach.address``)."""
+    found = session.scalar(select(ContactPoint.address).where(
+        ContactPoint.person_id == person_id, ContactPoint.channel == Channel.EMAIL).order_by(ContactPoint.id))
+    if found is not None:
+        return found
+    person = session.get(Person, person_id)
+    email = (person.email or "").strip().lower() if person is not None else ""
+    if "@" not in email or contact_point(session, Channel.EMAIL, email) is not None:
+        return None  # no address, or someone else's
+    return bind(session, person_id, Channel.EMAIL, email, now).address

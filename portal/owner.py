@@ -24,9 +24,10 @@ from starlette.routing import BaseRoute, Route
 
 from bot.access import AccessDenied
 from bot.i18n import Formatter
-from bot.models import OutboxMessage, Person, Role
+from bot.models import Channel, ContactPoint, OutboxMessage, Person, Role
 from bot.runtime import Runtime
 from bot.services import statistics
+from channels import contacts
 from portal.web import SECURITY_HEADERS, Viewer, in_thread, page, refusal, render
 from scheduler.render import render_template
 
@@ -110,12 +111,17 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         if report is None:
             return refusal(request, viewer)
 
-        def queued(session: Session) -> bool:
+        def queued(session: Session) -> tuple[bool, str | None]:
             key = f"owner-report:{viewer.person_id}:{month}"
-            return session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+            there = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+            person = session.get_one(Person, viewer.person_id)
+            email = session.scalar(select(ContactPoint.address).where(
+                ContactPoint.person_id == person.id, ContactPoint.channel == Channel.EMAIL)) or person.email
+            return there, email
 
+        there, email = await in_thread(runtime, queued)
         return render(request, "owner_report.html.j2", viewer=viewer, month=month,
-                      report_html=report_html(report, viewer.language), queued=await in_thread(runtime, queued),
+                      report_html=report_html(report, viewer.language), queued=there, email=email,
                       written=request.query_params.get("written"))
 
     @page(Role.OWNER_ADMIN)
@@ -129,9 +135,11 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         def write(session: Session) -> bool | None:
             asker = session.get_one(Person, viewer.person_id)
             try:
-                return statistics.enqueue_monthly_report(session, asker, month, clock)
+                added = statistics.enqueue_monthly_report(session, asker, month, clock)
             except AccessDenied:
                 return None
+            contacts.email_of(session, asker.id, now=clock.utcnow())  # where the e-mail goes
+            return added
 
         added = await in_thread(runtime, write)
         if added is None:

@@ -24,6 +24,7 @@ from bot.learning.policy import Policy, is_open, policy_for_owner
 from bot.models import (
     Activity,
     Assignment,
+    Channel,
     LearningResource,
     OutboxMessage,
     OutboxStatus,
@@ -385,12 +386,14 @@ REPORT_CATEGORY = "report"
 def enqueue_monthly_report(session: Session, asker: Person, month: str, clock: Clock) -> bool:
     """The month's report into the outbox for the asker (an owner admin), once per month: the
     row names the period, and its text (HTML with the charts as images) is written from the
-    statistics when it is sent (``scheduler.builders.build_owner_report``). Whether a row was
-    added (False: it is already there)."""
+    statistics when it is sent (``scheduler.builders.build_owner_report``). It goes by e-mail
+    only (to the person's e-mail contact point; none: skipped as ``no_address``), never to a
+    chat or a phone. Whether a row was added (False: it is already there)."""
     first, last = month_bounds(month)
     schools_for(session, asker)  # raises AccessDenied for anyone without schools to report on
     now = clock.utcnow()
     return enqueue(session, key=f"owner-report:{asker.id}:{month}", recipient_id=asker.id,
                    category=REPORT_CATEGORY, template=REPORT_TEMPLATE,
-                   payload={"month": month, "first": first.isoformat(), "last": last.isoformat()},
+                   payload={"month": month, "first": first.isoformat(), "last": last.isoformat(),
+                            "only_channel": Channel.EMAIL.value},
                    due_at=now, now=now)

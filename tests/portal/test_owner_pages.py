@@ -4,9 +4,11 @@ outbox, with every group under five pupils suppressed everywhere; who may open t
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
@@ -17,7 +19,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from bot.models import Channel, Group, OutboxMessage, OutboxStatus, Person, PersonRole, Role, School
+from channels import contacts
 from portal.web import COOKIE
+from scheduler.dispatch import Dispatcher
+from scheduler.recording import MemoryAdapter
 from scheduler.render import render_row
 from tests.portal import schools
 from tests.portal.conftest import PortalStack, new_context, shot, signed_in
@@ -175,6 +180,31 @@ def test_the_monthly_report_goes_to_the_outbox_as_html_with_its_charts(stack: Po
     assert nordre and all(row[3:] == ["færre enn 5"] for row in nordre)
 
 
+def test_the_report_is_dispatched_by_e_mail_only(stack: PortalStack) -> None:
+    """The owner admin also has a Telegram chat: the report still goes to their e-mail address."""
+    owner_id = stack.person_id(OWNER)
+    with httpx.Client(base_url=stack.url, cookies={COOKIE: stack.session_cookie(OWNER)}) as client:
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/owner/report/2026-10").text)
+        assert csrf is not None
+        assert client.post("/owner/report/2026-10", data={"csrf": csrf.group(1)}).status_code == 303
+    with stack.runtime.transaction() as session:
+        contacts.bind(session, owner_id, Channel.TELEGRAM, "799001", stack.runtime.clock.utcnow())
+    email, telegram = MemoryAdapter(Channel.EMAIL), MemoryAdapter(Channel.TELEGRAM)
+    dispatcher = Dispatcher(stack.runtime.sessions, stack.runtime.clock,
+                            {Channel.EMAIL: email, Channel.TELEGRAM: telegram})
+    with ThreadPoolExecutor(1) as pool:  # its own event loop: Playwright's runs in this thread
+        pool.submit(asyncio.run, dispatcher.drain()).result()
+    assert telegram.sent == []
+    assert email.sent and {(m.recipient_id, m.address) for m in email.sent} == {
+        (owner_id, "skolesjef.fjellby@fjellby.example")}
+    assert all('src="data:image/svg+xml;base64,' in m.text and "færre enn 5" in m.text for m in email.sent)
+    with stack.runtime.transaction() as session:
+        october = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == f"owner-report:{owner_id}:2026-10")).one()
+        assert (october.status, october.channel) == (OutboxStatus.SENT, Channel.EMAIL)
+        assert october.id in {m.outbox_id for m in email.sent}
+
+
 def test_another_owner_sees_only_their_own_schools(stack: PortalStack, page: Page) -> None:
     signed_in(page, stack, "skolesjef.naboby")
     page.goto(stack.url + "/owner?" + NOVEMBER)
@@ -194,8 +224,8 @@ def test_owner_pages_are_not_there_for_anyone_else(stack: PortalStack, username:
 
 def test_the_report_form_without_a_valid_csrf_token_is_refused(stack: PortalStack) -> None:
     with httpx.Client(base_url=stack.url, cookies={COOKIE: stack.session_cookie(OWNER)}) as client:
-        assert client.post("/owner/report/2026-10", data={"csrf": "forged"}).status_code == 403
-        assert client.post("/owner/report/2026-10").status_code == 403
+        assert client.post("/owner/report/2026-09", data={"csrf": "forged"}).status_code == 403
+        assert client.post("/owner/report/2026-09").status_code == 403
     with stack.runtime.transaction() as session:
         assert session.scalar(select(OutboxMessage.id).where(
-            OutboxMessage.idempotency_key.like("owner-report:%:2026-10"))) is None
+            OutboxMessage.idempotency_key.like("owner-report:%:2026-09"))) is None
