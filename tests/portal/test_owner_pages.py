@@ -8,8 +8,8 @@ import asyncio
 import base64
 import csv
 import io
-from concurrent.futures import ThreadPoolExecutor
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.models import Channel, Group, OutboxMessage, OutboxStatus, Person, PersonRole, Role, School
 from channels import contacts
-from portal.web import COOKIE
+from portal.web import COOKIE, texts
 from scheduler.dispatch import Dispatcher
 from scheduler.recording import MemoryAdapter
 from scheduler.render import render_row
@@ -229,3 +229,14 @@ def test_the_report_form_without_a_valid_csrf_token_is_refused(stack: PortalStac
     with stack.runtime.transaction() as session:
         assert session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.idempotency_key.like("owner-report:%:2026-09"))) is None
+
+
+def test_the_admin_and_owner_texts_exist_in_all_three_languages() -> None:
+    def keys(node: object, prefix: str = "") -> set[str]:
+        if not isinstance(node, dict):
+            return {prefix}
+        return {k for key, value in node.items() for k in keys(value, f"{prefix}.{key}")}
+
+    for section in ("admin", "owner"):
+        nb, nn, en = (keys(texts(lang)[section]) for lang in ("nb", "nn", "en"))
+        assert nb == nn == en, section
