@@ -169,6 +169,11 @@ def _period_default(today: date) -> tuple[date, date]:
     return last_month, today
 
 
+def _cell(text: str) -> str:
+    """A name from the roster or the catalogue, never read as a formula by a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv(report: statistics.OwnerReport, table: str, language: str) -> str:
     """One table of the report as CSV, suppressed cells as the page shows them (never a number)."""
     t = Formatter(language).t
@@ -179,19 +184,22 @@ def _csv(report: statistics.OwnerReport, table: str, language: str) -> str:
         writer.writerow([t(f"owner_report.{k}") for k in ("school", "week", "channel", "sent", "delivered", "failed",
                                                             "read", "reminders_sent", "reminders_read")])
         for c in report.delivery:
-            figures = [fewer] * 6 if c.suppressed else [c.sent, c.delivered, c.failed, c.read, c.reminders_sent,
-                                                        c.reminders_read]
-            writer.writerow([c.school, c.week, t(f"owner_report.channel_{c.channel}"), *figures])
+            if c.suppressed:
+                writer.writerow([_cell(c.school), "", "", *[fewer] * 6])
+                continue
+            writer.writerow([_cell(c.school), c.week, t(f"owner_report.channel_{c.channel}"), c.sent, c.delivered,
+                             c.failed, c.read, c.reminders_sent, c.reminders_read])
     elif table == "resources":
         writer.writerow([t(f"owner_report.{k}") for k in ("school", "resource", "publisher", "licence", "terms", "uses",
                                                             "users", "cost_per_use", "cost")])
         for u in report.resources:
             figures = [fewer, fewer] if u.suppressed else [u.uses, u.pupils]
-            writer.writerow([u.school, u.resource, u.publisher, u.licence, t(f"owner_report.term_{u.terms}"),
+            writer.writerow([_cell(u.school), _cell(u.resource), _cell(u.publisher), u.licence,
+                             t(f"owner_report.term_{u.terms}"),
                              *figures, u.cost_per_use, fewer if u.suppressed else u.cost])
     else:
         writer.writerow([t(f"owner_report.{k}") for k in ("school", "class", "pupils", "active_pupils", "uses")])
         for k in report.classes:
             figures = [fewer] * 3 if k.suppressed else [k.pupils, k.active_pupils, k.uses]
-            writer.writerow([k.school, k.group, *figures])
+            writer.writerow([_cell(k.school), _cell(k.group), *figures])
     return out.getvalue()

@@ -288,12 +288,13 @@ def owner_report(session: Session, asker: Person, first: date, last: date, clock
     channels = sorted({channel for (_, _, channel) in counts})
     delivery = []
     for school_id, name in sorted(schools.items(), key=lambda s: s[1]):
+        if school_id in small:  # one row for the whole period: not even which weeks had messages
+            delivery.append(DeliveryCell(name, "", "", None, None, None, None, None, None))
+            continue
         for i, week in enumerate(weeks):
             for channel in channels:
                 found = counts.get((school_id, i, channel))
-                if school_id in small:
-                    delivery.append(DeliveryCell(name, week.label, channel, None, None, None, None, None, None))
-                elif found:
+                if found:
                     delivery.append(DeliveryCell(name, week.label, channel, found["sent"], found["delivered"],
                                                  found["failed"], found["read"], found["reminders_sent"],
                                                  found["reminders_read"]))

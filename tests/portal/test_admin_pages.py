@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from bot import reminder_rules
-from bot.models import Channel, EventKind, OutboxMessage, OutboxStatus, Role, School
+from bot.models import Channel, EventKind, LinkCode, OutboxMessage, OutboxStatus, Person, Role, School
 from bot.services import calendar, facts
 from portal.web import COOKIE
 from tests.portal import schools
@@ -256,6 +256,13 @@ def test_a_school_admin_opens_only_their_own_school(portal_stack: PortalStack, n
             refused = client.post(f"/admin/{nordre}/{path}", data={"csrf": csrf, "source": "version: 1\nrules: []\n"})
             assert refused.status_code == 404, path
         assert client.get("/admin/999/rules").status_code == 404
+        with portal_stack.runtime.transaction() as session:  # a pupil of the other school
+            theirs = session.scalar(select(Person.id).where(Person.username == "nordre.pupil0"))
+            codes_before = session.scalar(select(func.count()).select_from(LinkCode))
+        refused = client.post(f"/admin/{own}/codes", data={"csrf": csrf, "person": str(theirs)})
+        assert refused.status_code == 400 and "Velg en foresatt eller elev ved skolen." in refused.text
+        with portal_stack.runtime.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(LinkCode)) == codes_before
     with httpx.Client(base_url=portal_stack.url, cookies={COOKIE: portal_stack.session_cookie("rektor.nordre")}) as client:
         assert client.get("/admin", follow_redirects=False).headers["location"] == f"/admin/{nordre}/rules"
         assert client.get(f"/admin/{own}/rules").status_code == 404
