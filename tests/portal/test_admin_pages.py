@@ -13,7 +13,17 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from bot import reminder_rules
-from bot.models import Channel, EventKind, LinkCode, OutboxMessage, OutboxStatus, Person, Role, School
+from bot.models import (
+    Channel,
+    EventKind,
+    LinkCode,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    PersonRole,
+    Role,
+    School,
+)
 from bot.services import calendar, facts
 from portal.web import COOKIE
 from tests.portal import schools
@@ -286,6 +296,20 @@ def test_every_admin_form_without_a_valid_csrf_token_is_refused(portal_stack: Po
             assert client.post(f"/admin/{own}/{path}", data={"csrf": "forged", "source": ""}).status_code == 403, path
             assert client.post(f"/admin/{own}/{path}").status_code == 403, path
     assert stored_rules(portal_stack) == before
+
+
+def test_an_admin_of_two_schools_chooses_one(portal_stack: PortalStack, nordre: int, page: Page) -> None:
+    with portal_stack.runtime.transaction() as session:
+        both = schools.person(session, "rektor.begge", "Bente", "Begge", Role.SCHOOL_ADMIN, school_id=nordre)
+        session.add(PersonRole(person_id=both.id, role=Role.SCHOOL_ADMIN, school_id=solbakken(portal_stack)))
+    signed_in(page, portal_stack, "rektor.begge")
+    page.goto(portal_stack.url + "/admin")
+    expect(page.get_by_role("heading", name="Skoleadministrasjon")).to_be_visible()
+    assert page.get_by_role("main").get_by_role("link").all_inner_texts() == ["Fjellby nordre skule", "Solbakken skole"]
+    assert_accessible(page, "admin home")
+    page.get_by_role("link", name="Fjellby nordre skule").click()
+    expect(page.get_by_role("heading", name="Påminnelsesregler – Fjellby nordre skule")).to_be_visible()
+    expect(page.get_by_text("Skolen har ingen regler ennå.")).to_be_visible()
 
 
 def test_every_admin_page_reads_well_on_a_phone(portal_stack: PortalStack, browser: Browser) -> None:
