@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from bot import reminder_rules as rules
 from bot.access import AccessDenied, families_of_school
 from bot.i18n import Formatter, catalog
-from bot.models import EventKind, Group, Person, Role, School
+from bot.models import CalendarEvent, EventKind, Group, Person, Role, School
 from bot.runtime import Runtime
 from bot.services import calendar, statistics
 from channels import contacts
@@ -69,6 +70,19 @@ def _event(posted: FormData) -> calendar.NewEvent:
         group_id=int(group) if group.isdigit() else None, place=str(posted.get("place") or ""),
         bring=tuple([str(b) for b in posted.getlist("bring")] + extra),
         no_teaching=posted.get("no_teaching") is not None, description=str(posted.get("description") or ""))
+
+
+def _event_fields(event: CalendarEvent, zone: ZoneInfo) -> dict[str, str]:
+    """A removed event as the form that adds it again (the undo)."""
+    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    whole = starts.time() == time(0) and ends.time() == time(0)
+    last = (ends - timedelta(days=1)).date() if whole else ends.date()
+    fields = {"kind": event.kind.value, "title_nb": event.title_nb, "title_nn": event.title_nn or "",
+              "title_en": event.title_en or "", "group": str(event.group_id or ""),
+              "day": starts.date().isoformat(), "last_day": last.isoformat() if last != starts.date() else "",
+              "starts": "" if whole else starts.strftime("%H:%M"), "ends": "" if whole else ends.strftime("%H:%M"),
+              "place": event.place or "", "description": event.description or ""}
+    return {**fields, "no_teaching": "1"} if event.no_teaching else fields
 
 
 def _preview(session: Session, runtime: Runtime, school_id: int, day: date) -> dict[str, Any]:
@@ -265,7 +279,8 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
                     return "removed", {"kind": "break", "name": gone.name_key, "first_day": gone.first_day,
                                        "last_day": gone.last_day}
                 gone_event = calendar.remove_event(session, admin, school_id, int(request.path_params["id"]))
-                return "removed", {"kind": "event", "title": gone_event.title(viewer.language)}
+                return "removed", {"kind": "event", "title": gone_event.title(viewer.language),
+                                   "fields": _event_fields(gone_event, clock.zone), "bring": list(gone_event.bring)}
             except calendar.CalendarError as exc:  # raised before anything is written
                 sent = {k: posted.getlist(k) if k == "bring" else str(posted.get(k) or "") for k in posted}
                 return "invalid", calendar_context(session, school_id, problem=exc, sent=sent,

@@ -171,6 +171,14 @@ def test_the_calendar_lists_adds_and_removes_breaks_and_events(portal_stack: Por
     expect(page.get_by_role("status")).to_contain_text("Fjernet «Planleggingsdag»")
     with portal_stack.runtime.transaction() as session:
         assert calendar.day_info(session, school_id, date(2026, 12, 10), portal_stack.runtime.clock.zone).teaching
+    page.get_by_role("button", name="Angre").click()  # the planning day is back, as it was
+    expect(page.get_by_role("button", name="Fjern «Planleggingsdag»")).to_be_visible()
+    with portal_stack.runtime.transaction() as session:
+        assert not calendar.day_info(session, school_id, date(2026, 12, 10), portal_stack.runtime.clock.zone).teaching
+    page.get_by_role("button", name="Fjern «Skidag i Fjellbyåsen»").click()
+    page.get_by_role("button", name="Angre").click()
+    expect(page.locator("li", has_text="Skidag i Fjellbyåsen")).to_contain_text("9B")
+    expect(page.locator("li", has_text="Skidag i Fjellbyåsen")).to_contain_text("matpakke, ski, ekstra votter")
     shot(page, "admin-calendar")
 
 
