@@ -9,13 +9,27 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, admin, oidc, owner, signin
+from portal import (
+    account,
+    admin,
+    oidc,
+    owner,
+    signin,
+    teacher,
+    teacher_assignments,
+    teacher_broadcasts,
+    teacher_inbox,
+)
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     signin.routes,
     oidc.routes,
     account.routes,
+    teacher.routes,
+    teacher_broadcasts.routes,
+    teacher_assignments.routes,
+    teacher_inbox.routes,
     admin.routes,
     owner.routes,
 ]
