@@ -320,6 +320,36 @@ def test_an_admin_of_two_schools_chooses_one(portal_stack: PortalStack, nordre: 
     expect(page.get_by_text("Skolen har ingen regler ennå.")).to_be_visible()
 
 
+def test_errors_are_in_the_admins_language_next_to_the_field_or_on_the_rule(portal_stack: PortalStack,
+                                                                          page: Page) -> None:
+    before = stored_rules(portal_stack)
+    with portal_stack.runtime.transaction() as session:
+        english = schools.person(session, "rektor.english", "Emily", "Admin", Role.SCHOOL_ADMIN,
+                                 school_id=solbakken(portal_stack))
+        english.language, english.language_chosen = "en", True
+    signed_in(page, portal_stack, "rektor.english")
+    page.goto(portal_stack.url + "/admin")
+    rule = page.locator("#rule-gymtoy")
+    rule.locator("summary").click()
+    rule.get_by_label("Grades").fill("4, four")
+    rule.get_by_role("button", name="Save the rule «gymtoy»").click()
+    rule = page.locator("#rule-gymtoy")
+    expect(rule.get_by_role("alert")).to_have_text("Not saved. Correct the marked problems.")
+    expect(rule.locator("#r1-audience-grades-error")).to_have_text("has the wrong type (should be integer)")
+    expect(rule.get_by_label("Grades")).to_have_value("4, four")
+    assert_accessible(page, "admin rule errors in English")
+    rule.get_by_label("Grades").fill("4")
+    rule.get_by_label("Subjects (code prefix)").fill("")  # a gear rule about nothing: the rule's own problem
+    rule.get_by_role("button", name="Save the rule «gymtoy»").click()
+    rule = page.locator("#rule-gymtoy")
+    expect(rule.get_by_text("the gear rule needs «subjects» or «places»")).to_be_visible()
+    assert stored_rules(portal_stack) == before
+    page.get_by_label("YAML for the whole rule set").fill(before.replace("version: 1", "version: 2"))
+    page.get_by_role("button", name="Save YAML").click()
+    expect(page.locator("#yaml-errors")).to_contain_text("reminders.yaml, line ")
+    assert stored_rules(portal_stack) == before
+
+
 def test_every_admin_page_reads_well_on_a_phone(portal_stack: PortalStack, browser: Browser) -> None:
     context = new_context(browser, width=360)
     try:
