@@ -31,7 +31,7 @@ class Field:
     required: bool = False
     integers: bool = False  # a list of whole numbers (grades)
     days: bool = False  # one number or a list of them (days_before)
-    default: bool | None = None  # a checkbox's value when the YAML leaves it out
+    default: bool | None = None  # a checkbox's value when the YAML leaves it out (None: only true or absent)
 
     @property
     def input_name(self) -> str:
@@ -62,7 +62,9 @@ def _field(name: str, node: dict[str, Any], required: bool) -> Field:
     node = _resolve(node)
     if "enum" in node:
         return Field(name, "select", tuple(map(str, node["enum"])), required)
-    if node.get("const") is True or node.get("type") == "boolean":
+    if node.get("const") is True:  # present or absent (at_once): never false
+        return Field(name, "checkbox", required=required, default=None)
+    if node.get("type") == "boolean":
         return Field(name, "checkbox", required=required, default=name == "enabled")
     if "oneOf" in node:
         return Field(name, "list", required=required, integers=True, days=True)
@@ -138,7 +140,7 @@ def from_form(form: FormData, original: dict[str, Any]) -> tuple[dict[str, Any],
             checked = form.get(name) is not None
             shown[f.name] = checked
             named = _get(original, f.name) is not None
-            if f.default is None and not checked and not named:
+            if f.default is None and not checked:
                 continue  # const true (at_once): unchecked is absent
             if not named and checked == bool(f.default):
                 continue

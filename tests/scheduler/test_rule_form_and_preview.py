@@ -64,3 +64,4 @@ def test_the_preview_is_the_planners_plan_and_writes_nothing(school, session, cl
     assert (homework_to[school.kari].channel, homework_to[school.per].channel) == (Channel.TELEGRAM, Channel.SMS)
     assert homework_to[school.kari].message.due_at.astimezone(clock.zone).date() == tomorrow
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == before
+
