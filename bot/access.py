@@ -534,10 +534,12 @@ def groups_of_pupils(session: Session, pupil_ids: Iterable[int], on: date) -> li
 
 
 def basis_pupils(school_ids: Iterable[int]) -> Subquery:
-    """(pupil_id, school_id, grade) of every pupil in a class (basis group) of these schools:
-    the rows the school owner's statistics count (aggregated; small groups are hidden there)."""
+    """(pupil_id, school_id, grade, group_id, group_name) of every pupil in a class (basis
+    group) of these schools: the rows the school owner's statistics count (aggregated; small
+    groups are hidden there)."""
     return (
-        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade)
+        select(Membership.person_id.label("pupil_id"), Group.school_id, Group.grade,
+               Group.id.label("group_id"), Group.name.label("group_name"))
         .join(Group, Group.id == Membership.group_id)
         .where(Group.school_id.in_(list(school_ids)), Group.kind == GroupKind.BASIS,
                Membership.role == MemberRole.PUPIL)
@@ -580,3 +582,14 @@ def any_guardian_ids(session: Session, pupil_id: int) -> set[int]:
     """Everyone recorded as the pupil's guardian, with parental responsibility or not: only to
     say what a person is to the pupil (the data export), never to grant access."""
     return set(session.scalars(select(Guardianship.guardian_id).where(Guardianship.pupil_id == pupil_id)))
+
+
+def families_of_school(session: Session, school_id: int, on: date) -> list[tuple[Person, Role]]:
+    """The school's pupils (enabled, in a group of the school on ``on``) and the guardians who
+    have parental responsibility for them, each once: whom the school admin may give a link code."""
+    pupil_ids = set(session.scalars(pupils_of_school(school_id).where(current(on))))
+    pupils = list(session.scalars(select(Person).where(Person.id.in_(pupil_ids or {-1}), Person.enabled.is_(True))))
+    guardian_ids = {g for ids in guardians_of(session, [p.id for p in pupils], on).values() for g in ids}
+    guardians = list(session.scalars(select(Person).where(Person.id.in_(guardian_ids or {-1}),
+                                                          Person.enabled.is_(True))))
+    return [(p, Role.GUARDIAN) for p in guardians] + [(p, Role.PUPIL) for p in pupils]

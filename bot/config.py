@@ -130,6 +130,14 @@ class Settings(BaseSettings):
     twilio_auth_token: str = ""
     twilio_from_number: str = "+4759440000"
     sms_max_segments: int = Field(3, ge=1, le=10)
+    # E-mail through an SMTP server, only for content written as e-mail (the school owner's
+    # monthly report); without a host, e-mail rows wait in the outbox like any unconfigured channel.
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    email_from: str = "ransel@localhost"
     # Username of the bot (without @), for t.me deep links shown on the web page.
     telegram_bot_username: str = "RanselDemoBot"
     # Reverse proxies in front of the HTTP app (CIDRs): only behind these is X-Forwarded-For
@@ -237,6 +245,10 @@ class Settings(BaseSettings):
     @property
     def telegram_configured(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def twilio_configured(self) -> bool:

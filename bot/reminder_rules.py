@@ -442,3 +442,73 @@ def _stored_rules(text: str) -> RuleSet:
     # Stored text was validated when it was stored; parse without the checks that need the
     # database, so a renamed group does not stop every reminder of the school.
     return parse(text, known_templates=set()).rules
+
+
+# --- editing one rule in place (the admin page's form) -------------------------------------
+
+
+def raw_rules(text: str) -> list[dict[str, Any]]:
+    """The rules of a school's YAML as plain data (for a form); [] for an empty text."""
+    data = yaml.load(text, Loader=_Loader) if text.strip() else None
+    rules = data.get("rules") if isinstance(data, dict) else None
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+
+
+def replace_rule(text: str, index: int, raw: dict[str, Any]) -> str:
+    """``text`` with its ``index``-th rule replaced by ``raw``, everything else as it was: the
+    other rules, every comment, and within the rule each line whose value did not change. A
+    changed value is written in flow style on its key's line; a new key goes last. The caller
+    validates the result (:func:`store`)."""
+    root = yaml.compose(text, Loader=_Loader)
+    rules = _child(root, "rules")
+    if not isinstance(rules, yaml.SequenceNode) or rules.flow_style or index >= len(rules.value):
+        raise IndexError(index)
+    node = rules.value[index]
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        raise IndexError(index)
+    old = raw_rules(text)[index]
+    pairs = [(k.value, k, v) for k, v in node.value]
+    first_key = pairs[0][0]
+    if first_key not in raw or any(k not in raw for k, _, _ in pairs):
+        return _replace_whole(text, node, raw)  # a key removed: write the rule anew
+    indent = " " * pairs[0][1].start_mark.column
+    out, cursor = [], 0
+    for key, key_node, value_node in pairs:
+        span_start, span_end = key_node.start_mark.index, _content_end(value_node)
+        out.append(text[cursor:span_start])
+        out.append(text[span_start:span_end] if raw[key] == old.get(key) else f"{key}: {_flow(raw[key])}")
+        cursor = span_end
+    out.extend(f"\n{indent}{key}: {_flow(value)}" for key, value in raw.items() if key not in old)
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _flow(value: Any) -> str:
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _replace_whole(text: str, node: yaml.MappingNode, raw: dict[str, Any]) -> str:
+    dumped = yaml.safe_dump([raw], sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+    line_start = text.rfind("\n", 0, node.start_mark.index) + 1  # the line of "- id: ..."
+    indent = " " * max(node.start_mark.column - 2, 0)
+    block = "".join(indent + line for line in dumped.splitlines(keepends=True)).rstrip("\n")
+    return text[:line_start] + block + text[_content_end(node):]
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    return None
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where the node's own text ends: a block collection's end mark lies past the comments
+    and blank lines that follow it, so take its last piece of content instead."""
+    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1])
+    return node.end_mark.index

@@ -169,3 +169,37 @@ def person_for_token(session: Session, token: str | None, *, now: datetime, max_
     if created is None or created + max_age <= now:
         return None
     return person
+
+
+def open_codes(session: Session, person_ids: list[int], *, now: datetime) -> list[LinkCode]:
+    """The unused, unexpired codes issued for these people, soonest to expire first."""
+    return list(session.scalars(select(LinkCode).where(
+        LinkCode.person_id.in_(person_ids or [-1]), LinkCode.used_at.is_(None), LinkCode.expires_at > now,
+    ).order_by(LinkCode.expires_at, LinkCode.id)))
+
+
+def revoke_code(session: Session, code_id: int, person_ids: list[int], *, now: datetime) -> bool:
+    """End an unused code of one of ``person_ids`` now (it expires); False if there is none."""
+    result = session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == code_id, LinkCode.person_id.in_(person_ids or [-1]), LinkCode.used_at.is_(None),
+               LinkCode.expires_at > now)
+        .values(expires_at=now)
+        .returning(LinkCode.id)
+    )
+    return result.scalar() is not None
+
+
+def email_of(session: Session, person_id: int, *, now: datetime) -> str | None:
+    """The person's e-mail contact point (Channel.EMAIL): the one they have, else their e-mail
+    address from the school's roster, bound now; None if there is none. Only content written
+    as e-mail goes there (``bot.services.reach.Reach.address``)."""
+    found = session.scalar(select(ContactPoint.address).where(
+        ContactPoint.person_id == person_id, ContactPoint.channel == Channel.EMAIL).order_by(ContactPoint.id))
+    if found is not None:
+        return found
+    person = session.get(Person, person_id)
+    email = (person.email or "").strip().lower() if person is not None else ""
+    if "@" not in email or contact_point(session, Channel.EMAIL, email) is not None:
+        return None  # no address, or someone else's
+    return bind(session, person_id, Channel.EMAIL, email, now).address

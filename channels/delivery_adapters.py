@@ -18,21 +18,28 @@ voice call    SENT; the call's status callback says      as SMS
               completed (delivered) or busy/no-answer
 web           SENT (stored for the page); READ when      -
               the page has shown it
+e-mail        SENT (the SMTP server took it)             recipient refused -> FAILED;
+                                                         other SMTP errors, network -> RETRY
 ============  =========================================  ==================================
 
 Build them with :func:`build_adapters` (one set per dispatcher process) and close them with
 :func:`close_adapters`; or one by one: ``TelegramAdapter(settings, speech=None)``,
 ``SmsAdapter(settings, sessions, now)``, ``VoiceCallAdapter(settings, sessions, now)``,
-``WebAdapter(sessions, now)`` where ``sessions`` is ``runtime.sessions`` and ``now`` is
+``WebAdapter(sessions, now)``, ``EmailAdapter(settings)`` where ``sessions`` is ``runtime.sessions`` and ``now`` is
 ``runtime.clock.utcnow``. They are safe to use from successive event loops. External ids: Telegram ``"<chat>:<message>"``, Twilio the Message or
-Call SID (status callbacks find the outbox row by it), web ``"web:<notice id>"``.
+Call SID (status callbacks find the outbox row by it), web ``"web:<notice id>"``, e-mail
+``"email:<Message-ID>"`` (stable per outbox row, so a resend after a crash is the same mail).
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
+import smtplib
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
@@ -226,6 +233,60 @@ class WebAdapter:
         return DeliveryResult(DeliveryStatus.SENT, external_id=f"web:{notice_id}")
 
 
+class EmailAdapter:
+    """Sends content written as e-mail (HTML: the school owner's report) through the
+    installation's SMTP server, with a plain-text part for clients that show no HTML."""
+
+    channel = Channel.EMAIL
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def _mail(self, message: OutgoingMessage) -> EmailMessage:
+        mail = EmailMessage()
+        mail["From"] = self._settings.email_from
+        mail["To"] = message.address
+        mail["Subject"] = _subject(message.text)
+        mail["Message-ID"] = f"<outbox-{message.outbox_id}@{self._settings.email_from.rpartition('@')[2]}>"
+        mail.set_content(_plain(message.text))
+        mail.add_alternative(f'<!doctype html><html lang="{message.language}"><head><meta charset="utf-8">'
+                             f"<title>{html.escape(_subject(message.text))}</title></head>"
+                             f"<body>{message.text}</body></html>", subtype="html")
+        return mail
+
+    def _send(self, mail: EmailMessage) -> None:
+        settings = self._settings
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_username:
+                smtp.login(settings.smtp_username, settings.smtp_password)
+            smtp.send_message(mail)
+
+    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+        mail = self._mail(message)
+        try:
+            await asyncio.to_thread(self._send, mail)
+        except smtplib.SMTPRecipientsRefused:
+            return DeliveryResult(DeliveryStatus.FAILED, error="recipient_refused")
+        except (smtplib.SMTPException, OSError) as exc:
+            return DeliveryResult(DeliveryStatus.RETRY, error=type(exc).__name__)
+        return DeliveryResult(DeliveryStatus.SENT, external_id=f"email:{mail['Message-ID']}")
+
+
+def _subject(text: str) -> str:
+    found = re.search(r"<h[12][^>]*>(.*?)</h[12]>", text, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else "Ransel"
+
+
+def _plain(text: str) -> str:
+    """The HTML's words, a line per block and a tab between table cells."""
+    text = re.sub(r"</t[dh]>\s*<t[dh][^>]*>", "\t", text)
+    text = re.sub(r"<(br|/p|/tr|/h[1-6]|/li)[^>]*>", "\n", text)
+    lines = (html.unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line) + "\n"
+
+
 def build_adapters(runtime: Runtime, speech: Speech | None = None) -> dict[Channel, Any]:
     """One adapter per channel for a dispatcher process, keyed by channel."""
     settings, now = runtime.settings, runtime.clock.utcnow
@@ -237,6 +298,8 @@ def build_adapters(runtime: Runtime, speech: Speech | None = None) -> dict[Chann
     if settings.twilio_configured:
         built[Channel.SMS] = SmsAdapter(settings, runtime.sessions, now)
         built[Channel.VOICE] = VoiceCallAdapter(settings, runtime.sessions, now)
+    if settings.smtp_configured:
+        built[Channel.EMAIL] = EmailAdapter(settings)
     return built
 
 

@@ -9,7 +9,18 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, family, oidc, signin, teacher, teacher_assignments, teacher_broadcasts, teacher_inbox
+from portal import (
+    account,
+    admin,
+    family,
+    oidc,
+    owner,
+    signin,
+    teacher,
+    teacher_assignments,
+    teacher_broadcasts,
+    teacher_inbox,
+)
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
@@ -21,6 +32,8 @@ PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     teacher_broadcasts.routes,
     teacher_assignments.routes,
     teacher_inbox.routes,
+    admin.routes,
+    owner.routes,
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.access import AccessDenied
 from bot.clock import Clock
 from bot.models import (
     Assignment,
@@ -25,6 +26,7 @@ from bot.models import (
     School,
 )
 from bot.reminder_rules import Rule, rules_for
+from bot.services import statistics
 from bot.services.broadcasts import still_in_audience
 from bot.services.due import DueItem
 from bot.services.facts import lesson_matches
@@ -192,3 +194,15 @@ def build_assignment_changed(session: Session, recipient: Person, payload: dict[
         "old": datetime.fromisoformat(payload["old"]),
         "new": datetime.fromisoformat(payload["new"]) if payload.get("new") else None,
     }
+
+
+def build_owner_report(session: Session, recipient: Person, payload: dict[str, Any], clock: Clock) -> dict | None:
+    """The school owner's report for the payload's period, from the statistics as they are
+    when it is sent (HTML with the charts as images: ``owner_report.j2``). Nothing if the
+    recipient no longer oversees any school."""
+    try:
+        report = statistics.owner_report(session, recipient, date.fromisoformat(payload["first"]),
+                                         date.fromisoformat(payload["last"]), clock)
+    except AccessDenied:
+        return None
+    return statistics.report_facts(report, recipient.language)

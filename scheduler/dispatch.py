@@ -119,6 +119,13 @@ def gather(session: Session, digests: list[OutboxMessage], reach: dict[int, Reac
     return sum(fold_into_digest(session, digest_id, ids, now=now) for digest_id, ids in folds.items())
 
 
+def only_channel(row: OutboxMessage) -> Channel | None:
+    """The one channel a row was written for (payload ``only_channel``: the owner's report is
+    e-mail), or None: the recipient's preferred channel, as for every other message."""
+    named = (row.payload or {}).get("only_channel")
+    return Channel(named) if named else None
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -281,12 +288,12 @@ class Dispatcher:
         if not critical and reach.is_quiet(now):
             later = reach.after_quiet(now)
             return self._outcome(row, OutboxStatus.PENDING, now, due_at=later, attempts=row.attempts - 1, event=False)
-        if reach.address(critical) is None:
+        if reach.address(critical, only_channel(row)) is None:
             return self._outcome(row, OutboxStatus.SKIPPED, now, error="no_address")
         return "send"
 
     def _render(self, session: Session, row: OutboxMessage, person: Person, reach: Reach, now: datetime) -> Any:
-        address = reach.address(row.critical)
+        address = reach.address(row.critical, only_channel(row))
         assert address is not None
         try:
             text = render_row(session, row, person, reach.language, self.clock)

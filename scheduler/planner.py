@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from bot import access
 from bot.clock import Clock
-from bot.models import AssignmentKind, DeliveryMode, Lesson, OutboxStatus, ReminderRuleSet
+from bot.models import AssignmentKind, Channel, DeliveryMode, Lesson, OutboxStatus, ReminderRuleSet
 from bot.outbox import enqueue_many, lock_pending
 from bot.reminder_rules import Rule, RuleSet, rules_for
 from bot.services import facts
@@ -355,6 +355,33 @@ def decline(reach: Reach | None, category: str, critical: bool, today: date) -> 
     if reach.address(critical) is None:
         return "no_address"
     return None
+
+
+# --- a preview for the school admin's page ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewMessage:
+    """One message a pass would plan, and where it would go (None: the person has no open
+    address for it; the mode when it would be folded into a digest)."""
+
+    message: PlannedMessage
+    channel: Channel | None
+    digest: DeliveryMode | None
+
+
+def preview(session: Session, clock: Clock, school_id: int, day: date) -> list[PreviewMessage]:
+    """What the school's rules would send on ``day`` (fire day), computed by :func:`plan` itself
+    without writing a row, each message with the channel the person's preferences pick."""
+    result = plan(session, clock, first_day=day, last_day=day, school_ids=[school_id], write=False)
+    rules = rules_for(session, school_id)
+    reach = preferences.load(session, {m.recipient_id for m in result.messages})
+    out = []
+    for m in result.messages:
+        rule = rules.get(m.rule_id)
+        address = reach[m.recipient_id].address(bool(rule and rule.critical)) if m.recipient_id in reach else None
+        out.append(PreviewMessage(m, address.channel if address else None, m.digest[0] if m.digest else None))
+    return out
 
 
 # --- writing --------------------------------------------------------------------------------

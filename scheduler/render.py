@@ -97,6 +97,7 @@ BUILDERS: dict[str, Builder] = {
     "teacher_question": relay.build_teacher_question,
     "teacher_question_withdrawn": relay.build_teacher_question_withdrawn,
     "teacher_answer": relay.build_teacher_answer,
+    "owner_report": builders.build_owner_report,
 }
 
 

@@ -137,6 +137,9 @@ class Channel(enum.StrEnum):
     SMS = "sms"
     VOICE = "voice"
     WEB = "web"
+    # Only for content written as e-mail (the school owner's monthly report): an outbox row
+    # asks for it by name (payload "only_channel"); chat and SMS messages never go there.
+    EMAIL = "email"
 
 
 class Form(enum.StrEnum):

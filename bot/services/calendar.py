@@ -14,10 +14,21 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import children_of, roles_of
+from bot.access import AccessDenied, admin_school_ids, children_of, roles_of
 from bot.dates import Period, SchoolCalendar
 from bot.memo import memo
-from bot.models import AcademicSession, CalendarEvent, Group, Person, PersonRole, Role, SchoolBreak, SessionKind
+from bot.models import (
+    AcademicSession,
+    CalendarEvent,
+    EventKind,
+    Group,
+    Person,
+    PersonRole,
+    Role,
+    SchoolBreak,
+    SessionKind,
+)
+from bot.services.facts import local_at
 from bot.services.pupils import school_of
 
 
@@ -192,3 +203,118 @@ def asker_calendar(session: Session, person: Person, on: date) -> SchoolCalendar
     if school_id is None:
         return SchoolCalendar()
     return memo(session, ("school_calendar", school_id), lambda: school_calendar(session, school_id))
+
+
+# --- the school admin edits the calendar: breaks and dated events -------------------------------
+
+BREAK_KEYS = ("autumn", "christmas", "winter", "easter", "summer")
+
+
+class CalendarError(ValueError):
+    """A calendar change that cannot be made; ``code`` names the problem for the reader's
+    language (dates, break, kind, title, group, items), ``field`` the field it is about."""
+
+    def __init__(self, code: str, field: str) -> None:
+        super().__init__(code)
+        self.code, self.field = code, field
+
+
+def _admin_of(session: Session, admin: Person, school_id: int) -> None:
+    if school_id not in admin_school_ids(session, admin) or not admin.enabled:
+        raise AccessDenied()
+
+
+def breaks_of(session: Session, school_id: int, since: date) -> list[SchoolBreak]:
+    """The school's breaks that end on or after ``since``, in date order."""
+    return list(session.scalars(select(SchoolBreak).where(
+        SchoolBreak.school_id == school_id, SchoolBreak.last_day >= since).order_by(SchoolBreak.first_day)))
+
+
+def events_of(session: Session, school_id: int, since: date, zone: ZoneInfo) -> list[CalendarEvent]:
+    """The school's calendar events that end on or after ``since``, in time order."""
+    start = local_bounds(zone, since, since)[0]
+    return list(session.scalars(select(CalendarEvent).where(
+        CalendarEvent.school_id == school_id, CalendarEvent.ends_at > start).order_by(CalendarEvent.starts_at)))
+
+
+def add_break(session: Session, admin: Person, school_id: int, name_key: str, first: date, last: date) -> SchoolBreak:
+    """A school break from ``first`` to ``last`` (both included): no school and no reminders."""
+    _admin_of(session, admin, school_id)
+    if name_key not in BREAK_KEYS:
+        raise CalendarError("break", "name")
+    if last < first:
+        raise CalendarError("dates", "last_day")
+    found = SchoolBreak(school_id=school_id, name_key=name_key, first_day=first, last_day=last)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def remove_break(session: Session, admin: Person, school_id: int, break_id: int) -> SchoolBreak:
+    """Remove one of the school's breaks; returns it (detached) so it can be added again."""
+    _admin_of(session, admin, school_id)
+    found = session.get(SchoolBreak, break_id)
+    if found is None or found.school_id != school_id:
+        raise AccessDenied()
+    session.delete(found)
+    session.flush()
+    return found
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    title_nb: str
+    day: date
+    last_day: date | None = None
+    starts: time | None = None  # None: the whole day
+    ends: time | None = None
+    title_nn: str = ""
+    title_en: str = ""
+    group_id: int | None = None  # None: the whole school
+    place: str = ""
+    bring: tuple[str, ...] = ()
+    no_teaching: bool = False
+    description: str = ""
+
+
+def add_event(session: Session, admin: Person, school_id: int, event: NewEvent, zone: ZoneInfo) -> CalendarEvent:
+    """A dated event (skating day, trip, planning day ...) for the school or one of its groups,
+    with what to bring (catalog item keys or the school's own words)."""
+    _admin_of(session, admin, school_id)
+    if event.kind not in {k.value for k in EventKind}:
+        raise CalendarError("kind", "kind")
+    if not event.title_nb.strip():
+        raise CalendarError("title", "title_nb")
+    if event.group_id is not None and session.scalar(
+            select(Group.school_id).where(Group.id == event.group_id)) != school_id:
+        raise CalendarError("group", "group")
+    last_day = event.last_day or event.day
+    if last_day < event.day:
+        raise CalendarError("dates", "last_day")
+    if event.starts is None:
+        starts_at, ends_at = local_bounds(zone, event.day, last_day)
+    else:
+        starts_at = local_at(event.day, event.starts, zone)
+        ends_at = local_at(last_day, event.ends or event.starts, zone)
+        if ends_at <= starts_at:
+            raise CalendarError("dates", "ends")
+    found = CalendarEvent(
+        school_id=school_id, group_id=event.group_id, kind=EventKind(event.kind), title_nb=event.title_nb.strip(),
+        title_nn=event.title_nn.strip() or None, title_en=event.title_en.strip() or None,
+        description=event.description.strip() or None, starts_at=starts_at, ends_at=ends_at,
+        place=event.place.strip() or None, bring=[b for b in event.bring if b.strip()], no_teaching=event.no_teaching)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def remove_event(session: Session, admin: Person, school_id: int, event_id: int) -> CalendarEvent:
+    """Remove one of the school's events; returns it (detached) so it can be added again."""
+    _admin_of(session, admin, school_id)
+    found = session.get(CalendarEvent, event_id)
+    if found is None or found.school_id != school_id:
+        raise AccessDenied()
+    session.delete(found)
+    session.flush()
+    return found

@@ -81,16 +81,21 @@ class Reach:
     def paused_on(self, day: date) -> bool:
         return self.paused_until is not None and day < self.paused_until
 
-    def address(self, critical: bool) -> Address | None:
-        """Where to send: the preferred channel (or the first address); critical falls back."""
-        if not self.addresses:
+    def address(self, critical: bool, only: Channel | None = None) -> Address | None:
+        """Where to send: the preferred channel (or the first address); critical falls back.
+        ``only``: that channel's address or none (a row written for one channel: e-mail). An
+        e-mail address is never chosen otherwise: it carries only what was written as e-mail."""
+        if only is not None:
+            return next((a for a in self.addresses if a.channel == only), None)
+        addresses = [a for a in self.addresses if a.channel is not Channel.EMAIL]
+        if not addresses:
             return None
         if self.channel is None:
-            return self.addresses[0]
-        for a in self.addresses:
+            return addresses[0]
+        for a in addresses:
             if a.channel == self.channel:
                 return a
-        return self.addresses[0] if critical else None
+        return addresses[0] if critical else None
 
     def is_quiet(self, moment: datetime) -> bool:
         if moment.weekday() in self.quiet_weekdays:

@@ -146,6 +146,7 @@ def channel_stack(sqlite_url: str, tmp_path: Path) -> Iterator[Stack]:
             public_base_url=app_url, telegram_api_url=telegram_url, telegram_bot_token=BOT_TOKEN,
             twilio_api_url=twilio_url, twilio_from_number=OUR_NUMBER, vosk_model_nb=KO_MODEL,
             twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
+            smtp_host="127.0.0.1", smtp_port=9,  # an e-mail adapter is built; these tests send no mail
         )
         runtime = Runtime(settings)
         people = add_people(runtime)

@@ -98,7 +98,9 @@ def portal_stack(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) 
         runtime.close()
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's event loop runs while the browser is open, and tests after the
+# portal's call asyncio.run on the same thread.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
