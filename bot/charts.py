@@ -17,20 +17,26 @@ COLOURS = ("#0b4f9c", "#b35900", "#1b7a3a", "#8a2d8f", "#a4000f")
 
 
 def bar_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *,
-              width: int = 640, height: int = 300) -> str:
-    """Grouped bars: one group per category, one bar per series, the value over each bar."""
-    left, right, top, bottom = 44, 12, 40, 58
+              label: str | None = None, width: int = 640, height: int = 300) -> str:
+    """Grouped bars: one group per category, one bar per series, the value over each bar.
+    ``title`` is drawn above the bars (none when empty); ``label`` is the image's accessible
+    name when it should say more than the title (the values, say); a single unnamed series
+    has no legend."""
+    legend = len(series) > 1 or any(name for name, _ in series)
+    left, right, top, bottom = 44, 12, 40 if title else 18, 58 if legend else 28
     plot_w, plot_h = width - left - right, height - top - bottom
+    name = label or title
     peak = max([v for _, values in series for v in values] + [1])
     step = _nice_step(peak)
     top_value = step * -(-peak // step)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{_attr(name)}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(name)}</title>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#111111">{escape(title)}</text>',
     ]
+    if title:
+        parts.append(f'<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#111111">{escape(title)}</text>')
     tick = 0.0
     while tick <= top_value:
         y = top + plot_h - plot_h * tick / top_value
@@ -53,12 +59,37 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str,
                      f'text-anchor="middle" fill="#111111">{escape(category)}</text>')
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#111111"/>')
     x = left
-    for s, (name, _) in enumerate(series):
+    for s, (series_name, _) in enumerate(series if legend else ()):
         parts.append(f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{COLOURS[s % len(COLOURS)]}"/>')
-        parts.append(f'<text x="{x + 16}" y="{height - 12}" fill="#111111">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
+        parts.append(f'<text x="{x + 16}" y="{height - 12}" fill="#111111">{escape(series_name)}</text>')
+        x += 24 + 7 * len(series_name)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def line_chart(points: Sequence[float], label: str, *, width: int = 160, height: int = 48,
+               maximum: float = 100.0) -> str:
+    """A small line of values from 0 to ``maximum``, oldest first, each point marked."""
+    pad = 5
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    step = inner_w / max(1, len(points) - 1)
+    coords = [(pad + i * step if len(points) > 1 else width / 2,
+               pad + inner_h * (1 - max(0.0, min(value, maximum)) / maximum)) for i, value in enumerate(points)]
+    parts = [f'<svg class="chart spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" aria-label="{_attr(label)}" xmlns="http://www.w3.org/2000/svg">'
+             f'<title>{escape(label)}</title>',
+             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#555555" '
+             f'stroke-width="1"/>']
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS[0]}" stroke-width="2"/>')
+    parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOURS[0]}"/>' for x, y in coords)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _attr(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
 
 
 def data_uri(svg: str) -> str:

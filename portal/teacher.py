@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot import charts
 from bot.access import AccessDenied, members
 from bot.i18n import Formatter
 from bot.models import Assignment, AssignmentKind, GroupKind, MemberRole, Person, Role
@@ -29,7 +31,6 @@ from bot.runtime import Runtime
 from bot.services.classes import Scope, TestReport, groups_taught, test_report
 from bot.services.progress import progress
 from bot.services.teaching import Behind, behind_by_aim, pupils_behind
-from portal import charts
 from portal.teacher_broadcasts import recent
 from portal.teacher_common import formatter, own_group, teacher
 from portal.teacher_inbox import waiting_count
@@ -100,7 +101,8 @@ def _result_view(report: TestReport, fmt: Formatter, t: dict[str, Any]) -> dict[
     return {"report": report, "bands": bands,
             "average": fmt.number(round(report.average, 1)) if report.average is not None else "",
             "median": fmt.number(report.median) if report.median is not None else "",
-            "chart": charts.bar_chart(bands, label) if bands else None}
+            "chart": Markup(charts.bar_chart("", [band for band, _ in bands], [("", [n for _, n in bands])],
+                                             label=label, width=320, height=170)) if bands else None}
 
 
 def _pupil_line(session: Session, me: Person, pupil: Person, subject_code: str | None, runtime: Runtime,
@@ -112,6 +114,6 @@ def _pupil_line(session: Session, me: Person, pupil: Person, subject_code: str |
     if line.points:
         values = [p for _, p in line.points]
         line.average = round(sum(values) / len(values), 1)
-        line.chart = charts.line_chart(values, t["chart_progress"].format(
-            name=pupil.name, values=", ".join(f"{d}: {fmt.number(v)} %" for d, v in line.points)))
+        line.chart = Markup(charts.line_chart(values, t["chart_progress"].format(
+            name=pupil.name, values=", ".join(f"{d}: {fmt.number(v)} %" for d, v in line.points))))
     return line
