@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, changes, preferences, relay
+from bot.services import profile as profile_service
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ def _homework_change(session: Session, person: Person, payload: dict[str, Any], 
     return {"title": payload["title"]}
 
 
+def _profile(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    """Put back the profile value the person's change replaced."""
+    reverted = profile_service.revert(session, person, int(payload.get("history_id") or 0), clock)
+    if reverted is None:
+        return None
+    return {"name": reverted.pupil.given_name, "own": reverted.pupil.id == person.id, "key": reverted.entry.key,
+            "scope": reverted.entry.scope, "value": reverted.entry.value, "restored": reverted.restored}
+
+
 UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
     changes.ABSENCE: _absence,
     changes.MESSAGE: _message,
@@ -100,6 +110,7 @@ UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, 
     changes.BROADCAST: _broadcast,
     changes.HOMEWORK: _homework,
     changes.HOMEWORK_CHANGE: _homework_change,
+    changes.PROFILE: _profile,
 }
 
 
