@@ -9,13 +9,14 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, oidc, signin
+from portal import account, oidc, profile, signin
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     signin.routes,
     oidc.routes,
     account.routes,
+    profile.routes,
 ]
 
 
