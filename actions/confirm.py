@@ -14,7 +14,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions import _runtime, absence, orders, reminders, teacher
+from actions import _runtime, absence, orders, profile, reminders, teacher
 from actions._base import RanselAction, Turn, reset
 from bot import confirm_codes
 from bot.phrases import confirmation_code, language_request, yes_or_no
@@ -30,6 +30,7 @@ CARRY_OUT: dict[str, Callable[[Turn, dict[str, Any]], None]] = {
     orders.BROADCAST_KIND: orders.send,
     orders.ASSIGNMENT_KIND: orders.add,
     orders.CHANGE_KIND: orders.change,
+    profile.KIND: profile.apply,
 }
 
 

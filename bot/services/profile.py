@@ -334,6 +334,31 @@ def set_field(session: Session, asker: Person, pupil_id: int, key: str, value: A
     return _saved(session, asker, pupil_id, row, clock)
 
 
+@dataclass(frozen=True)
+class FieldPlan:
+    """What a change of one field would meet, for a question before it is made."""
+
+    pupil: Person
+    allowed: bool  # the asker's role sets this field under the school's policy
+    counted: Any  # the value that counts now (for equipment: the school's default if none)
+    mine: Any  # the asker's own source's value, None if they have none
+
+
+def plan_field(session: Session, asker: Person, pupil_id: int, key: str, clock: Clock) -> FieldPlan:
+    """Before asking "Skal jeg notere at …?": may the asker set ``key``, and what counts now.
+    AccessDenied if they may not see the pupil."""
+    as_source = acting_as(session, asker, pupil_id, clock.today())
+    if key not in FIELDS:
+        raise InvalidProfileValue(f"unknown profile field {key!r}")
+    policy = policy_for_pupil(session, pupil_id)
+    shown = {f.key: f for f in _fields(session, pupil_id, policy, as_source, {})}[key]
+    counted = shown.counted.value if shown.counted is not None else None
+    if counted is None and key == "equipment":
+        counted = sorted(policy.default_equipment)
+    return FieldPlan(session.get_one(Person, pupil_id), policy.may_set(as_source, key), counted,
+                     shown.mine.value if shown.mine is not None else None)
+
+
 def set_status(session: Session, asker: Person, pupil_id: int, *, scope: str, code: str, dimension: Dimension,
                level: float | None, clock: Clock) -> Saved:
     """A teacher's status of the pupil on an aim (``scope`` "aim") or a whole subject
