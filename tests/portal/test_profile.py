@@ -42,6 +42,7 @@ def test_a_guardian_turns_on_read_aloud_and_the_childs_recommendations_change(po
 
     signed_in(page, portal_stack, "kari.hansen")
     page.goto(f"{portal_stack.url}/profile")
+    assert_accessible(page, "the list of profiles")
     page.get_by_role("link", name="Emma Hansen").click()
     expect(page.get_by_role("heading", name="Profilen til Emma Hansen", level=1)).to_be_visible()
     read_aloud = field_card(page, "Opplesing")
@@ -98,8 +99,8 @@ def test_the_pupil_sees_their_own_profile_in_words_a_pupil_understands(portal_st
 
 
 def test_a_teachers_judgement_counts_where_the_policy_says_so_and_not_elsewhere(portal_stack: PortalStack,
-                                                                               page: Page) -> None:
-    signed_in(page, portal_stack, "liv.andersen")
+                                                                               browser: Browser) -> None:
+    page = signed_in(new_context(browser, width=360).new_page(), portal_stack, "liv.andersen")
     page.goto(f"{portal_stack.url}/profile/{portal_stack.person_id('nora.lie')}")
     form = page.locator("form").filter(has=page.get_by_label("Kompetansemål"))
     form.get_by_label("Kompetansemål").select_option("KM290")  # "utforske, bruke og beskrive ulike divisjonsstrategier"
@@ -107,10 +108,10 @@ def test_a_teachers_judgement_counts_where_the_policy_says_so_and_not_elsewhere(
     form.get_by_label("Nivå").select_option(label="Mestrer godt")
     form.get_by_role("button", name="Lagre").click()
     expect(page.get_by_role("status")).to_contain_text("er nå «Mestrer godt»")
-    assert_accessible(page, "profile as teacher")
+    assert_accessible(page, "profile as teacher at 360 px")
     shot(page, "profile-teacher-status")
 
-    nora = signed_in(page.context.browser.new_context().new_page(), portal_stack, "nora.lie")  # type: ignore[union-attr]
+    nora = signed_in(new_context(browser).new_page(), portal_stack, "nora.lie")
 
     def nora_reads() -> str:
         nora.goto(f"{portal_stack.url}/profile/{portal_stack.person_id('nora.lie')}")
@@ -134,6 +135,7 @@ def test_a_teachers_judgement_counts_where_the_policy_says_so_and_not_elsewhere(
             set_policy(session, owner, {"mastery_precedence": ["teacher", "computed", "self", "guardian"]},
                        by=None, clock=portal_stack.runtime.clock)
     nora.context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize(("username", "pupil", "status"), [
