@@ -12,6 +12,7 @@ pupil gets the same 404 as for a page that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, get_args
 
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.access import AccessDenied, visible_pupils
+from bot.access import AccessDenied, acting_as, visible_pupils
 from bot.i18n import Formatter
 from bot.models import Dimension, Person, Role
 from bot.profile import AIM, FIELDS, SUBJECT, Didactics, Equipment, InvalidProfileValue, LearningMethod, SpecialNeed
@@ -179,7 +180,8 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
         return await _saving(request, viewer, pupil_id, save, None)
 
-    async def _saving(request: Request, viewer: Viewer, pupil_id: int, save: Any, key: str | None) -> Response:
+    async def _saving(request: Request, viewer: Viewer, pupil_id: int, save: Callable[[Session], service.Saved],
+                      key: str | None) -> Response:
         def attempt(session: Session) -> service.Saved | str:
             try:
                 return save(session)
@@ -208,7 +210,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
         def reverse(session: Session) -> service.Reverted | None:
             asker = person(session, viewer)
-            service.view(session, asker, pupil_id, runtime.clock, viewer.language)  # AccessDenied if not theirs
+            acting_as(session, asker, pupil_id, runtime.clock.today())  # AccessDenied if not theirs
             return service.undo_change(session, asker, history_id, runtime.clock)
 
         try:
