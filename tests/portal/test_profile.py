@@ -108,6 +108,14 @@ def test_a_teachers_judgement_counts_where_the_policy_says_so_and_not_elsewhere(
     form.get_by_label("Nivå").select_option(label="Mestrer godt")
     form.get_by_role("button", name="Lagre").click()
     expect(page.get_by_role("status")).to_contain_text("er nå «Mestrer godt»")
+    by_subject = page.locator("form").filter(has=page.get_by_label("Fag", exact=True))
+    by_subject.get_by_label("Fag", exact=True).select_option(label="matematikk")
+    by_subject.get_by_label("Dimensjon").select_option(label="Ferdigheter")
+    by_subject.get_by_label("Nivå").select_option(label="Godt i gang")
+    by_subject.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("status")).to_have_text("Lagret: Ferdigheter: matematikk er nå «Godt i gang».")
+    expect(page.get_by_role("region", name="Lærernes vurdering per fag")).to_contain_text(
+        "Matematikk: Ferdigheter godt i gang (satt av Liv Andersen (lærer), 1. desember 2026 kl. 10:00)")
     assert_accessible(page, "profile as teacher at 360 px")
     shot(page, "profile-teacher-status")
 
