@@ -233,3 +233,15 @@ def test_a_value_the_field_does_not_take_is_refused_and_changes_nothing(portal_s
     with portal_stack.runtime.transaction() as session:
         assert session.scalar(select(ProfileSetting.id).where(ProfileSetting.pupil_id == jonas,
                                                               ProfileSetting.key == "speaking_rate")) is None
+
+
+@pytest.mark.parametrize(("username", "pupil", "heading", "words"), [
+    ("per.lie", "nora.lie", "Profilen til Nora Lie", "Læring, behov og innstillingar"),
+    ("james.smith", "olivia.smith", "Olivia Smith's profile", "Learning, needs and settings"),
+    ("sindre.berg", "sindre.berg", "Profilen min", "Du endrar som"),
+])
+def test_the_profile_page_speaks_the_viewers_language(portal_stack: PortalStack, username: str, pupil: str,
+                                                      heading: str, words: str) -> None:
+    with httpx.Client(base_url=portal_stack.url, cookies={COOKIE: portal_stack.session_cookie(username)}) as client:
+        html = client.get(f"/profile/{portal_stack.person_id(pupil)}").text
+    assert f"<h1>{heading}</h1>" in html.replace("&#39;", "'") and words in html
