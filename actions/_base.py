@@ -116,68 +116,127 @@ def _known_named(turn: Turn) -> list[str]:
 
 
 def _override(turn: Turn, action_name: str) -> RanselAction | None:
-    """Messages whose meaning is fixed syntax, not left to the model's guess:
+    """Messages whose meaning is fixed syntax or plain words, not left to the model's guess:
+    the first of ``REROUTES`` that applies names the action that answers instead."""
+    for reroute in REROUTES:
+        wanted = reroute(turn, action_name)
+        if wanted is not None:
+            if wanted == action_name:
+                return None
+            action = REGISTRY.get(wanted)
+            return action() if action is not None else None
+    return None
 
-    - a teacher's "svar 112 ..." is an answer to case 112 whatever the model made of the rest
-      ("svar 112 turen er flyttet til torsdag" is not a question about what to bring);
-    - "ja"/"nei" while a yes/no question waits answers that question;
-    - "angre"/"undo" reverses the last change;
-    - "svar på nynorsk"/"reply in English" chooses the language;
-    - a request meant for another assistant gets the polite out-of-scope answer.
-    """
-    wanted: str | None = None
-    if Role.TEACHER in turn.roles and answer_command(turn.text):
-        wanted = ANSWER_ACTION
-    elif turn.tracker.get_slot("confirm") and (yes_or_no(turn.text) is not None or confirmation_code(turn.text)):
-        wanted = CONFIRM_ACTION
-    elif is_undo(turn.text):
-        wanted = UNDO_ACTION
-    elif language_request(turn.text):
-        wanted = LANGUAGE_ACTION
-    elif action_name not in KEEP_ON_TOPIC and not_for_ransel(turn):
-        wanted = OUT_OF_SCOPE_ACTION
-    elif action_name not in (UNDO_ACTION, LANGUAGE_ACTION) and (order := _staff_order(turn)) is not None:
-        wanted = order
-    elif (staff := REGISTRY.get(STAFF_ACTION)) is not None and action_name in staff.REROUTES \
-            and staff.applies(turn):
-        wanted = STAFF_ACTION
-    elif action_name in RELAY_MISREAD and (relay := REGISTRY.get("action_relay_from_message")) is not None \
-            and relay.applies(turn):
-        wanted = "action_relay_from_message"
-    elif action_name in ABSENCE_MISREAD and Role.GUARDIAN in turn.roles and absence_cue(turn.text) \
-            and not is_question(turn.text) and not _BRING_WORDS.search(turn.text):
-        # "Ella må vere heime fredag, ho er med på ein turnering" read as a question about
-        # Friday: a statement that a child will be away (it is confirmed before anything is saved).
-        wanted = "action_report_absence"
-    elif action_name in REMINDERS_MISREAD and _asks_for_reminders(turn):
-        # "Jeg vil gjerne få beskjed dagen før prøver" read as a question about tests.
-        wanted = "action_reminders"
-    elif action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text):
-        # "Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question.
-        wanted = "action_bring"
-    elif action_name in MISREAD | {"action_goodbye", "action_thanks", OUT_OF_SCOPE_ACTION} \
-            and _RESULT_WORDS.search(turn.text) and _known_named(turn):
-        # "Kva resultat har Elias fått i naturfag?" not understood: a child and results.
-        wanted = "action_progress"
-    elif action_name in MISREAD | {"action_timetable", "action_week_plan"} and asks_who_teaches(turn.text):
-        # "Kven har Eirik i engelsk?" read as a child's name or not understood.
-        wanted = "action_who_teaches"
-    elif action_name in ("action_homework", "action_tests", "action_week_plan", "action_timetable") \
-            and _RESULT_WORDS.search(turn.text) and not _KIND_ASKED.search(turn.text) and _known_named(turn):
-        # "Hvilke resultater har Mathilde fått til nå?" read as a question about homework.
-        wanted = "action_progress"
-    elif action_name in MISREAD | {OUT_OF_SCOPE_ACTION} and (kind := _KIND_ASKED.search(turn.text)) and turn.spans() \
-            and ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
-        # "Kva er prøva på fredag om?" not understood: a kind of work and a day.
-        wanted = "action_tests" if kind.group(1) else "action_homework" if kind.group(2) else "action_bring"
-    elif action_name == OUT_OF_SCOPE_ACTION and (_known_named(turn) or _names_own_item(turn)):
-        # It names a pupil the asker knows: about school after all (the fallback answers an
-        # item it names, or asks).
-        wanted = "action_fallback"
-    if wanted is None or wanted == action_name:
+
+# Each reroute: (turn, the model's action) -> the action wanted instead, or None when it does
+# not apply. Checked in the order of REROUTES (below); the first that applies decides.
+
+def _answer_command(turn: Turn, action_name: str) -> str | None:
+    """A teacher's "svar 112 ..." answers case 112 whatever the model made of the rest
+    ("svar 112 turen er flyttet til torsdag" is not a question about what to bring)."""
+    return ANSWER_ACTION if Role.TEACHER in turn.roles and answer_command(turn.text) else None
+
+
+def _yes_or_no(turn: Turn, action_name: str) -> str | None:
+    """"ja"/"nei" (or a confirmation code) while a yes/no question waits answers it."""
+    waiting = turn.tracker.get_slot("confirm")
+    return CONFIRM_ACTION if waiting and (yes_or_no(turn.text) is not None or confirmation_code(turn.text)) else None
+
+
+def _undo(turn: Turn, action_name: str) -> str | None:
+    """"angre"/"undo" reverses the last change."""
+    return UNDO_ACTION if is_undo(turn.text) else None
+
+
+def _language(turn: Turn, action_name: str) -> str | None:
+    """"svar på nynorsk"/"reply in English" chooses the language."""
+    return LANGUAGE_ACTION if language_request(turn.text) else None
+
+
+def _not_for_ransel(turn: Turn, action_name: str) -> str | None:
+    """A request meant for another assistant gets the polite out-of-scope answer."""
+    return OUT_OF_SCOPE_ACTION if action_name not in KEEP_ON_TOPIC and not_for_ransel(turn) else None
+
+
+def _order(turn: Turn, action_name: str) -> str | None:
+    """A staff member's order ("legg til lekse ...") whatever the model read."""
+    return _staff_order(turn) if action_name not in (UNDO_ACTION, LANGUAGE_ACTION) else None
+
+
+def _staff_question(turn: Turn, action_name: str) -> str | None:
+    """A teacher's question about their own classes read as a family question."""
+    staff = REGISTRY.get(STAFF_ACTION)
+    return STAFF_ACTION if staff is not None and action_name in staff.REROUTES and staff.applies(turn) else None
+
+
+def _relay(turn: Turn, action_name: str) -> str | None:
+    """A message for a teacher read as a question."""
+    relay = REGISTRY.get("action_relay_from_message")
+    applies = action_name in RELAY_MISREAD and relay is not None and relay.applies(turn)
+    return "action_relay_from_message" if applies else None
+
+
+def _absence(turn: Turn, action_name: str) -> str | None:
+    """"Ella må vere heime fredag, ho er med på ein turnering" read as a question about
+    Friday: a statement that a child will be away (it is confirmed before anything is saved)."""
+    applies = action_name in ABSENCE_MISREAD and Role.GUARDIAN in turn.roles and absence_cue(turn.text) \
+        and not is_question(turn.text) and not _BRING_WORDS.search(turn.text)
+    return "action_report_absence" if applies else None
+
+
+def _reminders(turn: Turn, action_name: str) -> str | None:
+    """"Jeg vil gjerne få beskjed dagen før prøver" read as a question about tests."""
+    return "action_reminders" if action_name in REMINDERS_MISREAD and _asks_for_reminders(turn) else None
+
+
+def _bring_this_week(turn: Turn, action_name: str) -> str | None:
+    """"Hva må Liam ha med seg denne uka og neste uke?" read as a week plan question."""
+    applies = action_name in ("action_week_plan", "action_timetable") and _BRING_WORDS.search(turn.text)
+    return "action_bring" if applies else None
+
+
+def _results_not_understood(turn: Turn, action_name: str) -> str | None:
+    """"Kva resultat har Elias fått i naturfag?" not understood: a child and results."""
+    applies = action_name in MISREAD | {"action_goodbye", "action_thanks", OUT_OF_SCOPE_ACTION} \
+        and _RESULT_WORDS.search(turn.text) and _known_named(turn)
+    return "action_progress" if applies else None
+
+
+def _who_teaches(turn: Turn, action_name: str) -> str | None:
+    """"Kven har Eirik i engelsk?" read as a child's name or not understood."""
+    applies = action_name in MISREAD | {"action_timetable", "action_week_plan"} and asks_who_teaches(turn.text)
+    return "action_who_teaches" if applies else None
+
+
+def _results_read_as_work(turn: Turn, action_name: str) -> str | None:
+    """"Hvilke resultater har Mathilde fått til nå?" read as a question about homework."""
+    applies = action_name in ("action_homework", "action_tests", "action_week_plan", "action_timetable") \
+        and _RESULT_WORDS.search(turn.text) and not _KIND_ASKED.search(turn.text) and _known_named(turn)
+    return "action_progress" if applies else None
+
+
+def _kind_and_day(turn: Turn, action_name: str) -> str | None:
+    """"Kva er prøva på fredag om?" not understood: a kind of work and a day."""
+    if action_name not in MISREAD | {OUT_OF_SCOPE_ACTION} or not ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
         return None
-    action = REGISTRY.get(wanted)
-    return action() if action is not None else None
+    kind = _KIND_ASKED.search(turn.text)
+    if kind is None or not turn.spans():
+        return None
+    return "action_tests" if kind.group(1) else "action_homework" if kind.group(2) else "action_bring"
+
+
+def _about_school_after_all(turn: Turn, action_name: str) -> str | None:
+    """It names a pupil the asker knows or one of their items: about school after all (the
+    fallback answers an item it names, or asks)."""
+    applies = action_name == OUT_OF_SCOPE_ACTION and (_known_named(turn) or _names_own_item(turn))
+    return "action_fallback" if applies else None
+
+
+REROUTES: list[Callable[[Turn, str], str | None]] = [
+    _answer_command, _yes_or_no, _undo, _language, _not_for_ransel, _order, _staff_question, _relay, _absence,
+    _reminders, _bring_this_week, _results_not_understood, _who_teaches, _results_read_as_work, _kind_and_day,
+    _about_school_after_all,
+]
 
 
 # Question actions a request for reminders is misread as.

@@ -48,15 +48,17 @@ TEST_DAYS = 28
 GRADED = {AssignmentKind.TEST, AssignmentKind.HOMEWORK, AssignmentKind.PROJECT}
 
 # What a teacher's question about a class wants, by its words (checked in this order).
+# Words that ask for numbers about a test's results (both lists below use them).
+_STAT_WORDS = (r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
+               r"|\btop\b|\bbottom\b|under halv|below half|less than half|\bavg\b|over \d|above \d|minst \d"
+               r"|rangering|ranking|rank|under \d|below \d")
 _RESULTS = re.compile(
-    r"snitt|snit\b|gjennomsnit|average|mean|median|høyest|høgast|hoyest|lavest|lågast|highest|lowest|best|dårligst|"
-    r"lavst|lågst|høyst|høgst|"
-    r"dårlegast|svakast|worst|"
+    _STAT_WORDS + r"|snit\b|gjennomsnit|hoyest|dårligst|lavst|lågst|høyst|høgst|dårlegast|svakast|worst|"
     r"full pott|full score|fullt hus|alt rett|all correct|top score|toppscore|maks poeng|full marks|"
-    r"resultat|result|score|poeng|points|karakter|marks|fordeling|distribution|spread|rangering|ranking|rank|"
-    r"rekkefølge|ranger|under \d|below \d|over \d|above \d|more than \d|mer enn \d|meir enn \d|minst \d|at least \d|avg\b|"
+    r"resultat|result|score|poeng|points|karakter|marks|spread|"
+    r"rekkefølge|ranger|more than \d|mer enn \d|meir enn \d|at least \d|"
     r"full skår|full skåre|fullt skår|mindre enn \d|lavere enn \d|lågare enn \d|færre enn \d|gikk|gjekk|went|did .* do|"
-    r"\btop\b|\bbottom\b|på topp|på bunnen|øverst|nederst|under halv|below half|less than half|"
+    r"på topp|på bunnen|øverst|nederst|"
     r"(?:under|below|less than|mindre enn) (?:en|ein|a|one|two|to|tre|three) (?:tredjedel|fjerdedel|third|quarter)|"
     r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått", re.IGNORECASE)
 _RANKING = re.compile(r"rangering|ranger|ranking|rank|rekkefølge|rekkjefølgje|alle resultat|all (?:the )?(?:results|scores)"
@@ -76,9 +78,8 @@ _BEHIND_CLEARLY = re.compile(r"\bbehind\b|henger etter|heng etter|ligger etter|l
                              re.IGNORECASE)
 _MISSING = re.compile(r"mangler|manglar|missing|ikke levert|ikkje levert|not handed|no result|ikke fått|ikkje fått"
                       r"|uten resultat|uten karakter|uten poeng|uttan", re.IGNORECASE)
-_STATS = re.compile(r"snitt|average|mean|median|høyest|høgast|lavest|lågast|highest|lowest|best|fordeling|distribution"
-                    r"|\btop\b|\bbottom\b|under halv|below half|less than half|\bavg\b|over \d|above \d|minst \d"
-                    r"|rangering|ranking|rank|under \d|below \d|scored|fikk|fekk|got", re.IGNORECASE)
+# Statistics asked for beside "who is missing" ("fikk alle minst 10, og hvem mangler?").
+_STATS = re.compile(_STAT_WORDS + r"|scored|fikk|fekk|got", re.IGNORECASE)
 _EVENTS = re.compile(r"\bskjer\b|happening|what's on|whats on|going on|coming up|upcoming|på gang|på gong|arrangement|event|aktivitet|activity|\btur\b"
                      r"|\btrip\b|program|plan(?:en)?\b", re.IGNORECASE)
 _AHEAD = re.compile(r"framover|fremover|fram\s+til|frem\s+til|kommende|komande|ahead|coming|upcoming|neste|next"

@@ -52,7 +52,6 @@ from bot.orders import (
     max_score_in,
     send_moment,
 )
-from bot.outbox import enqueue_many
 from bot.phrases import subjects_named
 from bot.services import changes
 from bot.services.broadcasts import (
@@ -65,7 +64,15 @@ from bot.services.broadcasts import (
 )
 from bot.services.classes import class_of, contact_class, items_named_in_scope, own_scope
 from bot.services.items import Candidate, rank
-from bot.services.teaching import InvalidAssignment, add_assignment, move_assignment, own_upcoming, remove_assignment
+from bot.services.teaching import (
+    InvalidAssignment,
+    add_assignment,
+    correct_reminded,
+    move_assignment,
+    own_upcoming,
+    remove_assignment,
+    snapshot,
+)
 
 BROADCAST_KIND = "broadcast"
 ASSIGNMENT_KIND = "assignment"
@@ -397,33 +404,16 @@ def change(turn: Turn, data: dict[str, Any]) -> None:
     try:
         if data["action"] == MOVE:
             assignment = turn.session.get(Assignment, int(data["assignment_id"]))
-            before = _snapshot(assignment) if assignment is not None else {}
+            before = snapshot(assignment) if assignment is not None else {}
             done = move_assignment(turn.session, turn.person, int(data["assignment_id"]),
                                    datetime.fromisoformat(data["due"]), turn.clock)
         else:
             assignment = turn.session.get(Assignment, int(data["assignment_id"]))
-            before = _snapshot(assignment) if assignment is not None else {}
+            before = snapshot(assignment) if assignment is not None else {}
             done = remove_assignment(turn.session, turn.person, int(data["assignment_id"]), turn.clock)
     except InvalidAssignment as error:
         turn.say("assignment_invalid", code=error.code)
         return
-    now = turn.clock.now()
-    facts = {"title": done.title, "group": done.group_name, "old": done.old_due.isoformat(),
-             "new": done.new_due.isoformat() if done.new_due else None}
-    enqueue_many(turn.session, [
-        {"idempotency_key": f"correction:{data['assignment_id']}:{now.isoformat()}:p{recipient}",
-         "recipient_id": recipient, "category": "homework", "template": "assignment_changed",
-         "payload": {**facts, "pupils": pupils}, "due_at": now}
-        for recipient, pupils in done.reminded.items()
-    ], now=now)
+    corrected = correct_reminded(turn.session, int(data["assignment_id"]), done, turn.clock)
     changes.record(turn.session, turn.person, changes.HOMEWORK_CHANGE, before, turn.clock)
-    turn.say("assignment_changed_done", done=done, corrected=len(done.reminded))
-
-
-def _snapshot(assignment: Any) -> dict[str, Any]:
-    """What undo needs to put the item back as it was."""
-    return {"sourced_id": assignment.sourced_id, "group_id": assignment.group_id, "kind": assignment.kind.value,
-            "subject_code": assignment.subject_code, "title": assignment.title,
-            "description": assignment.description, "due_at": assignment.due_at.isoformat(),
-            "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
-            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id}
+    turn.say("assignment_changed_done", done=done, corrected=corrected)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db import IN_CHUNK, chunks
 from bot.memo import memo
 from bot.models import (
+    Broadcast,
     BroadcastScope,
     Group,
     GroupKind,
@@ -376,6 +377,13 @@ def may_broadcast(session: Session, author: Person, school_id: int, scope: Broad
             )
         ) is not None
     return any(r.role is Role.TEACHER and r.school_id == school_id for r in roles)
+
+
+def may_follow_broadcast(session: Session, reader: Person, broadcast: Broadcast) -> bool:
+    """Who may follow a broadcast's delivery and cancel what has not gone out: its author,
+    and a school admin of its school (who sees totals, not names: see the summary)."""
+    return reader.enabled and (broadcast.author_id == reader.id
+                               or broadcast.school_id in admin_school_ids(session, reader))
 
 
 def _school_roles(session: Session, person_id: int) -> list[PersonRole]:

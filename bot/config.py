@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,6 +33,56 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "local"
 
 class ConfigError(Exception):
     """Settings could not be read; the message says which setting and why."""
+
+
+class OidcProvider(BaseModel):
+    """An OpenID Connect provider people sign in to the portal with (docs/SIGN_IN.md).
+
+    The person is the one whose identifier in ``scheme`` (from the school's OneRoster
+    ``userIds``) is the value of ``claim`` in the ID token; a claim holding a list (Feide's
+    ``userid_sec``) matches any of its values that start with ``claim_prefix``, which is cut
+    off first (``feide:liv@fjellby.kommune.no`` -> ``liv@fjellby.kommune.no``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="In URLs: /sign-in/oidc/{name}")
+    label: str = Field(min_length=1, description="On the sign-in button, e.g. Feide")
+    issuer: str = Field(pattern=r"^https?://", description="Its discovery document is at {issuer}/.well-known/openid-configuration")
+    client_id: str = Field(min_length=1)
+    client_secret: str = ""
+    # How the client secret is sent to the token endpoint (both Feide and ID-porten take these).
+    token_endpoint_auth_method: str = Field("client_secret_basic", pattern=r"^client_secret_(basic|post)$")
+    scopes: list[str] = Field(default_factory=lambda: ["openid"])
+    claim: str = Field(min_length=1, description="The ID-token claim that identifies the person")
+    claim_prefix: str = ""
+    scheme: str = Field(min_length=1, description="The userIds scheme the claim is matched to: Feide, NIN")
+    # Extra authorization parameters, e.g. ID-porten's {"acr_values": "idporten-loa-substantial"}.
+    authorize_params: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("scopes")
+    @classmethod
+    def _asks_for_openid(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError('must include "openid"')
+        return value
+
+
+def emulated_oidc_providers(base_url: str, client_secret: str) -> list[OidcProvider]:
+    """The local demo providers (``channels/emulators/oidc.py``) as Feide and ID-porten
+    configure them, at ``base_url``/feide and ``base_url``/idporten."""
+    base = base_url.rstrip("/")
+    return [
+        OidcProvider(name="feide", label="Feide", issuer=f"{base}/feide", client_id="ransel-demo",
+                     client_secret=client_secret, scopes=["openid", "userid-feide"],
+                     claim=FEIDE_CLAIM, claim_prefix="feide:", scheme="Feide"),
+        OidcProvider(name="idporten", label="ID-porten", issuer=f"{base}/idporten", client_id="ransel-demo",
+                     client_secret=client_secret, scopes=["openid"], claim="pid", scheme="NIN",
+                     authorize_params={"acr_values": "idporten-loa-substantial"}),
+    ]
+
+
+# Feide's secondary user ids, e.g. ["feide:liv.andersen@fjellby.kommune.no"] (scope userid-feide).
+FEIDE_CLAIM = "https://n.feide.no/claims/userid_sec"
 
 
 class Settings(BaseSettings):
@@ -97,6 +147,15 @@ class Settings(BaseSettings):
     # and at the latest this many hours after sign-in.
     portal_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     portal_session_hours: int = Field(12, ge=1, le=24 * 30)
+    # OpenID Connect providers of the portal's sign-in (Feide, ID-porten), a JSON list in
+    # RANSEL_OIDC_PROVIDERS (docs/SIGN_IN.md). With `emulators` on and none set, the local demo
+    # providers at `oidc_emulator_url` (Feide and ID-porten, clearly marked as demo) are used.
+    oidc_providers: list[OidcProvider] = Field(default_factory=list)
+    oidc_emulator_url: str = "http://127.0.0.1:8083"
+    # How long a started sign-in may take before its callback is refused.
+    oidc_login_minutes: int = Field(10, ge=1, le=60)
+    # Sign-ins started and not yet finished, for the whole installation (each is a row).
+    oidc_logins_max: int = Field(20000, ge=10)
 
     # Offline speech. A vosk model folder per language; none set means recognition in that
     # language answers "voice is not available". alphacephei publishes no Norwegian model:
@@ -154,6 +213,14 @@ class Settings(BaseSettings):
     def _proxies_are_networks(cls, value: list[str]) -> list[str]:
         for cidr in value:
             ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("oidc_providers")
+    @classmethod
+    def _provider_names_differ(cls, value: list[OidcProvider]) -> list[OidcProvider]:
+        names = [p.name for p in value]
+        if len(set(names)) != len(names):
+            raise ValueError("two providers have the same name")
         return value
 
     @field_validator("default_language")
@@ -215,4 +282,14 @@ def load_settings(**overrides: Any) -> Settings:
             lines.append(f"RANSEL_{name.upper()}: {err['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     # Secrets last: keys reads data_dir from the validated settings.
-    return keys.complete(settings)
+    settings = keys.complete(settings)
+    return with_emulated_sign_in(settings) if settings.emulators else settings
+
+
+def with_emulated_sign_in(settings: Settings) -> Settings:
+    """``settings`` signing in with the local demo providers when no provider is configured
+    (their client secret is this installation's, from ``<data_dir>/secrets.json``)."""
+    if settings.oidc_providers:
+        return settings
+    secret = keys.installation_secrets(settings.data_dir)["emulator_oidc_client_secret"]
+    return settings.model_copy(update={"oidc_providers": emulated_oidc_providers(settings.oidc_emulator_url, secret)})

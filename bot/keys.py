@@ -35,6 +35,7 @@ def _generate() -> dict[str, str]:
         "emulator_telegram_bot_token": f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(27)}",
         "emulator_twilio_account_sid": "AC" + secrets.token_hex(16),
         "emulator_twilio_auth_token": secrets.token_hex(16),
+        "emulator_oidc_client_secret": secrets.token_urlsafe(32),
     }
 
 

@@ -9,13 +9,17 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
-from portal import account, oidc, profile, signin
+from portal import account, oidc, profile, signin, teacher, teacher_assignments, teacher_broadcasts, teacher_inbox
 from portal.web import PORTAL_DIR, STATIC
 
 PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     signin.routes,
     oidc.routes,
     account.routes,
+    teacher.routes,
+    teacher_broadcasts.routes,
+    teacher_assignments.routes,
+    teacher_inbox.routes,
     profile.routes,
 ]
 

@@ -34,6 +34,7 @@ from portal.web import (
     home_of,
     page,
     render,
+    safe_next,
     set_cookie,
     start_session,
     viewer_of,
@@ -42,13 +43,6 @@ from portal.web import (
 log = logging.getLogger(__name__)
 
 SIGNIN_CSRF = "ransel_portal_csrf"
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site may follow sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 def signin_page(request: Request, runtime: Runtime, status_code: int = 200, **context: Any) -> Response:

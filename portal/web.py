@@ -198,6 +198,13 @@ def csrf_ok(runtime: Runtime, viewer: Viewer, sent: str | None) -> bool:
     return bool(sent) and hmac.compare_digest(str(sent), csrf_token(runtime, viewer))
 
 
+def safe_next(target: str | None) -> str:
+    """Only a path on this site may follow sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 # -- guards ---------------------------------------------------------------------------------
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import api_tokens
 from bot import reminder_rules as rules
-from bot.access import admin_school_ids
+from bot.access import admin_school_ids, may_follow_broadcast
 from bot.models import Audience, Broadcast, BroadcastScope, Person, School
 from bot.reminder_rules import MAX_RULES_BYTES
 from bot.runtime import Runtime
@@ -118,7 +118,7 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         broadcast = session.get(Broadcast, request.path_params["id"])
         if author is None or broadcast is None:
             return None
-        if broadcast.author_id != author.id and broadcast.school_id not in admin_school_ids(session, author):
+        if not may_follow_broadcast(session, author, broadcast):
             return None
         return author, broadcast
 

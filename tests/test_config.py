@@ -66,3 +66,36 @@ def test_processes_sharing_an_anchor_share_one_running_clock(monkeypatch: pytest
     clock = Clock.from_settings(load_settings())
     # The anchor is long past, so the clock has run on far beyond RANSEL_NOW.
     assert clock.now().year > 2026
+
+
+FEIDE_JSON = ('[{"name": "feide", "label": "Feide", "issuer": "https://auth.dataporten.no", "client_id": "abc",'
+              ' "client_secret": "s", "scopes": ["openid", "userid-feide"],'
+              ' "claim": "https://n.feide.no/claims/userid_sec", "claim_prefix": "feide:", "scheme": "Feide"}]')
+
+
+def test_sign_in_providers_come_from_a_json_list(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_OIDC_PROVIDERS", FEIDE_JSON)
+    [feide] = load_settings(data_dir=tmp_path).oidc_providers
+    assert (feide.issuer, feide.scheme, feide.token_endpoint_auth_method) == (
+        "https://auth.dataporten.no", "Feide", "client_secret_basic")
+    # Configured providers win over the demo's, even with the emulators on.
+    assert [p.issuer for p in load_settings(data_dir=tmp_path, emulators=True).oidc_providers] == [feide.issuer]
+
+
+def test_a_provider_without_openid_or_two_with_one_name_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANSEL_OIDC_PROVIDERS", FEIDE_JSON.replace('"openid", ', ""))
+    with pytest.raises(ConfigError, match="RANSEL_OIDC_PROVIDERS.*openid"):
+        load_settings()
+    monkeypatch.setenv("RANSEL_OIDC_PROVIDERS", FEIDE_JSON[:-1] + "," + FEIDE_JSON[1:])
+    with pytest.raises(ConfigError, match="same name"):
+        load_settings()
+
+
+def test_with_the_emulators_on_the_demo_feide_and_id_porten_are_used(tmp_path) -> None:
+    settings = load_settings(data_dir=tmp_path, emulators=True, oidc_emulator_url="http://127.0.0.1:18083")
+    assert [(p.name, p.issuer, p.scheme) for p in settings.oidc_providers] == [
+        ("feide", "http://127.0.0.1:18083/feide", "Feide"), ("idporten", "http://127.0.0.1:18083/idporten", "NIN")]
+    again = load_settings(data_dir=tmp_path, emulators=True)  # another process of the same installation
+    assert {p.client_secret for p in [*settings.oidc_providers, *again.oidc_providers]} == {
+        settings.oidc_providers[0].client_secret}
+    assert len(settings.oidc_providers[0].client_secret) >= 40

@@ -31,7 +31,7 @@ from .learning import LearningPolicy, ResourceOutcome
 from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadMessage, WebNotice
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
-from .people import Guardianship, Person, PersonRole
+from .people import Guardianship, OidcLogin, Person, PersonIdentifier, PersonRole
 from .profile import AimStatus, ProfileHistory, ProfileSetting, SubjectStatus
 from .resources import Activity, LearningResource, Review, resource_aims
 from .roster import AssignmentCategory, Course

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Role, str_enum
+from .base import Base, Role, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from .org import Membership
@@ -72,3 +72,38 @@ class Guardianship(Base):
 
     guardian: Mapped[Person] = relationship(foreign_keys=[guardian_id])
     pupil: Mapped[Person] = relationship(foreign_keys=[pupil_id])
+
+
+class PersonIdentifier(Base):
+    """An identifier another system knows the person by, from the school's register (OneRoster
+    ``userIds``: ``{Feide:liv.andersen@fjellby.kommune.no}``, ``{NIN:...}``). Sign-in with
+    Feide or ID-porten finds the person by one of these; stored exactly as the school gave it."""
+
+    __tablename__ = "person_identifiers"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(255))
+
+    def __repr__(self) -> str:  # no value: NINs must not reach logs
+        return f"<PersonIdentifier id={self.id} person={self.person_id} scheme={self.scheme}>"
+
+
+class OidcLogin(Base):
+    """One sign-in with an OpenID provider in progress (portal/oidc.py): what the callback
+    must find again. Looked up by the hash of ``state``; usable once, for a few minutes, and
+    only from the browser that started it (the hash of a random cookie value)."""
+
+    __tablename__ = "oidc_logins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_path: Mapped[str] = mapped_column(String(1000), default="/")
+    language: Mapped[str] = mapped_column(String(8), default="nb")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -36,7 +36,7 @@ from bot.models import (
     Person,
     School,
 )
-from bot.outbox import enqueue_many
+from bot.outbox import cancel, enqueue_many
 from bot.services import reach as prefs
 
 MAX_TEXT = 1500
@@ -242,9 +242,15 @@ def _prepare(
     )
 
 
-def cancel_broadcast(session: Session, broadcast: Broadcast, *, clock: Clock) -> None:
-    """Stop what has not gone out yet (rows are skipped when they come due)."""
+def cancel_broadcast(session: Session, broadcast: Broadcast, *, clock: Clock) -> int:
+    """Stop what has not gone out yet: the rows still waiting are withdrawn now (skipped,
+    "cancelled"), and a row a worker holds is skipped when it is rendered. How many were
+    stopped."""
     broadcast.cancelled_at = clock.now()
+    keys = session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.broadcast_id == broadcast.id, OutboxMessage.status == OutboxStatus.PENDING)).all()
+    stopped, _ = cancel(session, keys, now=clock.utcnow(), detail="cancelled")
+    return len(stopped)
 
 
 @dataclass

@@ -290,6 +290,7 @@ class TaughtGroup:
     name: str
     contact: bool
     pupils: int
+    group_id: int
 
 
 def groups_taught(session: Session, asker: Person, on: date) -> list[TaughtGroup]:
@@ -299,7 +300,7 @@ def groups_taught(session: Session, asker: Person, on: date) -> list[TaughtGroup
         if not _teaches(session, asker, g, on):
             continue
         count = len(pupil_ids_in(session, g.id, on))
-        out.append(TaughtGroup(g.name, _is_contact(session, asker, g, on), count))
+        out.append(TaughtGroup(g.name, _is_contact(session, asker, g, on), count, g.id))
     return out
 
 

@@ -140,6 +140,25 @@ def _awaiting_answer(session: Session, teacher: Person) -> list[Thread]:
     return [t for t in threads if t.messages and t.messages[-1].author_id != teacher.id]
 
 
+def awaiting_answer(session: Session, teacher: Person) -> list[Thread]:
+    """The teacher's open threads whose last message is not theirs, oldest first."""
+    return _awaiting_answer(session, teacher)
+
+
+def threads_of(session: Session, teacher: Person, limit: int = 100) -> list[Thread]:
+    """The threads written to this teacher (and only those), newest first."""
+    return list(session.scalars(select(Thread).where(Thread.teacher_id == teacher.id)
+                                .order_by(Thread.id.desc()).limit(limit)))
+
+
+def thread_of(session: Session, teacher: Person, thread_id: int) -> Thread:
+    """One of the teacher's threads; AccessDenied for another's, the same as for none."""
+    thread = session.get(Thread, thread_id)
+    if thread is None or thread.teacher_id != teacher.id:
+        raise AccessDenied()
+    return thread
+
+
 def answer(session: Session, teacher: Person, thread_id: int | None, text: str, clock: Clock) -> Relayed:
     """The teacher's answer, queued for the person who asked and nobody else.
 

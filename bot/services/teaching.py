@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from bot.models import (
     Person,
     Result,
 )
+from bot.outbox import enqueue_many
 from bot.services.due import DONE
 
 BEHIND_WINDOW = timedelta(weeks=6)
@@ -109,10 +111,11 @@ class Behind:
     average_percent: float | None
 
 
-def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock) -> list[Behind]:
-    """Pupils in a group the teacher may see as staff (teaches, or of the class they are
-    contact teacher of) with missing hand-ins or a low average in the last six weeks; the
-    most missing first."""
+def _recent_work(session: Session, teacher: Person, group_id: int,
+                 clock: Clock) -> tuple[list[Assignment], list[Person], dict[tuple[int, int], Result]]:
+    """The group's graded work due in the last six weeks that the school records results or
+    hand-ins for, its pupils today, and their results; AccessDenied unless the teacher may
+    see the group as staff."""
     if group_id not in staff_group_ids(session, teacher, clock.today()):
         raise AccessDenied()
     group = session.get_one(Group, group_id)
@@ -123,7 +126,7 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
             Assignment.kind.not_in((AssignmentKind.BRING, AssignmentKind.EVENT)),
             Assignment.due_at < now,
             Assignment.due_at >= now - BEHIND_WINDOW,
-        )
+        ).order_by(Assignment.due_at, Assignment.id)
     ).all()
     pupils = session.scalars(
         members(group.id, MemberRole.PUPIL, clock.today()).order_by(Person.given_name, Person.id)
@@ -135,21 +138,68 @@ def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock
     # Only work the school records results or hand-ins for: homework nobody's result is kept
     # for (a OneRoster export of reading homework) is not "missing" for everyone.
     recorded = {assignment_id for assignment_id, _ in results}
-    assignments = [a for a in assignments if a.id in recorded]
+    return [a for a in assignments if a.id in recorded], list(pupils), results
+
+
+def _standing(assignments: list[Assignment], pupil: Person,
+              results: dict[tuple[int, int], Result]) -> tuple[list[str], float | None]:
+    """(titles missing, average percent) of a pupil over some assignments."""
+    missing, percents = [], []
+    for a in assignments:
+        result = results.get((a.id, pupil.id))
+        if result is None or result.status not in DONE:
+            missing.append(a.title)
+        elif result.score is not None and a.max_score:
+            percents.append(100 * result.score / a.max_score)
+    return missing, (round(sum(percents) / len(percents), 1) if percents else None)
+
+
+def _is_behind(missing: list[str], average: float | None) -> bool:
+    return bool(missing) or (average is not None and average < LOW_AVERAGE_PERCENT)
+
+
+def pupils_behind(session: Session, teacher: Person, group_id: int, clock: Clock) -> list[Behind]:
+    """Pupils in a group the teacher may see as staff (teaches, or of the class they are
+    contact teacher of) with missing hand-ins or a low average in the last six weeks; the
+    most missing first."""
+    assignments, pupils, results = _recent_work(session, teacher, group_id, clock)
     behind = []
     for pupil in pupils:
-        missing, percents = [], []
-        for a in assignments:
-            result = results.get((a.id, pupil.id))
-            if result is None or result.status not in DONE:
-                missing.append(a.title)
-            elif result.score is not None and a.max_score:
-                percents.append(100 * result.score / a.max_score)
-        average = round(sum(percents) / len(percents), 1) if percents else None
-        if missing or (average is not None and average < LOW_AVERAGE_PERCENT):
+        missing, average = _standing(assignments, pupil, results)
+        if _is_behind(missing, average):
             behind.append(Behind(pupil, missing, average))
     behind.sort(key=lambda b: (-len(b.missing), b.average_percent if b.average_percent is not None else 101))
     return behind
+
+
+@dataclass
+class AimBehind:
+    aim: CompetenceAim
+    pupils: list[Behind]  # behind on the work linked to this aim, the most missing first
+
+
+def behind_by_aim(session: Session, teacher: Person, group_id: int, clock: Clock) -> list[AimBehind]:
+    """:func:`pupils_behind` per LK20 aim: for each aim the group's recent graded work is
+    linked to, the pupils with a missing hand-in or a low average on that work (the same
+    rule, the same window). Aims nobody is behind on are left out."""
+    assignments, pupils, results = _recent_work(session, teacher, group_id, clock)
+    by_aim: dict[str, list[Assignment]] = {}
+    aims: dict[str, CompetenceAim] = {}
+    for a in assignments:
+        for aim in a.aims:
+            by_aim.setdefault(aim.code, []).append(a)
+            aims[aim.code] = aim
+    out = []
+    for code in sorted(by_aim):
+        behind = []
+        for pupil in pupils:
+            missing, average = _standing(by_aim[code], pupil, results)
+            if _is_behind(missing, average):
+                behind.append(Behind(pupil, missing, average))
+        if behind:
+            behind.sort(key=lambda b: (-len(b.missing), b.average_percent if b.average_percent is not None else 101))
+            out.append(AimBehind(aims[code], behind))
+    return out
 
 
 def taught_groups(session: Session, teacher: Person, clock: Clock) -> list[Group]:
@@ -200,6 +250,31 @@ def _reminded(session: Session, assignment: Assignment, clock: Clock) -> dict[in
             out.setdefault(row.recipient_id, [])
             out[row.recipient_id].extend(p for p in about if p not in out[row.recipient_id])
     return out
+
+
+def correct_reminded(session: Session, assignment_id: int, changed: ChangedAssignment, clock: Clock) -> int:
+    """After a move or a removal: a short correction ("assignment_changed") to everyone a
+    reminder about the old day already reached, about the pupils it concerned; how many."""
+    now = clock.now()
+    facts = {"title": changed.title, "group": changed.group_name, "old": changed.old_due.isoformat(),
+             "new": changed.new_due.isoformat() if changed.new_due else None}
+    enqueue_many(session, [
+        {"idempotency_key": f"correction:{assignment_id}:{now.isoformat()}:p{recipient}",
+         "recipient_id": recipient, "category": "homework", "template": "assignment_changed",
+         "payload": {**facts, "pupils": pupils}, "due_at": now}
+        for recipient, pupils in changed.reminded.items()
+    ], now=now)
+    return len(changed.reminded)
+
+
+def snapshot(assignment: Assignment) -> dict[str, Any]:
+    """What undo needs to put the item back as it was."""
+    return {"sourced_id": assignment.sourced_id, "group_id": assignment.group_id, "kind": assignment.kind.value,
+            "subject_code": assignment.subject_code, "title": assignment.title,
+            "description": assignment.description, "due_at": assignment.due_at.isoformat(),
+            "assigned_at": assignment.assigned_at.isoformat() if assignment.assigned_at else None,
+            "max_score": assignment.max_score, "created_by_id": assignment.created_by_id,
+            "aims": [aim.code for aim in assignment.aims], "resource_id": assignment.resource_id}
 
 
 def move_assignment(session: Session, teacher: Person, assignment_id: int, due: datetime,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Assignment, AssignmentKind, Broadcast, OutboxMessage, OutboxStatus, Person
+from bot.models import Assignment, AssignmentKind, Broadcast, CompetenceAim, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, changes, preferences, relay
 from bot.services import profile as profile_service
 
@@ -86,7 +86,9 @@ def _homework_change(session: Session, person: Person, payload: dict[str, Any], 
             sourced_id=payload["sourced_id"], group_id=payload["group_id"], kind=AssignmentKind(payload["kind"]),
             subject_code=payload.get("subject_code"), title=payload["title"], description=payload.get("description"),
             assigned_at=datetime.fromisoformat(payload["assigned_at"]) if payload.get("assigned_at") else None,
-            due_at=due, max_score=payload.get("max_score"), created_by_id=person.id)
+            due_at=due, max_score=payload.get("max_score"), created_by_id=person.id,
+            resource_id=payload.get("resource_id"),
+            aims=[aim for code in payload.get("aims") or [] if (aim := session.get(CompetenceAim, code)) is not None])
         session.add(existing)
     existing.due_at = due
     session.flush()

@@ -72,6 +72,8 @@ def try_this(app: AppContext) -> str:
     finally:
         runtime.close()
     lines += [
+        f"  the staff and family pages: {base}/sign-in with the DEMO Feide (staff, pupils: e.g. Liv Andersen)",
+        "    or the DEMO ID-porten (guardians with a registered national identity number: e.g. Kari Hansen)",
         "  or, in another terminal, by SMS and Telegram through the emulators, or straight to the engine:",
         f'    .venv/bin/ransel emulators sms --from {phone} "hva må Emma ha med på fredag?"',
         f'    .venv/bin/ransel emulators telegram --chat {chat} "when is Olivia\'s next test?"',

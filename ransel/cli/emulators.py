@@ -1,4 +1,5 @@
-"""``ransel emulators``: local Telegram Bot API and Twilio, so the demo needs no accounts."""
+"""``ransel emulators``: local Telegram Bot API, Twilio and OpenID providers (Feide and
+ID-porten, marked DEMO), so the demo needs no accounts."""
 
 from __future__ import annotations
 
@@ -13,21 +14,29 @@ from ransel.cli._root import AppContext, pass_app
 
 @click.group("emulators")
 def emulators_group() -> None:
-    """The local Telegram and Twilio emulators."""
+    """The local Telegram, Twilio and OpenID (DEMO Feide, ID-porten) emulators."""
 
 
 @emulators_group.command("serve")
 @click.option("--quiet", is_flag=True, help="Do not print what the emulated phones receive.")
 @pass_app
 def serve(app: AppContext, quiet: bool) -> None:
-    """Serve both emulators on RANSEL_TELEGRAM_API_URL and RANSEL_TWILIO_API_URL, wired to the
-    HTTP app at RANSEL_PUBLIC_BASE_URL (Telegram webhook with its secret, SMS and voice URLs).
+    """Serve the emulators on RANSEL_TELEGRAM_API_URL, RANSEL_TWILIO_API_URL and
+    RANSEL_OIDC_EMULATOR_URL, wired to the HTTP app at RANSEL_PUBLIC_BASE_URL (Telegram webhook
+    with its secret, SMS and voice URLs, the portal's sign-in callbacks). The OpenID providers
+    offer the people of the register (the database) with a Feide id or a national identity
+    number, as they are when this starts.
 
     Unless --quiet, prints what each emulated phone receives: that is the demo's screen of
     fake phones with demo data, not a service log (service logs carry no message text)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from bot import keys
+    from bot.clock import Clock
+    from bot.config import with_emulated_sign_in
+    from bot.runtime import Runtime
+    from channels.emulators.oidc import app_for, emulators_for
     from channels.emulators.telegram import TelegramEmulator
     from channels.emulators.twilio import TwilioEmulator
     from channels.telegram import WEBHOOK_PATH
@@ -35,6 +44,7 @@ def serve(app: AppContext, quiet: bool) -> None:
     settings = app.settings
     if not settings.emulators:  # standalone: the emulators still need this installation's credentials
         settings = keys.complete(settings.model_copy(update={"emulators": True}))
+    settings = with_emulated_sign_in(settings)
     public = settings.public_base_url.rstrip("/")
     def show_telegram(sent) -> None:
         kind = "voice note" if sent.voice else "message"
@@ -59,13 +69,27 @@ def serve(app: AppContext, quiet: bool) -> None:
         return uvicorn.Server(uvicorn.Config(asgi, host=parsed.hostname, port=parsed.port,
                                              log_level="warning", access_log=False))
 
-    click.echo(f"Telegram Bot API emulator on {settings.telegram_api_url}, Twilio on {settings.twilio_api_url}")
+    runtime = Runtime(settings)
+    try:
+        with runtime.transaction() as session:
+            providers = emulators_for(settings, session, clock=Clock.from_settings(settings).utcnow)
+    except SQLAlchemyError:
+        raise click.ClickException(f"the database at {settings.store_url} is not set up: "
+                                   "run `ransel db upgrade` or `ransel demo load` first") from None
+    finally:
+        runtime.close()
+    oidc = app_for(providers)
 
-    async def both() -> None:
+    click.echo(f"Telegram Bot API emulator on {settings.telegram_api_url}, Twilio on {settings.twilio_api_url}, "
+               f"OpenID providers (DEMO {', '.join(p.title for p in providers.values()) or 'none'}) on "
+               f"{settings.oidc_emulator_url}")
+
+    async def all_of_them() -> None:
         await asyncio.gather(server(telegram.app, settings.telegram_api_url).serve(),
-                             server(twilio.app, settings.twilio_api_url).serve())
+                             server(twilio.app, settings.twilio_api_url).serve(),
+                             server(oidc, settings.oidc_emulator_url).serve())
 
-    asyncio.run(both())
+    asyncio.run(all_of_them())
 
 
 @emulators_group.command("sms")

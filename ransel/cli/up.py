@@ -21,7 +21,8 @@ def services(settings: Settings, emulators: bool) -> list[Service]:
     if emulators:
         listed.append(Service(
             "emulators", ransel_command("emulators", "serve"),
-            listens=f"Telegram {settings.telegram_api_url}, Twilio {settings.twilio_api_url}",
+            listens=f"Telegram {settings.telegram_api_url}, Twilio {settings.twilio_api_url}, "
+                    f"OpenID (DEMO Feide, ID-porten) {settings.oidc_emulator_url}",
             health_url=f"{settings.telegram_api_url}/health",
         ))
     listed += [
@@ -38,7 +39,8 @@ def services(settings: Settings, emulators: bool) -> list[Service]:
 
 @click.command("up")
 @click.option("--emulators/--no-emulators", default=False,
-              help="Also run the local Telegram and Twilio emulators (no accounts needed).")
+              help="Also run the local Telegram, Twilio and OpenID (Feide, ID-porten) emulators "
+                   "(no accounts needed).")
 @pass_app
 def up(app: AppContext, emulators: bool, on_ready: Callable[[], None] | None = None) -> None:
     """Start the engine, action server, HTTP app and scheduler; Ctrl-C stops them all."""

@@ -20,6 +20,7 @@ from bot.models import (
     Membership,
     MemberRole,
     Person,
+    PersonIdentifier,
     PersonRole,
     Result,
     Role,
@@ -414,3 +415,66 @@ def test_a_skipped_row_of_a_stored_record_keeps_the_stored_record(stores, export
     import_oneroster(stores, export, clock)  # bulk: a skipped row is not "missing from the file"
     with Session(stores) as session:
         assert _person(session, "anne.lie") is not None
+
+
+# --- identifiers in other systems (userIds) -------------------------------------------------
+
+
+def _identifiers(engine, username: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    with Session(engine) as session:
+        person = _person(session, username)
+        return sorted(session.execute(select(PersonIdentifier.scheme, PersonIdentifier.value)
+                                      .where(PersonIdentifier.person_id == person.id)).tuples())
+
+
+def test_user_ids_become_the_identifiers_sign_in_matches(stores, export, clock) -> None:  # noqa: ANN001
+    def two_ids(rows):  # noqa: ANN001, ANN202
+        for row in rows:
+            if row["username"] == "ingrid.dahl":
+                row["userIds"] = "{Feide:Ingrid.Dahl@fjellby.kommune.no}, {LDAP:idahl}"
+
+    edit_csv(export / "users.csv", two_ids)
+    import_oneroster(stores, export, clock)
+
+    assert _identifiers(stores, "liv.andersen") == [("Feide", "liv.andersen@fjellby.kommune.no")]
+    assert _identifiers(stores, "ingrid.dahl") == [("Feide", "Ingrid.Dahl@fjellby.kommune.no"), ("LDAP", "idahl")]
+    assert [scheme for scheme, _ in _identifiers(stores, "kari.hansen")] == ["NIN"]
+    assert _identifiers(stores, "anne.lie") == []
+    assert not import_oneroster(stores, export, clock).stats.changed
+
+
+def test_a_broken_user_ids_cell_is_reported_and_loses_nothing_else(stores, export, clock) -> None:  # noqa: ANN001
+    import_oneroster(stores, export, clock)
+    before = _identifiers(stores, "liv.andersen")
+
+    def broken(rows):  # noqa: ANN001, ANN202
+        for row in rows:
+            if row["username"] == "liv.andersen":
+                row["userIds"] = "Feide:liv.andersen@fjellby.kommune.no"
+                row["givenName"] = "Liv Marit"
+
+    edit_csv(export / "users.csv", broken)
+    line = line_of(export / "users.csv", lambda row: row["username"] == "liv.andersen")
+    result = import_oneroster(stores, export, clock)
+
+    assert [(p.file, p.line, p.column) for p in result.notes if p.column == "userIds"] == [("users.csv", line, "userIds")]
+    assert "liv.andersen@" not in " ".join(result.warnings)  # the report does not repeat the cell
+    with Session(stores) as session:
+        assert _person(session, "liv.andersen").given_name == "Liv Marit"  # the rest of her row imported
+    assert _identifiers(stores, "liv.andersen") == before  # and her identifiers stayed as they were
+    assert _identifiers(stores, "ingrid.dahl") == [("Feide", "ingrid.dahl@fjellby.kommune.no")]
+
+
+def test_an_identifier_two_people_claim_stays_with_the_first(stores, export, clock) -> None:  # noqa: ANN001
+    def twice(rows):  # noqa: ANN001, ANN202
+        for row in rows:
+            if row["username"] == "ingrid.dahl":
+                row["userIds"] = "{feide:LIV.ANDERSEN@fjellby.kommune.no}"
+
+    edit_csv(export / "users.csv", twice)
+    line = line_of(export / "users.csv", lambda row: row["username"] == "ingrid.dahl")
+    result = import_oneroster(stores, export, clock)
+
+    assert ("users.csv", line, "userIds") in {(p.file, p.line, p.column) for p in result.notes}
+    assert _identifiers(stores, "liv.andersen") == [("Feide", "liv.andersen@fjellby.kommune.no")]
+    assert _identifiers(stores, "ingrid.dahl") == []

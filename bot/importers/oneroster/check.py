@@ -10,6 +10,7 @@ from bot.importers.oneroster.records import (
     AGENT_ROLES,
     ImportState,
 )
+from bot.services.identifiers import identifier_key
 
 
 class Checker(ImportState):
@@ -141,6 +142,7 @@ class Checker(ImportState):
         users = self.files["users"]
         usernames: dict[str, int] = {}
         sms_owner: dict[str, str] = {}
+        identifier_owner: dict[tuple[str, str], str] = {}
         skipped = 0
         for sid, rec in list(users.active.items()):
             for org in rec.orgs:
@@ -182,8 +184,29 @@ class Checker(ImportState):
                         "it is not added for this person"
                     )
                     rec.sms = None
+            self._check_identifiers(sid, rec, identifier_owner)
         if skipped:
             self.warnings.append(f"{skipped} aide/proctor users skipped: Ransel has no such role")
+
+    def _check_identifiers(self, sid: str, rec, seen: dict[tuple[str, str], str]) -> None:
+        """An identifier names one person: sign-in could not choose between two. One that is
+        already another person's (in this file or in the stores) is not added to this one."""
+        if not rec.user_ids:
+            return
+        users = self.files["users"]
+        kept = []
+        for scheme, value in rec.user_ids:
+            key = identifier_key(scheme, value)
+            first = seen.setdefault(key, sid)
+            stored = self.db.identifier_owner.get(key)
+            keeps_stored = stored not in users.active or users.active[stored].user_ids is None
+            if first != sid or (stored is not None and stored != sid and self.alive("users", stored) and keeps_stored):
+                self.problems.note("users.csv", rec.line, "userIds",
+                                   f"the {scheme} identifier is already another person's: not added for this person")
+                continue
+            if (scheme, value) not in kept:
+                kept.append((scheme, value))
+        rec.user_ids = kept
 
     def _check_enrollments(self) -> None:
         data = self.files["enrollments"]

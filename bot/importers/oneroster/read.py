@@ -45,6 +45,7 @@ from bot.models import (
     ScoreStatus,
 )
 from bot.phones import e164, is_mobile
+from bot.services.identifiers import parse_user_ids
 
 
 class Reader(ImportState):
@@ -200,6 +201,7 @@ class Reader(ImportState):
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             f.error("email", f'"{email}" is not an email address')
         enabled = f.boolean("enabledUser", required=True)
+        user_ids = self._user_ids(f)
         return UserRec(
             f.row.line,
             bool(enabled),
@@ -211,7 +213,24 @@ class Reader(ImportState):
             email,
             sms_e164,
             f.refs("agentSourcedIds"),
+            user_ids,
         )
+
+    def _user_ids(self, f: Fields) -> list[tuple[str, str]] | None:
+        """The person's identifiers in other systems (Feide, national identity number). A
+        cell that is not a list of {scheme:value} is noted and changes nothing stored: the
+        person imports and keeps the identifiers they had."""
+        cell = f.text("userIds")
+        if cell is None:
+            return []
+        parsed = parse_user_ids(cell)
+        if parsed.broken:
+            # The cell itself is not repeated: it may hold a national identity number.
+            self.problems.note(f.filename, f.row.line, "userIds",
+                               "is not a list of {scheme:value} (e.g. {Feide:name@school.no},{NIN:...}): "
+                               "this person's identifiers are left as they were")
+            return None
+        return parsed.pairs
 
     def _parse_demographics(self, f: Fields) -> tuple[int, date | None]:
         return (f.row.line, f.day("birthDate"))

@@ -35,6 +35,7 @@ from bot.models import (
     Membership,
     Owner,
     Person,
+    PersonIdentifier,
     PersonRole,
     Result,
     Role,
@@ -42,6 +43,7 @@ from bot.models import (
     ScoreStatus,
     Subject,
 )
+from bot.services.identifiers import identifier_key
 
 # A due date without a time of day means "for that school day": due when school starts.
 DUE_TIME = time(8, 0)
@@ -139,6 +141,9 @@ class UserRec:
     email: str | None
     sms: str | None
     agents: list[str]
+    # userIds as (scheme, value), e.g. ("Feide", "liv.andersen@fjellby.kommune.no"); None when
+    # the cell could not be read, so the identifiers stored for the person stay as they are.
+    user_ids: list[tuple[str, str]] | None = None
 
 @dataclass(slots=True)
 class EnrollRec:
@@ -243,6 +248,8 @@ class _DbState:
     user_roles: dict[str, str]
     usernames: dict[str, str]
     sms_owner: dict[str, str]
+    # (scheme, value) folded as sign-in matches them -> the sourcedId of the person holding it
+    identifier_owner: dict[tuple[str, str], str]
     relations: dict[str, str]
     birth_dates: dict[str, date | None]
     group_sids: dict[int, str]
@@ -321,6 +328,12 @@ class _DbState:
             for person_id, address in conn.execute(select(cp.c.person_id, cp.c.address).where(cp.c.channel == Channel.SMS))
         }
 
+        pi = PersonIdentifier.__table__
+        identifier_owner = {
+            identifier_key(scheme, value): person_sid[person_id]
+            for person_id, scheme, value in conn.execute(select(pi.c.person_id, pi.c.scheme, pi.c.value))
+        }
+
         m, r = Membership.__table__, Result.__table__
         # Rows made in Ransel itself (no sourcedId) are never an import's to remove.
         memberships = {s: i for i, s in conn.execute(select(m.c.id, m.c.sourced_id).where(m.c.sourced_id.is_not(None)))}
@@ -354,6 +367,7 @@ class _DbState:
             user_roles=user_roles,
             usernames=usernames,
             sms_owner=sms_owner,
+            identifier_owner=identifier_owner,
             relations=relations,
             birth_dates=birth_dates,
             group_sids={i: s for s, i in group_ids.items()},

@@ -28,6 +28,7 @@ from bot.models import (
     Membership,
     Owner,
     Person,
+    PersonIdentifier,
     PersonRole,
     Result,
     Role,
@@ -158,6 +159,7 @@ class Writer(Checker):
         touched = {people[sid] for sid in users}
         self._write_roles(conn, users, people, schools, owners, touched)
         self._write_contact_points(conn, users, people, touched)
+        self._write_identifiers(conn, users, people)
         self._write_guardianships(conn, users, people, touched)
         self._write_birth_dates(conn, people)
         return people
@@ -214,6 +216,25 @@ class Writer(Checker):
             {"person_id": p, "channel": Channel.SMS, "address": a, "verified": True, "created_at": now}
             for (p, a) in sorted(desired) if (p, a) not in existing
         ]
+        for batch in chunks(new, 5000):
+            conn.execute(insert(table), list(batch))
+        self.stats.add("inserted", table.name, len(new))
+
+    def _write_identifiers(self, conn, users, people) -> None:
+        # Only people whose userIds cell was read: a broken cell leaves theirs as they were.
+        read = {people[sid] for sid, r in users.items() if r.user_ids is not None}
+        desired = {(people[sid], scheme, value) for sid, r in users.items() for scheme, value in (r.user_ids or [])}
+        table = PersonIdentifier.__table__
+        existing = {}
+        for batch in chunks(sorted(read), 900):
+            query = select(table.c.id, table.c.person_id, table.c.scheme, table.c.value)
+            for row in conn.execute(query.where(table.c.person_id.in_(batch))):
+                existing[(row.person_id, row.scheme, row.value)] = row.id
+        stale = [i for key, i in existing.items() if key not in desired]
+        for batch in chunks(stale, 900):
+            conn.execute(delete(table).where(table.c.id.in_(batch)))
+        self.stats.add("deleted", table.name, len(stale))
+        new = [{"person_id": p, "scheme": s, "value": v} for (p, s, v) in sorted(desired) if (p, s, v) not in existing]
         for batch in chunks(new, 5000):
             conn.execute(insert(table), list(batch))
         self.stats.add("inserted", table.name, len(new))

@@ -1,8 +1,8 @@
 """profile_history (every change of a pupil's profile, for "who set it, when" and undo) and
 subject_status (a teacher's status of a pupil per subject and dimension)
 
-Revision ID: 0010_profile_history
-Revises: 0009_security
+Revision ID: 0011_profile_history
+Revises: 0010_sign_in_identifiers
 Create Date: 2026-12-04 11:33:28
 
 The aim_status and subject_status dimensions gain experience and attitudes (a VARCHAR
@@ -16,8 +16,8 @@ from alembic import op
 
 import bot.models.base
 
-revision: str = '0010_profile_history'
-down_revision: str | None = '0009_security'
+revision: str = '0011_profile_history'
+down_revision: str | None = '0010_sign_in_identifiers'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
