@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.learning.policy import set_policy
 from bot.learning.recommend import recommend
-from bot.models import Owner, Person, ProfileHistory, ProfileSetting
+from bot.models import Group, Owner, Person, ProfileHistory, ProfileSetting
 from portal.web import COOKIE
 from tests.portal.conftest import PortalStack, new_context, shot, signed_in
 from tests.wcag import assert_accessible
@@ -245,3 +245,13 @@ def test_the_profile_page_speaks_the_viewers_language(portal_stack: PortalStack,
     with httpx.Client(base_url=portal_stack.url, cookies={COOKIE: portal_stack.session_cookie(username)}) as client:
         html = client.get(f"/profile/{portal_stack.person_id(pupil)}").text
     assert f"<h1>{heading}</h1>" in html.replace("&#39;", "'") and words in html
+
+
+def test_a_teacher_opens_a_pupils_profile_from_the_class_page(portal_stack: PortalStack, page: Page) -> None:
+    with portal_stack.runtime.transaction() as session:
+        group = session.scalar(select(Group.id).where(Group.sourced_id == "4a-mat"))
+    signed_in(page, portal_stack, "liv.andersen")
+    page.goto(f"{portal_stack.url}/teacher/groups/{group}")
+    page.get_by_role("link", name="Emma Hansen").click()
+    expect(page.get_by_role("heading", name="Profilen til Emma Hansen", level=1)).to_be_visible()
+    expect(page.get_by_text("Du endrer som")).to_contain_text("lærer")
