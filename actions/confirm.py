@@ -14,7 +14,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions import _runtime, absence, calendar, orders, reminders, teacher
+from actions import _runtime, absence, calendar, orders, profile, reminders, teacher
 from actions._base import RanselAction, Turn, reset
 from bot import confirm_codes
 from bot.phrases import confirmation_code, language_request, yes_or_no
@@ -32,6 +32,7 @@ CARRY_OUT: dict[str, Callable[[Turn, dict[str, Any]], None]] = {
     orders.CHANGE_KIND: orders.change,
     calendar.ISSUE_KIND: calendar.issue,
     calendar.REVOKE_KIND: calendar.revoke,
+    profile.KIND: profile.apply,
 }
 
 

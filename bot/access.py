@@ -40,6 +40,7 @@ from bot.models import (
     PersonRole,
     Role,
     School,
+    Source,
 )
 
 ADULT_AGE = 18
@@ -279,6 +280,23 @@ def require_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> P
     return pupil
 
 
+def acting_as(session: Session, asker: Person, pupil_id: int, on: date) -> Source:
+    """In which capacity the asker acts on a pupil they may see (their profile, their status):
+    the pupil themself, as staff (a teacher of one of the pupil's groups or an admin of the
+    school, also when they are a guardian of the pupil too) or as a guardian with parental
+    responsibility. :class:`AccessDenied` for anyone else."""
+    require_pupil(session, asker, pupil_id, on)
+    if asker.id == pupil_id:
+        return Source.SELF
+    roles = roles_of(session, asker)
+    if (Role.TEACHER in roles or Role.SCHOOL_ADMIN in roles) and _visible_groups_of_pupil(
+            session, asker, pupil_id, on, as_staff=True):
+        return Source.TEACHER
+    if pupil_id in _family_pupil_ids(session, asker, roles, on):
+        return Source.GUARDIAN
+    raise AccessDenied()
+
+
 def visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> set[int]:
     """Which of a (visible) pupil's groups the asker may see data from."""
     require_pupil(session, asker, pupil_id, on)
@@ -286,10 +304,12 @@ def visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: 
                     lambda: frozenset(_visible_groups_of_pupil(session, asker, pupil_id, on))))
 
 
-def _visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date) -> set[int]:
+def _visible_groups_of_pupil(session: Session, asker: Person, pupil_id: int, on: date, *,
+                             as_staff: bool = False) -> set[int]:
+    """``as_staff``: only what the asker sees as a teacher or school admin."""
     groups = pupil_group_ids(session, pupil_id, on)
     roles = roles_of(session, asker)
-    if pupil_id in _family_pupil_ids(session, asker, roles, on):
+    if not as_staff and pupil_id in _family_pupil_ids(session, asker, roles, on):
         return groups
     if Role.SCHOOL_ADMIN in roles:
         schools = admin_school_ids(session, asker)

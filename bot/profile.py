@@ -2,8 +2,10 @@
 
 A field may hold several values side by side — set by a teacher, a guardian, the pupil, or
 computed from activity. :func:`effective_profile` picks one per field by the school's
-precedence policy (by default: teacher, guardian, the pupil, then computed).
-Status per competence aim lives in ``AimStatus`` and is maintained by ``bot.learning``.
+precedence policy (by default: teacher, guardian, the pupil, then computed). Every change
+is written to ``ProfileHistory`` (:func:`write`); who may change what, by chat and on
+the profile page, is :mod:`bot.services.profile`. Status per competence aim lives in
+``AimStatus`` and is maintained by ``bot.learning``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.access import AccessDenied, can_see_pupil, roles_of
 from bot.clock import Clock
-from bot.models import Person, ProfileSetting, Role, Source
+from bot.models import AimStatus, Dimension, ProfileHistory, ProfileSetting, Source, SubjectStatus
 
 LearningMethod = Literal["video", "game", "text", "practice", "audio", "hands_on", "discussion"]
 Equipment = Literal["tablet", "pc", "chromebook", "phone", "headphones", "printer"]
@@ -39,6 +40,9 @@ FIELDS: dict[str, TypeAdapter] = {
     "situation": TypeAdapter(Literal["at_school", "at_home", "ill"]),
 }
 
+# What a ProfileHistory row is about: a profile field, or the status of an aim or a subject.
+SETTING, AIM, SUBJECT = "setting", "aim", "subject"
+
 DEFAULT_PRECEDENCE: tuple[Source, ...] = (Source.TEACHER, Source.GUARDIAN, Source.SELF, Source.COMPUTED)
 
 
@@ -51,6 +55,7 @@ class FieldValue:
     value: Any
     source: Source
     set_at: datetime
+    set_by_id: int | None = None
 
     @property
     def by_hand(self) -> bool:
@@ -66,51 +71,84 @@ def validate(key: str, value: Any) -> Any:
         raise InvalidProfileValue(f"{key}: {exc.errors()[0]['msg']}") from None
 
 
-def source_for(session: Session, asker: Person, pupil_id: int) -> Source:
-    """A person setting a value by hand: as the pupil, a guardian or a teacher."""
-    if asker.id == pupil_id:
-        return Source.SELF
-    roles = roles_of(session, asker)
-    if Role.TEACHER in roles or Role.SCHOOL_ADMIN in roles:
-        return Source.TEACHER
-    if Role.GUARDIAN in roles:
-        return Source.GUARDIAN
-    raise AccessDenied()
+def _row(session: Session, scope: str, pupil_id: int, key: str, source: Source,
+         dimension: Dimension | None) -> ProfileSetting | AimStatus | SubjectStatus | None:
+    if scope == SETTING:
+        return session.scalar(select(ProfileSetting).where(
+            ProfileSetting.pupil_id == pupil_id, ProfileSetting.key == key, ProfileSetting.source == source))
+    if scope == AIM:
+        return session.scalar(select(AimStatus).where(
+            AimStatus.pupil_id == pupil_id, AimStatus.aim_code == key, AimStatus.dimension == dimension,
+            AimStatus.source == source))
+    return session.scalar(select(SubjectStatus).where(
+        SubjectStatus.pupil_id == pupil_id, SubjectStatus.subject_code == key, SubjectStatus.dimension == dimension,
+        SubjectStatus.source == source))
 
 
-def _upsert(session: Session, pupil_id: int, key: str, value: Any, source: Source,
-            set_by_id: int | None, now: datetime) -> None:
-    row = session.scalar(
-        select(ProfileSetting).where(
-            ProfileSetting.pupil_id == pupil_id, ProfileSetting.key == key, ProfileSetting.source == source
-        )
-    )
-    if row is None:
-        session.add(ProfileSetting(pupil_id=pupil_id, key=key, value=value, source=source,
-                                   set_by_id=set_by_id, set_at=now))
+def _value(row: ProfileSetting | AimStatus | SubjectStatus) -> Any:
+    return row.value if isinstance(row, ProfileSetting) else row.level
+
+
+def stored(session: Session, scope: str, pupil_id: int, key: str, source: Source,
+           dimension: Dimension | None = None) -> tuple[Any, int | None] | None:
+    """One source's stored value and who set it, or None when it has none."""
+    row = _row(session, scope, pupil_id, key, source, dimension)
+    return None if row is None else (_value(row), row.set_by_id)
+
+
+def write(session: Session, scope: str, pupil_id: int, key: str, value: Any, source: Source, *,
+          dimension: Dimension | None = None, set_by_id: int | None, now: datetime,
+          row_set_by_id: int | None = None, row_set_at: datetime | None = None,
+          undoes: ProfileHistory | None = None) -> ProfileHistory | None:
+    """Set (or with ``value`` None remove) one source's value of a field (``scope``
+    :data:`SETTING`) or status (:data:`AIM`, :data:`SUBJECT` with ``dimension``), and write to
+    the history what it replaced. None when the value is already so (nothing is written).
+
+    The value must be valid (:func:`validate`); who may write it is the caller's business
+    (:mod:`bot.services.profile`). The row keeps ``row_set_by_id``/``row_set_at`` when given
+    (an undo puts the earlier value back with its own author and time); the history row
+    records who made this change and when."""
+    row = _row(session, scope, pupil_id, key, source, dimension)
+    if (row is None and value is None) or (row is not None and _value(row) == value):
+        return None
+    entry = ProfileHistory(
+        pupil_id=pupil_id, scope=scope, key=key, dimension=dimension, source=source, value=value,
+        previous=_value(row) if row is not None else None,
+        previous_set_by_id=row.set_by_id if row is not None else None,
+        previous_set_at=row.set_at if row is not None else None,
+        set_by_id=set_by_id, set_at=now, undoes_id=undoes.id if undoes is not None else None)
+    session.add(entry)
+    by, at = (row_set_by_id, row_set_at or now) if undoes is not None else (set_by_id, now)
+    if value is None:
+        session.delete(row)
+    elif row is not None:
+        if isinstance(row, ProfileSetting):
+            row.value = value
+        else:
+            row.level = value
+        row.set_by_id, row.set_at = by, at
+    elif scope == SETTING:
+        session.add(ProfileSetting(pupil_id=pupil_id, key=key, value=value, source=source, set_by_id=by, set_at=at))
+    elif scope == AIM:
+        session.add(AimStatus(pupil_id=pupil_id, aim_code=key, dimension=dimension, level=value, source=source,
+                              evidence=0, set_by_id=by, set_at=at))
     else:
-        row.value, row.set_by_id, row.set_at = value, set_by_id, now
-
-
-def set_by_hand(session: Session, asker: Person, pupil_id: int, key: str, value: Any, clock: Clock) -> FieldValue:
-    """A teacher, guardian or the pupil sets a field. AccessDenied if they may not see the pupil."""
-    if not can_see_pupil(session, asker, pupil_id, clock.today()):
-        raise AccessDenied()
-    source = source_for(session, asker, pupil_id)
-    clean = validate(key, value)
-    _upsert(session, pupil_id, key, clean, source, asker.id, clock.utcnow())
-    return FieldValue(clean, source, clock.utcnow())
+        session.add(SubjectStatus(pupil_id=pupil_id, subject_code=key, dimension=dimension, level=value,
+                                  source=source, set_by_id=by, set_at=at))
+    session.flush()
+    return entry
 
 
 def set_computed(session: Session, pupil_id: int, key: str, value: Any, clock: Clock) -> None:
     """Ransel's own estimate (e.g. pace from activity); never overwrites a hand-set value."""
-    _upsert(session, pupil_id, key, validate(key, value), Source.COMPUTED, None, clock.utcnow())
+    write(session, SETTING, pupil_id, key, validate(key, value), Source.COMPUTED, set_by_id=None, now=clock.utcnow())
 
 
 def effective_profile(
     session: Session, pupil_id: int, precedence: tuple[Source, ...] = DEFAULT_PRECEDENCE
 ) -> dict[str, FieldValue]:
-    """One value per field, chosen by ``precedence``; internal use (channels, recommender)."""
+    """One value per field, chosen by ``precedence``; internal use (channels, recommender).
+    The profile as a person may see it is :func:`bot.services.profile.view`."""
     rank = {source: i for i, source in enumerate(precedence)}
     chosen: dict[str, FieldValue] = {}
     for row in session.scalars(select(ProfileSetting).where(ProfileSetting.pupil_id == pupil_id)):
@@ -118,12 +156,5 @@ def effective_profile(
             continue
         current = chosen.get(row.key)
         if current is None or rank[row.source] < rank[current.source]:
-            chosen[row.key] = FieldValue(row.value, row.source, row.set_at)
+            chosen[row.key] = FieldValue(row.value, row.source, row.set_at, row.set_by_id)
     return chosen
-
-
-def profile_for(session: Session, asker: Person, pupil_id: int, clock: Clock) -> dict[str, FieldValue]:
-    """The effective profile as the asker may see it."""
-    if not can_see_pupil(session, asker, pupil_id, clock.today()):
-        raise AccessDenied()
-    return effective_profile(session, pupil_id)

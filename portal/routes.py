@@ -15,6 +15,7 @@ from portal import (
     family,
     oidc,
     owner,
+    profile,
     signin,
     teacher,
     teacher_assignments,
@@ -34,6 +35,7 @@ PAGE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = [
     teacher_inbox.routes,
     admin.routes,
     owner.routes,
+    profile.routes,
 ]
 
 

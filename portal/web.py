@@ -291,6 +291,9 @@ NAV: list[tuple[Role, str, str]] = [
     (Role.OWNER_ADMIN, "/owner", "nav_owner"),
     (Role.GUARDIAN, "/family", "nav_family"),
     (Role.PUPIL, "/family", "nav_family"),
+    (Role.PUPIL, "/profile", "nav_profile"),
+    (Role.GUARDIAN, "/profile", "nav_profile"),
+    (Role.TEACHER, "/profile", "nav_profile"),
 ]
 
 

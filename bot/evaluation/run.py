@@ -46,10 +46,11 @@ STATE_TABLES = {
     "broadcast": ("broadcasts",),
     "homework": ("assignments",),
     "outbox": ("outbox",),
+    "profile": ("profile_settings", "subject_status", "profile_history"),
 }
 # The kinds of the record of changes (bot/services/changes.py) -> the state kinds above.
 CHANGE_KINDS = {"absence": "absence", "message": "message", "reminders": "reminders", "broadcast": "broadcast",
-                "homework": "homework", "homework_change": "homework"}
+                "homework": "homework", "homework_change": "homework", "profile": "profile"}
 KINDS = ("homework", "test", "bring", "progress", "teacher", "absence", "fallback", "staff")
 
 

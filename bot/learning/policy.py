@@ -1,6 +1,6 @@
 """The school owner's learning policy, in one place.
 
-A kommune decides three things for its schools:
+A kommune decides these things for its schools:
 
 - **Whose value counts** for a pupil's mastery of an aim when several exist (a teacher's
   judgement, what the pupil or a guardian said, what Ransel computed): an ordered list of
@@ -8,6 +8,9 @@ A kommune decides three things for its schools:
 - **The purchasing profile**: which municipal licences it holds (by publisher), which
   pay-per-use resources it has agreed to pay for, and what to do with other pay-per-use
   resources (exclude them, penalise them, or allow them).
+- **Who keeps the pupil profile**: which fields the pupil, the guardians and the teachers
+  may set (``setting_roles``), whose value counts (``setting_precedence``), and which of
+  the needs analysis's status dimensions teachers record (``status_dimensions``).
 - **Recommendation weights**: how much each ranking factor counts, a subject focus, and a
   preference for openly licensed resources.
 
@@ -28,7 +31,27 @@ from sqlalchemy.orm import Session
 
 from bot.access import school_of
 from bot.clock import Clock
-from bot.models import LearningPolicy, Owner, Person, PersonRole, School, Source
+from bot.models import Dimension, LearningPolicy, Owner, Person, PersonRole, School, Source
+from bot.profile import FIELDS
+
+_EVERYONE = (Source.TEACHER, Source.GUARDIAN, Source.SELF)
+_ADULTS = (Source.TEACHER, Source.GUARDIAN)
+# Which hand-set sources may set each profile field unless the owner says otherwise. Pace is
+# Ransel's estimate only; needs and the pupil's situation are for the adults around them.
+DEFAULT_SETTING_ROLES: dict[str, tuple[Source, ...]] = {
+    "learning_methods": _EVERYONE,
+    "pace": (),
+    "language": _EVERYONE,
+    "font_size": _EVERYONE,
+    "captions": _EVERYONE,
+    "read_aloud": _EVERYONE,
+    "speaking_rate": _EVERYONE,
+    "equipment": _EVERYONE,
+    "special_needs": _ADULTS,
+    "group_preference": _EVERYONE,
+    "situation": _ADULTS,
+}
+DEFAULT_DIMENSIONS = (Dimension.KNOWLEDGE, Dimension.SKILLS, Dimension.PERFORMANCE, Dimension.UNDERSTANDING)
 
 OPEN_LICENCE_PREFIXES = ("CC-", "CC0", "NLOD", "public-domain")
 
@@ -70,6 +93,11 @@ class Policy(BaseModel):
         Source.SELF,
         Source.COMPUTED,
     )
+    # Profile fields each hand-set source may set; fields the owner leaves out keep the default.
+    setting_roles: dict[str, tuple[Source, ...]] = Field(default_factory=lambda: dict(DEFAULT_SETTING_ROLES))
+    # The status dimensions teachers record per subject and aim (experience and attitudes
+    # only where the school turns them on).
+    status_dimensions: tuple[Dimension, ...] = DEFAULT_DIMENSIONS
     licensed_publishers: frozenset[str] = frozenset()  # municipal licences held
     paid_resources: frozenset[str] = frozenset()  # pay-per-use resources paid for (external ids)
     pay_per_use: Literal["exclude", "penalise", "allow"] = "penalise"
@@ -88,6 +116,32 @@ class Policy(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("a source may appear only once")
         return value
+
+    @field_validator("setting_roles", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: object) -> object:
+        return {**DEFAULT_SETTING_ROLES, **value} if isinstance(value, dict) else value
+
+    @field_validator("setting_roles")
+    @classmethod
+    def _known_fields_by_hand(cls, value: dict[str, tuple[Source, ...]]) -> dict[str, tuple[Source, ...]]:
+        for key, sources in value.items():
+            if key not in FIELDS:
+                raise ValueError(f"unknown profile field {key!r}")
+            if Source.COMPUTED in sources:
+                raise ValueError(f"{key}: only teacher, guardian and self set values by hand")
+        return value
+
+    @field_validator("status_dimensions")
+    @classmethod
+    def _each_dimension_once(cls, value: tuple[Dimension, ...]) -> tuple[Dimension, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a dimension may appear only once")
+        return value
+
+    def may_set(self, source: Source, key: str) -> bool:
+        """May a person acting as ``source`` set the profile field ``key`` by hand?"""
+        return source in self.setting_roles.get(key, ())
 
     @field_validator("subject_focus")
     @classmethod

@@ -126,10 +126,15 @@ class Source(enum.StrEnum):
 
 
 class Dimension(enum.StrEnum):
+    """The needs analysis's dimensions of a pupil's status; a school records the first four
+    by default and may add experience and attitudes (``Policy.status_dimensions``)."""
+
     KNOWLEDGE = "knowledge"
     SKILLS = "skills"
     PERFORMANCE = "performance"
     UNDERSTANDING = "understanding"
+    EXPERIENCE = "experience"
+    ATTITUDES = "attitudes"
 
 
 class Channel(enum.StrEnum):

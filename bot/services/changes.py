@@ -28,6 +28,7 @@ BROADCAST = "broadcast"
 HOMEWORK = "homework"
 HOMEWORK_CHANGE = "homework_change"
 CALENDAR = "calendar"
+PROFILE = "profile"  # a value of a pupil's profile (bot.services.profile)
 
 
 def record(session: Session, person: Person, kind: str, payload: dict[str, Any], clock: Clock) -> Change:

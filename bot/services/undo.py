@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.models import Assignment, AssignmentKind, Broadcast, CompetenceAim, OutboxMessage, OutboxStatus, Person
 from bot.services import absence, calendar_feed, changes, preferences, relay
+from bot.services import profile as profile_service
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ def _homework_change(session: Session, person: Person, payload: dict[str, Any], 
 def _calendar(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
     restored = calendar_feed.restore_feeds(session, person, payload, clock)
     return {"restored": restored} if restored else None
+def _profile(session: Session, person: Person, payload: dict[str, Any], clock: Clock) -> dict[str, Any] | None:
+    """Put back the profile value the person's change replaced."""
+    reverted = profile_service.revert(session, person, int(payload.get("history_id") or 0), clock)
+    if reverted is None:
+        return None
+    return {"name": reverted.pupil.given_name, "own": reverted.pupil.id == person.id, "key": reverted.entry.key,
+            "scope": reverted.entry.scope, "value": reverted.entry.value, "restored": reverted.restored}
 
 
 UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, Any] | None]] = {
@@ -108,6 +116,7 @@ UNDOERS: dict[str, Callable[[Session, Person, dict[str, Any], Clock], dict[str, 
     changes.HOMEWORK: _homework,
     changes.HOMEWORK_CHANGE: _homework_change,
     changes.CALENDAR: _calendar,
+    changes.PROFILE: _profile,
 }
 
 
