@@ -32,6 +32,7 @@ from .messaging import Absence, AbsenceReason, ProcessedInbound, Thread, ThreadM
 from .org import AcademicSession, Group, Membership, Owner, School
 from .outbox import OutboxMessage, OutboxStatus
 from .people import Guardianship, OidcLogin, Person, PersonIdentifier, PersonRole
+from .privacy import DeletionRequest
 from .profile import AimStatus, ProfileHistory, ProfileSetting, SubjectStatus
 from .resources import Activity, LearningResource, Review, resource_aims
 from .roster import AssignmentCategory, Course
