@@ -39,6 +39,22 @@ def language_of(code: str | None) -> str:
 
 
 @cache
+def page_language(asked: str | None, accept_language: str | None) -> str:
+    """The language of a web page: ``?lang=`` when it names one we have, else the first of the
+    browser's Accept-Language we have (nn, en, or nb/no), else bokmål."""
+    if asked in SUPPORTED:
+        return str(asked)
+    for part in (accept_language or "").lower().split(","):
+        code = part.split(";")[0].strip()
+        if code in ("nn", "nn-no"):
+            return "nn"
+        if code.startswith("en"):
+            return "en"
+        if code in ("nb", "no", "nb-no", "no-no"):
+            return "nb"
+    return "nb"
+
+
 def catalog(language: str) -> dict[str, Any]:
     with open(LOCALE_DIR / f"{language}.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}

@@ -40,7 +40,7 @@ from starlette.staticfiles import StaticFiles
 from bot import api_tokens, outbox
 from bot import heard as heard_text
 from bot.gateway import Asker, Reply
-from bot.i18n import SUPPORTED, language_of
+from bot.i18n import language_of, page_language
 from bot.models import Channel, OutboxStatus, Person, WebNotice
 from bot.runtime import Runtime
 from channels import contacts, pins
@@ -70,19 +70,7 @@ def page_text(language: str) -> dict[str, str]:
 
 
 def _page_language(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    if asked in SUPPORTED:
-        return asked
-    accept = request.headers.get("accept-language", "").lower()
-    for part in accept.split(","):
-        code = part.split(";")[0].strip()
-        if code in ("nn", "nn-no"):
-            return "nn"
-        if code.startswith("en"):
-            return "en"
-        if code in ("nb", "no", "nb-no", "no-no"):
-            return "nb"
-    return "nb"
+    return page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 class WebChat:

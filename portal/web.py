@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot import api_tokens
 from bot.access import admin_school_ids, roles_of
-from bot.i18n import SUPPORTED
+from bot.i18n import SUPPORTED, page_language
 from bot.models import ApiToken, Person, PersonRole, Role
 from bot.runtime import Runtime
 
@@ -85,18 +85,7 @@ def texts(language: str) -> dict[str, Any]:
 
 def browser_language(request: Request) -> str:
     """The language asked for by ``?lang=``, else the browser's, else bokmål."""
-    asked = request.query_params.get("lang")
-    if asked in SUPPORTED:
-        return asked
-    for part in request.headers.get("accept-language", "").lower().split(","):
-        code = part.split(";")[0].strip()
-        if code in ("nn", "nn-no"):
-            return "nn"
-        if code.startswith("en"):
-            return "en"
-        if code in ("nb", "no", "nb-no", "no-no"):
-            return "nb"
-    return "nb"
+    return page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 SECURITY_HEADERS = {

@@ -2,7 +2,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.i18n import SUPPORTED, Formatter, MissingTerm, catalog, language_of
+from bot.i18n import SUPPORTED, Formatter, MissingTerm, catalog, language_of, page_language
 
 
 def test_dates_read_naturally_in_each_language() -> None:
@@ -42,3 +42,16 @@ def test_every_message_template_exists_in_all_three_languages() -> None:
     from bot.i18n import template_names
 
     assert template_names("nb") == template_names("nn") == template_names("en")
+
+
+@pytest.mark.parametrize(("asked", "accept", "expected"), [
+    ("nn", "en-GB,en;q=0.9", "nn"),             # ?lang= wins
+    ("de", "nn-NO,nb;q=0.8", "nn"),             # a language we do not have is passed over
+    (None, "en-US,en;q=0.9,nb;q=0.8", "en"),
+    (None, "no,en;q=0.5", "nb"),
+    (None, "de-DE,fr;q=0.9", "nb"),             # nothing we have: bokmål
+    (None, None, "nb"),
+])
+def test_a_pages_language_comes_from_the_address_then_the_browser(asked: str | None, accept: str | None,
+                                                                  expected: str) -> None:
+    assert page_language(asked, accept) == expected

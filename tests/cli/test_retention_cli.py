@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.identity import conversation_id
 from bot.models import Channel
 from ransel.cli import _register, cli
-from tests.bot.test_privacy import rasa_events_table, say
+from tests.bot.test_pupil_data_rights import rasa_events_table, say
 from tests.builders import build_school
 
 
