@@ -223,6 +223,12 @@ class Settings(BaseSettings):
             ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
         return value
 
+    @field_validator("oidc_providers", mode="before")
+    @classmethod
+    def _provider_list(cls, value: Any) -> Any:
+        """A JSON list, also when given as text (as environment variables and child processes carry it)."""
+        return json.loads(value) if isinstance(value, str) else value
+
     @field_validator("oidc_providers")
     @classmethod
     def _provider_names_differ(cls, value: list[OidcProvider]) -> list[OidcProvider]:
