@@ -215,6 +215,22 @@ def _results_read_as_work(turn: Turn, action_name: str) -> str | None:
     return "action_progress" if applies else None
 
 
+def _test_results(turn: Turn, action_name: str) -> str | None:
+    """"Har Theodor fått tilbake noen prøver?", "På hvilken prøve gjorde Isak det best?" read
+    as a question about coming tests: words of a test already marked, and a known child."""
+    applies = action_name in ("action_tests", "action_homework") and _MARKED.search(turn.text) \
+        and _known_named(turn)
+    return "action_progress" if applies else None
+
+
+def _whats_on(turn: Turn, action_name: str) -> str | None:
+    """"What's happening for Oliver on Thursday the 17th?" not understood: what is on, a day,
+    and one's own or a child's school: the day's plan."""
+    applies = action_name in MISREAD | {OUT_OF_SCOPE_ACTION} and ({Role.PUPIL, Role.GUARDIAN} & turn.roles) \
+        and _WHATS_ON.search(turn.text) and bool(turn.spans())
+    return "action_week_plan" if applies else None
+
+
 def _kind_and_day(turn: Turn, action_name: str) -> str | None:
     """"Kva er prøva på fredag om?" not understood: a kind of work and a day."""
     if action_name not in MISREAD | {OUT_OF_SCOPE_ACTION} or not ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
@@ -234,8 +250,8 @@ def _about_school_after_all(turn: Turn, action_name: str) -> str | None:
 
 REROUTES: list[Callable[[Turn, str], str | None]] = [
     _answer_command, _yes_or_no, _undo, _language, _not_for_ransel, _order, _staff_question, _relay, _absence,
-    _reminders, _bring_this_week, _results_not_understood, _who_teaches, _results_read_as_work, _kind_and_day,
-    _about_school_after_all,
+    _reminders, _bring_this_week, _results_not_understood, _who_teaches, _results_read_as_work, _test_results,
+    _whats_on, _kind_and_day, _about_school_after_all,
 ]
 
 
@@ -272,6 +288,12 @@ _RESULT_WORDS = re.compile(r"resultat\w*|karakter\w*|poeng|score\w*|results?|gra
                            r"|kommentar\w*|comments?|tilbakemelding\w*|feedback"
                            r"|how's\s+\w+\s+doing"
                            r"|hvordan\s+går\s+det|korleis\s+går\s+det", re.IGNORECASE)
+# A test already marked: got back, did best or worst on.
+_MARKED = re.compile(r"fått\s+(?:\w+\s+){0,3}tilbake|fått\s+(?:\w+\s+){0,3}att\b|fått\s+(?:\w+\s+){0,2}igjen"
+                     r"|got\s+(?:\w+\s+){0,3}back|gjorde\s+(?:\w+\s+)?det\s+(?:best|bra|dårligst|dårlegast|verst|svakest)"
+                     r"|did\s+(?:\w+\s+)?(?:best|worst|well|badly)|gikk\s+best|gjekk\s+best|went\s+best", re.IGNORECASE)
+_WHATS_ON = re.compile(r"what'?s\s+(?:happening|on|going\s+on)|\bhappening\b|hva\s+skjer|kva\s+skjer|på\s+gang|på\s+gong",
+                       re.IGNORECASE)
 # Actions a question is often misread as when the model is unsure.
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
 _WHO_TEACHES = re.compile(

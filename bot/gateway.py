@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.i18n import Formatter, language_of, render
 from bot.identity import conversation_id
 from bot.models import Channel
-from bot.phrases import yes_or_no
+from bot.phrases import without_greeting, yes_or_no
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Gateway:
                 text = checked[0]
             elif answer is False:
                 return [Reply(render("speech_heard_wrong", asker.language))]
-        payload = {"sender": sender, "message": text}
+        payload = {"sender": sender, "message": without_greeting(text)}
         try:
             elements = await self._post(payload)
             if not isinstance(elements, list):

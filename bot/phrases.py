@@ -464,6 +464,23 @@ _QUESTION_START = (r"hva|hvordan|når|hvem|hvor|hvilken|hvilke|hvilket|hvorfor|h
                    r"|will|would|vet|veit|husker|hugsar")
 
 
+_GREETING_FIRST = re.compile(
+    r"^\s*(?:hei(?:\s*hei|sann|å)?|hallo|halla|god\s+(?:morgon|morgen|dag|kveld|ettermiddag)|morn|hi|hello|hey"
+    r"|good\s+(?:morning|afternoon|evening))(?:\s+(?:ransel|there|alle|igjen))?\s*[,.!:;-]+\s*(?=\S)",
+    re.IGNORECASE)
+
+
+def without_greeting(text: str) -> str:
+    """A message that opens with a greeting and goes on to say something ("Hi, what was the
+    title of ...?", "Hei! Har Emma lekser?") without the greeting: the rest is what it is
+    about. A greeting alone, or with two words or fewer after it, is kept as it is."""
+    found = _GREETING_FIRST.match(text)
+    if found is None:
+        return text
+    rest = text[found.end():]
+    return rest if len(rest.split()) >= 3 else text
+
+
 def is_question(text: str) -> bool:
     """A question rather than a statement or a request: ends with "?" or starts with a
     question word. "Kan du ...?" is a polite request and also counts: nothing that changes

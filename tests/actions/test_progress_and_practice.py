@@ -86,3 +86,14 @@ def test_practice_suggests_resources_for_the_pupil_and_subject(world) -> None:
 def test_practice_for_someone_elses_child_is_refused(world) -> None:
     said = world.run(PracticeAction(), "james", "what should Jonas practise", "ask_practice", entities=[person("Jonas")])
     assert said.text == "I'm afraid I can't answer that."
+
+
+def test_a_test_already_marked_is_a_question_about_results_whatever_the_model_read(world) -> None:
+    from actions.homework import TestsAction
+
+    for text in ("Har Jonas fått tilbake noen prøver i høst?", "På hvilken prøve gjorde Jonas det best?",
+                 "Has Jonas got any tests back yet?"):
+        said = world.run(TestsAction(), "kari", text, "ask_tests")
+        assert said.text.startswith(("Slik går det for Jonas", "How Jonas is doing")), (text, said.text)
+    coming = world.run(TestsAction(), "kari", "Har Jonas noen prøver neste uke?", "ask_tests")
+    assert not coming.text.startswith("Slik går det")  # coming tests stay coming tests

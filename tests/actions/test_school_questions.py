@@ -153,3 +153,12 @@ def test_a_message_naming_both_children_or_none_after_which_child_is_not_taken_a
     for text in ("Emma og Jonas", "blablabla"):
         said = world.run(FallbackAction(), "kari", text, "nlu_fallback", slots={"pending": pending})
         assert "Vocabulary test" not in said.text and said.slot("fallback_asked") is True, text
+
+
+def test_whats_on_a_day_not_understood_is_answered_with_that_days_plan(world) -> None:
+    from actions.fallback import FallbackAction
+
+    said = world.run(FallbackAction(), "kari", "Hva skjer for Jonas på torsdag?", "nlu_fallback", confidence=0.3)
+    assert "torsdag" in said.text.lower() and "Jonas" in said.text
+    unrelated = world.run(FallbackAction(), "kari", "Hva skjer?", "nlu_fallback", confidence=0.3)
+    assert unrelated.text == world.run(FallbackAction(), "kari", "hmm", "nlu_fallback", confidence=0.3).text

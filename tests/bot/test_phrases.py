@@ -14,6 +14,7 @@ from bot.phrases import (
     relay_content,
     teacher_answer,
     timetable_focus,
+    without_greeting,
 )
 
 
@@ -65,7 +66,7 @@ def test_practice_topic() -> None:
     assert practice_topic("hva bør jeg øve på") is None
 
 
-def test_reminder_requests(clock) -> None:  # noqa: ANN001
+def test_reminder_requests(clock) -> None:
     r = preference_request("send meg påminnelser som tale klokka 18", clock)
     assert (r.form, r.preferred_time, r.channel) == (Form.VOICE, time(18, 0), None)
     assert preference_request("ikke send noe i helgene", clock).quiet_weekends is True
@@ -96,3 +97,16 @@ def test_reminder_requests(clock) -> None:  # noqa: ANN001
     assert preference_request("pause påminnelsene til etter jul", clock).paused_until == date(2027, 1, 2)
     assert preference_request("pause påminnelsene i helga", clock).paused_until == date(2026, 12, 7)
     assert not preference_request("hva er innstillingene mine", clock).changes_anything
+
+
+@pytest.mark.parametrize(("text", "sent"), [
+    ("Hi, what was the title of the story Sara had to write?", "what was the title of the story Sara had to write?"),
+    ("Hei! Har Emma lekser til i morgen?", "Har Emma lekser til i morgen?"),
+    ("God morgon, Ola er sjuk i dag.", "Ola er sjuk i dag."),
+    ("Hei Ransel, hva skjer i dag?", "hva skjer i dag?"),
+    ("Hei!", "Hei!"),                       # a greeting alone is a greeting
+    ("Hei, Emma her", "Hei, Emma her"),     # too little after it to be about anything else
+    ("Heidi er syk i dag", "Heidi er syk i dag"),  # a name, not a greeting
+])
+def test_a_greeting_before_a_question_is_left_out_of_what_the_engine_reads(text: str, sent: str) -> None:
+    assert without_greeting(text) == sent
