@@ -41,6 +41,7 @@ from bot.phrases import (
     school_topic,
     yes_or_no,
 )
+from bot.profile_phrases import asks_about_profile, profile_request
 from bot.services.people import named_in, pupils_named, words_of
 
 CHOOSE_CHILD_INTENT = "choose_child"
@@ -180,7 +181,7 @@ def _absence(turn: Turn, action_name: str) -> str | None:
     """"Ella må vere heime fredag, ho er med på ein turnering" read as a question about
     Friday: a statement that a child will be away (it is confirmed before anything is saved)."""
     applies = action_name in ABSENCE_MISREAD and Role.GUARDIAN in turn.roles and absence_cue(turn.text) \
-        and not is_question(turn.text) and not _BRING_WORDS.search(turn.text)
+        and not is_question(turn.text) and not _BRING_WORDS.search(turn.text) and profile_request(turn.text) is None
     return "action_report_absence" if applies else None
 
 
@@ -231,6 +232,21 @@ def _whats_on(turn: Turn, action_name: str) -> str | None:
     return "action_week_plan" if applies else None
 
 
+def _profile_statement(turn: Turn, action_name: str) -> str | None:
+    """"vi har ikke PC hjemme, bare en mobil", "i lern best when i can do stuff with my hands"
+    read as something else: a statement the profile's words recognise (it is asked about
+    before anything is noted)."""
+    applies = action_name in PROFILE_MISREAD and ({Role.PUPIL, Role.GUARDIAN, Role.TEACHER} & turn.roles) \
+        and not is_question(turn.text) and profile_request(turn.text) is not None
+    return "action_set_profile" if applies else None
+
+
+def _profile_question(turn: Turn, action_name: str) -> str | None:
+    """"What have you noted about Emma?", "hva vet du om meg egentlig" read as something else."""
+    applies = action_name in PROFILE_MISREAD and is_question(turn.text) and asks_about_profile(turn.text)
+    return "action_show_profile" if applies else None
+
+
 def _kind_and_day(turn: Turn, action_name: str) -> str | None:
     """"Kva er prøva på fredag om?" not understood: a kind of work and a day."""
     if action_name not in MISREAD | {OUT_OF_SCOPE_ACTION} or not ({Role.PUPIL, Role.GUARDIAN} & turn.roles):
@@ -251,7 +267,7 @@ def _about_school_after_all(turn: Turn, action_name: str) -> str | None:
 REROUTES: list[Callable[[Turn, str], str | None]] = [
     _answer_command, _yes_or_no, _undo, _language, _not_for_ransel, _order, _staff_question, _relay, _absence,
     _reminders, _bring_this_week, _results_not_understood, _who_teaches, _results_read_as_work, _test_results,
-    _whats_on, _kind_and_day, _about_school_after_all,
+    _whats_on, _profile_statement, _profile_question, _kind_and_day, _about_school_after_all,
 ]
 
 
@@ -294,6 +310,9 @@ _MARKED = re.compile(r"fått\s+(?:\w+\s+){0,3}tilbake|fått\s+(?:\w+\s+){0,3}att
                      r"|did\s+(?:\w+\s+)?(?:best|worst|well|badly)|gikk\s+best|gjekk\s+best|went\s+best", re.IGNORECASE)
 _WHATS_ON = re.compile(r"what'?s\s+(?:happening|on|going\s+on)|\bhappening\b|hva\s+skjer|kva\s+skjer|på\s+gang|på\s+gong",
                        re.IGNORECASE)
+# Actions a statement about a pupil's profile, or a question about it, is misread as.
+PROFILE_MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help", OUT_OF_SCOPE_ACTION,
+                             "action_progress", "action_missing_results", "action_practice", "action_timetable"})
 # Actions a question is often misread as when the model is unsure.
 MISREAD = frozenset({"action_fallback", "action_choose_child", "action_greet", "action_help"})
 _WHO_TEACHES = re.compile(

@@ -29,6 +29,8 @@ class SetProfileAction(RanselAction):
 
     def respond(self, turn: Turn) -> None:
         request = profile_request(turn.text)
+        if request is not None and is_question(turn.text) and asks_about_profile(turn.text):
+            request = None  # "har du skrevet ned at Ola har dysleksi?" asks what is noted
         if request is None:
             if asks_about_profile(turn.text):
                 ShowProfileAction().respond(turn)

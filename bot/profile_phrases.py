@@ -159,9 +159,15 @@ def profile_request(text: str) -> ProfileRequest | None:
     return None
 
 
-_ASKS_PROFILE = _words(r"profil\w*", r"profile\w*")
+_ASKS_PROFILE = _words(r"profil\w*", r"profile\w*", r"notert\w*", r"noted", r"registrert\w*", r"registered",
+                       r"skreve\w*\s+ned", r"skrive\s+ned", r"skriv\s+ned", r"wr[io]te\s+down", r"written\s+down",
+                       r"lagret\s+om", r"lagra\s+om", r"saved\s+about", r"stored\s+about",
+                       r"(?:vet|veit)\s+(?:du|dere|de)\s+om\s+(?:meg|korleis|hvordan|\w+)",
+                       r"know\s+about\s+(?:me|how|my|\w+)", r"husker\s+du\s+hvordan", r"hugsar\s+du\s+korleis",
+                       r"læringspreferans\w*", r"learning\s+preferences?")
 
 
 def asks_about_profile(text: str) -> bool:
-    """The message names the profile ("hva står i profilen min?", "show Emma's profile")."""
+    """The message asks what Ransel holds about a pupil ("hva står i profilen min?", "show
+    Emma's profile", "what have you noted about Emma?", "hva vet du om meg?")."""
     return bool(_ASKS_PROFILE.search(text))

@@ -96,3 +96,25 @@ def test_the_profile_says_who_set_what_and_where_to_change_it(world) -> None:
         "kan endre det.",
     ]
     assert said.slot("confirm") is None
+
+
+def test_a_profile_statement_the_model_misread_is_asked_about_and_nothing_changes_before_a_yes(world) -> None:
+    from actions.fallback import FallbackAction
+    from actions.progress import ProgressAction
+
+    before = settings(world, "jonas")
+    asked = world.run(FallbackAction(), "kari", "Jonas har ikke PC hjemme, bare mobilen min", "nlu_fallback",
+                      confidence=0.3)
+    assert asked.text.startswith("Skal jeg notere i profilen til Jonas") and asked.slot("confirm")
+    misread = world.run(ProgressAction(), "kari", "Jonas lærer best med video", "ask_progress")
+    assert misread.text.startswith("Skal jeg notere i profilen til Jonas")
+    assert settings(world, "jonas") == before
+
+
+def test_a_question_about_what_is_noted_shows_the_profile_and_plans_no_change(world) -> None:
+    from actions.fallback import FallbackAction
+
+    shown = world.run(FallbackAction(), "kari", "Hva har dere notert om Jonas?", "nlu_fallback", confidence=0.3)
+    assert "Jonas" in shown.text and not shown.slot("confirm")
+    asked = world.run(SetProfileAction(), "kari", "Har dere skrevet ned at Jonas har dysleksi?", "set_profile")
+    assert not asked.slot("confirm")  # a question about what is noted, not a change
