@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
@@ -23,6 +22,7 @@ from channels import audio
 from tests.channels.conftest import run_async
 from tests.channels.test_answered_by_the_engine import EMMA, EngineChannels, open_engine_channels
 from tests.channels.test_webchat import CHROMIUM_ARGS
+from tests.chromium import CHROMIUM
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.speech]
 
@@ -39,7 +39,7 @@ def question_note(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture
-def whisper_channels(ransel_stack) -> Iterator[EngineChannels]:  # noqa: ANN001
+def whisper_channels(ransel_stack) -> Iterator[EngineChannels]:
     with open_engine_channels(ransel_stack, vosk_model_nb=None) as channels:  # no vosk: Whisper hears bokmål
         yield channels
 
@@ -102,7 +102,7 @@ def test_what_is_not_understood_is_read_back_and_asked_only_after_a_yes(whisper_
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

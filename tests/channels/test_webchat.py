@@ -13,15 +13,14 @@ from bot.delivery import OutgoingMessage
 from bot.models import Channel, OutboxMessage, OutboxStatus, ProfileSetting, Source
 from channels import delivery_adapters as adapters
 from tests.channels.conftest import Stack, run_async
+from tests.chromium import CHROMIUM, FAKE_MEDIA_ARGS
+from tests.chromium import CHROMIUM_ARGS as BASE_ARGS
 from tests.wcag import audit
 
 pytestmark = pytest.mark.browser
 
-# Chromium as root in a closed network (see the machine notes): no sandbox, no background
-# connections; media from a fake device that plays a WAV file instead of a microphone.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+# Push-to-talk records from a fake microphone that plays a WAV file.
+CHROMIUM_ARGS = [*BASE_ARGS, *FAKE_MEDIA_ARGS]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def spoken_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser(spoken_wav: Path) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
+            executable_path=CHROMIUM,
             args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={spoken_wav}"],
         )
         yield browser

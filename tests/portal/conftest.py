@@ -31,11 +31,10 @@ from channels.emulators.telegram import TelegramEmulator
 from channels.emulators.twilio import TwilioEmulator
 from portal.web import COOKIE, start_session
 from ransel.app import create_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import OSLO_NOW
 
 ARTIFACTS = Path(os.environ.get("RANSEL_ARTIFACTS", Path(__file__).resolve().parent.parent / ".artifacts"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BOT_TOKEN = "7000002:emulated-token-for-portal-tests"
 TWILIO_SID = "AC" + "9a11" * 8
 TWILIO_TOKEN = "twilio-auth-token-for-portal-tests"
@@ -103,7 +102,7 @@ def portal_stack(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
