@@ -2,7 +2,7 @@
 schema, and the YAML itself), with what the planner would send tomorrow; the school calendar;
 link codes for families who do not use ID-porten; delivery statistics per channel.
 
-Only the viewer's own schools (``bot.access.admin_school_ids``): any other school's pages are
+Only the viewer's own schools (``Viewer.admin_school_ids``, the person's school admin roles): any other school's pages are
 the same 404 as a page that does not exist. Every change goes through the function the API,
 the CLI and the chat use (``bot.reminder_rules.store``, ``bot.services.calendar``,
 ``channels.contacts``); the preview is :func:`scheduler.planner.preview`, the planner itself.

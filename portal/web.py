@@ -34,7 +34,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot import api_tokens
-from bot.access import admin_school_ids, roles_of
 from bot.i18n import SUPPORTED, page_language
 from bot.models import ApiToken, Person, PersonRole, Role
 from bot.runtime import Runtime
@@ -138,14 +137,18 @@ def end_session(session: Session, secret: str | None, runtime: Runtime) -> None:
 
 
 def _viewer(session: Session, person: Person, token_hash: str) -> Viewer:
-    roles = roles_of(session, person)
-    owners = session.scalars(select(PersonRole.owner_id).where(
-        PersonRole.person_id == person.id, PersonRole.role == Role.OWNER_ADMIN,
-        PersonRole.owner_id.is_not(None))).all()
+    """The viewer from the person's role rows, read once (roles, the schools they administer,
+    the owners they oversee)."""
+    rows = session.execute(select(PersonRole.role, PersonRole.school_id, PersonRole.owner_id)
+                           .where(PersonRole.person_id == person.id)).all()
     language = person.language if person.language in SUPPORTED else "nb"
-    return Viewer(person_id=person.id, name=person.name, language=language, roles=frozenset(roles),
-                  admin_school_ids=frozenset(admin_school_ids(session, person)),
-                  owner_ids=frozenset(o for o in owners if o is not None), token_hash=token_hash)
+    return Viewer(person_id=person.id, name=person.name, language=language,
+                  roles=frozenset(role for role, _, _ in rows),
+                  admin_school_ids=frozenset(school for role, school, _ in rows
+                                             if role == Role.SCHOOL_ADMIN and school is not None),
+                  owner_ids=frozenset(owner for role, _, owner in rows
+                                      if role == Role.OWNER_ADMIN and owner is not None),
+                  token_hash=token_hash)
 
 
 def resolve(runtime: Runtime, secret: str | None) -> Viewer | None:
